@@ -1,0 +1,80 @@
+"""Events: the organizer's CRUD, "my events", the staff list and the public pages."""
+
+from chalice import Response
+
+from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS
+from chalicelib.http.access import event_role_required, staff_only
+from chalicelib.http.context import current_access, current_user
+from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
+from chalicelib.http.request import json_body, query_param
+from chalicelib.http.responses import created, no_content, paginated
+from chalicelib.http.routing import ApiBlueprint
+from chalicelib.store import events
+from chalicelib.store.pagination import page_size
+
+bp = ApiBlueprint(__name__)
+
+
+@bp.route("/events", methods=["POST"])
+def create_event() -> Response:
+    event = events.create_event(json_body(), current_user().user_id)
+    return created(events.event_view(event))
+
+
+@bp.route("/events")
+@staff_only
+def list_events() -> Response:
+    found, cursor = events.list_all_events(page_size(query_param("limit")), query_param("cursor"))
+    return paginated([events.event_view(e) for e in found], cursor)
+
+
+@bp.route("/me/events")
+def my_events() -> list:
+    return [
+        {**events.event_view(e), "role": role}
+        for e, role in events.list_member_events(current_user().user_id)
+    ]
+
+
+@bp.route("/events/{event_id}")
+@event_role_required(EVENT_READERS)
+def get_event(event_id: str) -> Response:
+    event = current_access().event
+    return conditional_get(versioned_etag([event.event_ver]), lambda: events.event_view(event))
+
+
+@bp.route("/events/{event_id}/versions")
+@event_role_required(EVENT_READERS)
+def get_versions(event_id: str) -> dict:
+    return events.versions_view(current_access().event)
+
+
+@bp.route("/events/{event_id}", methods=["PATCH"])
+@event_role_required(EVENT_EDITORS)
+def update_event(event_id: str) -> Response:
+    event = events.update_event(current_access().event, json_body(), expected_versions())
+    return Response(body=events.event_view(event), headers={"ETag": versioned_etag([event.event_ver])})
+
+
+@bp.route("/events/{event_id}", methods=["DELETE"])
+@event_role_required(EVENT_OWNERS)
+def delete_event(event_id: str) -> Response:
+    events.delete_event(current_access().event, expected_versions())
+    return no_content()
+
+
+@bp.route("/public/events", public=True)
+def public_events() -> Response:
+    found, cursor = events.list_published_events(page_size(query_param("limit")), query_param("cursor"))
+    return paginated([events.event_view(e) for e in found], cursor)
+
+
+@bp.route("/public/events/{event_id}", public=True)
+def public_event(event_id: str) -> Response:
+    event = events.get_published_event(event_id)
+    if event is None:
+        raise NotFoundError("No such published event.")
+    return conditional_get(
+        versioned_etag([event.event_ver, event.tickets_ver]), lambda: events.public_event_view(event)
+    )

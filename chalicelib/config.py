@@ -1,0 +1,58 @@
+"""Settings read lazily from the environment, in one place.
+
+Deployed stages set these through .chalice/config.json; the local stack and the tests set them
+in the process environment before the first request.
+"""
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_prefix: str
+    media_bucket: str
+    uploads_bucket: str
+    frontend_bucket: str
+    media_base_url: str
+    jwt_secret: str
+    token_ttl_seconds: int
+    argon2_time_cost: int
+    argon2_memory_kib: int
+    mail_sender: str
+    frontend_url: str
+    websocket_endpoint: str
+
+    def table_name(self, short_name: str) -> str:
+        return f"{self.table_prefix}-{short_name}"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+@cache
+def settings() -> Settings:
+    stage = _env("MARQUEE_STAGE", "dev")
+    region = _env("AWS_DEFAULT_REGION", "us-east-1")
+    prefix = _env("MARQUEE_TABLE_PREFIX", f"marquee-{stage}")
+    media_bucket = _env("MARQUEE_MEDIA_BUCKET", f"{prefix}-media")
+    return Settings(
+        stage=stage,
+        region=region,
+        table_prefix=prefix,
+        media_bucket=media_bucket,
+        uploads_bucket=_env("MARQUEE_UPLOADS_BUCKET", media_bucket),
+        frontend_bucket=_env("MARQUEE_FRONTEND_BUCKET", f"{prefix}-frontend"),
+        media_base_url=_env("MARQUEE_MEDIA_BASE_URL", f"https://{media_bucket}.s3.amazonaws.com"),
+        jwt_secret=os.environ.get("MARQUEE_JWT_SECRET", ""),
+        token_ttl_seconds=int(_env("MARQUEE_TOKEN_TTL_SECONDS", str(12 * 3600))),
+        argon2_time_cost=int(_env("MARQUEE_ARGON2_TIME_COST", "3")),
+        argon2_memory_kib=int(_env("MARQUEE_ARGON2_MEMORY_KIB", "65536")),
+        mail_sender=_env("MARQUEE_MAIL_SENDER", "no-reply@marquee.example"),
+        frontend_url=_env("MARQUEE_FRONTEND_URL", "http://127.0.0.1:8000"),
+        websocket_endpoint=os.environ.get("MARQUEE_WEBSOCKET_ENDPOINT", ""),
+    )

@@ -1,0 +1,23 @@
+"""Authentication: the bearer token, checked against the user's current token version."""
+
+from chalicelib.domain.errors import UnauthorizedError
+from chalicelib.http.tokens import decode_token
+from chalicelib.store.models.users import UserModel
+from chalicelib.store.users import get_user_or_none
+
+
+def authenticate(authorization: str | None) -> UserModel:
+    if not authorization:
+        raise UnauthorizedError(
+            "Sign in first: send Authorization: Bearer <token>.", code="not_authenticated"
+        )
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedError("Use Authorization: Bearer <token>.", code="invalid_token")
+    claims = decode_token(token.strip())
+    user = get_user_or_none(claims.user_id)
+    if user is None or int(user.token_version) != claims.token_version:
+        raise UnauthorizedError(
+            "This session is no longer valid; please sign in again.", code="token_revoked"
+        )
+    return user

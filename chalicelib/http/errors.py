@@ -1,0 +1,65 @@
+"""The one place where errors become HTTP responses with the body of API.md."""
+
+import logging
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.domain.errors import DomainError, TooManyRequestsError
+from chalicelib.http.json import dumps
+
+logger = logging.getLogger("marquee")
+
+# Chalice's own error codes (405, 415, its 500...) and API Gateway's, mapped to ours.
+_CHALICE_CODES = {
+    "BadRequestError": "bad_request",
+    "BadRequest": "bad_request",
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "NotFoundError": "not_found",
+    "UnauthorizedError": "unauthorized",
+    "ForbiddenError": "forbidden",
+    "RequestTimeoutError": "request_timeout",
+    "TooManyRequestsError": "too_many_requests",
+    "InternalServerError": "internal_error",
+}
+
+INTERNAL_ERROR_MESSAGE = "Something went wrong on our side; it has been logged."
+UNKNOWN_ROUTE_BODY = {"error": {"code": "not_found", "message": "No such API route.", "details": {}}}
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None, headers: dict | None = None
+) -> Response:
+    return Response(
+        body=dumps(error_body(code, message, details)),
+        status_code=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def domain_error_response(error: DomainError) -> Response:
+    headers = {}
+    if isinstance(error, TooManyRequestsError):
+        headers["Retry-After"] = str(error.retry_after)
+    return error_response(error.status, error.code, error.message, error.details, headers)
+
+
+def internal_error_response() -> Response:
+    logger.exception("unhandled error while serving a request")
+    return error_response(500, "internal_error", INTERNAL_ERROR_MESSAGE)
+
+
+def rewrite_chalice_error(response: Response) -> Response:
+    """Give Chalice's own error bodies (``{"Code", "Message"}``) the shape of ours."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    code = _CHALICE_CODES.get(body["Code"], "error")
+    message = INTERNAL_ERROR_MESSAGE if response.status_code >= 500 else str(body.get("Message", ""))
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    return error_response(response.status_code, code, message, headers=headers)

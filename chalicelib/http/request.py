@@ -1,0 +1,48 @@
+"""Parsing what the client sent: JSON bodies, query options, size limits."""
+
+import json
+from typing import Any
+
+from chalicelib.domain.errors import BadRequestError, PayloadTooLargeError
+from chalicelib.http.context import current_request
+
+MAX_JSON_BODY = 1024 * 1024
+
+
+def raw_body() -> bytes:
+    return current_request().raw_body or b""
+
+
+def check_body_size(limit: int, hint: str = "") -> None:
+    size = len(raw_body())
+    if size > limit:
+        raise PayloadTooLargeError(
+            f"The request body is {size} bytes; the limit is {limit} bytes.{(' ' + hint) if hint else ''}",
+            {"limit": limit},
+        )
+
+
+def json_body() -> dict[str, Any]:
+    """The body as a JSON object; 400 for anything else."""
+    body = raw_body()
+    if not body.strip():
+        raise BadRequestError("Send a JSON object as the request body.", code="malformed_json")
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequestError(f"The body is not valid JSON: {error}", code="malformed_json") from error
+    if not isinstance(value, dict):
+        raise BadRequestError("Send a JSON object as the request body.", code="malformed_json")
+    return value
+
+
+def query_param(name: str) -> str | None:
+    return (current_request().query_params or {}).get(name)
+
+
+def query_flag(name: str) -> bool:
+    return (query_param(name) or "").lower() in {"1", "true", "yes"}
+
+
+def header(name: str) -> str | None:
+    return current_request().headers.get(name.lower())

@@ -1,0 +1,21 @@
+"""Shapes shared by many routes."""
+
+from typing import Any
+
+from chalice import Response
+
+NEXT_CURSOR_HEADER = "X-Next-Cursor"
+
+
+def paginated(items: list[Any], next_cursor: str | None) -> Response:
+    """A page of a list: the items as the body, the cursor of the next page in a header."""
+    headers = {NEXT_CURSOR_HEADER: next_cursor} if next_cursor else {}
+    return Response(body=items, headers=headers)
+
+
+def created(body: Any, etag: str | None = None) -> Response:
+    return Response(body=body, status_code=201, headers={"ETag": etag} if etag else {})
+
+
+def no_content() -> Response:
+    return Response(body="", status_code=204)

@@ -1,0 +1,41 @@
+"""Signed, expiring bearer tokens (JWT, HS256)."""
+
+import time
+from dataclasses import dataclass
+
+import jwt
+
+from chalicelib.config import settings
+from chalicelib.domain.errors import UnauthorizedError
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: str
+    token_version: int
+
+
+def _secret() -> str:
+    secret = settings().jwt_secret
+    if len(secret) < 32:
+        raise RuntimeError("MARQUEE_JWT_SECRET must be set to at least 32 characters")
+    return secret
+
+
+def issue_token(user_id: str, token_version: int, ttl_seconds: int | None = None) -> str:
+    now = int(time.time())
+    ttl = settings().token_ttl_seconds if ttl_seconds is None else ttl_seconds
+    claims = {"sub": user_id, "ver": token_version, "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, _secret(), algorithm="HS256")
+
+
+def decode_token(token: str) -> TokenClaims:
+    try:
+        claims = jwt.decode(token, _secret(), algorithms=["HS256"], options={"require": ["sub", "exp"]})
+    except jwt.ExpiredSignatureError as error:
+        raise UnauthorizedError(
+            "Your session has expired; please sign in again.", code="token_expired"
+        ) from error
+    except jwt.PyJWTError as error:
+        raise UnauthorizedError("The token is invalid.", code="invalid_token") from error
+    return TokenClaims(user_id=str(claims["sub"]), token_version=int(claims.get("ver", 0)))

@@ -1,0 +1,156 @@
+"""Events: create (the creator becomes organizer), read, update with If-Match, delete,
+the staff list, "my events" and the public list. No scans: every list is a Query."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.clock import now_iso
+from chalicelib.domain.errors import PreconditionFailedError
+from chalicelib.domain.events import validate_event
+from chalicelib.domain.permissions import ORGANIZER
+from chalicelib.store.models.events import (
+    EVENT_SK,
+    VERSION_COUNTERS,
+    EventModel,
+    MembershipModel,
+    event_pk,
+    role_sk,
+)
+from chalicelib.store.pagination import decode_cursor, encode_cursor
+from chalicelib.store.versions import STALE_MESSAGE, bump_actions, version_condition
+
+PUBLISHED = "published"
+
+
+def event_view(event: EventModel) -> dict[str, Any]:
+    return {
+        "id": event.event_id,
+        "name": event.name,
+        "description": event.description,
+        "location_name": event.location_name,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "timezone": event.timezone,
+        "currency": event.currency,
+        "state": event.state,
+        "background_url": event.background_url,
+        "background_variants": event.background_variants,
+        "created_by": event.created_by,
+        "created_at": event.created_at,
+    }
+
+
+def versions_view(event: EventModel) -> dict[str, int]:
+    return {counter: int(getattr(event, counter)) for counter in VERSION_COUNTERS}
+
+
+def _event_fields(event: EventModel) -> dict[str, Any]:
+    return {field: getattr(event, field) for field in event_view(event) if hasattr(EventModel, field)}
+
+
+def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
+    fields = validate_event(payload)
+    event_id = uuid.uuid4().hex
+    created_at = now_iso()
+    event = EventModel(
+        event_pk(event_id),
+        EVENT_SK,
+        event_id=event_id,
+        created_by=creator_id,
+        created_at=created_at,
+        event_ver=1,
+        listing=PUBLISHED if fields["state"] == PUBLISHED else None,
+        **fields,
+    )
+    membership = MembershipModel(
+        event_pk(event_id),
+        role_sk(creator_id),
+        member_id=creator_id,
+        event_id=event_id,
+        role=ORGANIZER,
+        created_at=created_at,
+    )
+    with TransactWrite(connection=EventModel._get_connection().connection) as transaction:
+        transaction.save(event, condition=EventModel.pk.does_not_exist())
+        transaction.save(membership)
+    return event
+
+
+def update_event(event: EventModel, payload: dict[str, Any], expected: Sequence[int] | None) -> EventModel:
+    changes = validate_event(payload, _event_fields(event))
+    actions = [getattr(EventModel, field).set(value) for field, value in changes.items()]
+    if "state" in changes:
+        listing = EventModel.listing
+        actions.append(listing.set(PUBLISHED) if changes["state"] == PUBLISHED else listing.remove())
+    try:
+        event.update(
+            actions=actions + bump_actions(["event_ver"]),
+            condition=version_condition("event_ver", expected),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise PreconditionFailedError(STALE_MESSAGE) from error
+        raise
+    return event
+
+
+def delete_event(event: EventModel, expected: Sequence[int] | None) -> None:
+    """Delete the event item first, conditionally; then everything else in its partition."""
+    try:
+        event.delete(condition=version_condition("event_ver", expected))
+    except DeleteError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise PreconditionFailedError(STALE_MESSAGE) from error
+        raise
+    with EventModel.batch_write() as batch:
+        for pk, sk in _partition_keys(event.pk):
+            batch.delete(EventModel(pk, sk))
+
+
+def _partition_keys(pk: str) -> list[tuple[str, str]]:
+    return [(item.pk, item.sk) for item in EventModel.query(pk, attributes_to_get=["pk", "sk"])]
+
+
+def _events_by_id(event_ids: list[str]) -> list[EventModel]:
+    if not event_ids:
+        return []
+    found = {e.event_id: e for e in EventModel.batch_get([(event_pk(i), EVENT_SK) for i in event_ids])}
+    return [found[i] for i in event_ids if i in found]
+
+
+def list_all_events(limit: int, cursor: str | None) -> tuple[list[EventModel], str | None]:
+    page = EventModel.by_entity.query(
+        "event", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
+    )
+    ids = [item.pk.removeprefix("EVENT#") for item in page]
+    return _events_by_id(ids), encode_cursor(page.last_evaluated_key)
+
+
+def list_published_events(limit: int, cursor: str | None) -> tuple[list[EventModel], str | None]:
+    page = EventModel.by_listing.query(
+        PUBLISHED, scan_index_forward=True, limit=limit, last_evaluated_key=decode_cursor(cursor)
+    )
+    ids = [item.pk.removeprefix("EVENT#") for item in page]
+    return _events_by_id(ids), encode_cursor(page.last_evaluated_key)
+
+
+def list_member_events(user_id: str) -> list[tuple[EventModel, str]]:
+    memberships = list(MembershipModel.by_member.query(user_id))
+    roles = {m.event_id: m.role for m in memberships}
+    return [(event, roles[event.event_id]) for event in _events_by_id(list(roles))]
+
+
+def get_published_event(event_id: str) -> EventModel | None:
+    try:
+        event = EventModel.get(event_pk(event_id), EVENT_SK)
+    except DoesNotExist:
+        return None
+    return event if event.state == PUBLISHED else None
+
+
+def public_event_view(event: EventModel) -> dict[str, Any]:
+    return event_view(event)

@@ -1,0 +1,14 @@
+"""Every PynamoDB model. ``ALL_MODELS`` is what provisioning and the template are built from."""
+
+from chalicelib.store.models.base import BaseModel
+from chalicelib.store.models.events import EventModel, MembershipModel
+from chalicelib.store.models.system import SystemItemModel
+from chalicelib.store.models.users import EmailClaimModel, UserModel
+
+ALL_MODELS: list[type[BaseModel]] = [
+    UserModel,
+    EmailClaimModel,
+    EventModel,
+    MembershipModel,
+    SystemItemModel,
+]

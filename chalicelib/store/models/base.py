@@ -1,0 +1,28 @@
+"""Shared PynamoDB settings: every model reads its table name and region from config."""
+
+from pynamodb.models import Model
+
+from chalicelib.config import settings
+
+
+def table_name(short_name: str) -> str:
+    return settings().table_name(short_name)
+
+
+class BaseMeta:
+    region = settings().region
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class BaseModel(Model):
+    """A model whose table is shared with others declares ``owns_table = False``.
+
+    Provisioning and the CloudFormation template are built from the models that own
+    their table (chalicelib.store.schema), so the two can never drift apart.
+    """
+
+    owns_table = True
+    ttl_attribute: str | None = None
+
+    class Meta(BaseMeta):
+        abstract = True

@@ -1,0 +1,110 @@
+"""Accounts: signup with a unique e-mail, login, lookups and the staff user list."""
+
+import uuid
+from functools import cache
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.config import settings
+from chalicelib.domain.clock import now_iso
+from chalicelib.domain.errors import ConflictError, NotFoundError, UnauthorizedError
+from chalicelib.domain.users import PasswordHashing, normalize_email, validate_signup
+from chalicelib.store.models.users import EmailClaimModel, UserModel
+from chalicelib.store.pagination import decode_cursor, encode_cursor
+
+
+@cache
+def password_hashing() -> PasswordHashing:
+    config = settings()
+    return PasswordHashing(config.argon2_time_cost, config.argon2_memory_kib)
+
+
+def _claim_key(email: str) -> str:
+    return f"EMAIL#{email}"
+
+
+def user_view(user: UserModel) -> dict[str, Any]:
+    return {
+        "id": user.user_id,
+        "email": user.email,
+        "name": user.name,
+        "is_admin": bool(user.is_admin),
+        "is_super_admin": bool(user.is_super_admin),
+    }
+
+
+def create_user(payload: dict[str, Any], *, is_super_admin: bool = False) -> UserModel:
+    email, password, name = validate_signup(payload)
+    user = UserModel(
+        user_id=uuid.uuid4().hex,
+        email=email,
+        name=name,
+        password_hash=password_hashing().hash(password),
+        is_super_admin=is_super_admin,
+        created_at=now_iso(),
+    )
+    claim = EmailClaimModel(user_id=_claim_key(email), owner_id=user.user_id)
+    try:
+        with TransactWrite(connection=UserModel._get_connection().connection) as transaction:
+            transaction.save(claim, condition=EmailClaimModel.user_id.does_not_exist())
+            transaction.save(user, condition=UserModel.user_id.does_not_exist())
+    except TransactWriteError as error:
+        raise ConflictError("An account with this e-mail already exists.", code="email_taken") from error
+    return user
+
+
+def find_by_email(email: str) -> UserModel | None:
+    try:
+        claim = EmailClaimModel.get(_claim_key(normalize_email(email)))
+    except DoesNotExist:
+        return None
+    return get_user_or_none(claim.owner_id)
+
+
+def get_user_or_none(user_id: str) -> UserModel | None:
+    try:
+        return UserModel.get(user_id)
+    except DoesNotExist:
+        return None
+
+
+def get_user(user_id: str) -> UserModel:
+    user = get_user_or_none(user_id)
+    if user is None:
+        raise NotFoundError("No such user.")
+    return user
+
+
+def authenticate_password(email: Any, password: Any) -> UserModel:
+    failure = UnauthorizedError("Wrong e-mail or password.", code="bad_credentials")
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise failure
+    user = find_by_email(email)
+    if user is None:
+        # Hash anyway so response time does not reveal which addresses have accounts.
+        password_hashing().hash(password)
+        raise failure
+    if not password_hashing().verify(user.password_hash, password):
+        raise failure
+    return user
+
+
+def list_users(limit: int, cursor: str | None) -> tuple[list[UserModel], str | None]:
+    page = UserModel.by_entity.query(
+        "user", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
+    )
+    keys = [item.user_id for item in page]
+    users = {u.user_id: u for u in UserModel.batch_get(keys)} if keys else {}
+    return [users[k] for k in keys if k in users], encode_cursor(page.last_evaluated_key)
+
+
+def ensure_super_admin(email: str, password: str, name: str = "Super Admin") -> tuple[UserModel, bool]:
+    """Return (user, created). An existing account with this e-mail is promoted."""
+    existing = find_by_email(email)
+    if existing is not None:
+        if not existing.is_super_admin:
+            existing.update(actions=[UserModel.is_super_admin.set(True)])
+        return existing, False
+    return create_user({"email": email, "password": password, "name": name}, is_super_admin=True), True

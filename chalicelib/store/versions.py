@@ -1,0 +1,78 @@
+"""Every write bumps the version counters of what it changed, in the same transaction, on
+the event item; an If-Match becomes a condition of that very write (never read-then-write)."""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
+from chalicelib.store.models.events import EVENT_SK, VERSION_COUNTERS, EventModel, event_pk
+
+STALE_MESSAGE = "This resource has changed since you read it; reload and try again."
+
+
+def version_condition(counter: str, expected: Sequence[int] | None) -> Condition:
+    condition = EventModel.pk.exists()
+    if expected:
+        condition &= getattr(EventModel, counter).is_in(*expected)
+    return condition
+
+
+def bump_actions(counters: Sequence[str]) -> list[Any]:
+    unknown = set(counters) - set(VERSION_COUNTERS)
+    if unknown:
+        raise ValueError(f"unknown version counters: {unknown}")
+    return [getattr(EventModel, counter).add(1) for counter in counters]
+
+
+def event_stub(event_id: str) -> EventModel:
+    return EventModel(event_pk(event_id), EVENT_SK)
+
+
+def _connection() -> Connection:
+    return EventModel._get_connection().connection
+
+
+def _reason_codes(error: TransactWriteError) -> list[str | None]:
+    return [reason.code if reason else None for reason in error.cancellation_reasons]
+
+
+@contextmanager
+def versioned_write(
+    event_id: str,
+    counters: Sequence[str],
+    expected: Sequence[int] | None = None,
+    expected_counter: str | None = None,
+    conflict: ConflictError | None = None,
+) -> Iterator[TransactWrite]:
+    """A transaction whose last operation bumps ``counters`` on the event item.
+
+    ``expected`` (from If-Match) conditions the write on ``expected_counter`` (default: the
+    first counter). A failed condition on the event item -> 412 (or 404 when the event is
+    gone); a failed condition on another item -> ``conflict``.
+    """
+    transaction = TransactWrite(connection=_connection())
+    yield transaction
+    transaction.update(
+        event_stub(event_id),
+        actions=bump_actions(counters),
+        condition=version_condition(expected_counter or counters[0], expected),
+    )
+    try:
+        transaction._commit()
+    except TransactWriteError as error:
+        codes = _reason_codes(error)
+        if codes and codes[-1] == "ConditionalCheckFailed":
+            if expected:
+                raise PreconditionFailedError(STALE_MESSAGE) from error
+            raise NotFoundError("No such event.") from error
+        if "ConditionalCheckFailed" in codes:
+            raise conflict or ConflictError("The change conflicts with another one; try again.") from error
+        if "TransactionConflict" in codes:
+            raise ConflictError("Someone else changed this at the same moment; try again.") from error
+        raise
