@@ -3,8 +3,6 @@
 import time
 from dataclasses import dataclass
 
-import jwt
-
 from chalicelib.config import settings
 from chalicelib.domain.errors import UnauthorizedError
 
@@ -23,6 +21,8 @@ def _secret() -> str:
 
 
 def issue_token(user_id: str, token_version: int, ttl_seconds: int | None = None) -> str:
+    import jwt  # PyJWT pulls in cryptography (~50 ms); public routes and cold starts skip it
+
     now = int(time.time())
     ttl = settings().token_ttl_seconds if ttl_seconds is None else ttl_seconds
     claims = {"sub": user_id, "ver": token_version, "iat": now, "exp": now + ttl}
@@ -30,6 +30,8 @@ def issue_token(user_id: str, token_version: int, ttl_seconds: int | None = None
 
 
 def decode_token(token: str) -> TokenClaims:
+    import jwt
+
     try:
         claims = jwt.decode(token, _secret(), algorithms=["HS256"], options={"require": ["sub", "exp"]})
     except jwt.ExpiredSignatureError as error:

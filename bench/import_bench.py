@@ -1,0 +1,73 @@
+"""Cold import time of app.py as a ratio to `import boto3, pynamodb.models, chalice` (goal <= 1.25),
+measured side by side in one run, and the modules app.py must not import (Pillow, ...).
+
+    .venv/bin/python bench/import_bench.py [--runs 15]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "import boto3, pynamodb.models, chalice"
+APP = "import app"
+MUST_NOT_IMPORT = ("PIL", "nh3", "websockets", "moto", "requests")
+ENV = {
+    **os.environ,
+    "MARQUEE_JWT_SECRET": "bench-secret-bench-secret-bench-secret!",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "PYTHONDONTWRITEBYTECODE": "0",
+}
+
+
+def timed(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=ENV, check=True)
+    return time.perf_counter() - start
+
+
+def imported_modules() -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", APP],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names = set()
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    return names
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+
+    timed(APP)  # warm the bytecode caches so both sides are compared cold-process, warm-disk
+    timed(BASELINE)
+    app_times, base_times = [], []
+    for _ in range(args.runs):  # interleaved so machine noise hits both sides alike
+        base_times.append(timed(BASELINE))
+        app_times.append(timed(APP))
+    app_median, base_median = statistics.median(app_times), statistics.median(base_times)
+    ratio = app_median / base_median
+    forbidden = sorted(set(MUST_NOT_IMPORT) & imported_modules())
+
+    print(f"runs: {args.runs} (interleaved, fresh interpreter each)")
+    print(f"baseline `{BASELINE}`: median {base_median * 1000:.0f} ms")
+    print(f"`{APP}`: median {app_median * 1000:.0f} ms")
+    print(f"ratio app / baseline: {ratio:.2f} (goal <= 1.25)")
+    print(f"heavy modules imported by app.py: {forbidden or 'none'}")
+    return 0 if not forbidden else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
