@@ -134,3 +134,121 @@ def make_event(api: Api) -> Callable[..., dict]:
         return response.json
 
     return make
+
+
+class CallRecorder:
+    """The DynamoDB API calls made while recording (operation names, in order)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.recording = False
+
+    def __enter__(self) -> "CallRecorder":
+        self.calls.clear()
+        self.recording = True
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.recording = False
+
+
+@pytest.fixture
+def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> CallRecorder:
+    """Counts every botocore call to DynamoDB, whichever client (PynamoDB's or boto3's) makes it."""
+    from botocore.client import BaseClient
+
+    recorder = CallRecorder()
+    original = BaseClient._make_api_call
+
+    def spy(client: BaseClient, operation_name: str, api_params: dict) -> Any:
+        if recorder.recording and client.meta.service_model.service_name == "dynamodb":
+            recorder.calls.append(operation_name)
+        return original(client, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", spy)
+    return recorder
+
+
+@dataclass
+class WsResult:
+    status: int
+    connection_id: str
+    body: Any = None
+
+
+class WebsocketEvents:
+    """Invokes the app's websocket handlers (as Lambda would) with API Gateway-shaped events, and
+    reads back what the app posted to a connection from moto's apigatewaymanagementapi backend."""
+
+    API_ID = "wsapi123"
+    STAGE = "api"
+    DOMAIN = f"{API_ID}.execute-api.us-east-1.amazonaws.com"
+
+    def __init__(self) -> None:
+        from app import app
+
+        self.app = app
+        self.counter = iter(range(1_000_000))
+
+    def _invoke(self, route_key: str, event: dict[str, Any]) -> dict[str, Any]:
+        handler = self.app.handler_map[self.app.websocket_handlers[route_key].name]
+        return handler(event, None)
+
+    def _context(self, route_key: str, event_type: str, connection_id: str) -> dict[str, Any]:
+        return {
+            "routeKey": route_key,
+            "eventType": event_type,
+            "messageDirection": "IN",
+            "connectionId": connection_id,
+            "domainName": self.DOMAIN,
+            "stage": self.STAGE,
+            "apiId": self.API_ID,
+            "requestId": f"req-{next(self.counter)}",
+            "connectedAt": 1_700_000_000_000,
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "pytest"},
+        }
+
+    def connect(self, token: str | None = None, event: str | None = None, **params: str) -> WsResult:
+        connection_id = f"conn{next(self.counter)}="
+        query = {**params, **({"token": token} if token is not None else {}), **({"event": event} if event else {})}
+        response = self._invoke(
+            "$connect",
+            {
+                "headers": {"Host": self.DOMAIN},
+                "queryStringParameters": query or None,
+                "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} or None,
+                "requestContext": self._context("$connect", "CONNECT", connection_id),
+                "isBase64Encoded": False,
+            },
+        )
+        body = json.loads(response["body"]) if response.get("body") else None
+        return WsResult(response["statusCode"], connection_id, body)
+
+    def send(self, connection_id: str, body: str) -> WsResult:
+        context = {**self._context("$default", "MESSAGE", connection_id), "messageId": "m1"}
+        response = self._invoke("$default", {"body": body, "requestContext": context, "isBase64Encoded": False})
+        return WsResult(response["statusCode"], connection_id)
+
+    def disconnect(self, connection_id: str) -> WsResult:
+        context = {**self._context("$disconnect", "DISCONNECT", connection_id), "disconnectStatusCode": 1001}
+        response = self._invoke("$disconnect", {"headers": {}, "requestContext": context, "isBase64Encoded": False})
+        return WsResult(response["statusCode"], connection_id)
+
+    def received(self, connection_id: str) -> list[Any]:
+        """Every JSON message the app posted to this connection, in order."""
+        from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
+        from moto.core import DEFAULT_ACCOUNT_ID
+
+        backend = apigatewaymanagementapi_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+        connection = backend.connections.get(connection_id)
+        data = connection.data.decode() if connection else ""
+        decoder, messages, position = json.JSONDecoder(), [], 0
+        while position < len(data):
+            message, position = decoder.raw_decode(data, position)
+            messages.append(message)
+        return messages
+
+
+@pytest.fixture
+def ws(aws: None) -> WebsocketEvents:
+    return WebsocketEvents()
