@@ -1,6 +1,7 @@
 """Parsing what the client sent: JSON bodies, query options, size limits."""
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.errors import BadRequestError, PayloadTooLargeError
@@ -22,13 +23,16 @@ def check_body_size(limit: int, hint: str = "") -> None:
         )
 
 
-def json_body() -> dict[str, Any]:
-    """The body as a JSON object; 400 for anything else."""
+def json_body(exact_decimals: bool = False) -> dict[str, Any]:
+    """The body as a JSON object; 400 for anything else.
+
+    ``exact_decimals`` parses JSON numbers with a fraction or exponent as Decimal (money), never float.
+    """
     body = raw_body()
     if not body.strip():
         raise BadRequestError("Send a JSON object as the request body.", code="malformed_json")
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_float=Decimal) if exact_decimals else json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadRequestError(f"The body is not valid JSON: {error}", code="malformed_json") from error
     if not isinstance(value, dict):
