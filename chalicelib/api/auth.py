@@ -3,8 +3,8 @@
 from chalice import Response
 
 from chalicelib.http.context import current_user
-from chalicelib.http.request import json_body
-from chalicelib.http.responses import created
+from chalicelib.http.request import json_body, source_ip
+from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.http.tokens import issue_token
 from chalicelib.store import users
@@ -24,7 +24,20 @@ def signup() -> Response:
 @bp.route("/auth/login", methods=["POST"], public=True)
 def login() -> dict:
     payload = json_body()
-    return _session(users.authenticate_password(payload.get("email"), payload.get("password")))
+    return _session(users.login(payload.get("email"), payload.get("password"), source_ip()))
+
+
+@bp.route("/auth/logout", methods=["POST"])
+def logout() -> Response:
+    """Sign out everywhere: every token issued so far stops working."""
+    users.revoke_tokens(current_user())
+    return no_content()
+
+
+@bp.route("/auth/password", methods=["POST"])
+def change_password() -> dict:
+    """Change the password; older tokens stop working and a fresh one is returned."""
+    return _session(users.change_password(current_user(), json_body()))
 
 
 @bp.route("/me")

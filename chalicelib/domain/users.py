@@ -28,15 +28,19 @@ def validate_email(value: Any, field: str = "email") -> dict[str, str]:
 def validate_signup(payload: dict[str, Any]) -> tuple[str, str, str]:
     """Return (normalized email, password, name) or raise ValidationError."""
     errors = validate_email(payload.get("email"))
-    password = payload.get("password")
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    elif len(password) > MAX_PASSWORD_LENGTH:
-        errors["password"] = f"Use at most {MAX_PASSWORD_LENGTH} characters."
+    errors.update(validate_password(payload.get("password")))
     errors.update(validate_name(payload.get("name")))
     if errors:
         raise ValidationError(errors)
-    return normalize_email(payload["email"]), password, payload["name"].strip()
+    return normalize_email(payload["email"]), payload["password"], payload["name"].strip()
+
+
+def validate_password(value: Any, field: str = "password") -> dict[str, str]:
+    if not isinstance(value, str) or len(value) < MIN_PASSWORD_LENGTH:
+        return {field: f"Use at least {MIN_PASSWORD_LENGTH} characters."}
+    if len(value) > MAX_PASSWORD_LENGTH:
+        return {field: f"Use at most {MAX_PASSWORD_LENGTH} characters."}
+    return {}
 
 
 def validate_name(value: Any) -> dict[str, str]:

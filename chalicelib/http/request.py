@@ -50,3 +50,8 @@ def query_flag(name: str) -> bool:
 
 def header(name: str) -> str | None:
     return current_request().headers.get(name.lower())
+
+
+def source_ip() -> str:
+    identity = (current_request().context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")

@@ -9,8 +9,10 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
 from chalicelib.domain.clock import now_iso
-from chalicelib.domain.errors import ConflictError, NotFoundError, UnauthorizedError
-from chalicelib.domain.users import PasswordHashing, normalize_email, validate_signup
+from chalicelib.domain.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationError
+from chalicelib.domain.limits import FAILED_LOGINS_PER_EMAIL, FAILED_LOGINS_PER_SOURCE
+from chalicelib.domain.users import PasswordHashing, normalize_email, validate_password, validate_signup
+from chalicelib.store import ratelimit
 from chalicelib.store.models.users import EmailClaimModel, UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
 
@@ -88,6 +90,38 @@ def authenticate_password(email: Any, password: Any) -> UserModel:
         raise failure
     if not password_hashing().verify(user.password_hash, password):
         raise failure
+    return user
+
+
+def login(email: Any, password: Any, source_ip: str) -> UserModel:
+    """Password sign-in, limited per e-mail and per source address (failed attempts count)."""
+    email_subject = normalize_email(email) if isinstance(email, str) else "-"
+    ratelimit.ensure_allowed(FAILED_LOGINS_PER_EMAIL, email_subject)
+    ratelimit.ensure_allowed(FAILED_LOGINS_PER_SOURCE, source_ip)
+    try:
+        return authenticate_password(email, password)
+    except UnauthorizedError:
+        ratelimit.count(FAILED_LOGINS_PER_EMAIL, email_subject)
+        ratelimit.count(FAILED_LOGINS_PER_SOURCE, source_ip)
+        raise
+
+
+def revoke_tokens(user: UserModel) -> None:
+    """Sign out everywhere: every token issued so far stops working."""
+    user.update(actions=[UserModel.token_version.add(1)])
+
+
+def change_password(user: UserModel, payload: dict[str, Any]) -> UserModel:
+    current = payload.get("current_password")
+    if not isinstance(current, str) or not password_hashing().verify(user.password_hash, current):
+        raise ValidationError({"current_password": "This is not your current password."})
+    new = payload.get("new_password")
+    errors = validate_password(new, "new_password")
+    if errors:
+        raise ValidationError(errors)
+    user.update(
+        actions=[UserModel.password_hash.set(password_hashing().hash(new)), UserModel.token_version.add(1)]
+    )
     return user
 
 

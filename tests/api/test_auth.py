@@ -9,7 +9,9 @@ from chalicelib.http.tokens import issue_token
 
 
 def test_signup_returns_token_and_user(api):
-    response = api.post("/auth/signup", {"email": " Ada@Example.COM ", "password": "long enough", "name": "Ada"})
+    response = api.post(
+        "/auth/signup", {"email": " Ada@Example.COM ", "password": "long enough", "name": "Ada"}
+    )
 
     assert response.status == 201
     body = response.json
@@ -37,8 +39,8 @@ def test_email_taken_case_insensitively(api, signup):
 
 
 def test_concurrent_signups_with_one_email_only_one_wins(api):
-    from chalicelib.store.users import create_user
     from chalicelib.domain.errors import ConflictError
+    from chalicelib.store.users import create_user
 
     outcomes: list[str] = []
     barrier = threading.Barrier(4)
@@ -103,7 +105,14 @@ def test_login_bad_credentials(api, signup, payload):
 
 @pytest.mark.parametrize(
     "authorization",
-    [None, "Bearer", "Basic abc", "Bearer not.a.jwt", "Bearer " + jwt.encode({"sub": "x", "exp": 4102444800}, "another-secret-of-sufficient-length-000000", "HS256")],
+    [
+        None,
+        "Bearer",
+        "Basic abc",
+        "Bearer not.a.jwt",
+        "Bearer "
+        + jwt.encode({"sub": "x", "exp": 4102444800}, "another-secret-of-sufficient-length-000000", "HS256"),
+    ],
 )
 def test_me_requires_a_valid_token(api, authorization):
     headers = {"Authorization": authorization} if authorization else {}
@@ -128,3 +137,69 @@ def test_expired_token_is_refused(api, signup):
 def test_token_of_a_deleted_user_is_refused(api):
     token = issue_token("no-such-user", 0)
     assert api.get("/me", token=token).status == 401
+
+
+def test_failed_logins_are_limited_per_email_with_retry_after(api, signup):
+    signup("target@example.com", password="right password")
+    for _ in range(10):
+        assert api.post("/auth/login", {"email": "target@example.com", "password": "wrong one"}).status == 401
+
+    limited = api.post("/auth/login", {"email": "TARGET@example.com", "password": "right password"})
+    assert limited.status == 429
+    assert limited.error_code == "too_many_requests"
+    assert 1 <= int(limited.headers["retry-after"]) <= 15 * 60
+    assert api.post("/auth/login", {"email": "nobody@example.com", "password": "x" * 8}).status == 401
+
+
+def test_successful_logins_do_not_count_towards_the_limit(api, signup):
+    signup("busy@example.com", password="right password")
+    for _ in range(15):
+        assert (
+            api.post("/auth/login", {"email": "busy@example.com", "password": "right password"}).status == 200
+        )
+
+
+def test_failed_logins_are_limited_per_source(api, signup):
+    for index in range(50):
+        api.post("/auth/login", {"email": f"nobody{index}@example.com", "password": "wrong password"})
+    signup("fresh@example.com", password="fresh password")
+
+    response = api.post("/auth/login", {"email": "fresh@example.com", "password": "fresh password"})
+    assert response.status == 429 and "network" in response.json["error"]["message"]
+
+
+def test_logout_revokes_every_token(api, signup):
+    token = signup("leaving@example.com", password="my password")
+    second = api.post("/auth/login", {"email": "leaving@example.com", "password": "my password"}).json[
+        "token"
+    ]
+
+    assert api.post("/auth/logout", token=token).status == 204
+    assert api.get("/me", token=token).status == 401
+    assert api.get("/me", token=second).error_code == "token_revoked"
+    fresh = api.post("/auth/login", {"email": "leaving@example.com", "password": "my password"}).json["token"]
+    assert api.get("/me", token=fresh).status == 200
+
+
+def test_password_change_bumps_the_token_version(api, signup):
+    old_token = signup("pw@example.com", password="old password")
+
+    wrong = api.post(
+        "/auth/password", {"current_password": "nope", "new_password": "new password"}, token=old_token
+    )
+    assert wrong.status == 422 and "current_password" in wrong.json["error"]["details"]
+    short = api.post(
+        "/auth/password", {"current_password": "old password", "new_password": "x"}, token=old_token
+    )
+    assert short.status == 422 and "new_password" in short.json["error"]["details"]
+
+    changed = api.post(
+        "/auth/password",
+        {"current_password": "old password", "new_password": "new password"},
+        token=old_token,
+    )
+    assert changed.status == 200
+    assert api.get("/me", token=old_token).status == 401
+    assert api.get("/me", token=changed.json["token"]).status == 200
+    assert api.post("/auth/login", {"email": "pw@example.com", "password": "old password"}).status == 401
+    assert api.post("/auth/login", {"email": "pw@example.com", "password": "new password"}).status == 200
