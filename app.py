@@ -4,6 +4,7 @@ from chalice import Chalice
 
 from chalicelib.api import auth, events, meta
 from chalicelib.http.errors import rewrite_chalice_error
+from chalicelib.realtime import handlers as ws
 
 app = Chalice(app_name="marquee")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -15,3 +16,19 @@ for blueprint in (auth.bp, events.bp, meta.bp):
 @app.middleware("http")
 def chalice_errors_in_our_shape(event, get_response):  # type: ignore[no-untyped-def]
     return rewrite_chalice_error(get_response(event))
+
+
+# Websocket handlers live on the app itself: Chalice blueprints do not wrap them.
+@app.on_ws_connect()
+def ws_connect(event):  # type: ignore[no-untyped-def]
+    return ws.on_connect(event)
+
+
+@app.on_ws_message()
+def ws_message(event):  # type: ignore[no-untyped-def]
+    return ws.on_message(event)
+
+
+@app.on_ws_disconnect()
+def ws_disconnect(event):  # type: ignore[no-untyped-def]
+    return ws.on_disconnect(event)

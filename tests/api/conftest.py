@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from chalice.test import Client
@@ -210,7 +211,11 @@ class WebsocketEvents:
 
     def connect(self, token: str | None = None, event: str | None = None, **params: str) -> WsResult:
         connection_id = f"conn{next(self.counter)}="
-        query = {**params, **({"token": token} if token is not None else {}), **({"event": event} if event else {})}
+        query = {
+            **params,
+            **({"token": token} if token is not None else {}),
+            **({"event": event} if event else {}),
+        }
         response = self._invoke(
             "$connect",
             {
@@ -226,12 +231,16 @@ class WebsocketEvents:
 
     def send(self, connection_id: str, body: str) -> WsResult:
         context = {**self._context("$default", "MESSAGE", connection_id), "messageId": "m1"}
-        response = self._invoke("$default", {"body": body, "requestContext": context, "isBase64Encoded": False})
+        response = self._invoke(
+            "$default", {"body": body, "requestContext": context, "isBase64Encoded": False}
+        )
         return WsResult(response["statusCode"], connection_id)
 
     def disconnect(self, connection_id: str) -> WsResult:
         context = {**self._context("$disconnect", "DISCONNECT", connection_id), "disconnectStatusCode": 1001}
-        response = self._invoke("$disconnect", {"headers": {}, "requestContext": context, "isBase64Encoded": False})
+        response = self._invoke(
+            "$disconnect", {"headers": {}, "requestContext": context, "isBase64Encoded": False}
+        )
         return WsResult(response["statusCode"], connection_id)
 
     def received(self, connection_id: str) -> list[Any]:
@@ -240,7 +249,8 @@ class WebsocketEvents:
         from moto.core import DEFAULT_ACCOUNT_ID
 
         backend = apigatewaymanagementapi_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
-        connection = backend.connections.get(connection_id)
+        # moto keys connections by the id as it appears in the URL path (``=`` percent-encoded).
+        connection = backend.connections.get(quote(connection_id, safe=""))
         data = connection.data.decode() if connection else ""
         decoder, messages, position = json.JSONDecoder(), [], 0
         while position < len(data):

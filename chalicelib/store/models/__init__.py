@@ -1,6 +1,7 @@
 """Every PynamoDB model. ``ALL_MODELS`` is what provisioning and the template are built from."""
 
 from chalicelib.store.models.base import BaseModel
+from chalicelib.store.models.connections import ConnectionModel
 from chalicelib.store.models.events import EventModel, MembershipModel
 from chalicelib.store.models.system import SystemItemModel
 from chalicelib.store.models.users import EmailClaimModel, UserModel
@@ -11,4 +12,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     EventModel,
     MembershipModel,
     SystemItemModel,
+    ConnectionModel,
 ]
