@@ -53,14 +53,14 @@ def get_versions(event_id: str) -> dict:
 @bp.route("/events/{event_id}", methods=["PATCH"])
 @event_role_required(EVENT_EDITORS)
 def update_event(event_id: str) -> Response:
-    event = events.update_event(current_access().event, json_body(), expected_versions())
+    event = events.update_event(current_access().event, json_body(), expected_versions(), current_user())
     return Response(body=events.event_view(event), headers={"ETag": versioned_etag([event.event_ver])})
 
 
 @bp.route("/events/{event_id}", methods=["DELETE"])
 @event_role_required(EVENT_OWNERS)
 def delete_event(event_id: str) -> Response:
-    events.delete_event(current_access().event, expected_versions())
+    events.delete_event(current_access().event, expected_versions(), current_user())
     return no_content()
 
 

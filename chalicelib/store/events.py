@@ -5,13 +5,14 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import PreconditionFailedError
 from chalicelib.domain.events import validate_event
 from chalicelib.domain.permissions import ORGANIZER
+from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import (
     EVENT_SK,
     VERSION_COUNTERS,
@@ -20,8 +21,10 @@ from chalicelib.store.models.events import (
     event_pk,
     role_sk,
 )
+from chalicelib.store.models.users import UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
-from chalicelib.store.versions import STALE_MESSAGE, bump_actions, version_condition
+from chalicelib.store.tickets import public_tickets_view
+from chalicelib.store.versions import STALE_MESSAGE, version_condition, versioned_write
 
 PUBLISHED = "published"
 
@@ -80,32 +83,43 @@ def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
     return event
 
 
-def update_event(event: EventModel, payload: dict[str, Any], expected: Sequence[int] | None) -> EventModel:
+def update_event(
+    event: EventModel, payload: dict[str, Any], expected: Sequence[int] | None, actor: UserModel
+) -> EventModel:
     changes = validate_event(payload, _event_fields(event))
     actions = [getattr(EventModel, field).set(value) for field, value in changes.items()]
-    if "state" in changes:
+    state_change = changes.get("state") if changes.get("state", event.state) != event.state else None
+    if state_change:
         listing = EventModel.listing
-        actions.append(listing.set(PUBLISHED) if changes["state"] == PUBLISHED else listing.remove())
-    try:
-        event.update(
-            actions=actions + bump_actions(["event_ver"]),
-            condition=version_condition("event_ver", expected),
-        )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise PreconditionFailedError(STALE_MESSAGE) from error
-        raise
+        actions.append(listing.set(PUBLISHED) if state_change == PUBLISHED else listing.remove())
+    with versioned_write(event.event_id, ["event_ver"], expected, event_actions=actions) as transaction:
+        if state_change:
+            action = "event.published" if state_change == PUBLISHED else "event.unpublished"
+            transaction.save(
+                audit_record(
+                    actor,
+                    action,
+                    event_id=event.event_id,
+                    before={"state": event.state},
+                    after={"state": state_change},
+                )
+            )
+    for field, value in changes.items():
+        setattr(event, field, value)
+    event.event_ver = int(event.event_ver) + 1
     return event
 
 
-def delete_event(event: EventModel, expected: Sequence[int] | None) -> None:
-    """Delete the event item first, conditionally; then everything else in its partition."""
+def delete_event(event: EventModel, expected: Sequence[int] | None, actor: UserModel) -> None:
+    """Delete the event item first, conditionally and audited; then the rest of its partition."""
     try:
-        event.delete(condition=version_condition("event_ver", expected))
-    except DeleteError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise PreconditionFailedError(STALE_MESSAGE) from error
-        raise
+        with TransactWrite(connection=EventModel._get_connection().connection) as transaction:
+            transaction.delete(event, condition=version_condition("event_ver", expected))
+            transaction.save(
+                audit_record(actor, "event.deleted", event_id=event.event_id, before=event_view(event))
+            )
+    except TransactWriteError as error:
+        raise PreconditionFailedError(STALE_MESSAGE) from error
     with EventModel.batch_write() as batch:
         for pk, sk in _partition_keys(event.pk):
             batch.delete(EventModel(pk, sk))
@@ -153,4 +167,4 @@ def get_published_event(event_id: str) -> EventModel | None:
 
 
 def public_event_view(event: EventModel) -> dict[str, Any]:
-    return event_view(event)
+    return {**event_view(event), "tickets": public_tickets_view(event)}

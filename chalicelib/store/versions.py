@@ -49,18 +49,20 @@ def versioned_write(
     expected: Sequence[int] | None = None,
     expected_counter: str | None = None,
     conflict: ConflictError | None = None,
+    event_actions: Sequence[Any] = (),
 ) -> Iterator[TransactWrite]:
     """A transaction whose last operation bumps ``counters`` on the event item.
 
     ``expected`` (from If-Match) conditions the write on ``expected_counter`` (default: the
     first counter). A failed condition on the event item -> 412 (or 404 when the event is
-    gone); a failed condition on another item -> ``conflict``.
+    gone); a failed condition on another item -> ``conflict``. ``event_actions`` change the
+    event item itself in the same update.
     """
     transaction = TransactWrite(connection=_connection())
     yield transaction
     transaction.update(
         event_stub(event_id),
-        actions=bump_actions(counters),
+        actions=[*event_actions, *bump_actions(counters)],
         condition=version_condition(expected_counter or counters[0], expected),
     )
     try:

@@ -1,0 +1,27 @@
+"""The audit log, for an event's organizers and for platform staff."""
+
+from chalice import Response
+
+from chalicelib.domain.permissions import EVENT_OWNERS
+from chalicelib.http.access import event_role_required, staff_only
+from chalicelib.http.request import query_param
+from chalicelib.http.responses import paginated
+from chalicelib.http.routing import ApiBlueprint
+from chalicelib.store import audit
+from chalicelib.store.pagination import page_size
+
+bp = ApiBlueprint(__name__)
+
+
+@bp.route("/events/{event_id}/activity")
+@event_role_required(EVENT_OWNERS)
+def event_activity(event_id: str) -> Response:
+    """What happened in this event, newest first."""
+    return paginated(*audit.event_activity(event_id, page_size(query_param("limit")), query_param("cursor")))
+
+
+@bp.route("/admin/activity")
+@staff_only
+def platform_activity() -> Response:
+    """Everything that happened on the platform, newest first."""
+    return paginated(*audit.all_activity(page_size(query_param("limit")), query_param("cursor")))
