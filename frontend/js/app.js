@@ -1,0 +1,119 @@
+// Boot: configuration, the header (navigation, notifications bell), the notifications socket, the router.
+
+import * as api from './api.js';
+import { clear, h, toast } from './dom.js';
+import { currentPath, navigate, render, startRouter } from './router.js';
+import { store } from './store.js';
+import { LiveSocket } from './ws.js';
+
+let socket = null;
+
+function bell() {
+  const count = h('span', { class: 'count', dataset: { unreadCount: '' }, 'aria-hidden': 'true' });
+  const link = h('a', { href: '#/notifications', class: 'bell button', dataset: { bell: '' } }, '🔔', count);
+  const update = () => {
+    count.textContent = String(store.unread);
+    count.dataset.zero = String(store.unread === 0);
+    link.setAttribute('aria-label', `Notifications, ${store.unread} unread`);
+  };
+  update();
+  store.addEventListener('unread', update);
+  return link;
+}
+
+function renderHeader() {
+  const nav = clear(document.querySelector('[data-site-nav]'));
+  nav.append(h('a', { href: '#/public/events', dataset: { nav: 'public' } }, 'Events'));
+  if (!store.token) {
+    nav.append(
+      h('a', { href: '#/signin', dataset: { nav: 'signin' } }, 'Sign in'),
+      h('a', { href: '#/signup', class: 'button primary', dataset: { nav: 'signup' } }, 'Sign up'),
+    );
+    return;
+  }
+  nav.append(h('a', { href: '#/', dataset: { nav: 'dashboard' } }, 'My events'));
+  if (store.isStaff) nav.append(h('a', { href: '#/admin/users', dataset: { nav: 'admin' } }, 'Admin'));
+  nav.append(
+    bell(),
+    h('span', { class: 'muted', dataset: { currentUser: '' } }, store.user?.name || store.user?.email || ''),
+    h('button', { type: 'button', dataset: { action: 'sign-out' }, onclick: () => signOut() }, 'Sign out'),
+  );
+}
+
+function signOut() {
+  store.signOut();
+}
+
+async function refreshProfile() {
+  try {
+    store.setUser(await api.get('/me'));
+  } catch {
+    // A 401 already signed the user out (api.js); anything else leaves the stored profile in place.
+  }
+}
+
+function notificationsUrl() {
+  if (!store.token || !store.config?.wsUrl) return null;
+  return `${store.config.wsUrl}?token=${encodeURIComponent(store.token)}`;
+}
+
+function startSocket() {
+  stopSocket();
+  if (!store.token) return;
+  socket = new LiveSocket(notificationsUrl);
+  socket.addEventListener('message', (event) => {
+    const message = event.detail || {};
+    if (typeof message.notif_count === 'number') store.setUnread(message.notif_count);
+    if (message.meta === 'New notifications') {
+      store.emit('notifications', message.notifs || []);
+      const newest = (message.notifs || [])[0];
+      toast(newest?.title ? `New notification: ${newest.title}` : 'You have a new notification.');
+    }
+  });
+  // After a reconnect, catch up on what was missed while offline.
+  socket.addEventListener('open', () => {
+    if (socket.reconnected) refreshProfile();
+    socket.reconnected = true;
+  });
+  socket.start();
+}
+
+function stopSocket() {
+  if (socket) socket.stop();
+  socket = null;
+}
+
+function onSessionChange() {
+  renderHeader();
+  if (store.token) {
+    startSocket();
+    refreshProfile();
+  } else {
+    stopSocket();
+    const { path } = currentPath();
+    if (!['/signin', '/signup'].includes(path) && !path.startsWith('/public/')) {
+      navigate(`/signin?next=${encodeURIComponent(path)}`, { replace: true });
+    } else {
+      render();
+    }
+  }
+}
+
+async function boot() {
+  try {
+    await api.loadConfig();
+  } catch (error) {
+    clear(document.querySelector('[data-view]')).append(h('p', { class: 'error-box', role: 'alert' }, error.message));
+    return;
+  }
+  store.addEventListener('session', onSessionChange);
+  store.addEventListener('user', renderHeader);
+  renderHeader();
+  startRouter();
+  if (store.token) {
+    startSocket();
+    refreshProfile();
+  }
+}
+
+boot();

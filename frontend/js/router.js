@@ -1,0 +1,132 @@
+// Hash-based router: "#/events/abc/edit/tickets" -> a view module loaded on demand, so a page only
+// downloads the code it shows (the public event page stays small).
+
+import { store } from './store.js';
+import { clear, h } from './dom.js';
+
+const ROUTES = [
+  { pattern: '/', view: 'dashboard', auth: true },
+  { pattern: '/signin', view: 'auth', mode: 'signin' },
+  { pattern: '/signup', view: 'auth', mode: 'signup' },
+  { pattern: '/events/new', view: 'wizard', auth: true, step: 'details' },
+  { pattern: '/events/:id/edit', view: 'wizard', auth: true, step: 'details' },
+  { pattern: '/events/:id/edit/:step', view: 'wizard', auth: true },
+  { pattern: '/events/:id/manage', view: 'manage', auth: true },
+  { pattern: '/events/:id/manage/:tab', view: 'manage', auth: true },
+  { pattern: '/notifications', view: 'notifications', auth: true },
+  { pattern: '/invites', view: 'invites', auth: true },
+  { pattern: '/admin/permissions', view: 'admin', auth: true, tab: 'permissions' },
+  { pattern: '/admin/users', view: 'admin', auth: true, tab: 'users' },
+  { pattern: '/public/events', view: 'public', page: 'list' },
+  { pattern: '/public/events/:id', view: 'public', page: 'event' },
+];
+
+const LOADERS = {
+  auth: () => import('./views/auth.js'),
+  dashboard: () => import('./views/dashboard.js'),
+  wizard: () => import('./views/wizard.js'),
+  manage: () => import('./views/manage.js'),
+  notifications: () => import('./views/notifications.js'),
+  invites: () => import('./views/invites.js'),
+  admin: () => import('./views/admin.js'),
+  public: () => import('./views/public.js'),
+};
+
+function compile(pattern) {
+  const names = [];
+  const source = pattern.replace(/:[a-z]+/g, (name) => {
+    names.push(name.slice(1));
+    return '([^/]+)';
+  });
+  return { regex: new RegExp(`^${source}/?$`), names };
+}
+
+const COMPILED = ROUTES.map((route) => ({ ...route, ...compile(route.pattern) }));
+
+export function currentPath() {
+  const hash = location.hash.replace(/^#/, '') || '/';
+  const [path, query = ''] = hash.split('?');
+  return { path: path || '/', query: new URLSearchParams(query) };
+}
+
+export function navigate(path, { replace = false } = {}) {
+  const target = `#${path}`;
+  if (location.hash === target) {
+    render();
+    return;
+  }
+  if (replace) {
+    history.replaceState(null, '', target);
+    render();
+  } else {
+    location.hash = target;
+  }
+}
+
+function match(path) {
+  for (const route of COMPILED) {
+    const found = route.regex.exec(path);
+    if (found) {
+      const params = {};
+      route.names.forEach((name, index) => { params[name] = decodeURIComponent(found[index + 1]); });
+      return { route, params };
+    }
+  }
+  return null;
+}
+
+let active = null;
+let renderCount = 0;
+
+export async function render() {
+  const root = document.querySelector('[data-view]');
+  const { path, query } = currentPath();
+  const found = match(path);
+  if (active) {
+    active.controller.abort();
+    active = null;
+  }
+  renderCount += 1;
+  const ticket = renderCount;
+  if (!found) {
+    clear(root).append(h('h1', {}, 'Page not found'), h('p', {}, h('a', { href: '#/' }, 'Go to the start page')));
+    return;
+  }
+  const { route, params } = found;
+  if (route.auth && !store.token) {
+    if (route.pattern === '/') {
+      navigate('/public/events', { replace: true });
+      return;
+    }
+    navigate(`/signin?next=${encodeURIComponent(path)}`, { replace: true });
+    return;
+  }
+  const controller = new AbortController();
+  active = { controller };
+  let module;
+  try {
+    module = await LOADERS[route.view]();
+  } catch {
+    clear(root).append(h('p', { class: 'error-box', role: 'alert' }, 'This page failed to load; reload to try again.'));
+    return;
+  }
+  if (ticket !== renderCount) return;
+  clear(root);
+  root.dataset.page = route.view;
+  document.title = 'Marquee';
+  try {
+    await module.default({ root, params, query, route, signal: controller.signal, navigate });
+  } catch (error) {
+    if (error.name === 'AbortError' || controller.signal.aborted) return;
+    clear(root).append(h('p', { class: 'error-box', role: 'alert', dataset: { pageError: '' } },
+      error.message || 'Something went wrong.'));
+  }
+}
+
+export function startRouter() {
+  window.addEventListener('hashchange', () => {
+    render();
+    document.querySelector('[data-view]')?.focus({ preventScroll: true });
+  });
+  render();
+}

@@ -1,0 +1,41 @@
+// Dashboard: my events with my role on each, pending invitations, and "Create event".
+
+import * as api from '../api.js';
+import { h } from '../dom.js';
+import { formatRange } from '../time.js';
+import { EDITOR_ROLES, roleLabel } from '../roles.js';
+
+export default async function render({ root }) {
+  document.title = 'My events · Marquee';
+  const list = h('ul', { class: 'grid', dataset: { myEvents: '' } });
+  root.append(
+    h('div', { class: 'actions' },
+      h('h1', {}, 'My events'),
+      h('a', { href: '#/events/new', class: 'button primary', dataset: { action: 'create-event' } }, 'Create event')),
+    list,
+  );
+  const events = await api.get('/me/events');
+  if (!events.length) {
+    list.replaceWith(h('p', { class: 'muted', dataset: { myEvents: '', empty: '' } },
+      'You have no events yet. Create one to get started.'));
+  }
+  for (const event of events) list.append(eventCard(event));
+}
+
+function eventCard(event) {
+  const canEdit = EDITOR_ROLES.includes(event.role);
+  return h('li', { class: 'card event-card', dataset: { eventId: event.id, eventName: event.name } },
+    h('h2', {}, event.name),
+    h('p', {},
+      h('span', { class: 'badge', dataset: { role: event.role } }, roleLabel(event.role)), ' ',
+      h('span', { class: `badge ${event.state === 'draft' ? 'draft' : ''}`, dataset: { state: event.state } },
+        event.state === 'published' ? 'Published' : 'Draft')),
+    h('p', { class: 'muted' }, formatRange(event.starts_at, event.ends_at, event.timezone)),
+    event.location_name ? h('p', {}, event.location_name) : null,
+    h('div', { class: 'actions' },
+      canEdit ? h('a', { class: 'button', href: `#/events/${event.id}/edit`, dataset: { action: 'edit' } }, 'Edit') : null,
+      h('a', { class: 'button', href: `#/events/${event.id}/manage`, dataset: { action: 'manage' } }, 'Manage'),
+      event.state === 'published'
+        ? h('a', { href: `#/public/events/${event.id}`, dataset: { action: 'view-public' } }, 'Public page')
+        : null));
+}
