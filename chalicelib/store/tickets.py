@@ -1,0 +1,286 @@
+"""Tickets: read an event's table, create / change / delete one, and save the wizard's whole
+table in ONE transaction that also bumps the event's ``tickets_ver``.
+
+Concurrency: every ticket written is conditioned on what was read (its ``ver``; for a delete or
+a lower quantity, also on ``sold`` / ``reserved`` not having grown), and writes that may clash on
+names (create, rename, the whole table) are also conditioned on ``tickets_ver`` being the one read,
+so two saves racing can never leave duplicate names or lose each other's change: the loser gets
+409 (or 412 when it sent If-Match)."""
+
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain import tickets as rules
+from chalicelib.domain.clock import now, now_iso
+from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
+from chalicelib.store.models.events import EventModel, event_pk
+from chalicelib.store.models.tickets import TICKET_PREFIX, TicketModel, ticket_sk
+from chalicelib.store.versions import STALE_MESSAGE, versioned_write
+
+COUNTER = "tickets_ver"
+RACE_MESSAGE = "The tickets changed while you were saving; reload and try again."
+_TICKET_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def ticket_view(ticket: TicketModel) -> dict[str, Any]:
+    """What organizers see."""
+    return {
+        "id": ticket.ticket_id,
+        "name": ticket.name,
+        "type": ticket.ticket_type,
+        "price": ticket.price,
+        "quantity": int(ticket.quantity),
+        "description": ticket.description,
+        "sales_starts_at": ticket.sales_starts_at,
+        "sales_ends_at": ticket.sales_ends_at,
+        "min_order": int(ticket.min_order),
+        "max_order": int(ticket.max_order),
+        "hidden": ticket.hidden,
+        "position": int(ticket.position),
+        "sold": int(ticket.sold),
+        "available": rules.available(ticket.quantity, ticket.sold, ticket.reserved),
+    }
+
+
+def public_ticket_view(ticket: TicketModel, event: EventModel, moment: datetime) -> dict[str, Any]:
+    return {
+        "id": ticket.ticket_id,
+        "name": ticket.name,
+        "type": ticket.ticket_type,
+        "price": ticket.price,
+        "currency": event.currency,
+        "description": ticket.description,
+        "sales_starts_at": ticket.sales_starts_at,
+        "sales_ends_at": ticket.sales_ends_at,
+        "min_order": int(ticket.min_order),
+        "max_order": int(ticket.max_order),
+        "available": rules.available(ticket.quantity, ticket.sold, ticket.reserved),
+        "sales_open": rules.sales_open(ticket.sales_starts_at, ticket.sales_ends_at, event.ends_at, moment),
+    }
+
+
+def public_tickets_view(event: EventModel) -> list[dict[str, Any]]:
+    """The tickets the public sees: not hidden, in the wizard's order."""
+    moment = now()
+    return [public_ticket_view(t, event, moment) for t in list_tickets(event.event_id) if not t.hidden]
+
+
+def list_tickets(event_id: str) -> list[TicketModel]:
+    found = TicketModel.query(
+        event_pk(event_id), TicketModel.sk.startswith(TICKET_PREFIX), consistent_read=True
+    )
+    return sorted(found, key=lambda t: (int(t.position), t.created_at, t.ticket_id))
+
+
+def get_ticket(event_id: str, ticket_id: str) -> TicketModel:
+    if not _TICKET_ID.fullmatch(ticket_id):
+        raise NotFoundError("No such ticket.")
+    try:
+        return TicketModel.get(event_pk(event_id), ticket_sk(ticket_id), consistent_read=True)
+    except DoesNotExist as error:
+        raise NotFoundError("No such ticket.") from error
+
+
+def _fields(ticket: TicketModel) -> dict[str, Any]:
+    """A stored ticket in the shape the rules clean (so "changed?" compares like with like)."""
+    view = ticket_view(ticket)
+    return {field: view[field] for field in rules.FIELDS}
+
+
+def _committed(ticket: TicketModel) -> int:
+    return int(ticket.sold) + int(ticket.reserved)
+
+
+def _check_if_match(current: int, expected: Sequence[int] | None) -> None:
+    if expected is not None and current not in expected:
+        raise PreconditionFailedError(STALE_MESSAGE)
+
+
+def _set_actions(fields: dict[str, Any]) -> list[Any]:
+    actions = []
+    for field, value in fields.items():
+        attribute = getattr(TicketModel, "ticket_type" if field == "type" else field)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    if "name" in fields:
+        actions.append(TicketModel.name_key.set(rules.name_key(fields["name"])))
+    return actions
+
+
+def _update_condition(ticket: TicketModel, fields: dict[str, Any]) -> Condition:
+    condition = TicketModel.ver == int(ticket.ver)
+    if int(fields.get("quantity", ticket.quantity)) < int(ticket.quantity):
+        # A lower quantity was checked against the counters read; orders may only have shrunk them since.
+        condition &= (TicketModel.sold <= int(ticket.sold)) & (TicketModel.reserved <= int(ticket.reserved))
+    return condition
+
+
+def _delete_condition(ticket: TicketModel) -> Condition:
+    return (TicketModel.ver == int(ticket.ver)) & (TicketModel.sold == 0) & (TicketModel.reserved == 0)
+
+
+def _stage_update(transaction: TransactWrite, ticket: TicketModel, fields: dict[str, Any]) -> None:
+    transaction.update(
+        ticket,
+        actions=[*_set_actions(fields), TicketModel.ver.add(1)],
+        condition=_update_condition(ticket, fields),
+    )
+
+
+def _apply(ticket: TicketModel, changes: dict[str, Any]) -> None:
+    """What the update wrote, on the copy in memory (no read back)."""
+    for field, value in changes.items():
+        setattr(ticket, "ticket_type" if field == "type" else field, value)
+    if "name" in changes:
+        ticket.name_key = rules.name_key(changes["name"])
+    ticket.ver = int(ticket.ver) + 1
+
+
+def _new_ticket(event_id: str, fields: dict[str, Any]) -> TicketModel:
+    ticket_id = uuid.uuid4().hex
+    values = {("ticket_type" if k == "type" else k): v for k, v in fields.items() if v is not None}
+    return TicketModel(
+        event_pk(event_id),
+        ticket_sk(ticket_id),
+        ticket_id=ticket_id,
+        event_id=event_id,
+        name_key=rules.name_key(fields["name"]),
+        created_at=now_iso(),
+        ver=1,
+        sold=0,
+        reserved=0,
+        **values,
+    )
+
+
+def _commit_guarded(
+    event: EventModel,
+    stage: Any,
+    guard: bool,
+    if_match: Sequence[int] | None,
+) -> None:
+    """Run ``stage(transaction)`` in a versioned write bumping ``tickets_ver``.
+
+    ``guard``: also require ``tickets_ver`` to be the one read (name clashes, whole-table saves).
+    ``if_match``: the client's If-Match on the list (already checked against what was read).
+    """
+    expected = [int(event.tickets_ver)] if guard else None
+    try:
+        with versioned_write(
+            event.event_id, [COUNTER], expected=expected, conflict=ConflictError(RACE_MESSAGE)
+        ) as transaction:
+            stage(transaction)
+    except PreconditionFailedError as error:
+        if if_match is not None:
+            raise
+        raise ConflictError(RACE_MESSAGE) from error
+
+
+def create_ticket(event: EventModel, payload: dict[str, Any], if_match: Sequence[int] | None) -> TicketModel:
+    """Append a ticket to the event's table (If-Match: the list's ETag)."""
+    _check_if_match(int(event.tickets_ver), if_match)
+    existing = list_tickets(event.event_id)
+    if len(existing) >= rules.MAX_TABLE_WRITES:
+        raise ValidationError({"tickets": f"An event can have at most {rules.MAX_TABLE_WRITES} tickets."})
+    fields = rules.validate_new_ticket(payload, event.ends_at, {t.name_key for t in existing})
+    fields.setdefault("position", max((int(t.position) for t in existing), default=-1) + 1)
+    ticket = _new_ticket(event.event_id, fields)
+    _commit_guarded(
+        event,
+        lambda tx: tx.save(ticket, condition=TicketModel.pk.does_not_exist()),
+        guard=True,
+        if_match=if_match,
+    )
+    return ticket
+
+
+def update_ticket(
+    event: EventModel, ticket_id: str, payload: dict[str, Any], if_match: Sequence[int] | None
+) -> TicketModel:
+    """Change one ticket (If-Match: the ticket's ETag, i.e. its ``ver``)."""
+    ticket = get_ticket(event.event_id, ticket_id)
+    _check_if_match(int(ticket.ver), if_match)
+    others = [t for t in list_tickets(event.event_id) if t.ticket_id != ticket.ticket_id]
+    current = _fields(ticket)
+    clean = rules.validate_ticket_change(
+        payload, current, _committed(ticket), event.ends_at, {t.name_key for t in others}
+    )
+    changes = {field: value for field, value in clean.items() if current.get(field) != value}
+    if not changes:
+        return ticket
+    renamed = "name" in changes and rules.name_key(changes["name"]) != ticket.name_key
+    try:
+        _commit_guarded(event, lambda tx: _stage_update(tx, ticket, changes), guard=renamed, if_match=None)
+    except ConflictError:
+        _explain_item_failure(event.event_id, ticket_id, if_match)
+        raise
+    _apply(ticket, changes)
+    return ticket
+
+
+def delete_ticket(event: EventModel, ticket_id: str, if_match: Sequence[int] | None) -> None:
+    ticket = get_ticket(event.event_id, ticket_id)
+    _check_if_match(int(ticket.ver), if_match)
+    rules.check_deletable([rules.ExistingTicket(ticket.ticket_id, _fields(ticket), _committed(ticket))])
+    try:
+        _commit_guarded(
+            event,
+            lambda tx: tx.delete(ticket, condition=_delete_condition(ticket)),
+            guard=False,
+            if_match=None,
+        )
+    except ConflictError:
+        _explain_item_failure(event.event_id, ticket_id, if_match)
+        raise
+
+
+def _explain_item_failure(event_id: str, ticket_id: str, if_match: Sequence[int] | None) -> None:
+    """After a ticket's condition failed: gone -> 404, changed under If-Match -> 412, else the 409 stands."""
+    ticket = get_ticket(event_id, ticket_id)
+    _check_if_match(int(ticket.ver), if_match)
+
+
+def replace_tickets(
+    event: EventModel, payload: Any, if_match: Sequence[int] | None
+) -> tuple[list[TicketModel], int]:
+    """Save the wizard's whole table; returns the tickets in order and the new ``tickets_ver``."""
+    _check_if_match(int(event.tickets_ver), if_match)
+    stored = {t.ticket_id: t for t in list_tickets(event.event_id)}
+    existing = {
+        ticket_id: rules.ExistingTicket(ticket_id, _fields(t), _committed(t))
+        for ticket_id, t in stored.items()
+    }
+    plan = rules.plan_ticket_table(payload, existing, event.ends_at)
+    result: list[TicketModel] = []
+    updates: list[tuple[TicketModel, dict[str, Any]]] = []
+    for row in plan.rows:
+        if row.ticket_id is None:
+            result.append(_new_ticket(event.event_id, row.fields))
+            continue
+        ticket = stored[row.ticket_id]
+        if row.changed:
+            current = existing[row.ticket_id].fields
+            updates.append((ticket, {k: v for k, v in row.fields.items() if current.get(k) != v}))
+        result.append(ticket)
+    creates = [t for t in result if t.ticket_id not in stored]
+    if not plan.writes:
+        return result, int(event.tickets_ver)
+
+    def stage(transaction: TransactWrite) -> None:
+        for ticket_id in plan.deletes:
+            transaction.delete(stored[ticket_id], condition=_delete_condition(stored[ticket_id]))
+        for ticket in creates:
+            transaction.save(ticket, condition=TicketModel.pk.does_not_exist())
+        for ticket, changes in updates:
+            _stage_update(transaction, ticket, changes)
+
+    _commit_guarded(event, stage, guard=True, if_match=if_match)
+    for ticket, changes in updates:
+        _apply(ticket, changes)
+    return result, int(event.tickets_ver) + 1
