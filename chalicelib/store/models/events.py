@@ -110,5 +110,7 @@ class MembershipModel(BaseModel):
     event_id = UnicodeAttribute()
     role = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # Bumped by every role change: the membership's ETag, and what If-Match conditions on.
+    ver = NumberAttribute(default=1)
 
     by_member = MembersByUserIndex()
