@@ -1,0 +1,149 @@
+"""The emails SES was asked to send, kept for the /mailbox page (nothing leaves the machine).
+
+moto records each send in its SES backend (``sent_messages``, shared by SES v1 and v2). The
+mailbox copies new records into plain dicts after every SES write and keeps the ones of earlier
+runs, restored from DATA_DIR, in front of them.
+"""
+
+import email
+import email.policy
+import html
+import re
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from moto.backends import get_backend
+from moto.core import DEFAULT_ACCOUNT_ID
+
+_URL = re.compile(r"https?://[^\s\"'<>]+")
+_LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z][^>]*>")
+
+
+def _links(*texts: str) -> list[str]:
+    found: list[str] = []
+    for text in texts:
+        for match in _URL.findall(html.unescape(text)):
+            url = match.rstrip(").,;:!?]")
+            if url not in found:
+                found.append(url)
+    return found
+
+
+def _from_raw(raw: str) -> dict[str, Any]:
+    message = email.message_from_string(raw, policy=email.policy.default)
+    parts = {"text/plain": "", "text/html": ""}
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind in parts and not parts[kind] and not part.is_multipart():
+            parts[kind] = str(part.get_content())
+    return {
+        "subject": str(message.get("subject", "")),
+        "text": parts["text/plain"],
+        "html": parts["text/html"],
+    }
+
+
+def _flatten(destinations: Any) -> list[str]:
+    if isinstance(destinations, str):
+        return [destinations]
+    if isinstance(destinations, dict):
+        values = [value for key, value in destinations.items() if not key.startswith("Replacement")]
+        return _flatten(values)
+    if isinstance(destinations, list):
+        return [address for item in destinations for address in _flatten(item)]
+    return []
+
+
+def describe(message: Any, sent_at: str) -> dict[str, Any]:
+    """A moto SES record as a plain, JSON-ready dict."""
+    record: dict[str, Any] = {
+        "id": getattr(message, "id", None) or ",".join(getattr(message, "ids", [])),
+        "sent_at": sent_at,
+        "from": str(getattr(message, "source", "") or ""),
+        "to": _flatten(getattr(message, "destinations", [])),
+        "subject": "",
+        "text": "",
+        "html": "",
+    }
+    if hasattr(message, "raw_data"):
+        record.update(_from_raw(message.raw_data))
+    elif hasattr(message, "template"):
+        record["subject"] = f"(template {message.template})"
+        record["text"] = str(message.template_data)
+    else:
+        body = str(getattr(message, "body", "") or "")
+        record["subject"] = str(getattr(message, "subject", "") or "")
+        record["html" if _LOOKS_LIKE_HTML.search(body) else "text"] = body
+    record["links"] = _links(record["text"], record["html"])
+    return record
+
+
+class Mailbox:
+    def __init__(self, region: str, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+        self._region = region
+        self._account_id = account_id
+        self._earlier: list[dict[str, Any]] = []
+        self._current: list[dict[str, Any]] = []
+        self._synced = 0
+        self._guard = threading.Lock()
+
+    def _backend_messages(self) -> list[Any]:
+        return get_backend("ses")[self._account_id][self._region].sent_messages
+
+    def sync(self) -> None:
+        """Copy new moto records; call with the moto lock held (moto is not thread-safe)."""
+        sent = self._backend_messages()
+        with self._guard:
+            if len(sent) < self._synced:
+                self._synced = 0
+                self._current = []
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            self._current.extend(describe(message, now) for message in sent[self._synced :])
+            self._synced = len(sent)
+
+    def load(self, earlier: list[dict[str, Any]]) -> None:
+        with self._guard:
+            self._earlier = list(earlier)
+
+    def export(self) -> list[dict[str, Any]]:
+        """Every message, oldest first (the order they are saved in)."""
+        with self._guard:
+            return [*self._earlier, *self._current]
+
+    def newest_first(self) -> list[dict[str, Any]]:
+        return list(reversed(self.export()))
+
+
+def render_html(messages: list[dict[str, Any]]) -> str:
+    """The /mailbox page. Every piece of message text goes through html.escape; only http(s)
+    links become anchors."""
+    esc = html.escape
+    rows = []
+    for message in messages:
+        links = "".join(
+            f'<li><a href="{esc(url, quote=True)}" rel="noreferrer noopener">{esc(url)}</a></li>'
+            for url in message.get("links", [])
+        )
+        body = message.get("text") or message.get("html") or ""
+        rows.append(
+            "<article>"
+            f"<h2>{esc(message.get('subject') or '(no subject)')}</h2>"
+            f"<p><b>To:</b> {esc(', '.join(message.get('to', [])))}<br>"
+            f"<b>From:</b> {esc(message.get('from', ''))}<br>"
+            f"<b>Sent:</b> {esc(message.get('sent_at', ''))}</p>"
+            + (f"<ul>{links}</ul>" if links else "")
+            + f"<details><summary>Body</summary><pre>{esc(body)}</pre></details>"
+            "</article>"
+        )
+    content = "".join(rows) or "<p>No emails sent yet.</p>"
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Mailbox - Marquee local</title>"
+        "<style>body{font:15px system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}"
+        "article{border:1px solid #ccc;border-radius:6px;padding:0 1rem;margin:1rem 0}"
+        "pre{white-space:pre-wrap;word-break:break-word}</style></head>"
+        f"<body><h1>Mailbox ({len(messages)})</h1>"
+        "<p>Emails the local stack's SES was asked to send, newest first. "
+        "<a href='/mailbox.json'>JSON</a></p>"
+        f"{content}</body></html>"
+    )
