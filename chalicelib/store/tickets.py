@@ -9,7 +9,7 @@ so two saves racing can never leave duplicate names or lose each other's change:
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -161,7 +161,7 @@ def _new_ticket(event_id: str, fields: dict[str, Any]) -> TicketModel:
 
 def _commit_guarded(
     event: EventModel,
-    stage: Any,
+    stage: Callable[[TransactWrite], None],
     guard: bool,
     if_match: Sequence[int] | None,
 ) -> None:
