@@ -6,6 +6,7 @@ from chalicelib.store.models.connections import ConnectionModel
 from chalicelib.store.models.events import EventModel, MembershipModel
 from chalicelib.store.models.invites import InviteModel
 from chalicelib.store.models.notifications import NotificationModel
+from chalicelib.store.models.orders import HoldModel, IdempotencyModel, OrderModel
 from chalicelib.store.models.services import ServiceItemModel
 from chalicelib.store.models.system import SystemItemModel
 from chalicelib.store.models.tickets import TicketModel
@@ -23,4 +24,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     InviteModel,
     NotificationModel,
     ConnectionModel,
+    OrderModel,
+    IdempotencyModel,
+    HoldModel,
 ]

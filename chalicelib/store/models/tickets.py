@@ -57,3 +57,6 @@ class TicketModel(BaseModel):
     ver = NumberAttribute(default=1)
     sold = NumberAttribute(default=0)
     reserved = NumberAttribute(default=0)
+    # Always sold + reserved, kept by orders in the same update: DynamoDB conditions cannot add
+    # attributes, so an order taking n is written with `held <= quantity - n` (chalicelib.domain.orders).
+    held = NumberAttribute(default=0)

@@ -1,0 +1,392 @@
+"""Rules for orders: what a buyer may order, what it costs, how it changes a ticket's counters,
+and which status changes are allowed. Pure: no boto3, no PynamoDB, no HTTP.
+
+Inventory model. Each ticket carries ``sold`` (completed orders), ``reserved`` (pending orders'
+holds) and ``held`` (always ``sold + reserved``). DynamoDB conditions cannot add attributes, so
+an order that takes ``n`` tickets is written with the condition ``held <= quantity - n`` (plus
+``quantity`` unchanged since it was read): the check happens inside the write itself.
+
+A pending order's hold counts in ``reserved`` until the order is paid, cancelled or expired. An
+expired hold still sits in ``reserved`` until something releases it (the sweep, or the next
+order of that ticket, which releases expired holds first); until then every availability count
+adds it back, so an expired hold is never shown, nor refused to a buyer, as taken.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.domain.errors import BadRequestError, ConflictError, ForbiddenError, ValidationError
+from chalicelib.domain.tickets import ZERO, parse_price, sales_open
+
+PENDING = "pending"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+EXPIRED = "expired"
+STATUSES = (PENDING, COMPLETED, CANCELLED, EXPIRED)
+
+FREE, PAID, DONATION = "free", "paid", "donation"
+DEFAULT_HOLD_MINUTES = 15
+MAX_HOLD_MINUTES = 7 * 24 * 60
+# A transaction holds at most 100 items: the lines' tickets, the order, its hold, its idempotency
+# record and the event's version bump must fit with room to spare.
+MAX_LINES = 20
+MAX_LINE_QUANTITY = 1_000_000
+MAX_IDEMPOTENCY_KEY = 255
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]+")
+
+
+@dataclass(frozen=True)
+class TicketOffer:
+    """What the order rules need to know about one ticket, as read."""
+
+    ticket_id: str
+    name: str
+    type: str
+    price: Decimal
+    quantity: int
+    sold: int
+    reserved: int
+    min_order: int
+    max_order: int
+    hidden: bool
+    sales_starts_at: str | None
+    sales_ends_at: str | None
+
+    @property
+    def held(self) -> int:
+        return self.sold + self.reserved
+
+
+@dataclass(frozen=True)
+class RequestedItem:
+    ticket_id: str
+    quantity: int
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    ticket_id: str
+    name: str
+    type: str
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "ticket_id": self.ticket_id,
+            "name": self.name,
+            "type": self.type,
+            "quantity": self.quantity,
+            "unit_price": str(self.unit_price),
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> "OrderLine":
+        return cls(
+            ticket_id=str(record["ticket_id"]),
+            name=str(record["name"]),
+            type=str(record["type"]),
+            quantity=int(record["quantity"]),
+            unit_price=Decimal(str(record["unit_price"])),
+        )
+
+
+@dataclass(frozen=True)
+class PricedOrder:
+    lines: tuple[OrderLine, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.subtotal for line in self.lines), ZERO)
+
+    @property
+    def status(self) -> str:
+        """Nothing to pay -> completed at once; anything to pay -> pending until paid."""
+        return PENDING if self.total > 0 else COMPLETED
+
+
+@dataclass(frozen=True)
+class CounterChange:
+    """What one write does to one ticket's counters (``held`` moves with their sum)."""
+
+    sold: int = 0
+    reserved: int = 0
+
+    @property
+    def held(self) -> int:
+        return self.sold + self.reserved
+
+    def __add__(self, other: "CounterChange") -> "CounterChange":
+        return CounterChange(self.sold + other.sold, self.reserved + other.reserved)
+
+
+@dataclass(frozen=True)
+class Stock:
+    """A ticket's counters at one moment (the property tests replay writes on it)."""
+
+    quantity: int
+    sold: int = 0
+    reserved: int = 0
+
+    @property
+    def held(self) -> int:
+        return self.sold + self.reserved
+
+    def admits(self, change: CounterChange) -> bool:
+        """The condition the store writes with: a growing ``held`` must stay within ``quantity``."""
+        return change.held <= 0 or self.held <= held_limit(self.quantity, change.held)
+
+    def apply(self, change: CounterChange) -> "Stock":
+        return Stock(self.quantity, self.sold + change.sold, self.reserved + change.reserved)
+
+
+def held_limit(quantity: int, taking: int) -> int:
+    """The largest ``held`` a ticket may have before a write that takes ``taking`` more of it."""
+    return int(quantity) - int(taking)
+
+
+def available(quantity: int, sold: int, reserved: int, expired_held: int = 0) -> int:
+    """What a buyer can still get: expired holds not yet released count as free."""
+    return max(0, int(quantity) - int(sold) - int(reserved) + int(expired_held))
+
+
+def parse_idempotency_key(value: str | None) -> str:
+    if value is None or not value.strip():
+        raise BadRequestError(
+            "Send an Idempotency-Key header (e.g. a UUID) so that a retry never buys twice.",
+            code="idempotency_key_required",
+        )
+    key = value.strip()
+    if len(key) > MAX_IDEMPOTENCY_KEY or not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise BadRequestError(
+            f"An Idempotency-Key is 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters, no spaces.",
+            code="bad_idempotency_key",
+        )
+    return key
+
+
+def key_reused() -> ValidationError:
+    error = ValidationError(
+        {"Idempotency-Key": "This key was used for a different order; use a new key for a new order."},
+        "This Idempotency-Key belongs to another request.",
+    )
+    error.code = "idempotency_key_reused"
+    return error
+
+
+def _parse_amount(value: Any) -> Decimal:
+    try:
+        return parse_price(value)
+    except ValueError as error:
+        raise ValueError(
+            'Give the amount as a decimal string such as "25.00": at least 0, at most 2 decimals.'
+        ) from error
+
+
+def parse_order_request(payload: Mapping[str, Any]) -> list[RequestedItem]:
+    """``{"items": [{"ticket_id", "quantity", "amount"?}]}`` -> items; 422 with per-field details."""
+    errors: dict[str, str] = {}
+    for key in payload:
+        if key != "items":
+            errors[key] = "Unknown field; send only items."
+    raw_items = payload.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        errors["items"] = "Give a non-empty list of {ticket_id, quantity} items."
+        raise ValidationError(errors)
+    if len(raw_items) > MAX_LINES:
+        errors["items"] = f"An order can hold at most {MAX_LINES} different tickets."
+        raise ValidationError(errors)
+    items: list[RequestedItem] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_items):
+        where = f"items[{index}]"
+        if not isinstance(raw, dict):
+            errors[where] = "Give an object {ticket_id, quantity, amount?}."
+            continue
+        for key in raw:
+            if key not in ("ticket_id", "quantity", "amount"):
+                errors[f"{where}.{key}"] = "Unknown field."
+        ticket_id, quantity, amount = raw.get("ticket_id"), raw.get("quantity"), raw.get("amount")
+        if not isinstance(ticket_id, str) or not ticket_id:
+            errors[f"{where}.ticket_id"] = "Give the ticket's id."
+        elif ticket_id in seen:
+            errors[f"{where}.ticket_id"] = (
+                "This ticket is listed twice; order it once with the total quantity."
+            )
+        else:
+            seen.add(ticket_id)
+        if type(quantity) is not int or not 1 <= quantity <= MAX_LINE_QUANTITY:
+            errors[f"{where}.quantity"] = "Give a whole number of tickets, at least 1."
+        parsed_amount = None
+        if amount is not None:
+            try:
+                parsed_amount = _parse_amount(amount)
+            except ValueError as error:
+                errors[f"{where}.amount"] = str(error)
+        if not any(path.startswith(where) for path in errors):
+            items.append(RequestedItem(ticket_id, quantity, parsed_amount))  # type: ignore[arg-type]
+    if errors:
+        raise ValidationError(errors)
+    return items
+
+
+def request_fingerprint(event_id: str, items: Iterable[RequestedItem]) -> str:
+    """Same event and same items (in any order) -> same fingerprint; anything else differs."""
+    canonical = sorted(
+        [item.ticket_id, item.quantity, None if item.amount is None else str(item.amount)] for item in items
+    )
+    text = json.dumps([event_id, canonical], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class _Problems:
+    invalid: dict[str, str] = field(default_factory=dict)
+    closed: dict[str, str] = field(default_factory=dict)
+    short: dict[str, int] = field(default_factory=dict)
+
+
+def _unit_price(item: RequestedItem, offer: TicketOffer, where: str, problems: _Problems) -> Decimal | None:
+    if offer.type == DONATION:
+        if item.amount is None:
+            problems.invalid[f"{where}.amount"] = (
+                f"Say how much you give per ticket (at least {offer.price})."
+            )
+            return None
+        if item.amount < offer.price:
+            problems.invalid[f"{where}.amount"] = f"The minimum donation for this ticket is {offer.price}."
+            return None
+        return item.amount
+    if item.amount is not None:
+        problems.invalid[f"{where}.amount"] = "Only donation tickets take an amount; the price is fixed."
+        return None
+    return offer.price
+
+
+def price_order(
+    items: list[RequestedItem],
+    offers: Mapping[str, TicketOffer],
+    event_ends_at: str,
+    moment: datetime,
+    expired_held: Mapping[str, int] | None = None,
+) -> PricedOrder:
+    """Check every rule against the tickets as read and price the order.
+
+    422 (details per field) for unknown or hidden tickets, quantities outside min/max and bad
+    donation amounts; then 409 ``sales_closed``; then 409 ``sold_out`` with what remains.
+    """
+    expired_held = expired_held or {}
+    problems = _Problems()
+    lines: list[OrderLine] = []
+    for index, item in enumerate(items):
+        where = f"items[{index}]"
+        offer = offers.get(item.ticket_id)
+        if offer is None or offer.hidden:
+            problems.invalid[f"{where}.ticket_id"] = "No such ticket on sale for this event."
+            continue
+        if not offer.min_order <= item.quantity <= offer.max_order:
+            problems.invalid[f"{where}.quantity"] = (
+                f"Order from {offer.min_order} to {offer.max_order} of this ticket."
+            )
+        unit_price = _unit_price(item, offer, where, problems)
+        if not sales_open(offer.sales_starts_at, offer.sales_ends_at, event_ends_at, moment):
+            problems.closed[offer.ticket_id] = offer.name
+        left = available(offer.quantity, offer.sold, offer.reserved, expired_held.get(offer.ticket_id, 0))
+        if item.quantity > left:
+            problems.short[offer.ticket_id] = left
+        if unit_price is not None:
+            lines.append(OrderLine(offer.ticket_id, offer.name, offer.type, item.quantity, unit_price))
+    if problems.invalid:
+        raise ValidationError(problems.invalid)
+    if problems.closed:
+        raise ConflictError(
+            "Sales are not open for: " + ", ".join(problems.closed.values()) + ".",
+            {"tickets": sorted(problems.closed)},
+            code="sales_closed",
+        )
+    if problems.short:
+        raise sold_out(problems.short)
+    return PricedOrder(tuple(lines))
+
+
+def sold_out(remaining: Mapping[str, int]) -> ConflictError:
+    return ConflictError(
+        "Not enough tickets left.",
+        {"remaining": {ticket_id: int(left) for ticket_id, left in sorted(remaining.items())}},
+        code="sold_out",
+    )
+
+
+def hold_expiry(moment: datetime, hold_minutes: int | None) -> datetime:
+    minutes = int(hold_minutes) if hold_minutes else DEFAULT_HOLD_MINUTES
+    return moment + timedelta(minutes=min(max(minutes, 1), MAX_HOLD_MINUTES))
+
+
+def is_expired(status: str, expires_at: str | None, moment: datetime) -> bool:
+    return status == PENDING and expires_at is not None and datetime.fromisoformat(expires_at) <= moment
+
+
+def per_ticket(lines: Iterable[OrderLine]) -> dict[str, int]:
+    quantities: dict[str, int] = {}
+    for line in lines:
+        quantities[line.ticket_id] = quantities.get(line.ticket_id, 0) + line.quantity
+    return quantities
+
+
+def taking(lines: Iterable[OrderLine], status: str) -> dict[str, CounterChange]:
+    """A new order: completed ones sell, pending ones hold."""
+    if status == COMPLETED:
+        return {tid: CounterChange(sold=q) for tid, q in per_ticket(lines).items()}
+    return {tid: CounterChange(reserved=q) for tid, q in per_ticket(lines).items()}
+
+
+def releasing(lines: Iterable[OrderLine], status: str) -> dict[str, CounterChange]:
+    """Cancelling or expiring an order gives back what it took in its current status."""
+    if status == COMPLETED:
+        return {tid: CounterChange(sold=-q) for tid, q in per_ticket(lines).items()}
+    return {tid: CounterChange(reserved=-q) for tid, q in per_ticket(lines).items()}
+
+
+def settling(lines: Iterable[OrderLine]) -> dict[str, CounterChange]:
+    """A pending order paid: its hold becomes sold (``held`` does not move)."""
+    return {tid: CounterChange(sold=q, reserved=-q) for tid, q in per_ticket(lines).items()}
+
+
+def check_cancel(status: str, is_buyer: bool, is_organizer: bool) -> None:
+    """Buyers cancel while pending; organizers (and staff) any time until it is cancelled or expired."""
+    if not is_buyer and not is_organizer:
+        raise ForbiddenError("Only the buyer or the event's organizer may cancel this order.")
+    if status in (CANCELLED, EXPIRED):
+        raise ConflictError(f"This order is already {status}.", {"status": status}, code="order_closed")
+    if status != PENDING and not is_organizer:
+        raise ConflictError(
+            "A completed order can only be cancelled by the organizer.",
+            {"status": status},
+            code="order_completed",
+        )
+
+
+def check_mark_paid(status: str, expires_at: str | None, moment: datetime) -> None:
+    if status != PENDING:
+        raise ConflictError(
+            f"Only a pending order can be paid; this one is {status}.",
+            {"status": status},
+            code="order_not_pending",
+        )
+    if is_expired(status, expires_at, moment):
+        raise ConflictError(
+            "This order's hold has expired; the buyer must order again.",
+            {"status": EXPIRED},
+            code="order_expired",
+        )

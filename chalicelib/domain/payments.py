@@ -1,0 +1,69 @@
+"""Payment providers: how a pending order gets paid.
+
+A provider tells the buyer what to do while the order is pending and turns a confirmation into
+a record of who confirmed what. The one provider today is ``manual``: the buyer pays the
+organizer by whatever means the organizer announces, and the organizer marks the order paid.
+A card provider would add a class here (``organizer_confirms = False``, confirmations from its
+webhook) and nothing else in the order flow changes.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from chalicelib.domain.errors import ConflictError, ValidationError
+
+MAX_REFERENCE = 200
+
+
+@dataclass(frozen=True)
+class PaymentConfirmation:
+    provider: str
+    reference: str | None
+    confirmed_by: str
+
+
+class PaymentProvider(Protocol):
+    name: str
+    # True when the organizer's "mark paid" is how payments are confirmed.
+    organizer_confirms: bool
+
+    def instructions(self, total: Decimal, currency: str) -> str: ...
+
+    def confirm(self, reference: object, confirmed_by: str) -> PaymentConfirmation: ...
+
+
+class ManualPayment:
+    name = "manual"
+    organizer_confirms = True
+
+    def instructions(self, total: Decimal, currency: str) -> str:
+        return (
+            f"Pay {total} {currency} to the organizer as they announce; they mark the order paid. "
+            "Unpaid orders are released when they expire."
+        )
+
+    def confirm(self, reference: object, confirmed_by: str) -> PaymentConfirmation:
+        if reference is not None and (not isinstance(reference, str) or len(reference) > MAX_REFERENCE):
+            raise ValidationError({"reference": f"Optional text up to {MAX_REFERENCE} characters."})
+        text = reference.strip() if isinstance(reference, str) else ""
+        return PaymentConfirmation(self.name, text or None, confirmed_by)
+
+
+DEFAULT_PROVIDER = ManualPayment.name
+_PROVIDERS: dict[str, PaymentProvider] = {ManualPayment.name: ManualPayment()}
+
+
+def provider(name: str = DEFAULT_PROVIDER) -> PaymentProvider:
+    return _PROVIDERS[name]
+
+
+def organizer_confirmation(provider_name: str, reference: object, confirmed_by: str) -> PaymentConfirmation:
+    """The organizer's "mark paid", allowed only for providers confirmed that way."""
+    chosen = provider(provider_name)
+    if not chosen.organizer_confirms:
+        raise ConflictError(
+            f"Payments through {chosen.name} are confirmed by the provider, not by hand.",
+            code="not_manual_payment",
+        )
+    return chosen.confirm(reference, confirmed_by)
