@@ -1,14 +1,12 @@
 """The one place where errors become HTTP responses with the body of API.md."""
 
-import logging
 from typing import Any
 
 from chalice import Response
 
 from chalicelib.domain.errors import DomainError, TooManyRequestsError
 from chalicelib.http.json import dumps
-
-logger = logging.getLogger("marquee")
+from chalicelib.log import logger
 
 # Chalice's own error codes (405, 415, its 500...) and API Gateway's, mapped to ours.
 _CHALICE_CODES = {

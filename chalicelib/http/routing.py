@@ -8,6 +8,7 @@ from typing import Any
 from chalice import BadRequestError as ChaliceBadRequestError
 from chalice import Blueprint, CORSConfig, Response
 
+from chalicelib import log
 from chalicelib.domain.errors import DomainError
 from chalicelib.http import context
 from chalicelib.http.auth import authenticate
@@ -53,8 +54,7 @@ class ApiBlueprint(Blueprint):
         **kwargs: Any,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
-            @functools.wraps(view)
-            def handle(**params: Any) -> Response:
+            def respond(**params: Any) -> Response:
                 request = self.current_request
                 token = context.begin(context.RequestContext(request=request, public=public))
                 try:
@@ -70,6 +70,13 @@ class ApiBlueprint(Blueprint):
                     return internal_error_response()
                 finally:
                     context.end(token)
+
+            @functools.wraps(view)
+            def handle(**params: Any) -> Response:
+                started = log.begin_request(self.current_request, self.current_app.lambda_context)
+                response = respond(**params)
+                log.end_request(response.status_code, started)
+                return response
 
             handle.openapi = {"public": public, "request_schema": request_schema}  # type: ignore[attr-defined]
             Blueprint.route(self, path, methods=list(methods), cors=CORS, **kwargs)(handle)
