@@ -1,0 +1,241 @@
+"""Publish the frontend to its site bucket: frontend/ at the root, the browser libraries of
+package.json under vendor/ (the same mapping the local stack serves), and a config.json pointing
+at the deployed API and WebSocket URLs.
+
+Unchanged objects are left alone, objects no longer in the tree are deleted, and CloudFront is
+told to drop its copies when anything changed. No build step, so file names carry no content
+hash: HTML and config.json are revalidated on every load, the rest is cached for five minutes.
+"""
+
+import hashlib
+import json
+import mimetypes
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from deploy.stage import CHALICE_DIR, PROJECT_DIR
+
+FRONTEND_DIR = PROJECT_DIR / "frontend"
+VENDOR_PREFIX = "vendor/"
+CONFIG_KEY = "config.json"
+
+NO_CACHE = "no-cache"
+SHORT_CACHE = "public, max-age=300"
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".webmanifest": "application/manifest+json",
+}
+
+Report = Callable[[str], None]
+
+
+class FrontendError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class SiteObject:
+    key: str
+    body: bytes
+    content_type: str
+    cache_control: str
+
+    @property
+    def md5(self) -> str:
+        return hashlib.md5(self.body, usedforsecurity=False).hexdigest()
+
+
+def content_type(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix in CONTENT_TYPES:
+        return CONTENT_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(name)
+    return guessed or "application/octet-stream"
+
+
+def cache_control(key: str) -> str:
+    return NO_CACHE if key.endswith((".html", ".json")) else SHORT_CACHE
+
+
+def _files(root: Path) -> Iterator[Path]:
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            yield path
+
+
+def _object(key: str, body: bytes) -> SiteObject:
+    return SiteObject(key=key, body=body, content_type=content_type(key), cache_control=cache_control(key))
+
+
+def browser_packages(project_dir: Path = PROJECT_DIR) -> list[str]:
+    manifest = project_dir / "package.json"
+    if not manifest.exists():
+        return []
+    return sorted(json.loads(manifest.read_text()).get("dependencies", {}))
+
+
+def site_objects(frontend_dir: Path = FRONTEND_DIR, project_dir: Path = PROJECT_DIR) -> list[SiteObject]:
+    """Everything to publish except config.json (written from the stack's outputs)."""
+    if not (frontend_dir / "index.html").exists():
+        raise FrontendError(f"{frontend_dir} has no index.html")
+    objects = [
+        _object(path.relative_to(frontend_dir).as_posix(), path.read_bytes())
+        for path in _files(frontend_dir)
+        if path.relative_to(frontend_dir).as_posix() != CONFIG_KEY
+    ]
+    node_modules = project_dir / "node_modules"
+    for package in browser_packages(project_dir):
+        package_dir = node_modules / package
+        if not package_dir.is_dir():
+            raise FrontendError(
+                f"{package_dir} is missing: run `npm ci` first (package.json lists {package})"
+            )
+        objects += [
+            _object(f"{VENDOR_PREFIX}{path.relative_to(node_modules).as_posix()}", path.read_bytes())
+            for path in _files(package_dir)
+        ]
+    return objects
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where the stage's API, WebSocket and site live (from the stack or Chalice's record)."""
+
+    api_url: str
+    ws_url: str
+    bucket: str | None
+    distribution_id: str | None
+    source: str
+
+    def frontend_config(self) -> dict[str, str]:
+        return {"apiUrl": self.api_url.rstrip("/"), "wsUrl": self.ws_url.rstrip("/")}
+
+
+def stack_deployment(cloudformation: Any, stack_name: str) -> Deployment | None:
+    try:
+        stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    except ClientError as error:
+        if "does not exist" in str(error):
+            return None
+        raise
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+    missing = [key for key in ("EndpointURL", "WebsocketConnectEndpointURL") if key not in outputs]
+    if missing:
+        raise FrontendError(f"stack {stack_name} has no output {', '.join(missing)}; is it Marquee's?")
+    return Deployment(
+        api_url=outputs["EndpointURL"],
+        ws_url=outputs["WebsocketConnectEndpointURL"],
+        bucket=outputs.get("SiteBucketName"),
+        distribution_id=outputs.get("SiteDistributionId"),
+        source=f"stack {stack_name}",
+    )
+
+
+def chalice_deployment(stage: str, chalice_dir: Path = CHALICE_DIR) -> Deployment | None:
+    """What ``chalice deploy`` recorded in .chalice/deployed/<stage>.json."""
+    path = chalice_dir / "deployed" / f"{stage}.json"
+    if not path.exists():
+        return None
+    resources = {r.get("resource_type"): r for r in json.loads(path.read_text()).get("resources", [])}
+    try:
+        api_url = resources["rest_api"]["rest_api_url"]
+        ws_url = resources["websocket_api"]["websocket_api_url"]
+    except KeyError as error:
+        raise FrontendError(f"{path} records no {error.args[0]} URL") from None
+    return Deployment(api_url=api_url, ws_url=ws_url, bucket=None, distribution_id=None, source=str(path))
+
+
+def _listing(s3: Any, bucket: str) -> dict[str, str]:
+    etags: dict[str, str] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            etags[item["Key"]] = item["ETag"].strip('"')
+    return etags
+
+
+def _unchanged(s3: Any, bucket: str, obj: SiteObject, etag: str | None) -> bool:
+    if etag != obj.md5:
+        return False
+    head = s3.head_object(Bucket=bucket, Key=obj.key)
+    return head.get("ContentType") == obj.content_type and head.get("CacheControl") == obj.cache_control
+
+
+@dataclass
+class PublishResult:
+    uploaded: list[str]
+    unchanged: int
+    deleted: list[str]
+    invalidation_id: str | None = None
+
+
+def publish(
+    s3: Any,
+    bucket: str,
+    objects: list[SiteObject],
+    config: dict[str, str],
+    report: Report = print,
+    cloudfront: Any = None,
+    distribution_id: str | None = None,
+) -> PublishResult:
+    everything = [*objects, _object(CONFIG_KEY, (json.dumps(config, indent=2) + "\n").encode())]
+    existing = _listing(s3, bucket)
+    result = PublishResult(uploaded=[], unchanged=0, deleted=[])
+    for obj in everything:
+        if _unchanged(s3, bucket, obj, existing.get(obj.key)):
+            result.unchanged += 1
+            continue
+        s3.put_object(
+            Bucket=bucket,
+            Key=obj.key,
+            Body=obj.body,
+            ContentType=obj.content_type,
+            CacheControl=obj.cache_control,
+        )
+        result.uploaded.append(obj.key)
+        report(f"uploaded {obj.key} ({obj.content_type})")
+    wanted = {obj.key for obj in everything}
+    stale = sorted(set(existing) - wanted)
+    for start in range(0, len(stale), 1000):
+        batch = stale[start : start + 1000]
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True})
+    for key in stale:
+        report(f"deleted {key}")
+    result.deleted = stale
+    if (result.uploaded or result.deleted) and cloudfront is not None and distribution_id:
+        invalidation = cloudfront.create_invalidation(
+            DistributionId=distribution_id,
+            InvalidationBatch={
+                "Paths": {"Quantity": 1, "Items": ["/*"]},
+                "CallerReference": uuid.uuid4().hex,
+            },
+        )
+        result.invalidation_id = invalidation["Invalidation"]["Id"]
+        report(f"CloudFront invalidation {result.invalidation_id} requested")
+    report(
+        f"{len(result.uploaded)} uploaded, {result.unchanged} unchanged, {len(result.deleted)} deleted "
+        f"in s3://{bucket}"
+    )
+    return result
