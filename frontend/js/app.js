@@ -111,8 +111,9 @@ async function boot() {
   renderHeader();
   startRouter();
   if (store.token) {
-    startSocket();
-    refreshProfile();
+    // A stored token may have expired: check it before opening the socket with it.
+    await refreshProfile();
+    if (store.token) startSocket();
   }
 }
 

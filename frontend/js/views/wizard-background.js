@@ -5,8 +5,8 @@ import * as api from '../api.js';
 import { confirmDialog, errorBox, h, modal } from '../dom.js';
 import { srcsetOf } from '../images.js';
 
-const CROPPER_MODULE = '../../vendor/cropperjs/cropper.esm.js';
-const CROPPER_CSS = 'vendor/cropperjs/cropper.min.css';
+const CROPPER_MODULE = '../../vendor/cropperjs/dist/cropper.esm.js';
+const CROPPER_CSS = 'vendor/cropperjs/dist/cropper.min.css';
 // Larger originals go straight to S3 through a presigned POST instead of a data URL in the JSON body.
 const DIRECT_UPLOAD_LIMIT = 2 * 1024 * 1024;
 const ACCEPTED = 'image/jpeg,image/png,image/webp,image/gif';

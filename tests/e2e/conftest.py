@@ -1,0 +1,223 @@
+"""End-to-end fixtures: the real local stack (``python -m devstack``) on free ports and Debian's
+Chromium driven by Playwright, each browser with a fresh profile directory.
+
+A missing /usr/bin/chromium fails the run (never skips): `.ci/run` installs it, and locally
+`apt-get install -y chromium` does.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SUPERADMIN_EMAIL = "root@marquee.test"
+SUPERADMIN_PASSWORD = "e2e super admin password"
+# Chromium reports every HTTP error response as a console error; a test names the ones it provokes.
+NETWORK_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
+
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    base_url: str
+    api_url: str
+    ws_url: str
+    data_dir: Path
+
+    def api(self, method: str, path: str, body: Any = None, token: str | None = None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.request(method, f"{self.api_url}{path}", json=body, headers=headers, timeout=30)
+
+    def signup(self, email: str, name: str = "E2E User", password: str = "e2e password 1") -> dict:
+        response = self.api("POST", "/auth/signup", {"email": email, "password": password, "name": name})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def login(self, email: str, password: str) -> dict:
+        response = self.api("POST", "/auth/login", {"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def jwt_secret(self) -> str:
+        return (self.data_dir / "jwt-secret").read_text().strip()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole local stack as `make run` starts it, in a subprocess, with its own data directory."""
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    port, ws_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "WS_PORT": str(ws_port),
+        "DATA_DIR": str(data_dir),
+        "SUPERADMIN_EMAIL": SUPERADMIN_EMAIL,
+        "SUPERADMIN_PASSWORD": SUPERADMIN_PASSWORD,
+        "DEVSTACK_LOG_LEVEL": "WARNING",
+    }
+    for name in ("AWS_ENDPOINT_URL", "MARQUEE_STAGE", "MARQUEE_JWT_SECRET", "MARQUEE_TABLE_PREFIX"):
+        env.pop(name, None)
+    log_path = data_dir / "stack.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devstack"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        config = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                response = requests.get(f"{base}/config.json", timeout=2)
+                if response.ok:
+                    config = response.json()
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        if config is None:
+            process.kill()
+            process.wait(10)
+            pytest.fail(f"the local stack did not start:\n{log_path.read_text()[-4000:]}")
+        try:
+            yield Stack(base_url=base, api_url=config["apiUrl"], ws_url=config["wsUrl"], data_dir=data_dir)
+        finally:
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get update && apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@dataclass
+class ConsoleWatch:
+    """Console errors and uncaught exceptions of every page of a browser."""
+
+    errors: list[str] = field(default_factory=list)
+    allowed_statuses: set[int] = field(default_factory=set)
+
+    def attach(self, page: Any) -> None:
+        page.on("console", lambda message: self._console(message))
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+
+    def _console(self, message: Any) -> None:
+        if message.type != "error":
+            return
+        network = NETWORK_ERROR.search(message.text)
+        if network and int(network.group(1)) in self.allowed_statuses:
+            return
+        self.errors.append(message.text)
+
+
+@dataclass
+class Browser:
+    context: Any
+    console: ConsoleWatch
+
+    def new_page(self) -> Any:
+        page = self.context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+
+@pytest.fixture
+def browser_factory(
+    playwright_driver: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Browser]]:
+    """`browser_factory()` -> a separate Chromium with a fresh user-data dir (viewport optional)."""
+    opened: list[Browser] = []
+
+    def open_browser(viewport: dict | None = None) -> Browser:
+        context = playwright_driver.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport=viewport or {"width": 1280, "height": 900},
+        )
+        console = ConsoleWatch()
+        context.on("page", console.attach)
+        for page in context.pages:
+            console.attach(page)
+        browser = Browser(context=context, console=console)
+        opened.append(browser)
+        return browser
+
+    yield open_browser
+    problems = [error for browser in opened for error in browser.console.errors]
+    for browser in opened:
+        browser.context.close()
+    assert not problems, f"console errors: {json.dumps(problems, indent=1)}"
+
+
+@pytest.fixture
+def browser(browser_factory: Callable[..., Browser]) -> Browser:
+    return browser_factory()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Any:
+    existing = browser.context.pages
+    page = existing[0] if existing else browser.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def save_screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+_counter = iter(range(1_000_000))
+
+
+def unique_email(prefix: str) -> str:
+    return f"{prefix}-{os.getpid()}-{next(_counter)}-{time.monotonic_ns() % 1_000_000}@example.com"

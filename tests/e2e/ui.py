@@ -1,0 +1,50 @@
+"""What a user does in the browser, step by step, shared by the e2e flows."""
+
+from typing import Any
+
+from tests.e2e.conftest import Stack
+
+PASSWORD = "e2e password 1"
+
+
+def sign_up(page: Any, stack: Stack, email: str, name: str, password: str = PASSWORD) -> None:
+    page.goto(f"{stack.base_url}/#/signup")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.locator("[data-action=sign-up]").click()
+    page.wait_for_selector("[data-action=create-event]")
+
+
+def sign_in(page: Any, stack: Stack, email: str, password: str = PASSWORD, then: str = "") -> None:
+    page.goto(f"{stack.base_url}/#/signin{then}")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.locator("[data-action=sign-in]").click()
+    page.wait_for_selector("[data-action=sign-out]")
+
+
+def create_event(page: Any, stack: Stack, name: str, location: str = "Berlin, Alexanderplatz") -> str:
+    """From the dashboard through the wizard's details step; returns the new event's id."""
+    page.goto(f"{stack.base_url}/#/")
+    page.locator("[data-action=create-event]").click()
+    page.get_by_label("Event name").fill(name)
+    page.get_by_label("Starts").fill("2027-05-01T09:00")
+    page.get_by_label("Ends").fill("2027-05-03T18:00")
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    page.get_by_label("Location").fill(location)
+    page.get_by_label("Description").fill("Talks, workshops\nand a party.")
+    page.get_by_label("Currency").fill("EUR")
+    page.locator("[data-action=save-details]").click()
+    page.wait_for_selector("[data-wizard-step=background]")
+    return page.url.split("/events/")[1].split("/")[0]
+
+
+def publish(page: Any, stack: Stack, event_id: str) -> None:
+    page.goto(f"{stack.base_url}/#/events/{event_id}/edit/publish")
+    page.locator("[data-action=publish]").click()
+    page.wait_for_selector("[data-public-link]")
+
+
+def no_horizontal_overflow(page: Any) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
