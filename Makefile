@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format venv clean
+.PHONY: run test lint format venv clean node-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,20 @@ $(INSTALLED): requirements.txt requirements-dev.txt | $(BIN)/python
 
 venv: $(INSTALLED)
 
-run: $(INSTALLED)
+# Browser libraries (package.json; served under /vendor/ without a bundler): `npm ci` again only when
+# package-lock.json changes.
+NODE_DEPS := node_modules/.installed
+$(NODE_DEPS): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found: the frontend's browser libraries (package.json) need Node.js and npm, e.g. apt-get install -y nodejs npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: $(NODE_DEPS)
+
+run: $(INSTALLED) $(NODE_DEPS)
 	$(BIN)/python -m devstack
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(NODE_DEPS)
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
