@@ -79,3 +79,23 @@ def validate_matrix(payload: Any) -> Matrix:
     if errors:
         raise ValidationError(errors)
     return matrix
+
+
+SYSTEM_FLAGS = ("is_admin", "is_super_admin")
+
+
+def validate_system_roles(payload: dict[str, Any]) -> dict[str, bool]:
+    """The platform flags a super admin sets on a user: ``is_admin`` and / or ``is_super_admin``."""
+    errors = {key: "Unknown field." for key in payload if key not in SYSTEM_FLAGS}
+    changes: dict[str, bool] = {}
+    for flag in SYSTEM_FLAGS:
+        if flag in payload:
+            if isinstance(payload[flag], bool):
+                changes[flag] = payload[flag]
+            else:
+                errors[flag] = "Give true or false."
+    if not changes and not errors:
+        errors["is_admin"] = "Give is_admin and / or is_super_admin."
+    if errors:
+        raise ValidationError(errors)
+    return changes

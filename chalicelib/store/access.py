@@ -45,6 +45,22 @@ def _read_matrix(version: int) -> StoredMatrix:
     return _matrix_cache
 
 
+def remember_matrix(stored: StoredMatrix) -> None:
+    """This container just wrote ``stored``: no need to read it back on the next check."""
+    global _matrix_cache
+    _matrix_cache = stored
+
+
+def load_matrix() -> StoredMatrix:
+    """The current matrix: its version item, then the matrix itself only if that version is new here."""
+    item = (
+        client("dynamodb")
+        .get_item(TableName=SystemItemModel.Meta.table_name, Key=MATRIX_VERSION_KEY, ConsistentRead=True)
+        .get("Item")
+    )
+    return _read_matrix(int(item["version"]["N"]) if item else 0)
+
+
 def load_event_record(event_id: str, user_id: str | None, with_matrix: bool = False) -> EventRecord:
     events_table = EventModel.Meta.table_name
     event_keys: list[dict[str, Any]] = [{"pk": {"S": event_pk(event_id)}, "sk": {"S": EVENT_SK}}]

@@ -1,0 +1,86 @@
+"""The permission matrix: seeded with the defaults, replaced as a whole by a super admin.
+
+Two system items: ``MATRIX`` (the matrix and its version) and ``VERSION`` (the version alone,
+read by every permission check). Both change in one transaction, so a container that sees a
+new version and reads the matrix gets the matching one.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.errors import ConflictError, PreconditionFailedError
+from chalicelib.domain.permissions import DEFAULT_MATRIX, EVENT_ROLES, OPERATIONS, SERVICES, Matrix
+from chalicelib.store.access import StoredMatrix, load_matrix, remember_matrix
+from chalicelib.store.models.system import SystemItemModel
+from chalicelib.store.versions import STALE_MESSAGE
+
+PERMISSIONS_PK = "PERMISSIONS"
+MATRIX_SK = "MATRIX"
+VERSION_SK = "VERSION"
+
+
+def _transaction() -> TransactWrite:
+    return TransactWrite(connection=SystemItemModel._get_connection().connection)
+
+
+def _items(matrix: Matrix, version: int) -> tuple[SystemItemModel, SystemItemModel]:
+    return (
+        SystemItemModel(PERMISSIONS_PK, MATRIX_SK, version=version, data=matrix),
+        SystemItemModel(PERMISSIONS_PK, VERSION_SK, version=version),
+    )
+
+
+def seed_default_matrix() -> bool:
+    """Store the default matrix unless one is stored already. Returns whether it wrote."""
+    matrix_item, version_item = _items(DEFAULT_MATRIX, 1)
+    try:
+        with _transaction() as transaction:
+            transaction.save(matrix_item, condition=SystemItemModel.pk.does_not_exist())
+            transaction.save(version_item, condition=SystemItemModel.pk.does_not_exist())
+    except TransactWriteError as error:
+        codes = {reason.code for reason in error.cancellation_reasons if reason is not None}
+        if codes == {"ConditionalCheckFailed"}:
+            return False
+        raise
+    return True
+
+
+def current_matrix() -> StoredMatrix:
+    return load_matrix()
+
+
+def replace_matrix(matrix: Matrix, expected: Sequence[int] | None) -> StoredMatrix:
+    """Replace the whole matrix; ``expected`` (If-Match) are the versions the client read."""
+    current = load_matrix()
+    if expected is not None and current.version not in expected:
+        raise PreconditionFailedError(STALE_MESSAGE)
+    stored = StoredMatrix(version=current.version + 1, matrix=matrix)
+    matrix_item, version_item = _items(matrix, stored.version)
+    unchanged = (
+        SystemItemModel.version == current.version if current.version else SystemItemModel.pk.does_not_exist()
+    )
+    try:
+        with _transaction() as transaction:
+            transaction.save(version_item, condition=unchanged)
+            transaction.save(matrix_item)
+    except TransactWriteError as error:
+        codes = {reason.code for reason in error.cancellation_reasons if reason is not None}
+        if expected is not None and "ConditionalCheckFailed" in codes:
+            raise PreconditionFailedError(STALE_MESSAGE) from error
+        if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
+            raise ConflictError("The matrix was changed at the same moment; reload and try again.") from error
+        raise
+    remember_matrix(stored)
+    return stored
+
+
+def matrix_view(stored: StoredMatrix) -> dict[str, Any]:
+    return {
+        "roles": list(EVENT_ROLES),
+        "services": list(SERVICES),
+        "operations": list(OPERATIONS),
+        "matrix": stored.matrix,
+    }
