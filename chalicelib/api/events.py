@@ -6,7 +6,7 @@ from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS
 from chalicelib.http.access import event_role_required, staff_only
 from chalicelib.http.context import current_access, current_user
-from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
+from chalicelib.http.etag import clock_variant, conditional_get, expected_versions, versioned_etag
 from chalicelib.http.request import json_body, query_param
 from chalicelib.http.responses import created, no_content, paginated
 from chalicelib.http.routing import ApiBlueprint
@@ -76,5 +76,6 @@ def public_event(event_id: str) -> Response:
     if event is None:
         raise NotFoundError("No such published event.")
     return conditional_get(
-        versioned_etag([event.event_ver, event.tickets_ver]), lambda: events.public_event_view(event)
+        versioned_etag([event.event_ver, event.tickets_ver], clock_variant()),
+        lambda: events.public_event_view(event),
     )

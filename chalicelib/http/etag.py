@@ -6,6 +6,7 @@ resource's path, query and variant, so a tag of one resource never matches anoth
 """
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -35,6 +36,12 @@ def resource_scope(variant: str = "") -> str:
 def versioned_etag(versions: Sequence[int], variant: str = "") -> str:
     numbers = ".".join(str(int(v)) for v in versions)
     return f'"{numbers}-{_digest(resource_scope(variant))}"'
+
+
+def clock_variant(seconds: int = 60) -> str:
+    """For representations that change with time alone (sales windows opening, holds
+    expiring): the tag moves on every ``seconds`` so clients see it within that delay."""
+    return f"t{int(time.time() // seconds)}"
 
 
 def body_etag(body: str) -> str:

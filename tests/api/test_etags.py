@@ -133,3 +133,15 @@ def test_public_and_unversioned_gets_have_etags_too(api, owner, event):
         response = api.get(path, token=token)
         assert response.status == 200 and response.headers["etag"], path
         assert api.get(path, token=token, headers={"If-None-Match": response.headers["etag"]}).status == 304, path
+
+
+def test_public_event_etag_moves_with_the_clock_for_sales_windows(api, owner, event):
+    import time_machine
+
+    api.patch(f"/events/{event['id']}", {"state": "published"}, token=owner)
+    path = f"/public/events/{event['id']}"
+    with time_machine.travel("2027-04-01T10:00:00+00:00", tick=False):
+        etag = api.get(path).headers["etag"]
+        assert api.get(path, headers={"If-None-Match": etag}).status == 304
+    with time_machine.travel("2027-04-01T10:01:00+00:00", tick=False):
+        assert api.get(path, headers={"If-None-Match": etag}).status == 200
