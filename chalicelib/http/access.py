@@ -3,6 +3,9 @@
 @bp.route("/events/{event_id}/tracks", methods=["POST"])
 @service_permission("track", "create")
 def create_track(event_id): ...
+
+The guards ask the questions of the original system through ``acting_user()``:
+``acting_user().is_organizer(event_id)``, ``acting_user().can_create("track", event_id)``...
 """
 
 import functools
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.errors import ForbiddenError, NotFoundError
-from chalicelib.domain.permissions import Matrix, allows
+from chalicelib.domain.permissions import COORGANIZER, ORGANIZER, Matrix, allows
 from chalicelib.http.context import current, current_user
 from chalicelib.store.access import load_event_record
 from chalicelib.store.models.events import EventModel
@@ -43,7 +46,16 @@ class EventAccess:
 
 
 def load_access(event_id: str, with_matrix: bool = False) -> EventAccess:
+    """The caller's access to the event, loaded once per request (one BatchGetItem)."""
     user = current_user()
+    loaded = current().access
+    if (
+        loaded is not None
+        and loaded.event.event_id == event_id
+        and loaded.user.user_id == user.user_id
+        and (loaded.matrix is not None or not with_matrix)
+    ):
+        return loaded
     record = load_event_record(event_id, user.user_id, with_matrix)
     if record.event is None:
         raise NotFoundError("No such event.")
@@ -57,10 +69,61 @@ def load_access(event_id: str, with_matrix: bool = False) -> EventAccess:
     return access
 
 
+class CurrentUser:
+    """The signed-in caller and the questions the original system asked of ``current_user``."""
+
+    def __init__(self, user: UserModel) -> None:
+        self.user = user
+
+    @property
+    def user_id(self) -> str:
+        return self.user.user_id
+
+    @property
+    def is_staff(self) -> bool:
+        return is_staff(self.user)
+
+    @property
+    def is_super_admin(self) -> bool:
+        return bool(self.user.is_super_admin)
+
+    def role_in(self, event_id: str) -> str | None:
+        return load_access(event_id).role
+
+    def is_organizer(self, event_id: str) -> bool:
+        return self.role_in(event_id) == ORGANIZER
+
+    def is_coorganizer(self, event_id: str) -> bool:
+        return self.role_in(event_id) == COORGANIZER
+
+    def has_role(self, event_id: str, roles: Iterable[str]) -> bool:
+        """Holds one of ``roles`` in the event (staff count as holding every role)."""
+        return load_access(event_id).has_role(roles)
+
+    def can(self, service: str, operation: str, event_id: str) -> bool:
+        return load_access(event_id, with_matrix=True).can(service, operation)
+
+    def can_create(self, service: str, event_id: str) -> bool:
+        return self.can(service, "create", event_id)
+
+    def can_read(self, service: str, event_id: str) -> bool:
+        return self.can(service, "read", event_id)
+
+    def can_update(self, service: str, event_id: str) -> bool:
+        return self.can(service, "update", event_id)
+
+    def can_delete(self, service: str, event_id: str) -> bool:
+        return self.can(service, "delete", event_id)
+
+
+def acting_user() -> CurrentUser:
+    return CurrentUser(current_user())
+
+
 def staff_only(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def guarded(**params: Any) -> Any:
-        if not is_staff(current_user()):
+        if not acting_user().is_staff:
             raise ForbiddenError("Only platform staff may do this.")
         return view(**params)
 
@@ -70,7 +133,7 @@ def staff_only(view: Callable[..., Any]) -> Callable[..., Any]:
 def super_admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def guarded(**params: Any) -> Any:
-        if not current_user().is_super_admin:
+        if not acting_user().is_super_admin:
             raise ForbiddenError("Only a super admin may do this.")
         return view(**params)
 
@@ -83,8 +146,7 @@ def event_role_required(roles: Iterable[str]) -> Callable[[Callable[..., Any]], 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def guarded(**params: Any) -> Any:
-            access = load_access(params["event_id"])
-            if not access.has_role(allowed):
+            if not acting_user().has_role(params["event_id"], allowed):
                 raise ForbiddenError("Your role in this event does not allow this.")
             return view(**params)
 
@@ -97,8 +159,7 @@ def service_permission(service: str, operation: str) -> Callable[[Callable[..., 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def guarded(**params: Any) -> Any:
-            access = load_access(params["event_id"], with_matrix=True)
-            if not access.can(service, operation):
+            if not acting_user().can(service, operation, params["event_id"]):
                 raise ForbiddenError(f"Your role in this event may not {operation} a {service}.")
             return view(**params)
 
