@@ -2,14 +2,14 @@
 
 from chalice import Chalice
 
-from chalicelib.api import activity, auth, events, meta, tickets
+from chalicelib.api import activity, auth, events, meta, notifications, tickets
 from chalicelib.http.errors import rewrite_chalice_error
 from chalicelib.realtime import handlers as ws
 
 app = Chalice(app_name="marquee")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 
-for blueprint in (auth.bp, events.bp, meta.bp, activity.bp, tickets.bp):
+for blueprint in (auth.bp, events.bp, meta.bp, activity.bp, tickets.bp, notifications.bp):
     app.register_blueprint(blueprint)
 
 

@@ -1,7 +1,9 @@
-"""A user's notifications, newest last in the partition (``sk=<received_at ISO>#<id>``); the
-unread count lives on the user item and moves in the same transaction as every insert."""
+"""A user's notifications, oldest first in the partition (``sk=<received_at>#<id>``); the
+unread count lives on the user item and moves in the same transaction as every insert and every
+mark-read."""
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.store.models.base import BaseMeta, BaseModel, table_name
 
@@ -10,6 +12,18 @@ NOTIFICATIONS_TABLE = table_name("notifications")
 
 def notification_sk(received_at: str, notification_id: str) -> str:
     return f"{received_at}#{notification_id}"
+
+
+class UnreadNotificationsIndex(GlobalSecondaryIndex):
+    """Sparse: only unread notifications carry ``unread_for`` (= the user id), so "my unread,
+    newest first" is a Query that never reads a notification already read."""
+
+    class Meta:
+        index_name = "by_unread"
+        projection = AllProjection()
+
+    unread_for = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
 
 
 class NotificationModel(BaseModel):
@@ -24,3 +38,6 @@ class NotificationModel(BaseModel):
     action = UnicodeAttribute()
     received_at = UnicodeAttribute()
     has_read = BooleanAttribute(default=False)
+    unread_for = UnicodeAttribute(null=True)
+
+    by_unread = UnreadNotificationsIndex()

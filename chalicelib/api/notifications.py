@@ -1,0 +1,40 @@
+"""The caller's notifications: list (newest first, ?unread=true), unread count, mark read."""
+
+from chalice import Response
+
+from chalicelib.http.context import current_user
+from chalicelib.http.request import query_flag, query_param
+from chalicelib.http.responses import paginated
+from chalicelib.http.routing import ApiBlueprint
+from chalicelib.store import notifications
+from chalicelib.store.pagination import page_size
+
+bp = ApiBlueprint(__name__)
+
+
+@bp.route("/notifications")
+def list_notifications() -> Response:
+    items, cursor = notifications.list_notifications(
+        current_user().user_id,
+        unread_only=query_flag("unread"),
+        limit=page_size(query_param("limit")),
+        cursor=query_param("cursor"),
+    )
+    return paginated(items, cursor)
+
+
+@bp.route("/notifications/unread-count")
+def unread_count() -> dict:
+    # The counter arrives with the user item authentication already read: no extra call.
+    return {"count": int(current_user().unread_notifications)}
+
+
+@bp.route("/notifications/{notification_id}/read", methods=["POST"])
+def mark_read(notification_id: str) -> dict:
+    return notifications.mark_read(current_user().user_id, notification_id)
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+def mark_all_read() -> dict:
+    user_id = current_user().user_id
+    return {"marked": notifications.mark_all_read(user_id), "count": notifications.unread_count(user_id)}

@@ -1,0 +1,255 @@
+"""Notifications: store, list, mark read, and push to the user's open WebSocket connections.
+
+The unread counter on the user item moves in the same transaction as every insert and every
+mark-read, and a mark-read only counts when it flips ``has_read`` from false (a condition), so the
+counter equals the number of unread notifications whatever runs concurrently.
+"""
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.clock import now
+from chalicelib.domain.errors import NotFoundError, ValidationError
+from chalicelib.domain.notifications import (
+    clean_title,
+    created_at,
+    iso_millis,
+    new_notification_id,
+    sanitize_message,
+)
+from chalicelib.realtime.connections import connections_of
+from chalicelib.realtime.notifier import ClientFactory, management_client, push
+from chalicelib.store.models.connections import user_channel
+from chalicelib.store.models.notifications import NotificationModel, notification_sk
+from chalicelib.store.models.users import UserModel
+from chalicelib.store.pagination import decode_cursor, encode_cursor
+
+logger = logging.getLogger("marquee.notifications")
+
+PUSH_META = "New notifications"
+# How many unread notifications a push carries (the newest); the count covers all of them.
+PUSH_UNREAD_LIMIT = 20
+# Notifications marked per transaction by read-all (plus the counter: DynamoDB allows 100 items).
+MARK_ALL_BATCH = 50
+_CONFLICT_RETRIES = 5
+
+
+def notification_view(notification: NotificationModel) -> dict[str, Any]:
+    return {
+        "id": notification.notification_id,
+        "title": notification.title,
+        "message": notification.message,
+        "action": notification.action,
+        "received_at": notification.received_at,
+        "has_read": bool(notification.has_read),
+    }
+
+
+def _connection() -> Any:
+    return NotificationModel._get_connection().connection
+
+
+def _codes(error: TransactWriteError) -> list[str | None]:
+    return [reason.code if reason else None for reason in error.cancellation_reasons]
+
+
+def _transact(build: Callable[[TransactWrite], None]) -> None:
+    """Run one TransactWriteItems, retrying when DynamoDB cancels it only because another
+    transaction touched the same item (the user's counter is a hot item)."""
+    for attempt in range(_CONFLICT_RETRIES):
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                build(transaction)
+            return
+        except TransactWriteError as error:
+            codes = [code for code in _codes(error) if code not in (None, "None")]
+            if not codes or any(code != "TransactionConflict" for code in codes):
+                raise
+            if attempt == _CONFLICT_RETRIES - 1:
+                raise
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+
+
+def notify(
+    user_id: str, action: str, title: str, message: str, *, client_for: ClientFactory = management_client
+) -> dict[str, Any]:
+    """Store a notification for ``user_id`` (message sanitized), count it as unread in the same
+    transaction, then push the unread ones to the user's open connections. A failed push never
+    fails the notification."""
+    at = now()
+    notification_id = new_notification_id(at)
+    received_at = iso_millis(at)
+    notification = NotificationModel(
+        user_id,
+        notification_sk(received_at, notification_id),
+        notification_id=notification_id,
+        title=clean_title(title),
+        message=sanitize_message(message),
+        action=action,
+        received_at=received_at,
+        has_read=False,
+        unread_for=user_id,
+    )
+
+    def build(transaction: TransactWrite) -> None:
+        transaction.save(notification, condition=NotificationModel.sk.does_not_exist())
+        transaction.update(
+            UserModel(user_id),
+            actions=[UserModel.unread_notifications.add(1)],
+            condition=UserModel.user_id.exists(),
+        )
+
+    try:
+        _transact(build)
+    except TransactWriteError as error:
+        if _codes(error)[1:] == ["ConditionalCheckFailed"]:
+            raise NotFoundError("No such user.") from error
+        raise
+    try:
+        push_unread(user_id, notification, client_for)
+    except Exception:
+        logger.exception("pushing a notification to %s failed; it is stored", user_id)
+    return notification_view(notification)
+
+
+def unread_count(user_id: str) -> int:
+    user = UserModel.get(user_id, consistent_read=True, attributes_to_get=["unread_notifications"])
+    return int(user.unread_notifications or 0)
+
+
+def push_unread(
+    user_id: str, latest: NotificationModel | None = None, client_for: ClientFactory = management_client
+) -> int:
+    """Send ``{"meta", "notif_count", "notifs"}`` to every open connection of the user."""
+    connections = connections_of(user_channel(user_id))
+    if not connections:
+        return 0
+    unread = list(
+        NotificationModel.by_unread.query(user_id, scan_index_forward=False, limit=PUSH_UNREAD_LIMIT)
+    )
+    # The index is eventually consistent: the notification just written may not be in it yet.
+    if latest is not None and all(item.sk != latest.sk for item in unread):
+        unread = sorted([latest, *unread], key=lambda item: item.sk, reverse=True)[:PUSH_UNREAD_LIMIT]
+    payload = {
+        "meta": PUSH_META,
+        "notif_count": unread_count(user_id),
+        "notifs": [notification_view(item) for item in unread],
+    }
+    return push(connections, payload, client_for)
+
+
+def _checked_cursor(cursor: str | None, user_id: str, key_names: set[str]) -> dict[str, Any] | None:
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    valid = (
+        set(key) == key_names
+        and all(set(value) == {"S"} and isinstance(value["S"], str) for value in key.values())
+        and key["user_id"]["S"] == user_id
+        and key.get("unread_for", {"S": user_id})["S"] == user_id
+    )
+    if not valid:
+        raise ValidationError({"cursor": "This cursor is not one we issued for this list."})
+    return key
+
+
+def list_notifications(
+    user_id: str, *, unread_only: bool, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page, newest first; unread only reads the sparse index (never a read notification)."""
+    if unread_only:
+        start = _checked_cursor(cursor, user_id, {"user_id", "sk", "unread_for"})
+        page = NotificationModel.by_unread.query(
+            user_id, scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+    else:
+        start = _checked_cursor(cursor, user_id, {"user_id", "sk"})
+        page = NotificationModel.query(
+            user_id, scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+    items = [notification_view(item) for item in page]
+    return items, encode_cursor(page.last_evaluated_key)
+
+
+def _get(user_id: str, sk: str) -> NotificationModel | None:
+    try:
+        return NotificationModel.get(user_id, sk, consistent_read=True)
+    except NotificationModel.DoesNotExist:
+        return None
+
+
+def mark_read(user_id: str, notification_id: str) -> dict[str, Any]:
+    """Mark one notification read; marking it again changes nothing (and is not an error)."""
+    at = created_at(notification_id)
+    if at is None:
+        raise NotFoundError("No such notification.")
+    sk = notification_sk(iso_millis(at), notification_id)
+
+    def build(transaction: TransactWrite) -> None:
+        transaction.update(
+            NotificationModel(user_id, sk),
+            actions=[NotificationModel.has_read.set(True), NotificationModel.unread_for.remove()],
+            condition=NotificationModel.has_read == False,  # noqa: E712 (a DynamoDB condition)
+        )
+        transaction.update(UserModel(user_id), actions=[UserModel.unread_notifications.add(-1)])
+
+    try:
+        _transact(build)
+    except TransactWriteError as error:
+        if _codes(error)[:1] != ["ConditionalCheckFailed"]:
+            raise
+    notification = _get(user_id, sk)
+    if notification is None:
+        raise NotFoundError("No such notification.")
+    return notification_view(notification)
+
+
+def _chunks(items: Iterator[NotificationModel], size: int) -> Iterator[list[NotificationModel]]:
+    chunk: list[NotificationModel] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _mark_batch(user_id: str, batch: list[NotificationModel]) -> int:
+    """Mark a batch read in one transaction; items read meanwhile are dropped and the rest retried."""
+    while batch:
+
+        def build(transaction: TransactWrite, items: list[NotificationModel] = batch) -> None:
+            for item in items:
+                transaction.update(
+                    NotificationModel(user_id, item.sk),
+                    actions=[NotificationModel.has_read.set(True), NotificationModel.unread_for.remove()],
+                    condition=NotificationModel.has_read == False,  # noqa: E712 (a DynamoDB condition)
+                )
+            transaction.update(UserModel(user_id), actions=[UserModel.unread_notifications.add(-len(items))])
+
+        try:
+            _transact(build)
+            return len(batch)
+        except TransactWriteError as error:
+            codes = _codes(error)
+            already_read = {
+                i for i, code in enumerate(codes[: len(batch)]) if code == "ConditionalCheckFailed"
+            }
+            if not already_read:
+                raise
+            batch = [item for i, item in enumerate(batch) if i not in already_read]
+    return 0
+
+
+def mark_all_read(user_id: str) -> int:
+    """Mark every notification unread at the start read, in batched transactions; returns how many
+    this call marked (others marked concurrently are not counted twice)."""
+    unread = NotificationModel.by_unread.query(user_id, page_size=MARK_ALL_BATCH)
+    return sum(_mark_batch(user_id, batch) for batch in _chunks(iter(unread), MARK_ALL_BATCH))
