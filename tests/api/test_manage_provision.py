@@ -1,0 +1,151 @@
+"""`manage.py provision` under moto: creates everything once, a second run changes nothing and
+says so, repairs what drifted, refuses what it must not change, and agrees with the template."""
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from moto import mock_aws
+
+from chalicelib.config import settings
+from chalicelib.store.aws import client
+from chalicelib.store.buckets import bucket_specs
+from chalicelib.store.schema import table_specs
+from deploy.template import DeployTarget, merge_template, table_logical_id
+from manage import main
+
+
+def _provision(capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], str]:
+    status = main(["provision"])
+    captured = capsys.readouterr()
+    return status, captured.out.splitlines(), captured.err
+
+
+@pytest.fixture
+def empty_account() -> Iterator[None]:
+    with mock_aws():
+        yield
+
+
+def test_first_run_creates_every_table_bucket_and_the_mail_sender(
+    empty_account: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, lines, _ = _provision(capsys)
+
+    assert status == 0
+    for spec in table_specs():
+        assert f"table {spec.name}: created" in lines
+    for bucket in bucket_specs(settings()):
+        assert f"bucket {bucket.name}: created" in lines
+    assert f"mail sender {settings().mail_sender}: verification requested" in lines
+    assert lines[-1] == f"{len(lines) - 1} change(s)"
+    tables = client("dynamodb").list_tables()["TableNames"]
+    assert sorted(tables) == sorted(spec.name for spec in table_specs())
+
+
+def test_second_run_changes_nothing_and_says_so(aws: None, capsys: pytest.CaptureFixture[str]) -> None:
+    status, lines, _ = _provision(capsys)
+
+    assert status == 0
+    assert len(lines) == 1
+    assert lines[0].startswith("nothing changed (")
+
+
+def test_drift_is_repaired_and_reported(aws: None, capsys: pytest.CaptureFixture[str]) -> None:
+    dynamodb, s3 = client("dynamodb"), client("s3")
+    config = settings()
+    indexed = next(spec for spec in table_specs() if spec.global_indexes)
+    index = sorted(indexed.global_indexes)[0]
+    dynamodb.update_table(
+        TableName=indexed.name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": index}}]
+    )
+    some_table = table_specs()[0].name
+    dynamodb.update_continuous_backups(
+        TableName=some_table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False}
+    )
+    s3.delete_bucket_cors(Bucket=config.media_bucket)
+    s3.delete_bucket_policy(Bucket=config.media_bucket)
+    s3.delete_bucket_lifecycle(Bucket=config.media_bucket)
+
+    status, lines, _ = _provision(capsys)
+
+    assert status == 0
+    assert f"table {indexed.name}: index {index} created" in lines
+    assert f"table {some_table}: point-in-time recovery enabled" in lines
+    assert f"bucket {config.media_bucket}: CORS set" in lines
+    assert f"bucket {config.media_bucket}: public read on events/ granted" in lines
+    assert f"bucket {config.media_bucket}: expiry of uploads/ set" in lines
+    assert lines[-1] == "5 change(s)"
+    names = [
+        i["IndexName"]
+        for i in dynamodb.describe_table(TableName=indexed.name)["Table"]["GlobalSecondaryIndexes"]
+    ]
+    assert index in names
+
+    assert _provision(capsys)[1][0].startswith("nothing changed")
+
+
+def test_a_table_whose_keys_differ_from_the_models_is_refused_not_replaced(
+    aws: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dynamodb = client("dynamodb")
+    spec = table_specs()[0]
+    dynamodb.delete_table(TableName=spec.name)
+    dynamodb.create_table(
+        TableName=spec.name,
+        KeySchema=[{"AttributeName": "other", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "other", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    status, _, err = _provision(capsys)
+
+    assert status == 1
+    assert f"table {spec.name} has keys" in err and "cannot change in place" in err
+    assert dynamodb.describe_table(TableName=spec.name)["Table"]["KeySchema"][0]["AttributeName"] == "other"
+
+
+def test_template_and_provision_build_the_same_tables_and_bucket_rules(aws: None) -> None:
+    config = settings()
+    target = DeployTarget(
+        stage=config.stage,
+        api_gateway_stage="api",
+        settings=config,
+        tables=table_specs(),
+        buckets=bucket_specs(config),
+        websocket=True,
+    )
+    resources = merge_template(target)["Resources"]
+    dynamodb, s3 = client("dynamodb"), client("s3")
+    for spec in target.tables:
+        declared = resources[table_logical_id(spec, config)]["Properties"]
+        actual = dynamodb.describe_table(TableName=spec.name)["Table"]
+        assert declared["KeySchema"] == actual["KeySchema"]
+        assert sorted(declared["AttributeDefinitions"], key=str) == sorted(
+            actual["AttributeDefinitions"], key=str
+        )
+        actual_indexes = {
+            i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
+            for i in actual.get("GlobalSecondaryIndexes", [])
+        }
+        declared_indexes = {
+            i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
+            for i in declared.get("GlobalSecondaryIndexes", [])
+        }
+        assert declared_indexes == actual_indexes
+        ttl = dynamodb.describe_time_to_live(TableName=spec.name)["TimeToLiveDescription"]
+        declared_ttl = declared.get("TimeToLiveSpecification", {}).get("AttributeName")
+        assert declared_ttl == ttl.get("AttributeName")
+    for bucket in target.buckets:
+        declared = resources[bucket.logical_id]["Properties"]
+        public_access = s3.get_public_access_block(Bucket=bucket.name)["PublicAccessBlockConfiguration"]
+        assert declared["PublicAccessBlockConfiguration"] == public_access
+        if bucket.cors:
+            [rule] = s3.get_bucket_cors(Bucket=bucket.name)["CORSRules"]
+            [declared_rule] = declared["CorsConfiguration"]["CorsRules"]
+            assert declared_rule["AllowedMethods"] == rule["AllowedMethods"]
+            assert declared_rule["MaxAge"] == rule["MaxAgeSeconds"]
+        if bucket.public_prefixes:
+            policy = json.loads(s3.get_bucket_policy(Bucket=bucket.name)["Policy"])
+            declared_policy = resources[f"{bucket.logical_id}Policy"]["Properties"]["PolicyDocument"]
+            assert [s["Sid"] for s in policy["Statement"]] == [s["Sid"] for s in declared_policy["Statement"]]
