@@ -1,15 +1,16 @@
 """Marquee's Chalice app: wiring only (blueprints, middleware, websocket handlers)."""
 
-from chalice import Chalice
+from chalice import Chalice, Rate
 
-from chalicelib.api import activity, auth, events, meta, notifications, tickets
+from chalicelib.api import activity, auth, events, meta, notifications, orders, tickets
 from chalicelib.http.errors import rewrite_chalice_error
 from chalicelib.realtime import handlers as ws
+from chalicelib.store.orders import sweep_expired_orders
 
 app = Chalice(app_name="marquee")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 
-for blueprint in (auth.bp, events.bp, meta.bp, activity.bp, tickets.bp, notifications.bp):
+for blueprint in (auth.bp, events.bp, meta.bp, activity.bp, tickets.bp, notifications.bp, orders.bp):
     app.register_blueprint(blueprint)
 
 
@@ -32,3 +33,9 @@ def ws_message(event):  # type: ignore[no-untyped-def]
 @app.on_ws_disconnect()
 def ws_disconnect(event):  # type: ignore[no-untyped-def]
     return ws.on_disconnect(event)
+
+
+# Releases the tickets of pending orders whose hold expired (the local stack runs it too).
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep_orders(event):  # type: ignore[no-untyped-def]
+    return {"expired": sweep_expired_orders()}

@@ -17,8 +17,11 @@ from chalicelib.domain.errors import ForbiddenError, NotFoundError
 from chalicelib.domain.permissions import COORGANIZER, ORGANIZER, Matrix, allows
 from chalicelib.http.context import current, current_user
 from chalicelib.store.access import load_event_record
+from chalicelib.store.events import PUBLISHED
 from chalicelib.store.models.events import EventModel
+from chalicelib.store.models.orders import OrderModel
 from chalicelib.store.models.users import UserModel
+from chalicelib.store.orders import get_order
 
 
 def is_staff(user: UserModel) -> bool:
@@ -161,6 +164,61 @@ def service_permission(service: str, operation: str) -> Callable[[Callable[..., 
         def guarded(**params: Any) -> Any:
             if not acting_user().can(service, operation, params["event_id"]):
                 raise ForbiddenError(f"Your role in this event may not {operation} a {service}.")
+            return view(**params)
+
+        return guarded
+
+    return decorate
+
+
+def published_event_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Any signed-in user, for a published event; a draft is 404 to them as it is to the public."""
+
+    @functools.wraps(view)
+    def guarded(**params: Any) -> Any:
+        if load_access(params["event_id"]).event.state != PUBLISHED:
+            raise NotFoundError("No such published event.")
+        return view(**params)
+
+    return guarded
+
+
+@dataclass
+class OrderAccess:
+    order: OrderModel
+    is_buyer: bool
+    # Holds one of the guard's roles in the order's event, or is staff.
+    privileged: bool
+
+
+def current_order_access() -> OrderAccess:
+    access = current().order_access
+    if access is None:
+        raise RuntimeError("the route did not load the order; add order_party_required")
+    return access
+
+
+def order_party_required(roles: Iterable[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Routes under /orders/{order_id}: the order's buyer, or one of ``roles`` in the order's event
+    (or staff). Other members of the event get 403; anyone else 404 (an order is nobody else's business)."""
+    allowed = frozenset(roles)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def guarded(**params: Any) -> Any:
+            order = get_order(params["order_id"])
+            user = current_user()
+            is_buyer = order.buyer_id == user.user_id
+            try:
+                access = load_access(order.event_id)
+            except NotFoundError:
+                access = None
+            privileged = access.has_role(allowed) if access else is_staff(user)
+            if not (is_buyer or privileged):
+                if access is not None and access.role is not None:
+                    raise ForbiddenError("Your role in this event does not allow this.")
+                raise NotFoundError("No such order.")
+            current().order_access = OrderAccess(order, is_buyer, privileged)
             return view(**params)
 
         return guarded

@@ -9,7 +9,7 @@ from chalice.app import Request
 from chalicelib.domain.errors import UnauthorizedError
 
 if TYPE_CHECKING:
-    from chalicelib.http.access import EventAccess
+    from chalicelib.http.access import EventAccess, OrderAccess
     from chalicelib.store.models.users import UserModel
 
 
@@ -19,6 +19,7 @@ class RequestContext:
     public: bool
     user: "UserModel | None" = None
     access: "EventAccess | None" = None
+    order_access: "OrderAccess | None" = None
     extra_headers: dict[str, str] = field(default_factory=dict)
 
 
