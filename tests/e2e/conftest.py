@@ -38,7 +38,6 @@ SUPERADMIN_PASSWORD = "e2e super admin password"
 NETWORK_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
@@ -72,6 +71,33 @@ class Stack:
         response = self.api("POST", "/auth/login", {"email": email, "password": password})
         assert response.status_code == 200, response.text
         return response.json()
+
+    def create_event(self, token: str, name: str = "E2E Conf", **fields: Any) -> dict:
+        body = {
+            "name": name,
+            "starts_at": "2027-05-01T09:00:00+02:00",
+            "ends_at": "2027-05-03T18:00:00+02:00",
+            "timezone": "Europe/Berlin",
+            "location_name": "Berlin",
+            "currency": "EUR",
+            **fields,
+        }
+        response = self.api("POST", "/events", body, token)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def add_member(self, organizer_token: str, event_id: str, email: str, role: str) -> dict:
+        """Sign `email` up, invite it with `role` and accept; returns the member's session."""
+        member = self.signup(email, name=f"{role.title()} Member")
+        invite = self.api(
+            "POST", f"/events/{event_id}/invites", {"email": email, "role": role}, organizer_token
+        )
+        assert invite.status_code == 201, invite.text
+        pending = self.api("GET", "/me/invites", token=member["token"]).json()
+        token = next(item["token"] for item in pending if item["event"]["id"] == event_id)
+        accepted = self.api("POST", f"/invites/{token}/accept", {}, member["token"])
+        assert accepted.status_code == 200, accepted.text
+        return member
 
     def jwt_secret(self) -> str:
         return (self.data_dir / "jwt-secret").read_text().strip()

@@ -48,7 +48,7 @@ async function renderMatrix(section, navigate) {
   const reload = h('button', { type: 'button', hidden: true, dataset: { action: 'reload' }, onclick: () => navigate('/admin/permissions', { replace: true }) }, 'Reload');
   section.append(h('h2', {}, 'Permission matrix'),
     h('p', { class: 'hint' }, editable ? 'What each event role may do with each service.' : 'Only a super admin can change the matrix.'),
-    tables, failure, status, h('div', { class: 'actions' }, save, reload));
+    ...tables, failure, status, h('div', { class: 'actions' }, save, reload));
   save?.addEventListener('click', async () => {
     failure.show('');
     status.textContent = '';

@@ -13,18 +13,20 @@ export const SERVICES = {
     path: 'tracks', title: 'Tracks', singular: 'track',
     fields: [
       { name: 'name', label: 'Name', required: true },
-      { name: 'description', label: 'Description', type: 'textarea' },
+      { name: 'location', label: 'Location' },
       { name: 'color', label: 'Colour', type: 'color', default: '#5b2bd6' },
+      { name: 'description', label: 'Description', type: 'textarea' },
     ],
   },
   session: {
     path: 'sessions', title: 'Sessions', singular: 'session',
     fields: [
       { name: 'title', label: 'Title', required: true },
+      { name: 'starts_at', label: 'Starts', type: 'datetime', required: true },
       { name: 'track_id', label: 'Track', type: 'track' },
-      { name: 'starts_at', label: 'Starts', type: 'datetime' },
-      { name: 'ends_at', label: 'Ends', type: 'datetime' },
-      { name: 'description', label: 'Abstract', type: 'textarea' },
+      { name: 'ends_at', label: 'Ends', type: 'datetime', required: true },
+      { name: 'subtitle', label: 'Subtitle' },
+      { name: 'abstract', label: 'Abstract', type: 'textarea' },
     ],
   },
   speaker: {
@@ -40,14 +42,15 @@ export const SERVICES = {
     path: 'sponsors', title: 'Sponsors', singular: 'sponsor',
     fields: [
       { name: 'name', label: 'Name', required: true },
-      { name: 'url', label: 'Website', type: 'url' },
       { name: 'level', label: 'Level' },
+      { name: 'url', label: 'Website', type: 'url' },
     ],
   },
   microlocation: {
     path: 'microlocations', title: 'Rooms', singular: 'room',
     fields: [
       { name: 'name', label: 'Name', required: true },
+      { name: 'room', label: 'Room' },
       { name: 'floor', label: 'Floor', type: 'number' },
     ],
   },
@@ -92,6 +95,11 @@ export default async function render(ctx) {
 async function renderPeople(section, event, role) {
   const owner = store.isStaff || OWNER_ROLES.includes(role);
   const failure = errorBox('people-error');
+  if (!owner) {
+    section.append(h('h2', {}, 'People'), h('p', { class: 'muted', dataset: { noAccess: '' } },
+      'Only the event\'s organizers manage its team.'));
+    return;
+  }
   const body = h('tbody');
   section.append(h('h2', {}, 'People'), failure,
     h('div', { class: 'table-wrap' }, h('table', { dataset: { roles: '' } },
