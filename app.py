@@ -2,7 +2,20 @@
 
 from chalice import Chalice, Rate
 
-from chalicelib.api import activity, auth, events, meta, notifications, orders, tickets
+from chalicelib.api import (
+    activity,
+    admin,
+    auth,
+    events,
+    invites,
+    meta,
+    notifications,
+    orders,
+    permissions,
+    roles,
+    services,
+    tickets,
+)
 from chalicelib.http.errors import rewrite_chalice_error
 from chalicelib.realtime import handlers as ws
 from chalicelib.store.orders import sweep_expired_orders
@@ -10,7 +23,20 @@ from chalicelib.store.orders import sweep_expired_orders
 app = Chalice(app_name="marquee")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 
-for blueprint in (auth.bp, events.bp, meta.bp, activity.bp, tickets.bp, notifications.bp, orders.bp):
+for blueprint in (
+    auth.bp,
+    events.bp,
+    meta.bp,
+    activity.bp,
+    tickets.bp,
+    services.bp,
+    roles.bp,
+    invites.bp,
+    permissions.bp,
+    admin.bp,
+    notifications.bp,
+    orders.bp,
+):
     app.register_blueprint(blueprint)
 
 

@@ -7,7 +7,7 @@ from chalicelib.http.request import json_body, source_ip
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.http.tokens import issue_token
-from chalicelib.store import users
+from chalicelib.store import invites, users
 
 bp = ApiBlueprint(__name__)
 
@@ -18,7 +18,7 @@ def _session(user: users.UserModel) -> dict:
 
 @bp.route("/auth/signup", methods=["POST"], public=True)
 def signup() -> Response:
-    return created(_session(users.create_user(json_body())))
+    return created(_session(invites.sign_up(json_body())))
 
 
 @bp.route("/auth/login", methods=["POST"], public=True)

@@ -1,6 +1,7 @@
 """Accounts: signup with a unique e-mail, login, lookups and the staff user list."""
 
 import uuid
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -37,7 +38,13 @@ def user_view(user: UserModel) -> dict[str, Any]:
     }
 
 
-def create_user(payload: dict[str, Any], *, is_super_admin: bool = False) -> UserModel:
+def create_user(
+    payload: dict[str, Any],
+    *,
+    is_super_admin: bool = False,
+    extra_writes: Callable[[TransactWrite, UserModel], None] | None = None,
+) -> UserModel:
+    """``extra_writes`` adds writes that must happen with the signup or not at all (an invite)."""
     email, password, name = validate_signup(payload)
     user = UserModel(
         user_id=uuid.uuid4().hex,
@@ -52,7 +59,14 @@ def create_user(payload: dict[str, Any], *, is_super_admin: bool = False) -> Use
         with TransactWrite(connection=UserModel._get_connection().connection) as transaction:
             transaction.save(claim, condition=EmailClaimModel.user_id.does_not_exist())
             transaction.save(user, condition=UserModel.user_id.does_not_exist())
+            if extra_writes is not None:
+                extra_writes(transaction, user)
     except TransactWriteError as error:
+        reasons = error.cancellation_reasons
+        if extra_writes is not None and not (
+            reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed"
+        ):
+            raise ConflictError("The signup clashed with another change; try again.") from error
         raise ConflictError("An account with this e-mail already exists.", code="email_taken") from error
     return user
 

@@ -1,0 +1,55 @@
+"""Role invites: organizers invite by e-mail; the invited person lists, accepts or declines."""
+
+from chalice import Response
+
+from chalicelib.domain.permissions import EVENT_OWNERS
+from chalicelib.http.access import event_role_required
+from chalicelib.http.context import current_access, current_user
+from chalicelib.http.request import json_body
+from chalicelib.http.responses import created
+from chalicelib.http.routing import ApiBlueprint
+from chalicelib.store import invites
+
+bp = ApiBlueprint(__name__)
+
+INVITE_SCHEMA = {
+    "type": "object",
+    "required": ["email", "role"],
+    "properties": {
+        "email": {"type": "string", "format": "email"},
+        "role": {"enum": ["organizer", "coorganizer", "track_organizer", "moderator"]},
+    },
+}
+
+
+@bp.route("/events/{event_id}/invites", methods=["POST"], request_schema=INVITE_SCHEMA)
+@event_role_required(EVENT_OWNERS)
+def create_invite(event_id: str) -> Response:
+    """Invite an e-mail address to a role (notification and e-mail, or a signup link)."""
+    access = current_access()
+    return created(invites.create_invite(access.event, access.user, json_body()))
+
+
+@bp.route("/events/{event_id}/invites")
+@event_role_required(EVENT_OWNERS)
+def list_event_invites(event_id: str) -> list:
+    """The event's invites, newest first, with their status (never their tokens)."""
+    return invites.list_event_invites(event_id)
+
+
+@bp.route("/me/invites")
+def my_invites() -> list:
+    """Pending invites addressed to my e-mail, with the tokens to answer them."""
+    return invites.my_invites(current_user())
+
+
+@bp.route("/invites/{token}/accept", methods=["POST"])
+def accept_invite(token: str) -> dict:
+    """Accept an invite addressed to me: I get its role in the event."""
+    return invites.accept_invite(token, current_user())
+
+
+@bp.route("/invites/{token}/decline", methods=["POST"])
+def decline_invite(token: str) -> dict:
+    """Decline an invite addressed to me."""
+    return invites.decline_invite(token, current_user())

@@ -1,0 +1,35 @@
+"""Who holds which role in an event; removing a role (never the last organizer)."""
+
+from chalice import Response
+
+from chalicelib.domain.permissions import EVENT_OWNERS
+from chalicelib.http.access import event_role_required
+from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
+from chalicelib.http.responses import no_content
+from chalicelib.http.routing import ApiBlueprint
+from chalicelib.store import roles
+
+bp = ApiBlueprint(__name__)
+
+
+@bp.route("/events/{event_id}/roles")
+@event_role_required(EVENT_OWNERS)
+def list_roles(event_id: str) -> list:
+    """Every member of the event with their role."""
+    return roles.list_roles(event_id)
+
+
+@bp.route("/events/{event_id}/roles/{user_id}")
+@event_role_required(EVENT_OWNERS)
+def get_role(event_id: str, user_id: str) -> Response:
+    """One member's role (its ETag is what DELETE's If-Match compares with)."""
+    body, version = roles.get_role(event_id, user_id)
+    return conditional_get(versioned_etag([version]), lambda: body)
+
+
+@bp.route("/events/{event_id}/roles/{user_id}", methods=["DELETE"])
+@event_role_required(EVENT_OWNERS)
+def remove_role(event_id: str, user_id: str) -> Response:
+    """Take the user's role away; the last organizer cannot be removed (409)."""
+    roles.remove_role(event_id, user_id, expected_versions())
+    return no_content()
