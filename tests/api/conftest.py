@@ -262,3 +262,22 @@ class WebsocketEvents:
 @pytest.fixture
 def ws(aws: None) -> WebsocketEvents:
     return WebsocketEvents()
+
+
+@pytest.fixture
+def restore_environ() -> Iterator[None]:
+    """For code that puts a stage's settings into os.environ (manage.py --stage): put back the
+    environment, and forget the settings and clients made from it, afterwards."""
+    import os
+
+    from chalicelib.config import settings
+    from chalicelib.store.aws import reset_clients
+
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        settings.cache_clear()
+        reset_clients()
