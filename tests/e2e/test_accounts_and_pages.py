@@ -6,7 +6,7 @@ import time
 import jwt
 
 from tests.e2e.conftest import save_screenshot, unique_email
-from tests.e2e.ui import PASSWORD, create_event, no_horizontal_overflow, publish, sign_in, sign_up
+from tests.e2e.ui import PASSWORD, create_event, no_horizontal_overflow, publish, sign_up
 
 
 def test_sign_up_survives_reload_then_sign_out_and_back_in(page, stack, browser):
