@@ -223,7 +223,7 @@ def cmd_deploy_frontend(args: argparse.Namespace) -> int:
     name = args.stack_name or stack_name(args.stage)
     try:
         deployment = frontend.stack_deployment(client("cloudformation"), name) or frontend.chalice_deployment(
-            args.stage
+            args.stage, args.chalice_dir
         )
         if deployment is None:
             raise CommandError(
@@ -281,6 +281,12 @@ def _add_stage(parser: argparse.ArgumentParser, required: bool = False) -> None:
     )
 
 
+def _add_chalice_dir(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument(
+        "--chalice-dir", type=Path, default=CHALICE_DIR, help=f"{help_text} (default: .chalice)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -304,12 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
         "from the models, for `chalice package --merge-template`.",
     )
     _add_stage(template, required=True)
-    template.add_argument(
-        "--chalice-dir",
-        type=Path,
-        default=CHALICE_DIR,
-        help="where config.json is read and the files written",
-    )
+    _add_chalice_dir(template, "where config.json is read and the files are written")
     superadmin = command(
         "create-superadmin",
         cmd_create_superadmin,
@@ -344,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_stage(frontend, required=True)
     frontend.add_argument("--stack-name", help="CloudFormation stack of the stage (default: marquee-STAGE)")
+    _add_chalice_dir(frontend, "where config.json and deployed/STAGE.json (after `chalice deploy`) are read")
     _add_stage(command("sweep-orders", cmd_sweep_orders, "Release the tickets held by expired orders now."))
     return parser
 

@@ -1,0 +1,177 @@
+"""`manage.py deploy-frontend --stage` against moto S3, CloudFormation and CloudFront: every file
+of frontend/ and the browser libraries with the right Content-Type and Cache-Control, config.json
+from the stack's outputs, nothing re-uploaded when nothing changed, stale files removed."""
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.store.aws import client
+from deploy import frontend
+from manage import main
+
+ROOT = Path(__file__).resolve().parents[2]
+API_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/api/"
+WS_URL = "wss://ws456.execute-api.us-east-1.amazonaws.com/api/"
+SITE_BUCKET = "marquee-dev-site-from-stack"
+
+
+def _distribution() -> str:
+    origin = {
+        "Id": "site",
+        "DomainName": f"{SITE_BUCKET}.s3.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
+    config = {
+        "CallerReference": "test",
+        "Comment": "",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https"},
+    }
+    return client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+
+
+@pytest.fixture
+def stack(aws: None, restore_environ: None) -> dict[str, Any]:
+    """A deployed stage as `aws cloudformation deploy` leaves it: the site bucket and the outputs."""
+    distribution_id = _distribution()
+    template = {
+        "Resources": {"SiteBucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": SITE_BUCKET}}},
+        "Outputs": {
+            "EndpointURL": {"Value": API_URL},
+            "WebsocketConnectEndpointURL": {"Value": WS_URL},
+            "SiteBucketName": {"Value": {"Ref": "SiteBucket"}},
+            "SiteDistributionId": {"Value": distribution_id},
+        },
+    }
+    client("cloudformation").create_stack(StackName="marquee-dev", TemplateBody=json.dumps(template))
+    return {"distribution_id": distribution_id}
+
+
+def _objects(bucket: str) -> dict[str, dict[str, Any]]:
+    s3 = client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    return {key: s3.get_object(Bucket=bucket, Key=key) for key in keys}
+
+
+def _invalidations(distribution_id: str) -> int:
+    listing = client("cloudfront").list_invalidations(DistributionId=distribution_id)["InvalidationList"]
+    return listing.get("Quantity", 0)
+
+
+def _deploy(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, list[str], str]:
+    status = main(["deploy-frontend", "--stage", "dev", *extra])
+    captured = capsys.readouterr()
+    return status, captured.out.splitlines(), captured.err
+
+
+def test_uploads_the_frontend_with_content_types_cache_control_and_config(
+    stack: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, lines, err = _deploy(capsys)
+
+    assert status == 0, err
+    objects = _objects(SITE_BUCKET)
+    local = {
+        p.relative_to(ROOT / "frontend").as_posix() for p in (ROOT / "frontend").rglob("*") if p.is_file()
+    }
+    assert local <= set(objects)
+    expected = {
+        "index.html": ("text/html; charset=utf-8", "no-cache"),
+        "js/app.js": ("text/javascript; charset=utf-8", "public, max-age=300"),
+        "css/app.css": ("text/css; charset=utf-8", "public, max-age=300"),
+        "favicon.svg": ("image/svg+xml", "public, max-age=300"),
+        "config.json": ("application/json", "no-cache"),
+    }
+    for key, (content_type, cache) in expected.items():
+        assert (objects[key]["ContentType"], objects[key]["CacheControl"]) == (content_type, cache), key
+    assert objects["index.html"]["Body"].read() == (ROOT / "frontend" / "index.html").read_bytes()
+    for package in frontend.browser_packages():
+        vendored = [key for key in objects if key.startswith(f"vendor/{package}/")]
+        assert vendored, package
+    assert objects["vendor/cropperjs/dist/cropper.esm.js"]["ContentType"] == "text/javascript; charset=utf-8"
+    assert json.loads(objects["config.json"]["Body"].read()) == {"apiUrl": API_URL[:-1], "wsUrl": WS_URL[:-1]}
+    assert _invalidations(stack["distribution_id"]) == 1
+    assert lines[-1] == f"{len(objects)} uploaded, 0 unchanged, 0 deleted in s3://{SITE_BUCKET}"
+
+
+def test_a_second_run_uploads_nothing_and_stale_files_are_removed(
+    stack: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _deploy(capsys)[0] == 0
+    count = len(_objects(SITE_BUCKET))
+
+    status, lines, _ = _deploy(capsys)
+    assert status == 0
+    assert lines[-1] == f"0 uploaded, {count} unchanged, 0 deleted in s3://{SITE_BUCKET}"
+    assert _invalidations(stack["distribution_id"]) == 1
+
+    s3 = client("s3")
+    s3.put_object(Bucket=SITE_BUCKET, Key="js/removed-view.js", Body=b"old")
+    s3.put_object(Bucket=SITE_BUCKET, Key="index.html", Body=b"<p>tampered</p>", ContentType="text/html")
+    status, lines, _ = _deploy(capsys)
+    assert status == 0
+    assert "deleted js/removed-view.js" in lines and "uploaded index.html (text/html; charset=utf-8)" in lines
+    assert "js/removed-view.js" not in _objects(SITE_BUCKET)
+    assert _invalidations(stack["distribution_id"]) == 2
+
+
+def test_without_a_stack_the_urls_come_from_chalice_deploy_and_the_bucket_from_the_stage(
+    aws: None, restore_environ: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chalice_dir = tmp_path / ".chalice"
+    (chalice_dir / "deployed").mkdir(parents=True)
+    shutil.copy(ROOT / ".chalice" / "config.json", chalice_dir)
+    resources = [
+        {"name": "rest_api", "resource_type": "rest_api", "rest_api_url": API_URL},
+        {"name": "websocket_api", "resource_type": "websocket_api", "websocket_api_url": WS_URL},
+    ]
+    (chalice_dir / "deployed" / "dev.json").write_text(json.dumps({"resources": resources}))
+    client("s3").create_bucket(Bucket="marquee-dev-frontend")
+
+    status, _, err = _deploy(capsys, "--chalice-dir", str(chalice_dir))
+
+    assert status == 0, err
+    config = json.loads(_objects("marquee-dev-frontend")["config.json"]["Body"].read())
+    assert config == {"apiUrl": API_URL[:-1], "wsUrl": WS_URL[:-1]}
+
+
+def test_an_undeployed_stage_fails_clearly(
+    aws: None, restore_environ: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".chalice").mkdir()
+    shutil.copy(ROOT / ".chalice" / "config.json", tmp_path / ".chalice")
+
+    status, _, err = _deploy(capsys, "--chalice-dir", str(tmp_path / ".chalice"))
+
+    assert status == 1
+    assert err == "error: stage dev is not deployed: no stack marquee-dev and no .chalice/deployed/dev.json\n"
+
+
+def test_site_objects_skip_hidden_files_and_config_and_require_installed_browser_packages(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "frontend"
+    (site / "js").mkdir(parents=True)
+    (site / "index.html").write_text("<!doctype html>")
+    (site / "js" / "app.mjs").write_text("export {}")
+    (site / "config.json").write_text("{}")
+    (site / ".DS_Store").write_text("x")
+    (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"lib": "1.0.0"}}))
+
+    with pytest.raises(frontend.FrontendError, match="run `npm ci` first"):
+        frontend.site_objects(site, tmp_path)
+
+    (tmp_path / "node_modules" / "lib" / "dist").mkdir(parents=True)
+    (tmp_path / "node_modules" / "lib" / "dist" / "lib.woff2").write_bytes(b"font")
+    (tmp_path / "node_modules" / "other").mkdir()
+    (tmp_path / "node_modules" / "other" / "x.js").write_text("dev only")
+    objects = {o.key: o for o in frontend.site_objects(site, tmp_path)}
+
+    assert set(objects) == {"index.html", "js/app.mjs", "vendor/lib/dist/lib.woff2"}
+    assert objects["js/app.mjs"].content_type == "text/javascript; charset=utf-8"
+    assert objects["vendor/lib/dist/lib.woff2"].content_type == "font/woff2"
