@@ -6,6 +6,7 @@ are per thread (a ContextVar), so concurrent requests in the local stack do not 
 The stdlib loggers under ``marquee`` (``logging.getLogger("marquee.x")``) end up here too.
 """
 
+import logging
 import time
 from typing import Any
 
@@ -14,6 +15,9 @@ from aws_lambda_powertools import Logger
 SERVICE = "marquee"
 
 logger = Logger(service=SERVICE)
+# Powertools filters root handlers that exist when it starts; one configured later (a local
+# runner's) would print every line a second time.
+logging.getLogger(SERVICE).propagate = False
 
 
 def begin_request(request: Any, lambda_context: Any) -> float:
