@@ -241,6 +241,8 @@ def cmd_deploy_frontend(args: argparse.Namespace) -> int:
             cloudfront=client("cloudfront") if deployment.distribution_id else None,
             distribution_id=deployment.distribution_id,
         )
+        if deployment.site_url:
+            print(f"site: {deployment.site_url}")
     except frontend.FrontendError as error:
         raise CommandError(str(error)) from None
     return 0

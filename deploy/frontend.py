@@ -129,6 +129,7 @@ class Deployment:
     bucket: str | None
     distribution_id: str | None
     source: str
+    site_url: str | None = None
 
     def frontend_config(self) -> dict[str, str]:
         return {"apiUrl": self.api_url.rstrip("/"), "wsUrl": self.ws_url.rstrip("/")}
@@ -151,6 +152,7 @@ def stack_deployment(cloudformation: Any, stack_name: str) -> Deployment | None:
         bucket=outputs.get("SiteBucketName"),
         distribution_id=outputs.get("SiteDistributionId"),
         source=f"stack {stack_name}",
+        site_url=outputs.get("SiteURL"),
     )
 
 

@@ -46,6 +46,7 @@ def stack(aws: None, restore_environ: None) -> dict[str, Any]:
             "WebsocketConnectEndpointURL": {"Value": WS_URL},
             "SiteBucketName": {"Value": {"Ref": "SiteBucket"}},
             "SiteDistributionId": {"Value": distribution_id},
+            "SiteURL": {"Value": "https://d111111abcdef8.cloudfront.net"},
         },
     }
     client("cloudformation").create_stack(StackName="marquee-dev", TemplateBody=json.dumps(template))
@@ -96,7 +97,8 @@ def test_uploads_the_frontend_with_content_types_cache_control_and_config(
     assert objects["vendor/cropperjs/dist/cropper.esm.js"]["ContentType"] == "text/javascript; charset=utf-8"
     assert json.loads(objects["config.json"]["Body"].read()) == {"apiUrl": API_URL[:-1], "wsUrl": WS_URL[:-1]}
     assert _invalidations(stack["distribution_id"]) == 1
-    assert lines[-1] == f"{len(objects)} uploaded, 0 unchanged, 0 deleted in s3://{SITE_BUCKET}"
+    assert lines[-2] == f"{len(objects)} uploaded, 0 unchanged, 0 deleted in s3://{SITE_BUCKET}"
+    assert lines[-1] == "site: https://d111111abcdef8.cloudfront.net"
 
 
 def test_a_second_run_uploads_nothing_and_stale_files_are_removed(
@@ -107,7 +109,7 @@ def test_a_second_run_uploads_nothing_and_stale_files_are_removed(
 
     status, lines, _ = _deploy(capsys)
     assert status == 0
-    assert lines[-1] == f"0 uploaded, {count} unchanged, 0 deleted in s3://{SITE_BUCKET}"
+    assert lines[-2] == f"0 uploaded, {count} unchanged, 0 deleted in s3://{SITE_BUCKET}"
     assert _invalidations(stack["distribution_id"]) == 1
 
     s3 = client("s3")
