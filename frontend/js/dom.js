@@ -21,7 +21,7 @@ export function h(tag, attrs = {}, ...children) {
 
 const PROPERTIES = {
   value: 'value', checked: 'checked', disabled: 'disabled', hidden: 'hidden', for: 'htmlFor',
-  selected: 'selected', textContent: 'textContent', multiple: 'multiple', required: 'required',
+  textContent: 'textContent', multiple: 'multiple', required: 'required',
 };
 
 export function append(node, children) {

@@ -73,7 +73,7 @@ def test_dashboard_wizard_details_and_public_pages(browser_factory, stack):
     organizer = browser_factory()
     page = organizer.new_page()
     sign_up(page, stack, unique_email("olga"), "Olga Organizer")
-    assert page.locator("[data-my-events][data-empty]").is_visible()
+    page.wait_for_selector("[data-my-events][data-empty]")
 
     event_id = create_event(page, stack, "Wizard Days <b>2027</b>")
     page.goto(f"{stack.base_url}/#/")

@@ -14,7 +14,13 @@ export default async function render({ root }) {
       h('a', { href: '#/events/new', class: 'button primary', dataset: { action: 'create-event' } }, 'Create event')),
     list,
   );
-  const events = await api.get('/me/events');
+  const [events, invites] = await Promise.all([api.get('/me/events'), api.get('/me/invites').catch(() => [])]);
+  const pending = invites.filter((invite) => !invite.status || invite.status === 'pending');
+  if (pending.length) {
+    list.before(h('p', { class: 'notice', dataset: { pendingInvites: String(pending.length) } },
+      pending.length === 1 ? 'You have a pending invitation. ' : `You have ${pending.length} pending invitations. `,
+      h('a', { href: '#/invites' }, 'Review')));
+  }
   if (!events.length) {
     list.replaceWith(h('p', { class: 'muted', dataset: { myEvents: '', empty: '' } },
       'You have no events yet. Create one to get started.'));

@@ -126,7 +126,16 @@ async function renderPeople(section, event, role) {
     }));
   }
   await load();
-  if (!owner) return;
+  const pendingList = h('ul', { dataset: { pendingInvites: '' } });
+  section.append(h('h3', {}, 'Pending invitations'), pendingList);
+  async function loadPending() {
+    const invites = (await api.get(`/events/${event.id}/invites`).catch(() => []))
+      .filter((invite) => invite.status === 'pending');
+    pendingList.replaceChildren(...invites.map((invite) => h('li', { dataset: { inviteEmail: invite.email } },
+      `${invite.email} — ${roleLabel(invite.role)}`)));
+    if (!invites.length) pendingList.append(h('li', { class: 'muted' }, 'None.'));
+  }
+  await loadPending();
   const email = field('E-mail', h('input', { type: 'email', required: true, autocomplete: 'off' }), { name: 'email' });
   const roleField = field('Role', h('select', {}, EVENT_ROLES.map((name) => h('option', { value: name, selected: name === 'coorganizer' }, roleLabel(name)))), { name: 'role' });
   const sent = h('p', { class: 'notice', role: 'status', hidden: true, dataset: { inviteSent: '' } });
@@ -148,6 +157,7 @@ async function renderPeople(section, event, role) {
       sent.textContent = `Invitation sent to ${invite.email} as ${roleLabel(invite.role)}.`;
       sent.hidden = false;
       form.reset();
+      await loadPending();
     } catch (error) {
       if (error.details?.email) showFieldError(email, error.details.email);
       inviteFailure.show(error.message);

@@ -121,7 +121,9 @@ export function showErrors(error, fields, failure) {
   else failure.show(shown ? 'Please correct the marked fields.' : error.message);
 }
 
-function publishStep(section, event, { navigate }) {
+async function publishStep(section, event, { navigate }) {
+  const tickets = await api.get(`/events/${event.id}/tickets`).catch(() => []);
+  const hiddenCount = tickets.filter((ticket) => ticket.hidden).length;
   const published = event.state === 'published';
   const failure = errorBox('publish-error');
   const button = h('button', { type: 'button', class: published ? '' : 'primary', dataset: { action: published ? 'unpublish' : 'publish' } },
@@ -131,8 +133,9 @@ function publishStep(section, event, { navigate }) {
     h('p', { dataset: { eventState: event.state } }, published
       ? 'This event is published: anyone can see its public page.'
       : 'This event is a draft: only its team can see it. Publishing shows it on the public events list.'),
-    h('ul', {},
-      h('li', {}, event.background_url ? 'Background image: set' : 'Background image: none (optional)')),
+    h('ul', { dataset: { publishSummary: '' } },
+      h('li', {}, event.background_url ? 'Background image: set' : 'Background image: none (optional)'),
+      h('li', {}, `Tickets: ${tickets.length}${hiddenCount ? ` (${hiddenCount} hidden)` : ''}`)),
     failure,
     h('div', { class: 'actions' }, button,
       published ? h('a', { href: `#/public/events/${event.id}`, dataset: { publicLink: '' } }, 'View the public page') : null),
