@@ -278,6 +278,7 @@ def _commit_new_order(
                     condition=_take_condition(offers[ticket_id], change.held),
                 )
     except ConflictError as error:
+        # PynamoDB sends deletes, then puts, then updates: the idempotency record is the first put.
         codes = _failure_codes(error)
         if codes and codes[0] == "ConditionalCheckFailed":
             raise _KeyTaken from error
@@ -360,8 +361,10 @@ def _close(order: OrderModel, status: str, actor_id: str | None, moment: datetim
             # The event was deleted (its tickets and holds with it): only the order is left to close.
             return _close_order_only(order, status, actions, condition)
         except ConflictError as error:
+            # PynamoDB sends deletes (the hold) before updates (the order first).
             codes = _failure_codes(error)
-            if codes and codes[0] == "ConditionalCheckFailed":
+            order_index = 1 if order.status == rules.PENDING else 0
+            if len(codes) > order_index and codes[order_index] == "ConditionalCheckFailed":
                 return False
             if "TransactionConflict" in codes:
                 _pause(attempt)

@@ -20,6 +20,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain import tickets as rules
 from chalicelib.domain.clock import now, now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
+from chalicelib.store import orders
 from chalicelib.store.models.events import EventModel, event_pk
 from chalicelib.store.models.tickets import TICKET_PREFIX, TicketModel, ticket_sk
 from chalicelib.store.versions import STALE_MESSAGE, versioned_write
@@ -49,7 +50,9 @@ def ticket_view(ticket: TicketModel) -> dict[str, Any]:
     }
 
 
-def public_ticket_view(ticket: TicketModel, event: EventModel, moment: datetime) -> dict[str, Any]:
+def public_ticket_view(
+    ticket: TicketModel, event: EventModel, moment: datetime, expired_held: int = 0
+) -> dict[str, Any]:
     return {
         "id": ticket.ticket_id,
         "name": ticket.name,
@@ -61,7 +64,7 @@ def public_ticket_view(ticket: TicketModel, event: EventModel, moment: datetime)
         "sales_ends_at": ticket.sales_ends_at,
         "min_order": int(ticket.min_order),
         "max_order": int(ticket.max_order),
-        "available": rules.available(ticket.quantity, ticket.sold, ticket.reserved),
+        "available": rules.available(ticket.quantity, ticket.sold, int(ticket.reserved) - expired_held),
         "sales_open": rules.sales_open(ticket.sales_starts_at, ticket.sales_ends_at, event.ends_at, moment),
     }
 
@@ -69,7 +72,13 @@ def public_ticket_view(ticket: TicketModel, event: EventModel, moment: datetime)
 def public_tickets_view(event: EventModel) -> list[dict[str, Any]]:
     """The tickets the public sees: not hidden, in the wizard's order."""
     moment = now()
-    return [public_ticket_view(t, event, moment) for t in list_tickets(event.event_id) if not t.hidden]
+    # Holds of expired orders that the sweep has not released yet are available already.
+    expired = orders.expired_held(orders.expired_holds(event.event_id, moment))
+    return [
+        public_ticket_view(t, event, moment, expired.get(t.ticket_id, 0))
+        for t in list_tickets(event.event_id)
+        if not t.hidden
+    ]
 
 
 def list_tickets(event_id: str) -> list[TicketModel]:
