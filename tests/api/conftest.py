@@ -281,3 +281,37 @@ def restore_environ() -> Iterator[None]:
         os.environ.update(saved)
         settings.cache_clear()
         reset_clients()
+
+
+@pytest.fixture
+def grant_role(api: Api) -> Callable[[str, str, str, str], None]:
+    """Give the user of ``member_token`` ``role`` in the event, the way users do it: the
+    organizer invites their address, they find the invite in /me/invites and accept it."""
+
+    def grant(event_id: str, organizer_token: str, member_token: str, role: str) -> None:
+        email = api.get("/me", token=member_token).json["email"]
+        invited = api.post(
+            f"/events/{event_id}/invites", {"email": email, "role": role}, token=organizer_token
+        )
+        assert invited.status == 201, invited.json
+        pending = [
+            i for i in api.get("/me/invites", token=member_token).json if i["id"] == invited.json["id"]
+        ]
+        accepted = api.post(f"/invites/{pending[0]['token']}/accept", token=member_token)
+        assert accepted.status == 200, accepted.json
+
+    return grant
+
+
+@pytest.fixture
+def sent_emails(aws: None) -> Callable[[], list[Any]]:
+    """The e-mails SES was asked to send (moto's backend): objects with .destinations,
+    .subject and .body (the HTML part when there is one)."""
+
+    def read() -> list[Any]:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.ses.models import ses_backends
+
+        return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
+
+    return read
