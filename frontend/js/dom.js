@@ -86,6 +86,8 @@ function camel(name) {
   return name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 }
 
+const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
 /** A modal <dialog>: showModal() makes the rest of the page inert, so focus stays inside. */
 export function modal({ title, body, actions, onClose, hook = 'modal' }) {
   const heading = h('h2', { id: uniqueId('dialog-title') }, title);
@@ -94,6 +96,25 @@ export function modal({ title, body, actions, onClose, hook = 'modal' }) {
   dialog.addEventListener('close', () => {
     dialog.remove();
     if (onClose) onClose(dialog.returnValue);
+  });
+  const opener = document.activeElement;
+  dialog.addEventListener('close', () => {
+    if (opener && opener.isConnected) opener.focus();
+  });
+  // showModal() makes the page inert; Tab must also not leave the dialog for the browser's own UI.
+  dialog.addEventListener('keydown', (event) => {
+    if (event.key !== 'Tab') return;
+    const focusable = [...dialog.querySelectorAll(FOCUSABLE)].filter((node) => !node.disabled && node.offsetParent !== null);
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
   });
   document.body.append(dialog);
   dialog.showModal();
