@@ -8,9 +8,23 @@ import { LiveSocket } from './ws.js';
 
 let socket = null;
 
+function bellIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '18');
+  svg.setAttribute('height', '18');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', 'M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1z');
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
 function bell() {
   const count = h('span', { class: 'count', dataset: { unreadCount: '' }, 'aria-hidden': 'true' });
-  const link = h('a', { href: '#/notifications', class: 'bell button', dataset: { bell: '' } }, '🔔', count);
+  const link = h('a', { href: '#/notifications', class: 'bell button', dataset: { bell: '' } }, bellIcon(), count);
   const update = () => {
     count.textContent = String(store.unread);
     count.dataset.zero = String(store.unread === 0);

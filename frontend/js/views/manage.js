@@ -59,13 +59,13 @@ const OPERATIONS = ['create', 'read', 'update', 'delete'];
 
 export default async function render(ctx) {
   const { root, params } = ctx;
-  const tab = params.tab || 'people';
   const [event, myEvents, permissions] = await Promise.all([
     api.get(`/events/${params.id}`),
     api.get('/me/events'),
     api.get('/permissions').catch(() => null),
   ]);
   const role = myEvents.find((item) => item.id === event.id)?.role || null;
+  const tab = params.tab || (store.isStaff || OWNER_ROLES.includes(role) ? 'people' : 'tracks');
   const can = (service, operation) => store.isStaff
     || Boolean(role && permissions?.matrix?.[role]?.[service]?.[operation]);
   document.title = `Manage ${event.name} · Marquee`;
