@@ -54,7 +54,9 @@ function renderHeader() {
   );
 }
 
-function signOut() {
+async function signOut() {
+  // The server revokes every token issued so far, so a copied token is useless after signing out.
+  await api.post('/auth/logout', {}).catch(() => null);
   store.signOut();
 }
 
@@ -122,6 +124,10 @@ async function boot() {
   }
   store.addEventListener('session', onSessionChange);
   store.addEventListener('user', renderHeader);
+  // Signing in or out in another tab applies here too.
+  window.addEventListener('storage', (event) => {
+    if (event.key === null || event.key === 'marquee.session') store.reloadSession();
+  });
   renderHeader();
   startRouter();
   if (store.token) {

@@ -40,6 +40,14 @@ class AppStore extends EventTarget {
     if (typeof unread === 'number') this.setUnread(unread);
   }
 
+  reloadSession() {
+    const session = readSession();
+    if (session?.token === this.session?.token) return;
+    this.session = session;
+    this.unread = 0;
+    this.emit('session');
+  }
+
   /** Sign out; `message` (e.g. "your session expired") is shown on the sign-in page, also after a reload. */
   signOut(message = '') {
     const hadSession = Boolean(this.session);

@@ -18,8 +18,10 @@ def test_sign_up_survives_reload_then_sign_out_and_back_in(page, stack, browser)
     page.wait_for_selector("[data-my-events]")
     assert page.locator("[data-current-user]").inner_text() == "Ada Lovelace"
 
+    token = page.evaluate("JSON.parse(localStorage.getItem('marquee.session')).token")
     page.locator("[data-action=sign-out]").click()
     page.wait_for_selector("[data-form=signin]")
+    assert stack.api("GET", "/me", token=token).status_code == 401  # revoked, not only forgotten
     page.reload()
     page.wait_for_selector("[data-form=signin]")
     assert page.locator("[data-action=sign-out]").count() == 0
