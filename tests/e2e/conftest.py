@@ -58,9 +58,11 @@ class Stack:
     ws_url: str
     data_dir: Path
 
-    def api(self, method: str, path: str, body: Any = None, token: str | None = None) -> requests.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return requests.request(method, f"{self.api_url}{path}", json=body, headers=headers, timeout=30)
+    def api(
+        self, method: str, path: str, body: Any = None, token: str | None = None, headers: dict | None = None
+    ) -> requests.Response:
+        all_headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
+        return requests.request(method, f"{self.api_url}{path}", json=body, headers=all_headers, timeout=30)
 
     def signup(self, email: str, name: str = "E2E User", password: str = "e2e password 1") -> dict:
         response = self.api("POST", "/auth/signup", {"email": email, "password": password, "name": name})

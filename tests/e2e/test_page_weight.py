@@ -42,3 +42,30 @@ def test_public_event_first_load_transfers_at_most_150_kb(browser_factory, stack
     assert total <= BUDGET_BYTES, f"{total} bytes > {BUDGET_BYTES}\n{report}"
     assert "cropper" not in report  # the cropper is loaded by the wizard only
     save_screenshot(page, "public-event-first-load")
+
+
+def test_public_page_availability_updates_live_when_tickets_sell(browser_factory, stack):
+    organizer = stack.signup(unique_email("live"), "Liv Live")
+    event = stack.create_event(organizer["token"], "Live Counts")
+    table = {"tickets": [{"name": "Entry", "type": "free", "quantity": 5, "max_order": 5}]}
+    saved = stack.api("PUT", f"/events/{event['id']}/tickets", table, organizer["token"]).json()
+    stack.api("PATCH", f"/events/{event['id']}", {"state": "published"}, organizer["token"])
+
+    page = browser_factory().new_page()
+    page.goto(f"{stack.base_url}/#/public/events/{event['id']}")
+    available = page.locator("[data-ticket-name='Entry'] [data-available]")
+    available.wait_for()
+    assert available.inner_text() == "5 available"
+    page.evaluate("window.__sameDocument = true")
+
+    buyer = stack.signup(unique_email("buyer"), "Bea Buyer")
+    order = stack.api(
+        "POST",
+        f"/events/{event['id']}/orders",
+        {"items": [{"ticket_id": saved[0]["id"], "quantity": 5}]},
+        buyer["token"],
+        headers={"Idempotency-Key": "e2e-live-counts"},
+    )
+    assert order.status_code == 201, order.text
+    page.wait_for_function("() => document.querySelector('[data-available]').textContent === 'Sold out'")
+    assert page.evaluate("window.__sameDocument") is True
