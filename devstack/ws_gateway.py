@@ -34,7 +34,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-logger = logging.getLogger("marquee.devstack.ws")
+logger = logging.getLogger("devstack.ws")
 
 API_ID = "local"
 STAGE = "local"
@@ -391,6 +391,7 @@ def start(app: Chalice, ws_port: int, environ: MutableMapping[str, str]) -> Gate
 
     gateway = Gateway(app, ws_port)
     gateway.start()
+    logger.info("websocket management API on %s (%s)", gateway.management_url, ENDPOINT_VARIABLE)
     environ[ENDPOINT_VARIABLE] = gateway.management_url
     settings.cache_clear()
     return gateway

@@ -34,7 +34,7 @@ logger = logging.getLogger("marquee.notifications")
 
 PUSH_META = "New notifications"
 # How many unread notifications a push carries (the newest); the count covers all of them.
-PUSH_UNREAD_LIMIT = 20
+PUSH_UNREAD_LIMIT = 10
 # Notifications marked per transaction by read-all (plus the counter: DynamoDB allows 100 items).
 MARK_ALL_BATCH = 50
 _CONFLICT_RETRIES = 5
