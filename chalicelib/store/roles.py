@@ -18,6 +18,7 @@ from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundErro
 from chalicelib.domain.permissions import EVENT_ROLES, ORGANIZER
 from chalicelib.store.models.events import EVENT_SK, EventModel, MembershipModel, event_pk, role_sk
 from chalicelib.store.models.users import UserModel
+from chalicelib.store.users import get_user_or_none
 from chalicelib.store.versions import STALE_MESSAGE
 
 ATTEMPTS = 3
@@ -143,6 +144,11 @@ def remove_role(event_id: str, user_id: str, expected: Sequence[int] | None) -> 
     raise ConflictError(RACE_MESSAGE)
 
 
+def _is_super_admin(user_id: str) -> bool:
+    user = get_user_or_none(user_id)
+    return bool(user and user.is_super_admin)
+
+
 def set_system_roles(actor: UserModel, user_id: str, changes: dict[str, bool]) -> UserModel:
     """Set platform flags. The platform always keeps a super admin: nobody demotes themselves,
     and demoting someone else is conditioned on the actor still being super admin, so two
@@ -160,12 +166,12 @@ def set_system_roles(actor: UserModel, user_id: str, changes: dict[str, bool]) -
             if user_id != actor.user_id:
                 tx.condition_check(UserModel, actor.user_id, condition=UserModel.is_super_admin == True)  # noqa: E712
     except TransactWriteError as error:
-        codes = [reason.code if reason else None for reason in error.cancellation_reasons]
-        if codes and codes[0] == "ConditionalCheckFailed":
+        if not lost_race(error):
+            raise
+        # PynamoDB reorders a transaction's operations, so ask the table which condition failed.
+        if get_user_or_none(user_id) is None:
             raise NotFoundError("No such user.") from error
-        if "ConditionalCheckFailed" in codes:
+        if user_id != actor.user_id and not _is_super_admin(actor.user_id):
             raise ForbiddenError("You are no longer a super admin.") from error
-        if lost_race(error):
-            raise ConflictError("This user was changed at the same moment; try again.") from error
-        raise
+        raise ConflictError("This user was changed at the same moment; try again.") from error
     return UserModel.get(user_id, consistent_read=True)

@@ -62,10 +62,8 @@ def create_user(
             if extra_writes is not None:
                 extra_writes(transaction, user)
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons
-        if extra_writes is not None and not (
-            reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed"
-        ):
+        # PynamoDB reorders a transaction's operations, so ask the table what failed.
+        if extra_writes is not None and find_by_email(email) is None:
             raise ConflictError("The signup clashed with another change; try again.") from error
         raise ConflictError("An account with this e-mail already exists.", code="email_taken") from error
     return user
