@@ -56,8 +56,12 @@ def jwt_secret_parameter(stage: str) -> str:
 
 def apply_stage(stage: str, chalice_dir: Path = CHALICE_DIR) -> None:
     """Put the stage's settings into this process's environment and forget cached settings and
-    clients, so chalicelib reads the stage's names from now on."""
-    os.environ.update(stage_environment(stage, chalice_dir))
+    clients, so chalicelib reads the stage's names from now on. MARQUEE_* variables of the shell
+    (a local stack's, say) are dropped first: the stage's functions do not see them either."""
+    variables = stage_environment(stage, chalice_dir)
+    for name in [n for n in os.environ if n.startswith("MARQUEE_")]:
+        del os.environ[name]
+    os.environ.update(variables)
     from chalicelib.config import settings
     from chalicelib.store.aws import reset_clients
 
