@@ -272,14 +272,19 @@ def cmd_sweep_orders(args: argparse.Namespace) -> int:
 # -- wiring -----------------------------------------------------------------------------------------
 
 
-def _add_stage(parser: argparse.ArgumentParser, required: bool = False) -> None:
+def _add_stage(parser: argparse.ArgumentParser, required: bool = False, nested: bool = False) -> None:
+    """``nested``: the option of a sub-action (``migrate up --stage S``); it must not reset a
+    ``--stage`` given before the action (``migrate --stage S up``)."""
     try:
         known = ", ".join(stage_names())
     except StageError:
         known = "see .chalice/config.json"
     suffix = "" if required else "; default: the environment as it is"
     parser.add_argument(
-        "--stage", required=required, help=f"stage of .chalice/config.json to act on ({known}){suffix}"
+        "--stage",
+        required=required,
+        default=argparse.SUPPRESS if nested else None,
+        help=f"stage of .chalice/config.json to act on ({known}){suffix}",
     )
 
 
@@ -333,11 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     migrate = command("migrate", cmd_migrate, "Data migrations: the revision is stored in the system table.")
     actions = migrate.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser("status", help="list migrations, marking the current revision and the head")
-    actions.add_parser("up", help="apply every pending migration in order")
+    status = actions.add_parser("status", help="list migrations, marking the current revision and the head")
+    up = actions.add_parser("up", help="apply every pending migration in order")
     stamp = actions.add_parser("stamp", help="record REV as current without running anything (repair)")
     stamp.add_argument("revision", metavar="REV", help="a revision such as 0001, or 'base' for none")
     _add_stage(migrate)
+    for action in (status, up, stamp):
+        _add_stage(action, nested=True)
     frontend = command(
         "deploy-frontend",
         cmd_deploy_frontend,

@@ -130,7 +130,7 @@ def test_unknown_stage_fails_with_the_known_ones(capsys: pytest.CaptureFixture[s
 def test_a_stage_chosen_after_the_models_were_imported_is_refused(
     restore_environ: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["migrate", "--stage", "prod", "status"]) == 1
+    assert main(["migrate", "status", "--stage", "prod"]) == 1
     assert "the models were imported for another stage" in capsys.readouterr().err
 
 
