@@ -2,10 +2,16 @@
 says so, repairs what drifted, refuses what it must not change, and agrees with the template."""
 
 import json
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from moto import mock_aws
+from moto.server import ThreadedMotoServer
 
 from chalicelib.config import settings
 from chalicelib.store.aws import client
@@ -149,3 +155,66 @@ def test_template_and_provision_build_the_same_tables_and_bucket_rules(aws: None
             policy = json.loads(s3.get_bucket_policy(Bucket=bucket.name)["Policy"])
             declared_policy = resources[f"{bucket.logical_id}Policy"]["Properties"]["PolicyDocument"]
             assert [s["Sid"] for s in policy["Statement"]] == [s["Sid"] for s in declared_policy["Statement"]]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_operator_sequence_in_its_own_processes_with_a_stage(tmp_path: Path) -> None:
+    """`--stage dev` in a fresh process, as an operator runs it, against a moto server."""
+    root = Path(__file__).resolve().parents[2]
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "MARQUEE_TABLE_PREFIX": "from-the-shell",  # dropped: the stage decides
+        "MARQUEE_ARGON2_TIME_COST": "1",
+        "MARQUEE_ARGON2_MEMORY_KIB": "1024",
+    }
+
+    def manage(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    try:
+        first = manage("provision", "--stage", "dev")
+        assert first.returncode == 0, first.stderr
+        assert "table marquee-dev-users: created" in first.stdout
+        second = manage("provision", "--stage", "dev")
+        assert second.stdout.startswith("nothing changed"), second.stdout
+
+        assert manage("migrate", "up", "--stage", "dev").returncode == 0
+        status = manage("migrate", "status", "--stage", "dev")
+        assert "<- current, head" in status.stdout and "(up to date)" in status.stdout
+
+        admin = manage(
+            "create-superadmin",
+            "--stage",
+            "dev",
+            "--email",
+            "ops@example.org",
+            "--password-stdin",
+            stdin="a long password\n",
+        )
+        assert admin.returncode == 0, admin.stderr
+        assert admin.stdout.startswith("created super admin ops@example.org")
+        shell = manage("shell", "--stage", "dev", stdin="print('ADMIN', admin.email, User.Meta.table_name)\n")
+        assert "ADMIN ops@example.org marquee-dev-users" in shell.stdout
+    finally:
+        server.stop()
