@@ -11,7 +11,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,9 @@ def discover(package: str = MIGRATIONS_PACKAGE) -> list[Migration]:
             continue
         revision = match.group(1)
         if revision in found:
-            raise MigrationError(f"two migrations share revision {revision}: {found[revision].module}, {info.name}")
+            raise MigrationError(
+                f"two migrations share revision {revision}: {found[revision].module}, {info.name}"
+            )
         module = importlib.import_module(f"{package}.{info.name}")
         up = getattr(module, "up", None)
         if not callable(up):
@@ -81,7 +83,8 @@ def read_state() -> State:
     except DoesNotExist:
         return State(revision=None)
     data: dict[str, Any] = item.data or {}
-    return State(revision=data.get("revision"), version=int(item.version), history=list(data.get("history", [])))
+    history = list(data.get("history", []))
+    return State(revision=data.get("revision"), version=int(item.version), history=history)
 
 
 def _record(state: State, revision: str | None, action: str) -> State:
@@ -119,10 +122,9 @@ def _run_lock() -> Iterator[None]:
     try:
         yield
     finally:
-        try:
+        # Conditioned on our expiry: if it expired and someone else holds it now, it is theirs.
+        with suppress(DeleteError):
             lock.delete(condition=SystemItemModel.expires_at == now + LOCK_SECONDS)
-        except DeleteError:
-            pass  # it expired and someone else holds it now: theirs to release
 
 
 def _position(revision: str | None, migrations: list[Migration]) -> int:
