@@ -371,3 +371,18 @@ def test_the_invite_stands_when_ses_refuses_the_email(api, event, signup, sent_e
     assert sent_emails() == []
     assert len(_pending(api, bob)) == 1
     assert api.get("/me", token=bob).json["unread_notifications"] == 1
+
+
+def test_an_expired_signup_link_creates_nothing(api, event, sent_emails):
+    event_id, organizer = event
+    _invite(api, event_id, organizer, "new.person@example.com")
+    token = _signup_link_token(sent_emails()[0])
+
+    with time_machine.travel(now() + timedelta(days=7, seconds=1), tick=False):
+        response = api.post(
+            "/auth/signup",
+            {"email": "new.person@example.com", "password": PASSWORD, "name": "N", "invite_token": token},
+        )
+
+    assert response.status == 422 and "expired" in response.json["error"]["details"]["invite_token"]
+    assert api.post("/auth/login", {"email": "new.person@example.com", "password": PASSWORD}).status == 401
