@@ -46,6 +46,7 @@ function renderHeader() {
     return;
   }
   nav.append(h('a', { href: '#/', dataset: { nav: 'dashboard' } }, 'My events'));
+  nav.append(h('a', { href: '#/orders', dataset: { nav: 'orders' } }, 'My orders'));
   if (store.isStaff) nav.append(h('a', { href: '#/admin/users', dataset: { nav: 'admin' } }, 'Admin'));
   nav.append(
     bell(),

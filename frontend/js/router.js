@@ -14,6 +14,8 @@ const ROUTES = [
   { pattern: '/events/:id/manage', view: 'manage', auth: true },
   { pattern: '/events/:id/manage/:tab', view: 'manage', auth: true },
   { pattern: '/notifications', view: 'notifications', auth: true },
+  { pattern: '/orders', view: 'orders', auth: true, page: 'mine' },
+  { pattern: '/events/:id/orders', view: 'orders', auth: true, page: 'event' },
   { pattern: '/invites', view: 'invites', auth: true },
   { pattern: '/admin/permissions', view: 'admin', auth: true, tab: 'permissions' },
   { pattern: '/admin/users', view: 'admin', auth: true, tab: 'users' },
@@ -30,6 +32,7 @@ const LOADERS = {
   invites: () => import('./views/invites.js'),
   admin: () => import('./views/admin.js'),
   public: () => import('./views/public.js'),
+  orders: () => import('./views/orders.js'),
 };
 
 function compile(pattern) {

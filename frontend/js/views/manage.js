@@ -3,7 +3,7 @@
 
 import * as api from '../api.js';
 import { confirmDialog, errorBox, field, formValues, h, modal, showFieldError } from '../dom.js';
-import { EVENT_ROLES, OWNER_ROLES, roleLabel } from '../roles.js';
+import { EDITOR_ROLES, EVENT_ROLES, OWNER_ROLES, roleLabel } from '../roles.js';
 import { store } from '../store.js';
 import { formatDateTime, isoToWall, wallToIso } from '../time.js';
 
@@ -74,6 +74,8 @@ export default async function render(ctx) {
     h('h1', {}, event.name),
     h('p', { class: 'muted' }, 'Your role: ', h('strong', { dataset: { myRole: role || 'staff' } }, roleLabel(role)),
       ' · ', h('a', { href: `#/events/${event.id}/edit` }, 'Wizard'),
+      store.isStaff || EDITOR_ROLES.includes(role)
+        ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Orders')] : null,
       event.state === 'published' ? [' · ', h('a', { href: `#/public/events/${event.id}` }, 'Public page')] : null),
     h('nav', { class: 'tabs', 'aria-label': 'Event management' }, tabs.map(([name, label]) => h('a', {
       class: 'button', href: `#/events/${event.id}/manage/${name}`, 'aria-selected': String(name === tab),

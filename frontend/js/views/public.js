@@ -93,6 +93,14 @@ async function renderEvent({ root, params, signal }) {
       : h('p', { class: 'muted', dataset: { publicTickets: '', empty: '' } }, 'No tickets on sale.'),
   );
   root.append(article);
+  if (tickets.length && store.token) {
+    const orders = await import('./orders.js').catch(() => null);
+    const form = orders && !signal.aborted ? orders.orderForm(event, tickets) : null;
+    if (form) article.append(form);
+  } else if (tickets.length) {
+    const next = encodeURIComponent(`/public/events/${event.id}`);
+    article.append(h('p', { dataset: { signInToOrder: '' } }, h('a', { href: `#/signin?next=${next}` }, 'Sign in to order tickets')));
+  }
 
   if (store.config?.wsUrl && tickets.length) {
     const live = new LiveSocket(() => `${store.config.wsUrl}?event=${encodeURIComponent(event.id)}`);
