@@ -478,3 +478,17 @@ def test_pending_orders_show_paying_instructions_only_while_pending(shop, buyer)
     paid = mark_paid(shop, order, shop.organizer).json
 
     assert "instructions" not in paid["payment"]
+
+
+def test_orders_of_a_deleted_event_still_expire_and_cancel(shop, buyer):
+    ticket = shop.ticket()
+    expiring = shop.buy(buyer, ticket, 1)
+    cancelled = shop.buy(buyer, ticket, 1)
+    assert shop.api.delete(f"/events/{shop.event_id}", token=shop.organizer).status == 204
+
+    assert cancel(shop, cancelled, buyer).json["status"] == "cancelled"
+    with later(16):
+        assert sweep() == 1
+
+    statuses = {o["id"]: o["status"] for o in shop.api.get("/me/orders", token=buyer).json}
+    assert statuses == {expiring["id"]: "expired", cancelled["id"]: "cancelled"}
