@@ -15,7 +15,7 @@ import os
 import struct
 import warnings
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -212,10 +212,8 @@ def _decode_cropped_and_resized(
         stored_box = _decode_at_reduced_scale(image, stored_box, stored_output_size)
         icc_profile = image.info.get("icc_profile")
         resizable = _in_resizable_mode(image)
-        resized = _resize_in_stripes(resizable, stored_output_size, stored_box)
+        resized = _resize_and_orient(resizable, stored_box, stored_output_size, transpose)
 
-    if transpose is not None:
-        resized = resized.transpose(transpose)
     rgb = _to_srgb(_flattened_rgb(resized), icc_profile)
     rgb.info = {}  # nothing from the source (EXIF, XMP, ICC, comments) may reach the encoder
     return rgb
@@ -343,60 +341,56 @@ def _is_jpeg(image: Image.Image) -> bool:
     return image.format in ("JPEG", "MPO")
 
 
-def _resize_in_stripes(image: Image.Image, size: tuple[int, int], box: _Box) -> Image.Image:
-    """Lanczos resize of `box` to `size`, on parallel threads where there are several CPUs.
+def _resize_and_orient(
+    image: Image.Image, box: _Box, size: tuple[int, int], transpose: Image.Transpose | None
+) -> Image.Image:
+    """Lanczos resize of `box` to `size`, then `transpose`, in row stripes on parallel threads.
 
     `box` makes Pillow read only the crop area, so the crop is never materialized at full size. Pillow
-    releases the GIL while resampling; its two passes are run here explicitly (horizontal, then vertical),
-    each in row stripes. Rows are independent within a one-axis pass, so the stripes join exactly and the
-    output bytes, hence the content hash, do not depend on the number of threads. (Splitting a two-axis
-    resize would not do: Pillow picks the order of the passes from the sizes, and the rounding differs.)
+    releases the GIL while resampling. Each stripe runs the two passes of the resize explicitly
+    (horizontal, then vertical) on the band of source rows its filter reads, so the stripes join exactly
+    and the output bytes, hence the content hash, do not depend on the number of threads. (Splitting a
+    two-axis resize would not do: Pillow orders its passes by the sizes, and the rounding differs.)
     """
     width, height = size
     left, top, right, bottom = box
-    # Lanczos reads 3 source pixels on each side of the box, widened by the shrink factor.
-    first_column, end_column = _with_support(left, right, width, image.width)
-    first_row, end_row = _with_support(top, bottom, height, image.height)
-    left, right = left - first_column, right - first_column
-
-    def horizontal_stripe(start: int, end: int) -> Image.Image:
-        rows = image.crop((first_column, first_row + start, end_column, first_row + end))
-        return rows.resize((width, end - start), Image.Resampling.LANCZOS, box=(left, 0, right, end - start))
-
-    narrowed = _in_row_stripes(image.mode, (width, end_row - first_row), horizontal_stripe)
     source_rows_per_row = (bottom - top) / height
-    top -= first_row
+    first_column, end_column = _with_support(left, right, width, image.width)
+    output_size = (height, width) if transpose in _AXIS_SWAPPING_TRANSPOSES else size
 
-    def vertical_stripe(start: int, end: int) -> Image.Image:
-        stripe_box = (0, top + start * source_rows_per_row, width, top + end * source_rows_per_row)
-        return narrowed.resize((width, end - start), Image.Resampling.LANCZOS, box=stripe_box)
+    def resize_stripe(start: int, end: int) -> tuple[tuple[int, int], Image.Image]:
+        stripe_top, stripe_bottom = top + start * source_rows_per_row, top + end * source_rows_per_row
+        first_row, end_row = _with_support(stripe_top, stripe_bottom, end - start, image.height)
+        band = image.crop((first_column, first_row, end_column, end_row))
+        horizontal_box = (left - first_column, 0, right - first_column, band.height)
+        narrowed = band.resize((width, band.height), Image.Resampling.LANCZOS, box=horizontal_box)
+        vertical_box = (0, stripe_top - first_row, width, stripe_bottom - first_row)
+        stripe = narrowed.resize((width, end - start), Image.Resampling.LANCZOS, box=vertical_box)
+        position = (0, start)
+        if transpose is not None:
+            stripe = stripe.transpose(transpose)
+            moved = _transpose_box((0, start, width, end), size, transpose)
+            position = (round(moved[0]), round(moved[1]))
+        return position, stripe
 
-    return _in_row_stripes(image.mode, size, vertical_stripe)
-
-
-def _with_support(start: float, end: float, output_length: int, image_length: int) -> tuple[int, int]:
-    """The pixel range a Lanczos resize of [start, end) to `output_length` reads along one axis."""
-    support = 3 * max((end - start) / output_length, 1.0) + 1
-    return max(0, math.floor(start - support)), min(image_length, math.ceil(end + support))
-
-
-def _in_row_stripes(
-    mode: str, size: tuple[int, int], render_stripe: Callable[[int, int], Image.Image]
-) -> Image.Image:
-    """Assemble an image from `render_stripe(first_row, end_row)` called for a fixed number of stripes."""
-    height = size[1]
     stripe_count = min(_RESIZE_STRIPES, height)
     edges = [height * index // stripe_count for index in range(stripe_count + 1)]
     workers = min(stripe_count, _available_cpus())
     if workers == 1:
-        stripes = list(map(render_stripe, edges[:-1], edges[1:]))
+        stripes = list(map(resize_stripe, edges[:-1], edges[1:]))
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            stripes = list(pool.map(render_stripe, edges[:-1], edges[1:]))
-    joined = Image.new(mode, size)
-    for first_row, stripe in zip(edges, stripes, strict=False):
-        joined.paste(stripe, (0, first_row))
-    return joined
+            stripes = list(pool.map(resize_stripe, edges[:-1], edges[1:]))
+    output = Image.new(image.mode, output_size)
+    for position, stripe in stripes:
+        output.paste(stripe, position)
+    return output
+
+
+def _with_support(start: float, end: float, output_length: int, image_length: int) -> tuple[int, int]:
+    """The pixel range a Lanczos resize of [start, end) to `output_length` reads along one axis."""
+    support = 3 * max((end - start) / output_length, 1.0) + 1  # 3 taps each side, widened when shrinking
+    return max(0, math.floor(start - support)), min(image_length, math.ceil(end + support))
 
 
 def _available_cpus() -> int:

@@ -368,11 +368,23 @@ def test_resizing_in_stripes_joins_seamlessly() -> None:
     image = Image.merge("RGB", [Image.effect_noise((900, 700), 60) for _ in range(3)])
     box = (10.5, 20.25, 810.5, 420.25)
 
-    striped = pipeline._resize_in_stripes(image, (640, 320), box)
+    striped = pipeline._resize_and_orient(image, box, (640, 320), transpose=None)
 
     narrowed = image.resize((640, 700), Image.Resampling.LANCZOS, box=(box[0], 0, box[2], 700))
     whole = narrowed.resize((640, 320), Image.Resampling.LANCZOS, box=(0, box[1], 640, box[3]))
     assert striped.tobytes() == whole.tobytes()
+
+
+@pytest.mark.parametrize("transpose", list(Image.Transpose))
+def test_striped_resize_transposes_each_stripe_into_place(transpose: Image.Transpose) -> None:
+    image = Image.merge("RGB", [Image.effect_noise((500, 300), 60) for _ in range(3)])
+
+    box, size = (0, 0, 500, 250), (400, 200)
+
+    oriented = pipeline._resize_and_orient(image, box, size, transpose)
+
+    expected = pipeline._resize_and_orient(image, box, size, None).transpose(transpose)
+    assert oriented.tobytes() == expected.tobytes()
 
 
 def test_output_does_not_depend_on_the_number_of_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
