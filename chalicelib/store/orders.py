@@ -21,7 +21,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,9 @@ from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
 from chalicelib.domain.payments import DEFAULT_PROVIDER, PaymentConfirmation, provider
 from chalicelib.domain.permissions import ORGANIZER
+from chalicelib.realtime.connections import connections_of
+from chalicelib.realtime.notifier import push
+from chalicelib.store.models.connections import event_channel
 from chalicelib.store.models.events import EventModel, MembershipModel, event_pk
 from chalicelib.store.models.orders import (
     HOLD_PREFIX,
@@ -48,6 +51,7 @@ from chalicelib.store.models.orders import (
 )
 from chalicelib.store.models.tickets import TICKET_PREFIX, TicketModel, ticket_sk
 from chalicelib.store.models.users import UserModel
+from chalicelib.store.notifications import notify
 from chalicelib.store.pagination import decode_cursor, encode_cursor
 from chalicelib.store.versions import versioned_write
 
@@ -114,12 +118,6 @@ def availability(event_id: str, tickets: list[TicketModel] | None = None) -> dic
         t.ticket_id: rules.available(t.quantity, t.sold, t.reserved, extra.get(t.ticket_id, 0))
         for t in (tickets if tickets is not None else _tickets(event_id))
     }
-
-
-def availability_marker(event_id: str) -> int:
-    """How many expired holds still wait for release. Within one ``tickets_ver`` it only grows
-    as holds expire, so together they identify what availability looks like (an ETag part)."""
-    return len(expired_holds(event_id))
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -546,12 +544,8 @@ def _after_change(event_id: str) -> None:
         logger.exception("availability push for event %s failed", event_id)
 
 
-def push_availability(event_id: str, push: Callable[..., int] | None = None) -> int:
+def push_availability(event_id: str) -> int:
     """O(open connections of this event): one Query of its channel, nothing when nobody listens."""
-    from chalicelib.realtime.connections import connections_of
-    from chalicelib.realtime.notifier import push as push_to
-    from chalicelib.store.models.connections import event_channel
-
     connections = connections_of(event_channel(event_id))
     if not connections:
         return 0
@@ -562,7 +556,7 @@ def push_availability(event_id: str, push: Callable[..., int] | None = None) -> 
         "event_id": event_id,
         "tickets": [{"id": t.ticket_id, "available": counts[t.ticket_id]} for t in tickets],
     }
-    return (push or push_to)(connections, payload)
+    return push(connections, payload)
 
 
 def _organizers(event_id: str) -> list[str]:
@@ -575,8 +569,6 @@ def _organizers(event_id: str) -> list[str]:
 
 
 def _notify_organizers(order: OrderModel) -> None:
-    from chalicelib.store.notifications import notify
-
     count = sum(line.quantity for line in _lines(order))
     title = f"New order for {order.event_name}"
     message = (
