@@ -5,6 +5,7 @@ from chalice import Response
 
 from chalicelib.domain.permissions import validate_matrix
 from chalicelib.http.access import super_admin_only
+from chalicelib.http.context import current_user
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
 from chalicelib.http.request import json_body
 from chalicelib.http.routing import ApiBlueprint
@@ -35,5 +36,5 @@ def get_permissions() -> Response:
 @super_admin_only
 def replace_permissions() -> Response:
     """Replace the whole matrix (super admin; If-Match honoured)."""
-    stored = permissions.replace_matrix(validate_matrix(json_body()), expected_versions())
+    stored = permissions.replace_matrix(validate_matrix(json_body()), expected_versions(), current_user())
     return Response(body=permissions.matrix_view(stored), headers={"ETag": versioned_etag([stored.version])})

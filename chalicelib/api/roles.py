@@ -4,6 +4,7 @@ from chalice import Response
 
 from chalicelib.domain.permissions import EVENT_OWNERS
 from chalicelib.http.access import event_role_required
+from chalicelib.http.context import current_user
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
 from chalicelib.http.responses import no_content
 from chalicelib.http.routing import ApiBlueprint
@@ -31,5 +32,5 @@ def get_role(event_id: str, user_id: str) -> Response:
 @event_role_required(EVENT_OWNERS)
 def remove_role(event_id: str, user_id: str) -> Response:
     """Take the user's role away; the last organizer cannot be removed (409)."""
-    roles.remove_role(event_id, user_id, expected_versions())
+    roles.remove_role(event_id, user_id, expected_versions(), current_user())
     return no_content()

@@ -12,15 +12,17 @@ import uuid
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
 from chalicelib.domain import invites as rules
 from chalicelib.domain.clock import now, now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
+from chalicelib.domain.limits import INVITES_PER_EVENT
 from chalicelib.domain.users import normalize_email, validate_signup
-from chalicelib.store import roles, users
+from chalicelib.store import ratelimit, roles, users
+from chalicelib.store.audit import audit_record
 from chalicelib.store.mail import send_email
 from chalicelib.store.models.events import EVENT_SK, EventModel, event_pk
 from chalicelib.store.models.invites import InviteModel
@@ -110,9 +112,24 @@ def create_invite(event: EventModel, inviter: UserModel, payload: dict[str, Any]
         expires_at=(created + rules.INVITE_TTL).isoformat(timespec="milliseconds"),
         purge_at=int((created + rules.INVITE_TTL + rules.PURGE_AFTER).timestamp()),
     )
-    invite.save(condition=InviteModel.token.does_not_exist())
+    ratelimit.consume(INVITES_PER_EVENT, event.event_id)
+    with roles.transaction() as tx:
+        tx.save(invite, condition=InviteModel.token.does_not_exist())
+        tx.save(
+            audit_record(
+                inviter,
+                "invite.created",
+                event_id=event.event_id,
+                target=_audit_target(invite),
+                after={"role": role},
+            )
+        )
     email_sent = _deliver(invite, event, inviter, invitee)
     return {**invite_view(invite), "email_sent": email_sent}
+
+
+def _audit_target(invite: InviteModel) -> dict[str, str]:
+    return {"invite_id": invite.invite_id, "email": invite.email}
 
 
 def list_event_invites(event_id: str) -> list[dict[str, Any]]:
@@ -156,6 +173,18 @@ def _event_or_404(event_id: str) -> EventModel:
         raise NotFoundError("The event of this invite no longer exists.") from error
 
 
+def _acceptance_record(invite: InviteModel, user: UserModel, members: dict[str, Any]) -> Any:
+    previous = members.get(user.user_id)
+    return audit_record(
+        user,
+        "role.granted",
+        event_id=invite.event_id,
+        target={**_audit_target(invite), "user_id": user.user_id},
+        before={"role": previous.role} if previous else None,
+        after={"role": invite.role},
+    )
+
+
 def accept_invite(token: Any, user: UserModel) -> dict[str, Any]:
     """Grant the invite's role to the invited user (replacing a role they hold in the event)."""
     for _ in range(ATTEMPTS):
@@ -168,6 +197,7 @@ def accept_invite(token: Any, user: UserModel) -> dict[str, Any]:
             with roles.transaction() as tx:
                 tx.update(target, actions=actions, condition=condition)
                 roles.add_grant(tx, invite.event_id, user.user_id, invite.role, members)
+                tx.save(_acceptance_record(invite, user, members))
         except TransactWriteError as error:
             if not roles.lost_race(error):
                 raise
@@ -185,9 +215,13 @@ def decline_invite(token: Any, user: UserModel) -> dict[str, Any]:
     rules.check_answerable(invite.status, invite.expires_at, invite.email, user.email, now())
     target, actions, condition = _answer(invite, rules.DECLINED, user.user_id)
     try:
-        target.update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        with roles.transaction() as tx:
+            tx.update(target, actions=actions, condition=condition)
+            tx.save(
+                audit_record(user, "invite.declined", event_id=invite.event_id, target=_audit_target(invite))
+            )
+    except TransactWriteError as error:
+        if roles.lost_race(error):
             raise ConflictError("This invite was answered meanwhile.", code="invite_used") from error
         raise
     return {"id": invite.invite_id, "role": invite.role, "status": rules.DECLINED}
@@ -212,5 +246,6 @@ def sign_up(payload: dict[str, Any]) -> UserModel:
         target, actions, condition = _answer(invite, rules.ACCEPTED, user.user_id)
         tx.update(target, actions=actions, condition=condition)
         roles.add_grant(tx, invite.event_id, user.user_id, invite.role, members)
+        tx.save(_acceptance_record(invite, user, members))
 
     return users.create_user(payload, extra_writes=grant)

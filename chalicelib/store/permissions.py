@@ -14,7 +14,9 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.errors import ConflictError, PreconditionFailedError
 from chalicelib.domain.permissions import DEFAULT_MATRIX, EVENT_ROLES, OPERATIONS, SERVICES, Matrix
 from chalicelib.store.access import StoredMatrix, load_matrix, remember_matrix
+from chalicelib.store.audit import audit_record
 from chalicelib.store.models.system import SystemItemModel
+from chalicelib.store.models.users import UserModel
 from chalicelib.store.versions import STALE_MESSAGE
 
 PERMISSIONS_PK = "PERMISSIONS"
@@ -52,8 +54,11 @@ def current_matrix() -> StoredMatrix:
     return load_matrix()
 
 
-def replace_matrix(matrix: Matrix, expected: Sequence[int] | None) -> StoredMatrix:
-    """Replace the whole matrix; ``expected`` (If-Match) are the versions the client read."""
+def replace_matrix(
+    matrix: Matrix, expected: Sequence[int] | None, actor: UserModel | None = None
+) -> StoredMatrix:
+    """Replace the whole matrix; ``expected`` (If-Match) are the versions the client read.
+    ``actor`` is None for operator commands (migrations), recorded as such in the audit log."""
     current = load_matrix()
     if expected is not None and current.version not in expected:
         raise PreconditionFailedError(STALE_MESSAGE)
@@ -66,6 +71,14 @@ def replace_matrix(matrix: Matrix, expected: Sequence[int] | None) -> StoredMatr
         with _transaction() as transaction:
             transaction.save(version_item, condition=unchanged)
             transaction.save(matrix_item)
+            transaction.save(
+                audit_record(
+                    actor,
+                    "permissions.changed",
+                    before=_changed_cells(current.matrix, matrix, True),
+                    after=_changed_cells(current.matrix, matrix, False),
+                )
+            )
     except TransactWriteError as error:
         codes = {reason.code for reason in error.cancellation_reasons if reason is not None}
         if expected is not None and "ConditionalCheckFailed" in codes:
@@ -75,6 +88,18 @@ def replace_matrix(matrix: Matrix, expected: Sequence[int] | None) -> StoredMatr
         raise
     remember_matrix(stored)
     return stored
+
+
+def _changed_cells(before: Matrix, after: Matrix, old_side: bool) -> dict[str, bool]:
+    """Only the cells that changed, as ``role.service.operation``, with their old or new value."""
+    cells = {}
+    for role, services in after.items():
+        for service, operations in services.items():
+            for operation, value in operations.items():
+                old = before.get(role, {}).get(service, {}).get(operation, False)
+                if old != value:
+                    cells[f"{role}.{service}.{operation}"] = old if old_side else value
+    return cells
 
 
 def matrix_view(stored: StoredMatrix) -> dict[str, Any]:

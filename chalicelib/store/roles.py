@@ -16,6 +16,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError
 from chalicelib.domain.permissions import EVENT_ROLES, ORGANIZER
+from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import EVENT_SK, EventModel, MembershipModel, event_pk, role_sk
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.users import get_user_or_none
@@ -122,7 +123,7 @@ def add_grant(
     tx.condition_check(EventModel, event_pk(event_id), EVENT_SK, condition=EventModel.pk.exists())
 
 
-def remove_role(event_id: str, user_id: str, expected: Sequence[int] | None) -> None:
+def remove_role(event_id: str, user_id: str, expected: Sequence[int] | None, actor: UserModel) -> None:
     for _ in range(ATTEMPTS):
         members = memberships(event_id)
         target = members.get(user_id)
@@ -133,6 +134,15 @@ def remove_role(event_id: str, user_id: str, expected: Sequence[int] | None) -> 
         try:
             with transaction() as tx:
                 tx.delete(target, condition=unchanged(target))
+                tx.save(
+                    audit_record(
+                        actor,
+                        "role.removed",
+                        event_id=event_id,
+                        target={"user_id": user_id},
+                        before={"role": target.role},
+                    )
+                )
                 if target.role == ORGANIZER:
                     keep_an_organizer(tx, members, user_id)
             return
@@ -163,6 +173,9 @@ def set_system_roles(actor: UserModel, user_id: str, changes: dict[str, bool]) -
     try:
         with TransactWrite(connection=UserModel._get_connection().connection) as tx:
             tx.update(target, actions=actions, condition=UserModel.user_id.exists())
+            tx.save(
+                audit_record(actor, "user.system_roles_changed", target={"user_id": user_id}, after=changes)
+            )
             if user_id != actor.user_id:
                 tx.condition_check(UserModel, actor.user_id, condition=UserModel.is_super_admin == True)  # noqa: E712
     except TransactWriteError as error:

@@ -57,3 +57,94 @@ def test_activity_pages(api, signup, make_event, make_staff):
         "event.unpublished",
         "event.published",
     ]
+
+
+def _actions(api, path, token):
+    return [
+        (r["action"], r["actor"]["email"] if r["actor"] else None) for r in api.get(path, token=token).json
+    ]
+
+
+def test_invites_and_role_changes_are_recorded(api, signup, make_event, grant_role):
+    owner = signup("owner@example.com")
+    helper = signup("helper@example.com")
+    event = make_event(owner)
+    grant_role(event["id"], owner, helper, "coorganizer")
+    helper_id = api.get("/me", token=helper).json["id"]
+    assert api.delete(f"/events/{event['id']}/roles/{helper_id}", token=owner).status == 204
+
+    records = api.get(f"/events/{event['id']}/activity", token=owner).json
+    assert [(r["action"], r["actor"]["email"]) for r in records] == [
+        ("role.removed", "owner@example.com"),
+        ("role.granted", "helper@example.com"),
+        ("invite.created", "owner@example.com"),
+    ]
+    removed, granted, invited = records
+    assert removed["before"] == {"role": "coorganizer"} and removed["target"] == {"user_id": helper_id}
+    assert granted["after"] == {"role": "coorganizer"} and granted["before"] is None
+    assert invited["target"]["email"] == "helper@example.com"
+
+
+def test_declined_invites_are_recorded(api, signup, make_event):
+    owner, guest = signup("owner@example.com"), signup("guest@example.com")
+    event = make_event(owner)
+    api.post(
+        f"/events/{event['id']}/invites", {"email": "guest@example.com", "role": "moderator"}, token=owner
+    )
+    token = api.get("/me/invites", token=guest).json[0]["token"]
+    assert api.post(f"/invites/{token}/decline", token=guest).status == 200
+
+    assert _actions(api, f"/events/{event['id']}/activity", owner)[0] == (
+        "invite.declined",
+        "guest@example.com",
+    )
+
+
+def test_matrix_and_platform_role_changes_are_recorded_for_staff(api, signup, make_staff):
+    root = make_staff("root@example.com")
+    matrix = api.get("/permissions", token=root)
+    body = matrix.json
+    body["matrix"]["moderator"]["session"]["read"] = True
+    changed = api.put(
+        "/permissions", {"matrix": body["matrix"]}, token=root, headers={"If-Match": matrix.headers["etag"]}
+    )
+    assert changed.status == 200
+    member = signup("member@example.com")
+    member_id = api.get("/me", token=member).json["id"]
+    assert api.patch(f"/admin/users/{member_id}", {"is_admin": True}, token=root).status == 200
+
+    records = api.get("/admin/activity", token=root).json
+    by_action = {r["action"]: r for r in records}
+    assert by_action["permissions.changed"]["before"] == {"moderator.session.read": False}
+    assert by_action["permissions.changed"]["after"] == {"moderator.session.read": True}
+    assert by_action["permissions.changed"]["actor"]["email"] == "root@example.com"
+    assert by_action["user.system_roles_changed"]["after"] == {"is_admin": True}
+    assert by_action["user.system_roles_changed"]["target"] == {"user_id": member_id}
+
+
+def test_invites_are_limited_per_event_per_hour(api, signup, make_event, time_machine):
+    now = __import__("time").time()
+    time_machine.move_to(now - now % 3600 + 3601, tick=False)
+    owner = signup("owner@example.com")
+    event = make_event(owner)
+    for index in range(50):
+        sent = api.post(
+            f"/events/{event['id']}/invites",
+            {"email": f"g{index}@example.com", "role": "moderator"},
+            token=owner,
+        )
+        assert sent.status == 201, sent.json
+
+    limited = api.post(
+        f"/events/{event['id']}/invites", {"email": "late@example.com", "role": "moderator"}, token=owner
+    )
+    assert limited.status == 429 and int(limited.headers["retry-after"]) > 0
+    pending = api.get(f"/events/{event['id']}/invites", token=owner).json
+    assert "late@example.com" not in {i["email"] for i in pending}
+    other = make_event(owner, name="Another event")
+    assert (
+        api.post(
+            f"/events/{other['id']}/invites", {"email": "late@example.com", "role": "moderator"}, token=owner
+        ).status
+        == 201
+    )

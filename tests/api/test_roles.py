@@ -103,6 +103,7 @@ def test_two_organizers_removing_each_other_at_once_leave_one(api, team, signup,
     removal checks in its transaction that another organizer remains, so A's write fails, A
     re-reads, finds B is now the only organizer, and gets 409."""
     from chalicelib.store import roles
+    from chalicelib.store.users import find_by_email
 
     event_id, members = team
     first, second = members["organizer"], signup("second@example.com")
@@ -115,7 +116,7 @@ def test_two_organizers_removing_each_other_at_once_leave_one(api, team, signup,
         found = real_memberships(event_id_)
         if not interleaved:
             interleaved.append(True)
-            roles.remove_role(event_id_, first_id, None)
+            roles.remove_role(event_id_, first_id, None, find_by_email("second@example.com"))
         return found
 
     monkeypatch.setattr(roles, "memberships", read_then_the_other_removes)
