@@ -8,6 +8,7 @@ from chalicelib.api import (
     auth,
     events,
     invites,
+    media,
     meta,
     notifications,
     orders,
@@ -36,6 +37,7 @@ for blueprint in (
     admin.bp,
     notifications.bp,
     orders.bp,
+    media.bp,
 ):
     app.register_blueprint(blueprint)
 

@@ -21,11 +21,11 @@ def _digest(text: str, length: int = 12) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
-def _resource_path() -> str:
+def _resource_path(route: str | None = None) -> str:
     # Chalice's request.path is the route template; the parameters make it the resource.
     request = current_request()
     params = ",".join(f"{k}={v}" for k, v in sorted((request.uri_params or {}).items()))
-    return f"{request.path}|{params}"
+    return f"{route or request.path}|{params}"
 
 
 def resource_scope(variant: str = "") -> str:
@@ -75,11 +75,13 @@ def conditional_get(etag: str, produce: Callable[[], Any]) -> Response:
     )
 
 
-def expected_versions() -> list[int] | None:
+def expected_versions(route: str | None = None) -> list[int] | None:
     """Versions the client's If-Match allows for the resource at this path (strong comparison).
 
     None when there is no If-Match (or ``*``): the write goes ahead unconditionally. A tag of
-    another resource, a weak tag, or garbage fails right away with 412.
+    another resource, a weak tag, or garbage fails right away with 412. ``route`` (a route template
+    with this request's parameters, e.g. ``/events/{event_id}``) names the resource whose tag the
+    client holds when the written path has no GET of its own.
     """
     header = current_request().headers.get("if-match")
     if not header:
@@ -87,7 +89,7 @@ def expected_versions() -> list[int] | None:
     tags = _tags(header)
     if "*" in tags:
         return None
-    scope_digest = _digest(f"{_resource_path()}?#")
+    scope_digest = _digest(f"{_resource_path(route)}?#")
     versions = []
     for tag in tags:
         if tag.startswith("W/") or not (tag.startswith('"') and tag.endswith('"')):

@@ -1,0 +1,50 @@
+"""The event's background image (API.md "Background image"): upload as a data URL or through a presigned
+S3 POST, and removal. Pillow is imported only when an image is processed, never with the app."""
+
+from chalicelib.domain.permissions import EVENT_EDITORS
+from chalicelib.http.access import event_role_required
+from chalicelib.http.context import current_access, current_user
+from chalicelib.http.etag import expected_versions
+from chalicelib.http.request import json_body
+from chalicelib.http.routing import ApiBlueprint
+from chalicelib.media import storage
+from chalicelib.store import backgrounds
+
+bp = ApiBlueprint(__name__)
+
+# What a synchronous Lambda invocation accepts; larger originals go to S3 directly.
+MAX_BACKGROUND_BODY = 6 * 1024 * 1024
+LARGE_IMAGE_HINT = (
+    "Upload larger images through POST /events/{event_id}/background/upload-url, "
+    'then send {"key": ..., "crop": ...} here.'
+)
+# The event's ETag (GET /events/{event_id}) is what If-Match compares with.
+EVENT_ROUTE = "/events/{event_id}"
+
+
+@bp.route(
+    "/events/{event_id}/background",
+    methods=["POST"],
+    max_body=MAX_BACKGROUND_BODY,
+    max_body_hint=LARGE_IMAGE_HINT,
+)
+@event_role_required(EVENT_EDITORS)
+def upload_background(event_id: str) -> dict:
+    saved = backgrounds.upload_background(
+        current_access().event, current_user().user_id, json_body(), expected_versions(EVENT_ROUTE)
+    )
+    return {"status": "ok", **saved}
+
+
+@bp.route("/events/{event_id}/background/upload-url", methods=["POST"])
+@event_role_required(EVENT_EDITORS)
+def background_upload_url(event_id: str) -> dict:
+    upload = storage.presigned_upload(current_user().user_id)
+    return {"url": upload.url, "fields": upload.fields, "key": upload.key}
+
+
+@bp.route("/events/{event_id}/background", methods=["DELETE"])
+@event_role_required(EVENT_EDITORS)
+def delete_background(event_id: str) -> dict:
+    backgrounds.clear_background(current_access().event, expected_versions(EVENT_ROUTE))
+    return {"status": "ok"}
