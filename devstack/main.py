@@ -27,6 +27,7 @@ logger = logging.getLogger("devstack")
 REGION = "us-east-1"
 DEFAULT_SUPERADMIN_EMAIL = "admin@marquee.test"
 SAVE_INTERVAL_SECONDS = 10.0
+FORCE_AFTER_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class Stack:
         self._persistence: Persistence | None = None
         self._parts: list[tuple[str, Any]] = []  # (name, stop callable), stopped in reverse
         self._failed_to_stop: list[str] = []
+        self._first_signal_at: float | None = None
 
     def run(self) -> int:
         started = time.monotonic()
@@ -209,7 +211,7 @@ class Stack:
             mailbox=mailbox,
             sync_mailbox=lambda: moto.app.locked_call(mailbox.sync),
         )
-        http_thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+        http_thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="http", daemon=True)
         http_thread.start()
         self._parts.append(("http", lambda: (server.shutdown(), server.drain(timeout=15))))
         self._ready = True
@@ -222,6 +224,7 @@ class Stack:
             f"  api:         {base}/api",
             f"  websocket:   {ws_url}{ws_note}",
             f"  mailbox:     {base}/mailbox",
+            f"  aws (moto):  {moto.endpoint_url}  (AWS_ENDPOINT_URL for the aws cli / boto3)",
             f"  data:        {options.data_dir}  (restored {restored})",
             f"  super admin: {email}",
             f"  password:    {password}{admin_note}",
@@ -230,7 +233,7 @@ class Stack:
         ]
         print("\n".join(banner), flush=True)
 
-        while not self.stopping.wait(0.5):
+        while not self.stopping.wait(0.1):
             pass
         logger.info("stopping")
         self._stop_parts()
@@ -280,11 +283,16 @@ class Stack:
                 self._failed_to_stop.append(name)
 
     def request_stop(self, signum: int, _frame: FrameType | None) -> None:
-        if self.stopping.is_set():
+        now = time.monotonic()
+        if self._first_signal_at is None:
+            self._first_signal_at = now
+            self.stopping.set()
+            logger.info("%s received", signal.Signals(signum).name)
+        elif now - self._first_signal_at > FORCE_AFTER_SECONDS:
+            # Ctrl-C pressed again while stopping. (Copies of the first signal, such as make and
+            # the terminal both passing on one Ctrl-C, arrive within milliseconds: ignored.)
             print("second signal: exiting without saving", file=sys.stderr, flush=True)
             os._exit(1)
-        logger.info("%s received", signal.Signals(signum).name)
-        self.stopping.set()
 
     def abort(self) -> None:
         self._ready = False

@@ -102,7 +102,9 @@ class LockedMotoServer:
         self._server = make_server(
             "127.0.0.1", 0, self.app, threaded=True, request_handler=MotoRequestHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.1,), name="moto", daemon=True
+        )
         self._thread.start()
 
     @property
