@@ -14,7 +14,7 @@ PLATFORM_SCOPE = "PLATFORM"
 
 
 def audit_record(
-    actor: UserModel | None,
+    actor: UserModel | str | None,
     action: str,
     *,
     event_id: str | None = None,
@@ -22,7 +22,10 @@ def audit_record(
     before: Any = None,
     after: Any = None,
 ) -> AuditModel:
-    """A record ready to be saved, alone (``record``) or inside the transaction of the change."""
+    """A record ready to be saved, alone (``record``) or inside the transaction of the change.
+
+    ``actor`` is the user, their id when only that is at hand, or None for the system itself
+    (the order sweep, operator commands)."""
     at = now_iso()
     record_id = uuid.uuid4().hex
     return AuditModel(
@@ -31,8 +34,8 @@ def audit_record(
         record_id=record_id,
         at=at,
         action=action,
-        actor_id=actor.user_id if actor else None,
-        actor_email=actor.email if actor else None,
+        actor_id=actor if isinstance(actor, str) else (actor.user_id if actor else None),
+        actor_email=actor.email if isinstance(actor, UserModel) else None,
         event_id=event_id,
         target=target,
         before=before,
@@ -40,7 +43,7 @@ def audit_record(
     )
 
 
-def record(actor: UserModel | None, action: str, **fields: Any) -> None:
+def record(actor: UserModel | str | None, action: str, **fields: Any) -> None:
     audit_record(actor, action, **fields).save()
 
 

@@ -36,6 +36,7 @@ from chalicelib.domain.payments import DEFAULT_PROVIDER, PaymentConfirmation, pr
 from chalicelib.domain.permissions import ORGANIZER
 from chalicelib.realtime.connections import connections_of
 from chalicelib.realtime.notifier import push
+from chalicelib.store import audit
 from chalicelib.store.models.connections import event_channel
 from chalicelib.store.models.events import EventModel, MembershipModel, event_pk
 from chalicelib.store.models.orders import (
@@ -373,6 +374,19 @@ def _close(order: OrderModel, status: str, actor_id: str | None, moment: datetim
     raise ConflictError("Many changes at once; try again in a moment.", code="busy")
 
 
+def _record_status_change(order: OrderModel, status: str, actor_id: str | None) -> None:
+    # After the transaction: PynamoDB reorders a transaction's operations and the failure
+    # handling above reads the order's position among them, so the record is not added there.
+    audit.record(
+        actor_id,
+        f"order.{status}",
+        event_id=order.event_id,
+        target={"order_id": order.order_id, "buyer_id": order.buyer_id},
+        before={"status": order.status},
+        after={"status": status},
+    )
+
+
 def _close_order_only(order: OrderModel, status: str, actions: list[Any], condition: Condition) -> bool:
     try:
         OrderModel(order_pk(order.order_id)).update(actions=actions, condition=condition)
@@ -385,6 +399,7 @@ def _close_order_only(order: OrderModel, status: str, actions: list[Any], condit
 
 
 def _apply_close(order: OrderModel, status: str, actor_id: str | None, moment: datetime) -> None:
+    _record_status_change(order, status, actor_id)
     order.status = status
     order.sweep_bucket = None
     order.closed_at = iso(moment)
@@ -501,6 +516,7 @@ def mark_paid(order: OrderModel, confirmation: PaymentConfirmation) -> OrderMode
         fresh = get_order(order.order_id)
         rules.check_mark_paid(fresh.status, fresh.expires_at, now())
         raise
+    _record_status_change(order, rules.COMPLETED, confirmation.confirmed_by)
     order.status = rules.COMPLETED
     order.sweep_bucket = None
     order.paid_at = iso(moment)

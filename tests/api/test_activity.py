@@ -148,3 +148,34 @@ def test_invites_are_limited_per_event_per_hour(api, signup, make_event, time_ma
         ).status
         == 201
     )
+
+
+def test_order_status_changes_are_recorded(api, signup, make_event):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from chalicelib.store.orders import sweep_expired_orders
+    from tests.api.orders_helpers import make_shop
+
+    shop = make_shop(api, signup, make_event)
+    ticket = shop.ticket()
+    buyer = signup("buyer@example.com")
+    paid = shop.buy(buyer, ticket)
+    cancelled = shop.buy(buyer, ticket)
+    expiring = shop.buy(buyer, ticket)
+    assert (
+        api.post(f"/events/{shop.event_id}/orders/{paid['id']}/mark-paid", token=shop.organizer).status == 200
+    )
+    assert api.post(f"/orders/{cancelled['id']}/cancel", token=buyer).status == 200
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=20), tick=False):
+        assert sweep_expired_orders() == 1
+
+    records = api.get(f"/events/{shop.event_id}/activity", token=shop.organizer).json
+    by_order = {r["target"]["order_id"]: r for r in records if r["action"].startswith("order.")}
+    assert by_order[paid["id"]]["action"] == "order.completed"
+    assert by_order[paid["id"]]["before"] == {"status": "pending"}
+    assert by_order[cancelled["id"]]["action"] == "order.cancelled"
+    assert by_order[cancelled["id"]]["actor"]["id"] == api.get("/me", token=buyer).json["id"]
+    assert by_order[expiring["id"]]["action"] == "order.expired"
+    assert by_order[expiring["id"]]["actor"] is None
