@@ -191,3 +191,10 @@ export async function upload(method, path, body, { onProgress, external = false,
   if (!external) bodies.delete(path);
   return data;
 }
+
+/** The message plus the specific reasons in `details` (for errors not shown next to a form field). */
+export function describeError(error) {
+  const reasons = Object.values(error?.details || {}).filter((value) => typeof value === 'string' && value);
+  const message = error?.message || 'Something went wrong.';
+  return reasons.length ? `${message} ${reasons.join(' ')}` : message;
+}

@@ -68,7 +68,7 @@ async function renderMatrix(section, navigate) {
         failure.show('Someone else changed the permissions meanwhile. Reload to see the current matrix, then make your change again.');
         reload.hidden = false;
       } else {
-        failure.show(error.message);
+        failure.show(api.describeError(error));
       }
     } finally {
       save.disabled = false;
@@ -95,7 +95,7 @@ async function renderUsers(section) {
           toggle.checked = Boolean(updated?.is_admin ?? toggle.checked);
         } catch (error) {
           toggle.checked = !toggle.checked;
-          failure.show(error.message);
+          failure.show(api.describeError(error));
         } finally {
           toggle.disabled = false;
         }

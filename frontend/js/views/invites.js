@@ -29,7 +29,7 @@ export default async function render({ root, navigate }) {
         if (verb === 'accept') navigate(invite.event?.id ? `/events/${invite.event.id}/manage` : '/');
         else card.remove();
       } catch (error) {
-        failure.show(error.message);
+        failure.show(api.describeError(error));
         accept.disabled = false;
         decline.disabled = false;
       }

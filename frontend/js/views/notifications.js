@@ -48,7 +48,7 @@ export default async function render({ root, signal, navigate }) {
       readButton.remove();
       refreshCount();
     };
-    readButton.addEventListener('click', () => markRead().catch((error) => failure.show(error.message)));
+    readButton.addEventListener('click', () => markRead().catch((error) => failure.show(api.describeError(error))));
     node.querySelector('[data-action="open-invite"]')?.addEventListener('click', async () => {
       await markRead().catch(() => null);
       navigate('/invites');
@@ -93,7 +93,7 @@ export default async function render({ root, signal, navigate }) {
       }
       store.setUnread(0);
     } catch (error) {
-      failure.show(error.message);
+      failure.show(api.describeError(error));
     } finally {
       markAll.disabled = false;
     }

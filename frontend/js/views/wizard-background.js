@@ -99,7 +99,7 @@ export default function renderBackground(section, event) {
       showPreview();
     } catch (error) {
       status.textContent = '';
-      failure.show(error.message);
+      failure.show(api.describeError(error));
     } finally {
       progress.hidden = true;
       fileInput.disabled = false;
@@ -128,7 +128,7 @@ export default function renderBackground(section, event) {
       status.textContent = 'Background removed.';
       showPreview();
     } catch (error) {
-      failure.show(error.message);
+      failure.show(api.describeError(error));
     } finally {
       remove.disabled = false;
     }

@@ -118,7 +118,7 @@ export function showErrors(error, fields, failure) {
     }
   }
   if (error.status === 412) failure.show('This event was changed by someone else meanwhile; reload the page and try again.');
-  else failure.show(shown ? 'Please correct the marked fields.' : error.message);
+  else failure.show(shown ? 'Please correct the marked fields.' : api.describeError(error));
 }
 
 async function publishStep(section, event, { navigate }) {
