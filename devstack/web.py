@@ -214,6 +214,13 @@ class Handler(BaseHTTPRequestHandler):
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, PROPFIND...) is routed too: 405 with our error body, never
+        # http.server's HTML 501.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
     def _drain(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length:
