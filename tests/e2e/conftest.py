@@ -8,9 +8,6 @@ A missing /usr/bin/chromium fails the run (never skips): `.ci/run` installs it, 
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +16,9 @@ from typing import Any
 
 import pytest
 import requests
+
+# The devstack fixture of tests/integration, reused (one stack for the session).
+from tests.integration.conftest import LocalStack, shared_local_stack  # noqa: F401
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -32,8 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SUPERADMIN_EMAIL = "root@marquee.test"
-SUPERADMIN_PASSWORD = "e2e super admin password"
 # Chromium reports every HTTP error response as a console error; a test names the ones it provokes.
 NETWORK_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
 
@@ -45,24 +43,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
 class Stack:
-    base_url: str
-    api_url: str
-    ws_url: str
-    data_dir: Path
+    """tests/integration's LocalStack with the e2e flows' shortcuts (sessions as dicts, events, members)."""
+
+    def __init__(self, local: LocalStack) -> None:
+        self.local = local
+        self.base_url = local.base_url
+        self.api_url = local.api_url
+        self.ws_url = local.ws_url
+        self.data_dir = local.data_dir
+        self.superadmin_email = local.superadmin_email
+        self.superadmin_password = local.superadmin_password
 
     def api(
         self, method: str, path: str, body: Any = None, token: str | None = None, headers: dict | None = None
     ) -> requests.Response:
-        all_headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
-        return requests.request(method, f"{self.api_url}{path}", json=body, headers=all_headers, timeout=30)
+        return self.local.api(method, path, json=body, token=token, headers=headers)
 
     def signup(self, email: str, name: str = "E2E User", password: str = "e2e password 1") -> dict:
         response = self.api("POST", "/auth/signup", {"email": email, "password": password, "name": name})
@@ -106,51 +102,9 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The whole local stack as `make run` starts it, in a subprocess, with its own data directory."""
-    data_dir = tmp_path_factory.mktemp("e2e-data")
-    port, ws_port = _free_port(), _free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "WS_PORT": str(ws_port),
-        "DATA_DIR": str(data_dir),
-        "SUPERADMIN_EMAIL": SUPERADMIN_EMAIL,
-        "SUPERADMIN_PASSWORD": SUPERADMIN_PASSWORD,
-        "DEVSTACK_LOG_LEVEL": "WARNING",
-    }
-    for name in ("AWS_ENDPOINT_URL", "MARQUEE_STAGE", "MARQUEE_JWT_SECRET", "MARQUEE_TABLE_PREFIX"):
-        env.pop(name, None)
-    log_path = data_dir / "stack.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "devstack"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        config = None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                response = requests.get(f"{base}/config.json", timeout=2)
-                if response.ok:
-                    config = response.json()
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        if config is None:
-            process.kill()
-            process.wait(10)
-            pytest.fail(f"the local stack did not start:\n{log_path.read_text()[-4000:]}")
-        try:
-            yield Stack(base_url=base, api_url=config["apiUrl"], ws_url=config["wsUrl"], data_dir=data_dir)
-        finally:
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
+def stack(request: pytest.FixtureRequest) -> Stack:
+    """The whole local stack as `make run` starts it (tests/integration's shared session stack)."""
+    return Stack(request.getfixturevalue("shared_local_stack"))
 
 
 @pytest.fixture(scope="session")

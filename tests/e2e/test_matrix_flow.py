@@ -1,12 +1,12 @@
 """Flow c: a super admin changes a matrix cell and a coorganizer's page shows (or hides) the matching
 control after a reload; a concurrent edit of the matrix is refused with a conflict message."""
 
-from tests.e2e.conftest import SUPERADMIN_EMAIL, SUPERADMIN_PASSWORD, save_screenshot, unique_email
+from tests.e2e.conftest import save_screenshot, unique_email
 from tests.e2e.ui import PASSWORD, sign_in
 
 
 def _login_token(stack):
-    return stack.login(SUPERADMIN_EMAIL, SUPERADMIN_PASSWORD)["token"]
+    return stack.login(stack.superadmin_email, stack.superadmin_password)["token"]
 
 
 def test_matrix_change_shows_the_control_to_a_coorganizer(browser_factory, stack):
@@ -24,7 +24,7 @@ def test_matrix_change_shows_the_control_to_a_coorganizer(browser_factory, stack
 
         admin_browser = browser_factory()
         admin = admin_browser.new_page()
-        sign_in(admin, stack, SUPERADMIN_EMAIL, SUPERADMIN_PASSWORD)
+        sign_in(admin, stack, stack.superadmin_email, stack.superadmin_password)
         admin.goto(f"{stack.base_url}/#/admin/permissions")
         cell = admin.locator("[data-cell='coorganizer.track.create']")
         assert not cell.is_checked()

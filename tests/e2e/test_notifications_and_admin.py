@@ -1,7 +1,7 @@
 """The notifications list (relative times, mark one / all read, the bell follows), the super admin's
 users list with the admin toggle, and focus kept inside a modal."""
 
-from tests.e2e.conftest import SUPERADMIN_EMAIL, SUPERADMIN_PASSWORD, save_screenshot, unique_email
+from tests.e2e.conftest import save_screenshot, unique_email
 from tests.e2e.ui import PASSWORD, sign_in
 
 
@@ -49,7 +49,7 @@ def test_notifications_list_marks_one_and_all_read(page, stack):
 def test_super_admin_toggles_a_users_admin_flag(page, stack):
     email = unique_email("promoted")
     session = stack.signup(email, "Paul Promoted")
-    sign_in(page, stack, SUPERADMIN_EMAIL, SUPERADMIN_PASSWORD)
+    sign_in(page, stack, stack.superadmin_email, stack.superadmin_password)
     page.locator("[data-nav=admin]").click()
     row = page.locator(f"[data-user-email='{email}']")
     row.wait_for()
