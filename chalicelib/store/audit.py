@@ -62,15 +62,18 @@ def audit_view(item: AuditModel) -> dict[str, Any]:
 
 def event_activity(event_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     page = AuditModel.query(
-        event_pk(event_id), scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
+        event_pk(event_id),
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, f"activity:{event_id}"),
     )
     items = [audit_view(item) for item in page]
-    return items, encode_cursor(page.last_evaluated_key)
+    return items, encode_cursor(page.last_evaluated_key, f"activity:{event_id}")
 
 
 def all_activity(limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     page = AuditModel.by_feed.query(
-        "all", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
+        "all", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor, "activity")
     )
     items = [audit_view(item) for item in page]
-    return items, encode_cursor(page.last_evaluated_key)
+    return items, encode_cursor(page.last_evaluated_key, "activity")

@@ -138,18 +138,18 @@ def _events_by_id(event_ids: list[str]) -> list[EventModel]:
 
 def list_all_events(limit: int, cursor: str | None) -> tuple[list[EventModel], str | None]:
     page = EventModel.by_entity.query(
-        "event", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
+        "event", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor, "events")
     )
     ids = [item.pk.removeprefix("EVENT#") for item in page]
-    return _events_by_id(ids), encode_cursor(page.last_evaluated_key)
+    return _events_by_id(ids), encode_cursor(page.last_evaluated_key, "events")
 
 
 def list_published_events(limit: int, cursor: str | None) -> tuple[list[EventModel], str | None]:
     page = EventModel.by_listing.query(
-        PUBLISHED, scan_index_forward=True, limit=limit, last_evaluated_key=decode_cursor(cursor)
+        PUBLISHED, scan_index_forward=True, limit=limit, last_evaluated_key=decode_cursor(cursor, "public")
     )
     ids = [item.pk.removeprefix("EVENT#") for item in page]
-    return _events_by_id(ids), encode_cursor(page.last_evaluated_key)
+    return _events_by_id(ids), encode_cursor(page.last_evaluated_key, "public")
 
 
 def list_member_events(user_id: str) -> list[tuple[EventModel, str]]:

@@ -454,19 +454,22 @@ def list_event_orders(
         event_id,
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor),
+        last_evaluated_key=decode_cursor(cursor, f"orders:{event_id}:{status}"),
         filter_condition=_filter(status),
     )
     found = list(page)
-    return found, encode_cursor(page.last_evaluated_key)
+    return found, encode_cursor(page.last_evaluated_key, f"orders:{event_id}:{status}")
 
 
 def list_buyer_orders(buyer_id: str, limit: int, cursor: str | None) -> tuple[list[OrderModel], str | None]:
     page = OrderModel.by_buyer.query(
-        buyer_id, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
+        buyer_id,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, f"my-orders:{buyer_id}"),
     )
     found = list(page)
-    return found, encode_cursor(page.last_evaluated_key)
+    return found, encode_cursor(page.last_evaluated_key, f"my-orders:{buyer_id}")
 
 
 def all_event_orders(event_id: str) -> list[OrderModel]:

@@ -139,11 +139,11 @@ def change_password(user: UserModel, payload: dict[str, Any]) -> UserModel:
 
 def list_users(limit: int, cursor: str | None) -> tuple[list[UserModel], str | None]:
     page = UserModel.by_entity.query(
-        "user", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
+        "user", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor, "users")
     )
     keys = [item.user_id for item in page]
     users = {u.user_id: u for u in UserModel.batch_get(keys)} if keys else {}
-    return [users[k] for k in keys if k in users], encode_cursor(page.last_evaluated_key)
+    return [users[k] for k in keys if k in users], encode_cursor(page.last_evaluated_key, "users")
 
 
 def ensure_super_admin(email: str, password: str, name: str = "Super Admin") -> tuple[UserModel, bool]:
