@@ -4,6 +4,7 @@ import json
 import re
 import signal
 import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +21,20 @@ EVENT = {
     "starts_at": "2027-03-01T09:00:00+01:00",
     "ends_at": "2027-03-02T18:00:00+01:00",
     "timezone": "Europe/Berlin",
+}
+
+
+TYPED_ITEM = {
+    "pk": {"S": "DEVSTACK#typed"},
+    "sk": {"S": "ROUNDTRIP"},
+    "binary": {"B": b"\x00\xffraw"},
+    "binaries": {"BS": [b"\x01", b"\x02"]},
+    "number": {"N": "12.50"},
+    "numbers": {"NS": ["1", "2"]},
+    "strings": {"SS": ["a", "b"]},
+    "flag": {"BOOL": True},
+    "nothing": {"NULL": True},
+    "nested": {"M": {"list": {"L": [{"S": "x"}, {"B": b"\x03"}, {"M": {"deep": {"N": "1"}}}]}}},
 }
 
 
@@ -273,6 +288,8 @@ def test_sigterm_saves_and_a_restart_keeps_the_data(local_stack: LocalStack) -> 
         Destination={"ToAddresses": [email]},
         Message={"Subject": {"Data": "kept"}, "Body": {"Text": {"Data": "hello"}}},
     )
+    dynamodb = stack.aws_client("dynamodb")
+    dynamodb.put_item(TableName="marquee-dev-system", Item=TYPED_ITEM)
 
     assert stack.stop(signal.SIGTERM) == 0
     assert re.search(r"saved \d+ items", stack.output)
@@ -297,6 +314,13 @@ def test_sigterm_saves_and_a_restart_keeps_the_data(local_stack: LocalStack) -> 
     )
     mail = requests.get(f"{stack.base_url}/mailbox.json", timeout=10).json()
     assert [message["subject"] for message in mail if email in message["to"]] == ["kept"]
+    # Every DynamoDB type comes back as it was (binary, sets, nested maps and lists, null).
+    restored = stack.aws_client("dynamodb").get_item(
+        TableName="marquee-dev-system",
+        Key={"pk": TYPED_ITEM["pk"], "sk": TYPED_ITEM["sk"]},
+        ConsistentRead=True,
+    )
+    assert restored["Item"] == TYPED_ITEM
     # Restoring did not duplicate the super admin.
     staff = stack.api("GET", "/events", token=stack.superadmin_token())
     assert staff.status_code == 200
@@ -371,3 +395,85 @@ def test_a_taken_port_or_data_dir_is_refused_clearly(
     with pytest.raises(AssertionError, match="used by another running stack"):
         local_stack_factory(data_dir=local_stack.data_dir)
     assert requests.get(f"{local_stack.base_url}/config.json", timeout=10).status_code == 200
+
+
+# -- the pieces, in process ---------------------------------------------------------------------------
+
+
+def test_moto_lock_lets_one_request_in_at_a_time() -> None:
+    from devstack.moto_server import SerializedApp
+
+    inside = 0
+    most = 0
+    guard = threading.Lock()
+
+    def slow_app(environ: dict, start_response: object) -> list[bytes]:
+        nonlocal inside, most
+        with guard:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.01)
+        with guard:
+            inside -= 1
+        return [b"ok"]
+
+    app = SerializedApp(slow_app)
+    write = {"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"}
+    read = {"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.Query"}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda i: app(dict(write if i % 2 else read), None), range(16)))
+    assert most == 1
+    assert app.generation == 8  # reads do not count as changes
+    with app.snapshot() as (token, generation):
+        assert generation == 8
+        # The snapshot's own requests pass while it holds the lock.
+        assert app({**write, "HTTP_X_DEVSTACK_SNAPSHOT": token}, None) == [b"ok"]
+
+
+def test_schedule_runs_registered_jobs_and_survives_failures() -> None:
+    from devstack import schedule
+
+    assert schedule.rate_seconds("rate(1 minute)") == 60
+    assert schedule.rate_seconds("rate(2 hours)") == 7200
+    assert schedule.rate_seconds("cron(0 12 * * ? *)") is None
+    runs: list[str] = []
+
+    def failing() -> None:
+        runs.append("failing")
+        raise RuntimeError("boom")
+
+    before = len(schedule.jobs())
+    schedule.every(0.05, lambda: runs.append("ok"), name="test-ok")
+    schedule.every(0.05, failing)
+    scheduler = schedule.Scheduler(tick=0.01)
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 5
+        while runs.count("ok") < 3 or runs.count("failing") < 3:
+            assert time.monotonic() < deadline, runs
+            time.sleep(0.01)
+    finally:
+        scheduler.stop()
+        del schedule._jobs[before:]
+    with pytest.raises(ValueError):
+        schedule.every(0, lambda: None)
+
+
+def test_static_paths_resolve_inside_their_roots_only() -> None:
+    from devstack.web import STATIC_ROOTS, content_type_for, resolve_static
+
+    assert resolve_static("/") == REPO_ROOT / "frontend" / "index.html"
+    assert resolve_static("/index.html") == REPO_ROOT / "frontend" / "index.html"
+    for bad in [
+        "/../pyproject.toml",
+        "/%2e%2e/pyproject.toml",
+        "/vendor/../app.py",
+        "/a%00b",
+        "/..%5capp.py",
+    ]:
+        assert resolve_static(bad) is None, bad
+    assert [prefix for prefix, _ in STATIC_ROOTS] == ["/vendor/", "/"]
+    assert content_type_for(Path("x.js")) == "text/javascript; charset=utf-8"
+    assert content_type_for(Path("x.mjs")) == "text/javascript; charset=utf-8"
+    assert content_type_for(Path("x.css")) == "text/css; charset=utf-8"
+    assert content_type_for(Path("x.unknown-kind")) == "application/octet-stream"
