@@ -1029,6 +1029,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quantity", type=int, default=40, help="quantity of each ticket on sale (default 40)"
     )
+    parser.add_argument(
+        "--aws-endpoint", help="with --api: the stack's moto endpoint, to also check the stored ticket items"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json-out", type=Path, help="also write the report as JSON to this file")
     args = parser.parse_args(argv)
@@ -1038,7 +1041,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with contextlib.ExitStack() as stack:
             if args.api:
-                api_url, aws_endpoint, target = args.api.rstrip("/"), None, args.api
+                api_url, aws_endpoint, target = args.api.rstrip("/"), args.aws_endpoint, args.api
             else:
                 started = stack.enter_context(local_stack())
                 api_url, aws_endpoint, target = (
