@@ -1,5 +1,6 @@
 """boto3 clients, created once per container and reused across invocations."""
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -8,14 +9,25 @@ from botocore.config import Config
 
 from chalicelib.config import settings
 
+# Sessions are costly to build (they load the service catalogue) and not safe to create
+# clients from concurrently, so there is one, used under a lock; the clients themselves are.
+_session_lock = threading.Lock()
+
+
+@cache
+def _session() -> boto3.session.Session:
+    return boto3.session.Session()
+
 
 @cache
 def client(service: str) -> Any:
     # Without it S3 presigns with SigV2 in us-east-1, which buckets created since 2020 refuse.
     config = Config(signature_version="s3v4") if service == "s3" else None
-    return boto3.session.Session().client(service, region_name=settings().region, config=config)
+    with _session_lock:
+        return _session().client(service, region_name=settings().region, config=config)
 
 
 def reset_clients() -> None:
-    """Forget cached clients (tests that start a fresh moto backend call this)."""
+    """Forget cached clients and the session (the local stack changes endpoints at start)."""
     client.cache_clear()
+    _session.cache_clear()
