@@ -123,6 +123,7 @@ class ConsoleWatch:
 
     errors: list[str] = field(default_factory=list)
     allowed_statuses: set[int] = field(default_factory=set)
+    allowed_texts: list[str] = field(default_factory=list)
 
     def attach(self, page: Any) -> None:
         page.on("console", lambda message: self._console(message))
@@ -133,6 +134,8 @@ class ConsoleWatch:
             return
         network = NETWORK_ERROR.search(message.text)
         if network and int(network.group(1)) in self.allowed_statuses:
+            return
+        if any(text in message.text for text in self.allowed_texts):
             return
         self.errors.append(message.text)
 
@@ -155,11 +158,11 @@ def browser_factory(
     """`browser_factory()` -> a separate Chromium with a fresh user-data dir (viewport optional)."""
     opened: list[Browser] = []
 
-    def open_browser(viewport: dict | None = None) -> Browser:
+    def open_browser(viewport: dict | None = None, extra_args: tuple[str, ...] = ()) -> Browser:
         context = playwright_driver.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
             executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
+            args=[*CHROMIUM_ARGS, *extra_args],
             headless=True,
             viewport=viewport or {"width": 1280, "height": 900},
         )
