@@ -53,3 +53,25 @@ def test_the_servers_refusal_is_shown_and_no_preview_appears(page, stack, browse
     assert "pixel" in error.inner_text().lower() or "megapixel" in error.inner_text().lower()
     assert page.locator("[data-background-image]").count() == 0
     assert page.locator("[data-upload-progress]").is_hidden()
+
+
+def test_crop_box_is_in_the_displayed_orientation_of_an_exif_rotated_photo(page, stack, tmp_path):
+    """Stored 1600x1200 with EXIF orientation 6 (shown 1200x1600): the cropper's box and the server's
+    agree, so the default full-width 2:1 box is 1200x600 and is accepted."""
+    _open_background_step(page, stack, "Rotated Photo Party")
+    photo = tmp_path / "rotated.jpg"
+    image = Image.new("RGB", (1600, 1200), (200, 60, 60))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    image.save(photo, format="JPEG", exif=exif)
+    sent = []
+    page.on(
+        "request",
+        lambda r: (
+            sent.append(r.post_data_json) if r.method == "POST" and r.url.endswith("/background") else None
+        ),
+    )
+    crop_and_upload(page, photo)
+    page.locator("[data-background-image]").wait_for()
+    assert sent[0]["crop"]["width"] == 1200
+    assert sent[0]["crop"]["height"] == 600
