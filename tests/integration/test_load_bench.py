@@ -6,6 +6,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -72,11 +73,17 @@ def test_the_checks_catch_lost_writes_and_unknown_orders(shared_local_stack):
     busy = next(e for e in ledger.events.values() if not e.quiet and not e.shop)
     shop = next(e for e in ledger.events.values() if e.shop)
 
-    # Acknowledged at a version later than anything stored, but never written.
-    busy.descriptions.append((10_000, "a description the stack never stored"))
+    # Acknowledged after every other write, but never written.
+    moment = time.monotonic()
+    busy.descriptions.append(bench.Ack(10_000, "a description the stack never stored", moment, moment))
     found = problems()
     assert any("description" in p and busy.event_id in p for p in found), found
     busy.descriptions.pop()
+    session_id = busy.session_ids[0]
+    busy.titles[session_id].append(bench.Ack(7, "a title the stack never stored", moment, moment))
+    found = problems()
+    assert any(f"session {session_id}: title" in p for p in found), found
+    busy.titles[session_id].pop()
 
     # A write counted that the sessions counter does not show.
     busy.writes["sessions_ver"] += 1
