@@ -8,10 +8,14 @@ create / PATCH, the whole ticket table PUT with ``If-Match``) and orders (place 
 ``Idempotency-Key``, replay a key, cancel, mark paid) on a published event whose two tickets are
 limited, so they sell out and free up again during the run.
 
-Every acknowledged (2xx) write is recorded with the version its response's ETag carries. Once the
-clients stop, the checks:
-- the value of every written field is that of its acknowledged write with the highest version;
-  every created session exists, nothing exists that nobody created;
+Every acknowledged (2xx) write is recorded with the version its response's ETag carries and when
+it was sent and answered. Once the clients stop, the checks:
+- a session's title and the ticket table are those of their acknowledged write with the highest
+  version (writes conditioned on the version read, so versions are exact), which real time must
+  also allow to be last; an event's description, whose PATCH is not conditioned (its answer's
+  ETag is the version read + 1, shared by racing PATCHes: counted and printed as a note), is that
+  of an acknowledged PATCH no other acknowledged PATCH was sent after; every created session
+  exists, nothing exists that nobody created;
 - every acknowledged order is in the organizer's list (and the buyer's) with its items and the
   status its last acknowledged change gave it; a replayed key answered the same order;
 - per ticket: ``quantity - available`` (= sold + reserved) equals the quantities of completed and
@@ -62,6 +66,7 @@ import requests
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REQUEST_TIMEOUT = 10.0
+MAX_DURATION = 600.0
 STACK_START_TIMEOUT = 60.0
 PASSWORD = "load-bench-password"
 EVENT = {
@@ -1087,8 +1092,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json-out", type=Path, help="also write the report as JSON to this file")
     args = parser.parse_args(argv)
-    if args.clients < 1 or args.duration <= 0 or args.events < 1 or args.buyers < 1 or args.quantity < 2:
-        parser.error("--clients, --events, --buyers >= 1, --duration > 0, --quantity >= 2")
+    if args.clients < 1 or args.events < 1 or args.buyers < 1 or args.quantity < 2:
+        parser.error("--clients, --events, --buyers >= 1, --quantity >= 2")
+    if not 0 < args.duration <= MAX_DURATION:
+        # Pending orders must not expire during the run (the holds last 15 minutes).
+        parser.error(f"--duration from 0 to {MAX_DURATION:.0f} seconds")
 
     try:
         with contextlib.ExitStack() as stack:
