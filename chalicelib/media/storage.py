@@ -73,8 +73,9 @@ def put_renditions(event_id: str, image: ProcessedImage) -> dict[int, str]:
     return keys
 
 
-def delete_renditions(event_id: str, content_hash: str) -> None:
-    """Delete every rendition of the image with this hash, whichever widths it has."""
+def delete_renditions(event_id: str, content_hash: str = "") -> None:
+    """Delete every rendition of the image with this hash, whichever widths it has (without a
+    hash: every background image the event ever had)."""
     s3 = client("s3")
     bucket = settings().media_bucket
     listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{background_prefix(event_id)}{content_hash}-")

@@ -12,6 +12,7 @@ from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import PreconditionFailedError
 from chalicelib.domain.events import validate_event
 from chalicelib.domain.permissions import ORGANIZER
+from chalicelib.media import storage
 from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import (
     EVENT_SK,
@@ -123,6 +124,7 @@ def delete_event(event: EventModel, expected: Sequence[int] | None, actor: UserM
     with EventModel.batch_write() as batch:
         for pk, sk in _partition_keys(event.pk):
             batch.delete(EventModel(pk, sk))
+    storage.delete_renditions(event.event_id)
 
 
 def _partition_keys(pk: str) -> list[tuple[str, str]]:

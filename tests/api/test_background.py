@@ -253,6 +253,17 @@ def test_delete_clears_the_event_and_deletes_the_objects(api, event, organizer):
     assert versions(api, event["id"], organizer)["event_ver"] == ver + 1
 
 
+def test_deleting_the_event_deletes_its_images(api, event, organizer, make_event):
+    other = make_event(organizer, name="Other")
+    upload(api, event["id"], organizer, jpeg((2000, 1000)))
+    upload(api, other["id"], organizer, jpeg((2000, 1000)))
+
+    assert api.delete(f"/events/{event['id']}", token=organizer).status == 204
+
+    assert stored_keys(event["id"]) == []
+    assert len(stored_keys(other["id"])) == 3
+
+
 def test_delete_without_a_background_is_ok_and_changes_nothing(api, event, organizer):
     ver = versions(api, event["id"], organizer)["event_ver"]
 
