@@ -78,7 +78,8 @@ def delete_renditions(event_id: str, content_hash: str = "") -> None:
     hash: every background image the event ever had)."""
     s3 = client("s3")
     bucket = settings().media_bucket
-    listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{background_prefix(event_id)}{content_hash}-")
+    prefix = background_prefix(event_id) + (f"{content_hash}-" if content_hash else "")
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
     keys = [{"Key": found["Key"]} for found in listed.get("Contents", [])]
     if keys:
         s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
