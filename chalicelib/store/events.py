@@ -9,7 +9,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.clock import now_iso
-from chalicelib.domain.errors import PreconditionFailedError
+from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
 from chalicelib.domain.events import validate_event
 from chalicelib.domain.permissions import ORGANIZER
 from chalicelib.media import storage
@@ -84,8 +84,27 @@ def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
     return event
 
 
+UPDATE_ATTEMPTS = 3
+
+
 def update_event(
     event: EventModel, payload: dict[str, Any], expected: Sequence[int] | None, actor: UserModel
+) -> EventModel:
+    """Validate against the event as read and write conditioned on that very version: with
+    If-Match a lost race is a 412; without, the event is read again and the change re-validated
+    (two edits of starts_at and ends_at can never combine into an event that ends first)."""
+    for _ in range(UPDATE_ATTEMPTS):
+        try:
+            return _update_read_version(event, payload, expected or [int(event.event_ver)], actor)
+        except PreconditionFailedError:
+            if expected is not None:
+                raise
+            event = get_event(event.event_id)
+    raise ConflictError("The event keeps changing; reload it and try again.", code="busy")
+
+
+def _update_read_version(
+    event: EventModel, payload: dict[str, Any], expected: Sequence[int], actor: UserModel
 ) -> EventModel:
     changes = validate_event(payload, _event_fields(event))
     actions = [getattr(EventModel, field).set(value) for field, value in changes.items()]
@@ -109,6 +128,13 @@ def update_event(
         setattr(event, field, value)
     event.event_ver = int(event.event_ver) + 1
     return event
+
+
+def get_event(event_id: str) -> EventModel:
+    try:
+        return EventModel.get(event_pk(event_id), EVENT_SK, consistent_read=True)
+    except DoesNotExist as error:
+        raise NotFoundError("No such event.") from error
 
 
 def delete_event(event: EventModel, expected: Sequence[int] | None, actor: UserModel) -> None:

@@ -130,7 +130,9 @@ def test_publish_makes_the_event_public(api, signup, make_event):
     assert api.get(public_path).status == 404
     assert api.get("/public/events").json == []
 
-    assert api.patch(f"/events/{event['id']}", {"state": "published"}, token=token).json["state"] == "published"
+    assert (
+        api.patch(f"/events/{event['id']}", {"state": "published"}, token=token).json["state"] == "published"
+    )
     public = api.get(public_path)
     assert public.status == 200 and public.json["name"] == "PyCon Test"
     assert public.headers["cache-control"] == "public, no-cache"
@@ -143,3 +145,41 @@ def test_publish_makes_the_event_public(api, signup, make_event):
 
 def test_unknown_public_event_is_404(api):
     assert api.get("/public/events/nope").status == 404
+
+
+def test_concurrent_edits_are_revalidated_against_each_other(api, signup, make_event):
+    """Two edits read the same version: one moves the start late, the other the end early.
+    Each is valid alone; the second is re-read and re-validated, so they never combine."""
+    from chalicelib.domain.errors import ValidationError
+    from chalicelib.store import events as store
+    from chalicelib.store.users import find_by_email
+
+    token = signup("owner@example.com")
+    event = make_event(token)
+    actor = find_by_email("owner@example.com")
+    first_read, second_read = store.get_event(event["id"]), store.get_event(event["id"])
+
+    store.update_event(first_read, {"starts_at": "2027-05-02T10:00:00+02:00"}, None, actor)
+    with pytest.raises(ValidationError) as refused:
+        store.update_event(second_read, {"ends_at": "2027-05-02T09:00:00+02:00"}, None, actor)
+
+    assert "ends_at" in refused.value.details
+    stored = api.get(f"/events/{event['id']}", token=token).json
+    assert (stored["starts_at"], stored["ends_at"]) == ("2027-05-02T10:00:00+02:00", EVENT["ends_at"])
+
+
+def test_a_stale_edit_without_if_match_is_applied_on_the_fresh_version(api, signup, make_event):
+    from chalicelib.store import events as store
+    from chalicelib.store.users import find_by_email
+
+    token = signup("owner@example.com")
+    event = make_event(token)
+    actor = find_by_email("owner@example.com")
+    first_read, second_read = store.get_event(event["id"]), store.get_event(event["id"])
+
+    store.update_event(first_read, {"name": "First"}, None, actor)
+    updated = store.update_event(second_read, {"description": "Second"}, None, actor)
+
+    assert (updated.name, updated.description, int(updated.event_ver)) == ("First", "Second", 3)
+    response = api.get(f"/events/{event['id']}", token=token)
+    assert response.json["name"] == "First" and response.json["description"] == "Second"
