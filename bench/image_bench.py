@@ -7,7 +7,8 @@ temporary directory, then makes each implementation produce the same three outpu
 2:1, 1960x980, 980x490 and 490x245 progressive JPEG, quality 82). Every run is a fresh process so that its
 peak RSS (ru_maxrss, the whole process: interpreter, libraries and work) belongs to that run alone; each
 process warms its library up on a tiny image before the timed run, as a warm Lambda would be. Runs of the
-implementations are interleaved, and medians are reported.
+implementations are interleaved, and medians are reported. CPU time (user + system, all threads) is shown
+too, with the load average: wall time is only meaningful on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import io
 import json
 import math
+import os
 import resource
 import statistics
 import subprocess
@@ -117,16 +119,21 @@ def child_main(name: str, photo: Path, warm_up_photo: Path) -> None:
     implementation(warm_up_photo.read_bytes())
     data = photo.read_bytes()
     rss_before = current_rss_kib()
+    usage_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     outputs = implementation(data)
     elapsed = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     from PIL import Image
 
-    sizes = [Image.open(io.BytesIO(output)).size for output in outputs]
-    print(
-        json.dumps({"seconds": elapsed, "peak_kib": peak_kib, "rss_before_kib": rss_before, "sizes": sizes})
-    )
+    measurement = {
+        "seconds": elapsed,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime - usage_before.ru_utime - usage_before.ru_stime,
+        "peak_kib": usage.ru_maxrss,  # KiB on Linux
+        "rss_before_kib": rss_before,
+        "sizes": [Image.open(io.BytesIO(output)).size for output in outputs],
+    }
+    print(json.dumps(measurement))
 
 
 def measure_once(name: str, photo: Path, warm_up_photo: Path) -> dict[str, float]:
@@ -247,7 +254,9 @@ def main() -> None:
         data = photo.read_bytes()
         outputs = {name: IMPLEMENTATIONS[name](data) for name in names}
 
+    load_average = " / ".join(f"{load:.2f}" for load in os.getloadavg())
     seconds = {name: statistics.median(run["seconds"] for run in runs[name]) for name in names}
+    cpu_seconds = {name: statistics.median(run["cpu_seconds"] for run in runs[name]) for name in names}
     peak_mib = {name: statistics.median(run["peak_kib"] for run in runs[name]) / 1024 for name in names}
     added_mib = {
         name: statistics.median(run["peak_kib"] - run["rss_before_kib"] for run in runs[name]) / 1024
@@ -260,11 +269,13 @@ def main() -> None:
         f"{len(data) / 2**20:.1f} MiB; outputs {' + '.join(f'{w}x{w // 2}' for w in OUTPUT_WIDTHS)}"
     )
     print(f"medians of {arguments.repeats} runs, each in a fresh process after a warm-up on a 300x200 image")
+    print(f"{os.cpu_count()} CPUs; load average over the last 1/5/15 minutes at the end: {load_average}")
     print()
-    print(f"{'implementation':<16}{'wall time':>12}{'peak RSS':>12}{'RSS added by the run':>24}")
+    print(f"{'implementation':<16}{'wall time':>12}{'CPU time':>12}{'peak RSS':>14}{'RSS added by run':>20}")
     for name in names:
         print(
-            f"{name:<16}{seconds[name] * 1000:>9.1f} ms{peak_mib[name]:>8.1f} MiB{added_mib[name]:>20.1f} MiB"
+            f"{name:<16}{seconds[name] * 1000:>9.1f} ms{cpu_seconds[name] * 1000:>9.1f} ms"
+            f"{peak_mib[name]:>10.1f} MiB{added_mib[name]:>16.1f} MiB"
         )
 
     print()
@@ -274,6 +285,8 @@ def main() -> None:
         ("peak RSS", NAIVE, peak_mib, GOAL_MEMORY_VS_NAIVE),
         ("time", PYVIPS, seconds, GOAL_TIME_VS_PYVIPS),
         ("peak RSS", PYVIPS, peak_mib, None),
+        ("CPU time", NAIVE, cpu_seconds, None),
+        ("CPU time", PYVIPS, cpu_seconds, None),
     ]
     for measure, other, figures, goal in ratio_rows:
         if other in names:
