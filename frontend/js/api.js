@@ -75,8 +75,8 @@ function parseBody(text, contentType) {
   return text;
 }
 
-function handleUnauthorized(error, sentToken) {
-  if (error.status !== 401 || !sentToken || sentToken !== store.token) return;
+function handleUnauthorized(error, sentToken, enabled = true) {
+  if (!enabled || error.status !== 401 || !sentToken || sentToken !== store.token) return;
   const message = error.code === 'token_expired' ? EXPIRED_MESSAGE : (error.message || EXPIRED_MESSAGE);
   store.signOut(message);
 }
@@ -92,7 +92,8 @@ function buildHeaders(path, { body, headers, ifMatch, auth }) {
 
 /**
  * request('GET', '/me/events') -> parsed body. Options: body (JSON-encoded), headers, ifMatch (true = the
- * ETag last seen for this path, or a tag), auth (default true), withResponse (-> {data, etag, headers}).
+ * ETag last seen for this path, or a tag), auth (default true), withResponse (-> {data, etag, headers}),
+ * signOutOn401 (default true: a 401 for the current token signs out with the server's reason).
  */
 export async function request(method, path, options = {}) {
   const { body, withResponse = false, auth = true, signal } = options;
@@ -119,7 +120,7 @@ export async function request(method, path, options = {}) {
     data = parseBody(await response.text(), response.headers.get('Content-Type'));
     if (!response.ok) {
       const error = errorFrom(response.status, data, response.statusText);
-      handleUnauthorized(error, sentToken);
+      handleUnauthorized(error, sentToken, options.signOutOn401 !== false);
       throw error;
     }
     if (method === 'GET') {

@@ -73,7 +73,7 @@ export default async function render(ctx) {
   root.append(
     h('h1', {}, event.name),
     h('p', { class: 'muted' }, 'Your role: ', h('strong', { dataset: { myRole: role || 'staff' } }, roleLabel(role)),
-      ' · ', h('a', { href: `#/events/${event.id}/edit` }, 'Wizard'),
+      store.isStaff || EDITOR_ROLES.includes(role) ? [' · ', h('a', { href: `#/events/${event.id}/edit` }, 'Wizard')] : null,
       store.isStaff || EDITOR_ROLES.includes(role)
         ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Orders')] : null,
       event.state === 'published' ? [' · ', h('a', { href: `#/public/events/${event.id}` }, 'Public page')] : null),
@@ -106,25 +106,25 @@ async function renderPeople(section, event, role) {
   section.append(h('h2', {}, 'People'), failure,
     h('div', { class: 'table-wrap' }, h('table', { dataset: { roles: '' } },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'E-mail'),
-        h('th', { scope: 'col' }, 'Role'), owner ? h('th', { scope: 'col' }, h('span', {}, 'Actions')) : null)),
+        h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Actions'))),
       body)));
   async function load() {
     const roles = await api.get(`/events/${event.id}/roles`);
     body.replaceChildren(...roles.map((entry) => {
-      const remove = owner ? h('button', { type: 'button', class: 'danger', dataset: { action: 'remove-role' },
-        'aria-label': `Remove ${entry.user.name || entry.user.email}` }, 'Remove') : null;
-      remove?.addEventListener('click', async () => {
+      const remove = h('button', { type: 'button', class: 'danger', dataset: { action: 'remove-role' },
+        'aria-label': `Remove ${entry.user.name || entry.user.email}` }, 'Remove');
+      remove.addEventListener('click', async () => {
         if (!await confirmDialog(`Remove ${entry.user.email} from this event?`, { confirmLabel: 'Remove' })) return;
         try {
           await api.del(`/events/${event.id}/roles/${encodeURIComponent(entry.user.id)}`);
           await load();
         } catch (error) {
-          failure.show(error.message);
+          failure.show(api.describeError(error));
         }
       });
       return h('tr', { dataset: { memberEmail: entry.user.email, memberRole: entry.role } },
         h('td', {}, entry.user.name || ''), h('td', {}, entry.user.email), h('td', {}, roleLabel(entry.role)),
-        owner ? h('td', {}, remove) : null);
+        h('td', {}, remove));
     }));
   }
   await load();

@@ -62,7 +62,6 @@ function detailsStep(section, event, { navigate }) {
     currency: field('Currency', currencyInput, { name: 'currency', hint: 'ISO 4217 code, e.g. EUR.' }),
   };
   const failure = errorBox('form-error');
-  const saved = h('p', { class: 'notice', role: 'status', hidden: true, dataset: { saved: '' } }, 'Saved.');
   const submit = h('button', { type: 'submit', class: 'primary', dataset: { action: 'save-details' } },
     event ? 'Save details' : 'Create event and continue');
   const form = h('form', { novalidate: true, dataset: { form: 'event-details' } },
@@ -72,7 +71,7 @@ function detailsStep(section, event, { navigate }) {
     h('div', { class: 'field-row' }, fields.timezone.wrap, fields.currency.wrap),
     fields.location_name.wrap, fields.description.wrap,
     h('datalist', { id: 'currency-list' }, CURRENCIES.map((code) => h('option', { value: code }))),
-    failure, saved, h('div', { class: 'actions' }, submit));
+    failure, h('div', { class: 'actions' }, submit));
   section.append(form);
   fields.name.input.focus();
 
@@ -80,7 +79,6 @@ function detailsStep(section, event, { navigate }) {
     submitEvent.preventDefault();
     Object.values(fields).forEach((f) => showFieldError(f, ''));
     failure.show('');
-    saved.hidden = true;
     const values = formValues(form);
     const body = {
       name: values.name,
@@ -95,7 +93,6 @@ function detailsStep(section, event, { navigate }) {
     try {
       if (event) {
         await api.patch(`/events/${event.id}`, body, { ifMatch: true });
-        saved.hidden = false;
         navigate(`/events/${event.id}/edit/background`);
       } else {
         const created = await api.post('/events', body);
