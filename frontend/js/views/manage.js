@@ -280,5 +280,8 @@ async function renderService(section, event, service, allowed) {
   }
 
   create?.addEventListener('click', () => openEditor(null));
+  // The editor's track choices come with the first load: until then there is nothing to pick from.
+  if (create) create.disabled = true;
   await load();
+  if (create) create.disabled = false;
 }
