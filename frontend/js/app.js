@@ -88,6 +88,8 @@ function startSocket() {
     }
   });
   // After a reconnect, catch up on what was missed while offline.
+  // A refused or dropped socket may mean the session ended (signed out elsewhere): /me tells.
+  socket.addEventListener('close', () => refreshProfile());
   socket.addEventListener('open', () => {
     if (socket.reconnected) refreshProfile();
     socket.reconnected = true;
