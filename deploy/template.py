@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from chalicelib.config import Settings
 from chalicelib.http.errors import INTERNAL_ERROR_MESSAGE, UNKNOWN_ROUTE_BODY
+from chalicelib.http.site_headers import REFERRER_POLICY
+from chalicelib.http.site_headers import content_security_policy as site_content_security_policy
 from chalicelib.store.buckets import BucketSpec
 from chalicelib.store.schema import TableSpec
 from deploy.stage import APP_NAME, CHALICE_DIR, chalice_config, jwt_secret_parameter
@@ -152,28 +154,14 @@ def _media_origins(config: Settings) -> list[str]:
 
 
 def content_security_policy(target: DeployTarget) -> str:
-    """No inline script or style anywhere. The API origins are wildcards within the region because
-    naming the exact APIs here would make the distribution depend on the API, whose functions
-    depend on the distribution (they need its URL for links in e-mails)."""
+    """The API origins are wildcards within the region because naming the exact APIs here would
+    make the distribution depend on the API, whose functions depend on the distribution (they
+    need its URL for links in e-mails)."""
     region = target.settings.region
-    media = " ".join(_media_origins(target.settings))
     connect = [f"https://*.execute-api.{region}.amazonaws.com"]
     if target.websocket:
         connect.append(f"wss://*.execute-api.{region}.amazonaws.com")
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            f"img-src 'self' data: blob: {media}",
-            f"connect-src 'self' {' '.join(connect)} {media}",
-            "font-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
+    return site_content_security_policy(connect, _media_origins(target.settings))
 
 
 def _site_resources(target: DeployTarget) -> dict[str, Any]:
@@ -204,7 +192,7 @@ def _site_resources(target: DeployTarget) -> dict[str, Any]:
                         "ContentTypeOptions": {"Override": True},
                         "FrameOptions": {"FrameOption": "DENY", "Override": True},
                         "ReferrerPolicy": {
-                            "ReferrerPolicy": "strict-origin-when-cross-origin",
+                            "ReferrerPolicy": REFERRER_POLICY,
                             "Override": True,
                         },
                         "StrictTransportSecurity": {

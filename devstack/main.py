@@ -16,6 +16,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from chalicelib.http.site_headers import site_headers
 from devstack import schedule
 from devstack.mailbox import Mailbox
 from devstack.moto_server import LockedMotoServer
@@ -210,6 +211,8 @@ class Stack:
             media_bucket=settings().media_bucket,
             mailbox=mailbox,
             sync_mailbox=lambda: moto.app.locked_call(mailbox.sync),
+            # Browsers upload originals straight to the (embedded) S3 with the presigned POST.
+            frontend_headers=site_headers(connect=[ws_url, moto.endpoint_url]),
         )
         http_thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="http", daemon=True)
         http_thread.start()

@@ -7,8 +7,8 @@
     anything else   static files, resolved through STATIC_ROOTS
 
 Every response leaves through ``Handler._send``, the one place where headers are set:
-``FRONTEND_HEADERS`` go on everything that is not the API (the frontend's security headers
-belong there).
+``Site.frontend_headers`` go on everything that is not the API: the frontend's security headers,
+the same as CloudFront sends when deployed.
 """
 
 import base64
@@ -60,9 +60,6 @@ CONTENT_TYPES = {
 }
 
 # Headers of every non-API response (frontend files, config.json, media, mailbox).
-FRONTEND_HEADERS: dict[str, str] = {
-    "X-Content-Type-Options": "nosniff",
-}
 
 # The mailbox shows text written by users (escaped); it needs no script at all.
 MAILBOX_HEADERS = {
@@ -91,6 +88,7 @@ class Site:
     media_bucket: str
     mailbox: Mailbox
     sync_mailbox: Any  # () -> None, reads moto's SES records under the moto lock
+    frontend_headers: dict[str, str]  # the site's security headers (chalicelib/http/site_headers.py)
 
 
 def content_type_for(path: Path) -> str:
@@ -138,7 +136,7 @@ class Handler(BaseHTTPRequestHandler):
         headers: dict[str, Any] | None = None,
         frontend: bool = True,
     ) -> None:
-        all_headers: dict[str, Any] = {**(FRONTEND_HEADERS if frontend else {}), **(headers or {})}
+        all_headers: dict[str, Any] = {**(self.site.frontend_headers if frontend else {}), **(headers or {})}
         self.send_response(status)
         has_body = status not in (204, 304) and not (100 <= status < 200)
         for name, value in all_headers.items():
