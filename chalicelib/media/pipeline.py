@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
 import math
 import numbers
 import os
@@ -356,34 +357,33 @@ def _resize_and_orient(
     left, top, right, bottom = box
     source_rows_per_row = (bottom - top) / height
     first_column, end_column = _with_support(left, right, width, image.width)
-    output_size = (height, width) if transpose in _AXIS_SWAPPING_TRANSPOSES else size
+    output = Image.new(image.mode, (height, width) if transpose in _AXIS_SWAPPING_TRANSPOSES else size)
 
-    def resize_stripe(start: int, end: int) -> tuple[tuple[int, int], Image.Image]:
+    def resize_stripe_into_output(start: int, end: int) -> None:
         stripe_top, stripe_bottom = top + start * source_rows_per_row, top + end * source_rows_per_row
         first_row, end_row = _with_support(stripe_top, stripe_bottom, end - start, image.height)
         band = image.crop((first_column, first_row, end_column, end_row))
         horizontal_box = (left - first_column, 0, right - first_column, band.height)
         narrowed = band.resize((width, band.height), Image.Resampling.LANCZOS, box=horizontal_box)
+        del band  # keep the peak memory of parallel stripes low
         vertical_box = (0, stripe_top - first_row, width, stripe_bottom - first_row)
         stripe = narrowed.resize((width, end - start), Image.Resampling.LANCZOS, box=vertical_box)
-        position = (0, start)
+        region = (0, start, width, end)
         if transpose is not None:
             stripe = stripe.transpose(transpose)
-            moved = _transpose_box((0, start, width, end), size, transpose)
-            position = (round(moved[0]), round(moved[1]))
-        return position, stripe
+            region = _transpose_box(region, size, transpose)
+        output.paste(stripe, (round(region[0]), round(region[1])))  # stripes cover disjoint regions
 
     stripe_count = min(_RESIZE_STRIPES, height)
     edges = [height * index // stripe_count for index in range(stripe_count + 1)]
     workers = min(stripe_count, _available_cpus())
     if workers == 1:
-        stripes = list(map(resize_stripe, edges[:-1], edges[1:]))
+        for start, end in itertools.pairwise(edges):
+            resize_stripe_into_output(start, end)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            stripes = list(pool.map(resize_stripe, edges[:-1], edges[1:]))
-    output = Image.new(image.mode, output_size)
-    for position, stripe in stripes:
-        output.paste(stripe, position)
+            # list() re-raises any exception of a stripe here.
+            list(pool.map(resize_stripe_into_output, edges[:-1], edges[1:]))
     return output
 
 
