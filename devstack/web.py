@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
+from deploy.frontend import CONTENT_TYPES
 from devstack.mailbox import Mailbox, render_html
 
 logger = logging.getLogger("devstack.web")
@@ -40,24 +41,6 @@ STATIC_ROOTS: tuple[tuple[str, Path], ...] = (
     ("/vendor/", REPO_ROOT / "node_modules"),  # browser libraries of package.json, no bundler
     ("/", REPO_ROOT / "frontend"),
 )
-
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".webp": "image/webp",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-    ".txt": "text/plain; charset=utf-8",
-    ".webmanifest": "application/manifest+json",
-}
 
 # Headers of every non-API response (frontend files, config.json, media, mailbox).
 
