@@ -3,6 +3,7 @@
 from chalice import Response
 
 from chalicelib.domain.permissions import EVENT_OWNERS
+from chalicelib.http import schemas
 from chalicelib.http.access import event_role_required, staff_only
 from chalicelib.http.request import query_param
 from chalicelib.http.responses import paginated
@@ -13,14 +14,18 @@ from chalicelib.store.pagination import page_size
 bp = ApiBlueprint(__name__)
 
 
-@bp.route("/events/{event_id}/activity")
+@bp.route(
+    "/events/{event_id}/activity",
+    response_schema=schemas.list_of(schemas.ACTIVITY),
+    query=schemas.PAGE_QUERY,
+)
 @event_role_required(EVENT_OWNERS)
 def event_activity(event_id: str) -> Response:
     """What happened in this event, newest first."""
     return paginated(*audit.event_activity(event_id, page_size(query_param("limit")), query_param("cursor")))
 
 
-@bp.route("/admin/activity")
+@bp.route("/admin/activity", response_schema=schemas.list_of(schemas.ACTIVITY), query=schemas.PAGE_QUERY)
 @staff_only
 def platform_activity() -> Response:
     """Everything that happened on the platform, newest first."""

@@ -4,6 +4,7 @@ from chalice import Response
 
 from chalicelib.domain.errors import PreconditionFailedError
 from chalicelib.domain.permissions import validate_system_roles
+from chalicelib.http import schemas
 from chalicelib.http.access import staff_only, super_admin_only
 from chalicelib.http.context import current_user
 from chalicelib.http.etag import expected_versions
@@ -26,7 +27,7 @@ def _admin_view(user: users.UserModel) -> dict:
     return {**users.user_view(user), "created_at": user.created_at}
 
 
-@bp.route("/admin/users")
+@bp.route("/admin/users", response_schema=schemas.list_of(schemas.ADMIN_USER), query=schemas.PAGE_QUERY)
 @staff_only
 def list_users() -> Response:
     """Every account, newest first (cursor pagination: ?limit, ?cursor, X-Next-Cursor)."""
@@ -34,7 +35,12 @@ def list_users() -> Response:
     return paginated([_admin_view(u) for u in found], cursor)
 
 
-@bp.route("/admin/users/{user_id}", methods=["PATCH"], request_schema=FLAGS_SCHEMA)
+@bp.route(
+    "/admin/users/{user_id}",
+    methods=["PATCH"],
+    request_schema=FLAGS_SCHEMA,
+    response_schema=schemas.ADMIN_USER,
+)
 @super_admin_only
 def set_platform_roles(user_id: str) -> dict:
     """Make a user admin / super admin or take it back (super admin only)."""

@@ -2,6 +2,7 @@
 
 from chalice import Response
 
+from chalicelib.http import schemas
 from chalicelib.http.context import current_user
 from chalicelib.http.request import json_body, source_ip
 from chalicelib.http.responses import created, no_content
@@ -16,31 +17,49 @@ def _session(user: users.UserModel) -> dict:
     return {"token": issue_token(user.user_id, int(user.token_version)), "user": users.user_view(user)}
 
 
-@bp.route("/auth/signup", methods=["POST"], public=True)
+@bp.route(
+    "/auth/signup",
+    methods=["POST"],
+    public=True,
+    status=201,
+    request_schema=schemas.SIGNUP_REQUEST,
+    response_schema=schemas.SIGNED_IN,
+)
 def signup() -> Response:
     return created(_session(invites.sign_up(json_body())))
 
 
-@bp.route("/auth/login", methods=["POST"], public=True)
+@bp.route(
+    "/auth/login",
+    methods=["POST"],
+    public=True,
+    request_schema=schemas.LOGIN_REQUEST,
+    response_schema=schemas.SIGNED_IN,
+)
 def login() -> dict:
     payload = json_body()
     return _session(users.login(payload.get("email"), payload.get("password"), source_ip()))
 
 
-@bp.route("/auth/logout", methods=["POST"])
+@bp.route("/auth/logout", methods=["POST"], status=204)
 def logout() -> Response:
     """Sign out everywhere: every token issued so far stops working."""
     users.revoke_tokens(current_user())
     return no_content()
 
 
-@bp.route("/auth/password", methods=["POST"])
+@bp.route(
+    "/auth/password",
+    methods=["POST"],
+    request_schema=schemas.PASSWORD_REQUEST,
+    response_schema=schemas.SIGNED_IN,
+)
 def change_password() -> dict:
     """Change the password; older tokens stop working and a fresh one is returned."""
     return _session(users.change_password(current_user(), json_body()))
 
 
-@bp.route("/me")
+@bp.route("/me", response_schema=schemas.ME)
 def me() -> dict:
     user = current_user()
     return {**users.user_view(user), "unread_notifications": int(user.unread_notifications)}

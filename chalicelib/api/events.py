@@ -4,6 +4,7 @@ from chalice import Response
 
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS
+from chalicelib.http import schemas
 from chalicelib.http.access import event_role_required, staff_only
 from chalicelib.http.context import current_access, current_user
 from chalicelib.http.etag import clock_variant, conditional_get, expected_versions, versioned_etag
@@ -16,20 +17,26 @@ from chalicelib.store.pagination import page_size
 bp = ApiBlueprint(__name__)
 
 
-@bp.route("/events", methods=["POST"])
+@bp.route(
+    "/events",
+    methods=["POST"],
+    status=201,
+    request_schema=schemas.EVENT_CREATE_REQUEST,
+    response_schema=schemas.EVENT,
+)
 def create_event() -> Response:
     event = events.create_event(json_body(), current_user().user_id)
     return created(events.event_view(event))
 
 
-@bp.route("/events")
+@bp.route("/events", response_schema=schemas.list_of(schemas.EVENT), query=schemas.PAGE_QUERY)
 @staff_only
 def list_events() -> Response:
     found, cursor = events.list_all_events(page_size(query_param("limit")), query_param("cursor"))
     return paginated([events.event_view(e) for e in found], cursor)
 
 
-@bp.route("/me/events")
+@bp.route("/me/events", response_schema=schemas.list_of(schemas.MY_EVENT))
 def my_events() -> list:
     return [
         {**events.event_view(e), "role": role}
@@ -37,20 +44,25 @@ def my_events() -> list:
     ]
 
 
-@bp.route("/events/{event_id}")
+@bp.route("/events/{event_id}", response_schema=schemas.EVENT)
 @event_role_required(EVENT_READERS)
 def get_event(event_id: str) -> Response:
     event = current_access().event
     return conditional_get(versioned_etag([event.event_ver]), lambda: events.event_view(event))
 
 
-@bp.route("/events/{event_id}/versions")
+@bp.route("/events/{event_id}/versions", response_schema=schemas.VERSIONS)
 @event_role_required(EVENT_READERS)
 def get_versions(event_id: str) -> dict:
     return events.versions_view(current_access().event)
 
 
-@bp.route("/events/{event_id}", methods=["PATCH"])
+@bp.route(
+    "/events/{event_id}",
+    methods=["PATCH"],
+    request_schema=schemas.EVENT_UPDATE_REQUEST,
+    response_schema=schemas.EVENT,
+)
 @event_role_required(EVENT_EDITORS)
 def update_event(event_id: str) -> Response:
     event = events.update_event(current_access().event, json_body(), expected_versions(), current_user())
@@ -64,13 +76,18 @@ def delete_event(event_id: str) -> Response:
     return no_content()
 
 
-@bp.route("/public/events", public=True)
+@bp.route(
+    "/public/events",
+    public=True,
+    response_schema=schemas.list_of(schemas.EVENT),
+    query=schemas.PAGE_QUERY,
+)
 def public_events() -> Response:
     found, cursor = events.list_published_events(page_size(query_param("limit")), query_param("cursor"))
     return paginated([events.event_view(e) for e in found], cursor)
 
 
-@bp.route("/public/events/{event_id}", public=True)
+@bp.route("/public/events/{event_id}", public=True, response_schema=schemas.PUBLIC_EVENT)
 def public_event(event_id: str) -> Response:
     event = events.get_published_event(event_id)
     if event is None:

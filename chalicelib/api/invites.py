@@ -3,6 +3,7 @@
 from chalice import Response
 
 from chalicelib.domain.permissions import EVENT_OWNERS
+from chalicelib.http import schemas
 from chalicelib.http.access import event_role_required
 from chalicelib.http.context import current_access, current_user
 from chalicelib.http.request import json_body
@@ -22,7 +23,13 @@ INVITE_SCHEMA = {
 }
 
 
-@bp.route("/events/{event_id}/invites", methods=["POST"], request_schema=INVITE_SCHEMA)
+@bp.route(
+    "/events/{event_id}/invites",
+    methods=["POST"],
+    status=201,
+    request_schema=INVITE_SCHEMA,
+    response_schema=schemas.SENT_INVITE,
+)
 @event_role_required(EVENT_OWNERS)
 def create_invite(event_id: str) -> Response:
     """Invite an e-mail address to a role (notification and e-mail, or a signup link)."""
@@ -30,26 +37,26 @@ def create_invite(event_id: str) -> Response:
     return created(invites.create_invite(access.event, access.user, json_body()))
 
 
-@bp.route("/events/{event_id}/invites")
+@bp.route("/events/{event_id}/invites", response_schema=schemas.list_of(schemas.INVITE))
 @event_role_required(EVENT_OWNERS)
 def list_event_invites(event_id: str) -> list:
     """The event's invites, newest first, with their status (never their tokens)."""
     return invites.list_event_invites(event_id)
 
 
-@bp.route("/me/invites")
+@bp.route("/me/invites", response_schema=schemas.list_of(schemas.MY_INVITE))
 def my_invites() -> list:
     """Pending invites addressed to my e-mail, with the tokens to answer them."""
     return invites.my_invites(current_user())
 
 
-@bp.route("/invites/{token}/accept", methods=["POST"])
+@bp.route("/invites/{token}/accept", methods=["POST"], response_schema=schemas.ACCEPTED_INVITE)
 def accept_invite(token: str) -> dict:
     """Accept an invite addressed to me: I get its role in the event."""
     return invites.accept_invite(token, current_user())
 
 
-@bp.route("/invites/{token}/decline", methods=["POST"])
+@bp.route("/invites/{token}/decline", methods=["POST"], response_schema=schemas.DECLINED_INVITE)
 def decline_invite(token: str) -> dict:
     """Decline an invite addressed to me."""
     return invites.decline_invite(token, current_user())

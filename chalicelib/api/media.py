@@ -2,6 +2,7 @@
 S3 POST, and removal. Pillow is imported only when an image is processed, never with the app."""
 
 from chalicelib.domain.permissions import EVENT_EDITORS
+from chalicelib.http import schemas
 from chalicelib.http.access import event_role_required
 from chalicelib.http.context import current_access, current_user
 from chalicelib.http.etag import expected_versions
@@ -27,6 +28,8 @@ EVENT_ROUTE = "/events/{event_id}"
     methods=["POST"],
     max_body=MAX_BACKGROUND_BODY,
     max_body_hint=LARGE_IMAGE_HINT,
+    request_schema=schemas.BACKGROUND_REQUEST,
+    response_schema=schemas.BACKGROUND,
 )
 @event_role_required(EVENT_EDITORS)
 def upload_background(event_id: str) -> dict:
@@ -36,14 +39,14 @@ def upload_background(event_id: str) -> dict:
     return {"status": "ok", **saved}
 
 
-@bp.route("/events/{event_id}/background/upload-url", methods=["POST"])
+@bp.route("/events/{event_id}/background/upload-url", methods=["POST"], response_schema=schemas.UPLOAD_URL)
 @event_role_required(EVENT_EDITORS)
 def background_upload_url(event_id: str) -> dict:
     upload = storage.presigned_upload(current_user().user_id)
     return {"url": upload.url, "fields": upload.fields, "key": upload.key}
 
 
-@bp.route("/events/{event_id}/background", methods=["DELETE"])
+@bp.route("/events/{event_id}/background", methods=["DELETE"], status=200, response_schema=schemas.BACKGROUND)
 @event_role_required(EVENT_EDITORS)
 def delete_background(event_id: str) -> dict:
     backgrounds.clear_background(current_access().event, expected_versions(EVENT_ROUTE))

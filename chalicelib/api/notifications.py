@@ -2,6 +2,7 @@
 
 from chalice import Response
 
+from chalicelib.http import schemas
 from chalicelib.http.context import current_user
 from chalicelib.http.request import query_flag, query_param
 from chalicelib.http.responses import paginated
@@ -12,7 +13,11 @@ from chalicelib.store.pagination import page_size
 bp = ApiBlueprint(__name__)
 
 
-@bp.route("/notifications")
+@bp.route(
+    "/notifications",
+    response_schema=schemas.list_of(schemas.NOTIFICATION),
+    query={**schemas.PAGE_QUERY, "unread": schemas.FLAG},
+)
 def list_notifications() -> Response:
     items, cursor = notifications.list_notifications(
         current_user().user_id,
@@ -23,18 +28,18 @@ def list_notifications() -> Response:
     return paginated(items, cursor)
 
 
-@bp.route("/notifications/unread-count")
+@bp.route("/notifications/unread-count", response_schema=schemas.UNREAD_COUNT)
 def unread_count() -> dict:
     # The counter arrives with the user item authentication already read: no extra call.
     return {"count": int(current_user().unread_notifications)}
 
 
-@bp.route("/notifications/{notification_id}/read", methods=["POST"])
+@bp.route("/notifications/{notification_id}/read", methods=["POST"], response_schema=schemas.NOTIFICATION)
 def mark_read(notification_id: str) -> dict:
     return notifications.mark_read(current_user().user_id, notification_id)
 
 
-@bp.route("/notifications/read-all", methods=["POST"])
+@bp.route("/notifications/read-all", methods=["POST"], response_schema=schemas.MARKED_READ)
 def mark_all_read() -> dict:
     user_id = current_user().user_id
     return {"marked": notifications.mark_all_read(user_id), "count": notifications.unread_count(user_id)}

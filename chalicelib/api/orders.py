@@ -6,6 +6,7 @@ from chalice import Response
 from chalicelib.domain.orders import MAX_IDEMPOTENCY_KEY, MAX_LINES, parse_idempotency_key
 from chalicelib.domain.payments import organizer_confirmation
 from chalicelib.domain.permissions import COORGANIZER, ORGANIZER
+from chalicelib.http import schemas
 from chalicelib.http.access import (
     current_order_access,
     event_role_required,
@@ -49,6 +50,7 @@ ORDER_SCHEMA = {
         }
     },
     "description": f"Header Idempotency-Key (required, up to {MAX_IDEMPOTENCY_KEY} characters).",
+    "examples": [{"items": [{"ticket_id": "0123456789abcdef0123456789abcdef", "quantity": 1}]}],
 }
 MARK_PAID_SCHEMA = {
     "type": "object",
@@ -67,7 +69,14 @@ def _csv(text: str, filename: str) -> Response:
     )
 
 
-@bp.route("/events/{event_id}/orders", methods=["POST"], request_schema=ORDER_SCHEMA)
+@bp.route(
+    "/events/{event_id}/orders",
+    methods=["POST"],
+    status=201,
+    request_schema=ORDER_SCHEMA,
+    response_schema=schemas.ORDER,
+    request_headers={"Idempotency-Key": schemas.IDEMPOTENCY_KEY},
+)
 @published_event_required
 def place_order(event_id: str) -> Response:
     """Order tickets (free -> completed; paid / donation -> pending until paid or expired)."""
@@ -79,7 +88,11 @@ def place_order(event_id: str) -> Response:
     return response
 
 
-@bp.route("/events/{event_id}/orders")
+@bp.route(
+    "/events/{event_id}/orders",
+    response_schema=schemas.list_of(schemas.ORDER),
+    query={**schemas.PAGE_QUERY, "status": schemas.ORDER_STATUS_QUERY},
+)
 @event_role_required(ORDER_READERS)
 def list_event_orders(event_id: str) -> Response:
     """The event's orders, newest first (``?status=`` one of pending, completed, cancelled, expired)."""
@@ -89,27 +102,32 @@ def list_event_orders(event_id: str) -> Response:
     return paginated([orders.order_view(o, with_buyer=True) for o in found], cursor)
 
 
-@bp.route("/events/{event_id}/orders.csv")
+@bp.route("/events/{event_id}/orders.csv", response_schema=schemas.CSV)
 @event_role_required(ORDER_MANAGERS)
 def export_orders(event_id: str) -> Response:
     """Every order of the event as CSV."""
     return _csv(orders.orders_csv(event_id), f"orders-{event_id}.csv")
 
 
-@bp.route("/events/{event_id}/attendees.csv")
+@bp.route("/events/{event_id}/attendees.csv", response_schema=schemas.CSV)
 @event_role_required(ORDER_MANAGERS)
 def export_attendees(event_id: str) -> Response:
     """One CSV row per ticket of every completed order."""
     return _csv(orders.attendees_csv(event_id), f"attendees-{event_id}.csv")
 
 
-@bp.route("/events/{event_id}/orders/{order_id}")
+@bp.route("/events/{event_id}/orders/{order_id}", response_schema=schemas.ORDER)
 @event_role_required(ORDER_READERS)
 def get_event_order(event_id: str, order_id: str) -> dict:
     return orders.order_view(orders.event_order(event_id, order_id), with_buyer=True)
 
 
-@bp.route("/events/{event_id}/orders/{order_id}/mark-paid", methods=["POST"], request_schema=MARK_PAID_SCHEMA)
+@bp.route(
+    "/events/{event_id}/orders/{order_id}/mark-paid",
+    methods=["POST"],
+    request_schema=MARK_PAID_SCHEMA,
+    response_schema=schemas.ORDER,
+)
 @event_role_required(ORDER_MANAGERS)
 def mark_paid(event_id: str, order_id: str) -> dict:
     """The organizer confirms a pending order's payment: its tickets become sold."""
@@ -121,7 +139,7 @@ def mark_paid(event_id: str, order_id: str) -> dict:
     return orders.order_view(orders.mark_paid(order, confirmation), with_buyer=True)
 
 
-@bp.route("/me/orders")
+@bp.route("/me/orders", response_schema=schemas.list_of(schemas.ORDER), query=schemas.PAGE_QUERY)
 def my_orders() -> Response:
     found, cursor = orders.list_buyer_orders(
         current_user().user_id, page_size(query_param("limit")), query_param("cursor")
@@ -129,14 +147,14 @@ def my_orders() -> Response:
     return paginated([orders.order_view(o) for o in found], cursor)
 
 
-@bp.route("/orders/{order_id}")
+@bp.route("/orders/{order_id}", response_schema=schemas.ORDER)
 @order_party_required(ORDER_READERS)
 def get_order(order_id: str) -> dict:
     access = current_order_access()
     return orders.order_view(access.order, with_buyer=access.privileged)
 
 
-@bp.route("/orders/{order_id}/cancel", methods=["POST"])
+@bp.route("/orders/{order_id}/cancel", methods=["POST"], response_schema=schemas.ORDER)
 @order_party_required(ORDER_MANAGERS)
 def cancel_order(order_id: str) -> dict:
     """The buyer cancels while pending; the organizer any time. The tickets are released once."""

@@ -4,6 +4,7 @@ caller may not do), replaceable as a whole by a super admin."""
 from chalice import Response
 
 from chalicelib.domain.permissions import validate_matrix
+from chalicelib.http import schemas
 from chalicelib.http.access import super_admin_only
 from chalicelib.http.context import current_user
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
@@ -25,14 +26,14 @@ MATRIX_SCHEMA = {
 }
 
 
-@bp.route("/permissions")
+@bp.route("/permissions", response_schema=schemas.PERMISSIONS)
 def get_permissions() -> Response:
     """Roles, services and the matrix of what each event role may do to each service."""
     stored = permissions.current_matrix()
     return conditional_get(versioned_etag([stored.version]), lambda: permissions.matrix_view(stored))
 
 
-@bp.route("/permissions", methods=["PUT"], request_schema=MATRIX_SCHEMA)
+@bp.route("/permissions", methods=["PUT"], request_schema=MATRIX_SCHEMA, response_schema=schemas.PERMISSIONS)
 @super_admin_only
 def replace_permissions() -> Response:
     """Replace the whole matrix (super admin; If-Match honoured)."""

@@ -7,6 +7,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.services import SERVICES, Service
+from chalicelib.http import schemas
 from chalicelib.http.access import service_permission
 from chalicelib.http.context import current_access
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
@@ -31,9 +32,10 @@ def _named(name: str, doc: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 def _register(service: Service) -> None:
     name, collection = service.name, service.collection
+    item = schemas.service_item(name)
     path = f"/events/{{event_id}}/{collection}"
 
-    @bp.route(path)
+    @bp.route(path, response_schema=schemas.list_of(item))
     @service_permission(name, "read")
     @_named(f"list_{collection}", f"The event's {collection}.")
     def list_items(event_id: str) -> Response:
@@ -41,20 +43,31 @@ def _register(service: Service) -> None:
         etag = versioned_etag(services.list_versions(event, name))
         return conditional_get(etag, lambda: services.list_items(event_id, name))
 
-    @bp.route(path, methods=["POST"])
+    @bp.route(
+        path,
+        methods=["POST"],
+        status=201,
+        request_schema=schemas.service_create_request(name),
+        response_schema=item,
+    )
     @service_permission(name, "create")
     @_named(f"create_{name}", f"Create a {name}.")
     def create_item(event_id: str) -> Response:
         return created(services.create_item(current_access().event, name, json_body()))
 
-    @bp.route(f"{path}/{{item_id}}")
+    @bp.route(f"{path}/{{item_id}}", response_schema=item)
     @service_permission(name, "read")
     @_named(f"get_{name}", f"One {name}.")
     def get_item(event_id: str, item_id: str) -> Response:
         body, versions = services.get_item(current_access().event, name, item_id)
         return conditional_get(versioned_etag(versions), lambda: body)
 
-    @bp.route(f"{path}/{{item_id}}", methods=["PATCH"])
+    @bp.route(
+        f"{path}/{{item_id}}",
+        methods=["PATCH"],
+        request_schema=schemas.service_update_request(name),
+        response_schema=item,
+    )
     @service_permission(name, "update")
     @_named(f"update_{name}", f"Change some fields of a {name} (If-Match honoured).")
     def update_item(event_id: str, item_id: str) -> Response:
@@ -62,7 +75,7 @@ def _register(service: Service) -> None:
         body, versions = services.update_item(event, name, item_id, json_body(), expected_versions())
         return Response(body=body, headers={"ETag": versioned_etag(versions)})
 
-    @bp.route(f"{path}/{{item_id}}", methods=["DELETE"])
+    @bp.route(f"{path}/{{item_id}}", methods=["DELETE"], query={"force": schemas.FLAG})
     @service_permission(name, "delete")
     @_named(f"delete_{name}", f"Delete a {name} (?force=true unlinks the sessions using it).")
     def delete_item(event_id: str, item_id: str) -> Response:

@@ -5,6 +5,7 @@ from chalice import Response
 
 from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_READERS
 from chalicelib.domain.tickets import MAX_DESCRIPTION, MAX_NAME, MAX_TABLE_WRITES, TICKET_TYPES
+from chalicelib.http import schemas
 from chalicelib.http.access import event_role_required
 from chalicelib.http.context import current_access
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
@@ -32,6 +33,7 @@ TICKET_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "properties": {**_FIELDS, "position": {"type": "integer", "minimum": 0}},
+    "examples": [{"name": "Early bird", "type": "paid", "price": "49.00", "quantity": 100, "max_order": 4}],
 }
 _ROW = {"type": "object", "additionalProperties": False, "properties": {"id": {"type": "string"}, **_FIELDS}}
 TABLE_SCHEMA = {
@@ -41,7 +43,7 @@ TABLE_SCHEMA = {
 }
 
 
-@bp.route("/events/{event_id}/tickets")
+@bp.route("/events/{event_id}/tickets", response_schema=schemas.list_of(schemas.TICKET))
 @event_role_required(EVENT_READERS)
 def list_tickets(event_id: str) -> Response:
     """The event's tickets in the wizard's order."""
@@ -52,7 +54,13 @@ def list_tickets(event_id: str) -> Response:
     )
 
 
-@bp.route("/events/{event_id}/tickets", methods=["POST"], request_schema=TICKET_SCHEMA)
+@bp.route(
+    "/events/{event_id}/tickets",
+    methods=["POST"],
+    status=201,
+    request_schema=TICKET_SCHEMA,
+    response_schema=schemas.TICKET,
+)
 @event_role_required(EVENT_EDITORS)
 def create_ticket(event_id: str) -> Response:
     """Add a ticket at the end of the table."""
@@ -62,7 +70,12 @@ def create_ticket(event_id: str) -> Response:
     return created(tickets.ticket_view(ticket))
 
 
-@bp.route("/events/{event_id}/tickets", methods=["PUT"], request_schema=TABLE_SCHEMA)
+@bp.route(
+    "/events/{event_id}/tickets",
+    methods=["PUT"],
+    request_schema=TABLE_SCHEMA,
+    response_schema=schemas.list_of(schemas.TICKET),
+)
 @event_role_required(EVENT_EDITORS)
 def replace_tickets(event_id: str) -> Response:
     """Save the wizard's whole table at once (all or nothing)."""
@@ -72,7 +85,7 @@ def replace_tickets(event_id: str) -> Response:
     return Response(body=[tickets.ticket_view(t) for t in saved], headers={"ETag": versioned_etag([version])})
 
 
-@bp.route("/events/{event_id}/tickets/{ticket_id}")
+@bp.route("/events/{event_id}/tickets/{ticket_id}", response_schema=schemas.TICKET)
 @event_role_required(EVENT_READERS)
 def get_ticket(event_id: str, ticket_id: str) -> Response:
     """One ticket."""
@@ -80,7 +93,12 @@ def get_ticket(event_id: str, ticket_id: str) -> Response:
     return conditional_get(versioned_etag([ticket.ver]), lambda: tickets.ticket_view(ticket))
 
 
-@bp.route("/events/{event_id}/tickets/{ticket_id}", methods=["PATCH"], request_schema=TICKET_SCHEMA)
+@bp.route(
+    "/events/{event_id}/tickets/{ticket_id}",
+    methods=["PATCH"],
+    request_schema=TICKET_SCHEMA,
+    response_schema=schemas.TICKET,
+)
 @event_role_required(EVENT_EDITORS)
 def update_ticket(event_id: str, ticket_id: str) -> Response:
     """Change some fields of one ticket."""

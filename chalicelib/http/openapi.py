@@ -1,20 +1,26 @@
-"""The OpenAPI 3.1 document, built from the routes the app really has (so none can be missing)."""
+"""The OpenAPI 3.1 document, built from the routes the app really has (so none can be missing) and
+what each declares on ApiBlueprint.route: success status, request and response schemas, query
+options and required headers. Schemas with a ``title`` become components referenced by $ref."""
 
+import copy
 import inspect
 import re
 from typing import Any
 
 from chalice import Chalice
 
+from chalicelib.http.responses import NEXT_CURSOR_HEADER
+
 ERROR_SCHEMA = {
+    "title": "Error",
     "type": "object",
     "required": ["error"],
     "properties": {
         "error": {
             "type": "object",
-            "required": ["code", "message"],
+            "required": ["code", "message", "details"],
             "properties": {
-                "code": {"type": "string"},
+                "code": {"type": "string", "pattern": "^[a-z0-9_]+$"},
                 "message": {"type": "string"},
                 "details": {"type": "object"},
             },
@@ -33,54 +39,148 @@ _ERROR_STATUSES = {
     "422": "Validation failed; details maps field paths to messages",
     "429": "Too many requests",
 }
-_SUCCESS = {"GET": "200", "POST": "200", "PUT": "200", "PATCH": "200", "DELETE": "204"}
+_STRING = {"type": "string"}
+_ETAG = {"description": "Strong validator of the representation", "required": True, "schema": _STRING}
+# Keywords whose value is a schema, a list of schemas, or a mapping of names to schemas.
+_SUBSCHEMA = ("items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
 
 
-def _operation(path: str, method: str, view: Any) -> dict[str, Any]:
+class _Components:
+    """Named schemas of the document: every schema with a ``title`` is stored once and referenced."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[str, Any] = {}
+
+    def hoist(self, schema: Any) -> Any:
+        if not isinstance(schema, dict):
+            return schema
+        out = dict(schema)
+        for key in _SUBSCHEMA:
+            if key in out:
+                out[key] = self.hoist(out[key])
+        for key in _SUBSCHEMA_LISTS:
+            if key in out:
+                out[key] = [self.hoist(item) for item in out[key]]
+        for key in _SUBSCHEMA_MAPS:
+            if key in out:
+                out[key] = {name: self.hoist(item) for name, item in out[key].items()}
+        title = out.get("title")
+        if not isinstance(title, str):
+            return out
+        known = self.schemas.setdefault(title, out)
+        if known != out:
+            raise ValueError(f"two different schemas are titled {title!r}")
+        return {"$ref": f"#/components/schemas/{title}"}
+
+
+def _json(schema: Any) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _content(schema: dict[str, Any] | None) -> dict[str, Any]:
+    if schema is None:
+        return _json({})
+    media = schema.get("contentMediaType")
+    if media:
+        return {media: {"schema": {key: value for key, value in schema.items() if key != "contentMediaType"}}}
+    return _json(schema)
+
+
+def _parameters(path: str, method: str, meta: dict[str, Any]) -> list[dict[str, Any]]:
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": _STRING}
+        for name in re.findall(r"{(\w+)}", path)
+    ]
+    parameters += [
+        {"name": name, "in": "query", "required": False, "schema": schema}
+        for name, schema in meta.get("query", {}).items()
+    ]
+    parameters += [
+        {"name": name, "in": "header", "required": True, "schema": schema}
+        for name, schema in meta.get("request_headers", {}).items()
+    ]
+    conditional = {"GET": "If-None-Match", "PATCH": "If-Match", "PUT": "If-Match", "DELETE": "If-Match"}
+    if method in conditional:
+        parameters.append(
+            {
+                "name": conditional[method],
+                "in": "header",
+                "required": False,
+                "description": "ETag(s) of a representation read earlier, or *",
+                "schema": _STRING,
+            }
+        )
+    return parameters
+
+
+def _responses(method: str, meta: dict[str, Any], components: _Components) -> dict[str, Any]:
+    status = meta.get("status") or (204 if method == "DELETE" else 200)
+    error = {"content": _json(components.hoist(ERROR_SCHEMA))}
+    responses: dict[str, Any] = {
+        code: {"description": text, **error} for code, text in _ERROR_STATUSES.items()
+    }
+    responses["429"]["headers"] = {
+        "Retry-After": {"description": "Seconds to wait", "required": True, "schema": {"type": "integer"}}
+    }
+    success: dict[str, Any] = {"description": "Success"}
+    if status != 204:
+        success["content"] = _content(components.hoist(meta.get("response_schema")))
+    headers: dict[str, Any] = {}
+    if method == "GET" and status == 200:
+        headers["ETag"] = _ETAG
+        responses["304"] = {"description": "Not modified (If-None-Match matched)", "headers": {"ETag": _ETAG}}
+    if "cursor" in meta.get("query", {}):
+        headers[NEXT_CURSOR_HEADER] = {
+            "description": "Cursor of the next page (absent on the last page)",
+            "required": False,
+            "schema": _STRING,
+        }
+    if headers:
+        success["headers"] = headers
+    responses[str(status)] = success
+    return dict(sorted(responses.items()))
+
+
+def _operation(path: str, method: str, view: Any, components: _Components) -> dict[str, Any]:
     meta = getattr(view, "openapi", {})
     doc = inspect.getdoc(view) or view.__name__.replace("_", " ")
     operation: dict[str, Any] = {
         "operationId": f"{view.__name__}_{method.lower()}",
         "summary": doc.splitlines()[0],
-        "parameters": [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in re.findall(r"{(\w+)}", path)
-        ],
-        "responses": {
-            "default": {"description": "An error", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
-            **{
-                code: {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
-                for code, text in _ERROR_STATUSES.items()
-            },
-        },
+        "tags": [path.strip("/").split("/")[0]],
+        "parameters": _parameters(path, method, meta),
+        "responses": _responses(method, meta, components),
     }
-    success = _SUCCESS[method]
-    operation["responses"][success] = {"description": "Success"}
-    if method == "POST":
-        operation["responses"]["201"] = {"description": "Created"}
-    if method == "GET":
-        operation["responses"]["304"] = {"description": "Not modified (If-None-Match matched)"}
     if meta.get("public"):
         operation["security"] = []
-    if method in {"POST", "PUT", "PATCH"}:
-        schema = meta.get("request_schema") or {"type": "object"}
-        operation["requestBody"] = {"required": False, "content": {"application/json": {"schema": schema}}}
+    schema = meta.get("request_schema")
+    if schema is not None:
+        operation["requestBody"] = {
+            "required": bool(schema.get("required")),
+            "content": _json(components.hoist(copy.deepcopy(schema))),
+        }
     return operation
 
 
 def build_openapi(app: Chalice, server_url: str = "/api") -> dict[str, Any]:
+    components = _Components()
     paths: dict[str, dict[str, Any]] = {}
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
             if method == "OPTIONS":
                 continue
-            paths.setdefault(path, {})[method.lower()] = _operation(path, method, entry.view_function)
+            paths.setdefault(path, {})[method.lower()] = _operation(
+                path, method, entry.view_function, components
+            )
     return {
         "openapi": "3.1.0",
         "info": {"title": "Marquee API", "version": "1.0.0", "description": "See API.md for the contract."},
         "servers": [{"url": server_url}],
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "schemas": dict(sorted(components.schemas.items())),
         },
         "security": [{"bearer": []}],
         "paths": paths,

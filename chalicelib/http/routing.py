@@ -51,8 +51,17 @@ class ApiBlueprint(Blueprint):
         max_body: int = MAX_JSON_BODY,
         max_body_hint: str = "",
         request_schema: dict[str, Any] | None = None,
+        status: int | None = None,
+        response_schema: dict[str, Any] | None = None,
+        query: dict[str, dict[str, Any]] | None = None,
+        request_headers: dict[str, dict[str, Any]] | None = None,
         **kwargs: Any,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register a view. ``request_schema`` and the keyword arguments after it only describe the
+        route in the OpenAPI document (chalicelib.http.openapi): ``status`` of success (default 204
+        for DELETE, else 200), ``response_schema`` of its body (chalicelib.http.schemas), ``query``
+        options and required ``request_headers`` (name -> JSON Schema)."""
+
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             def respond(**params: Any) -> Response:
                 request = self.current_request
@@ -78,7 +87,14 @@ class ApiBlueprint(Blueprint):
                 log.end_request(response.status_code, started)
                 return response
 
-            handle.openapi = {"public": public, "request_schema": request_schema}  # type: ignore[attr-defined]
+            handle.openapi = {  # type: ignore[attr-defined]
+                "public": public,
+                "request_schema": request_schema,
+                "status": status,
+                "response_schema": response_schema,
+                "query": query or {},
+                "request_headers": request_headers or {},
+            }
             Blueprint.route(self, path, methods=list(methods), cors=CORS, **kwargs)(handle)
             return view
 
