@@ -19,6 +19,7 @@ class Settings:
     frontend_bucket: str
     media_base_url: str
     jwt_secret: str
+    jwt_secret_parameter: str
     token_ttl_seconds: int
     argon2_time_cost: int
     argon2_memory_kib: int
@@ -49,6 +50,7 @@ def settings() -> Settings:
         frontend_bucket=_env("MARQUEE_FRONTEND_BUCKET", f"{prefix}-frontend"),
         media_base_url=_env("MARQUEE_MEDIA_BASE_URL", f"https://{media_bucket}.s3.amazonaws.com"),
         jwt_secret=os.environ.get("MARQUEE_JWT_SECRET", ""),
+        jwt_secret_parameter=os.environ.get("MARQUEE_JWT_SECRET_PARAMETER", ""),
         token_ttl_seconds=int(_env("MARQUEE_TOKEN_TTL_SECONDS", str(12 * 3600))),
         argon2_time_cost=int(_env("MARQUEE_ARGON2_TIME_COST", "3")),
         argon2_memory_kib=int(_env("MARQUEE_ARGON2_MEMORY_KIB", "65536")),

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from chalicelib.config import settings
 from chalicelib.domain.errors import UnauthorizedError
+from chalicelib.store.secrets import jwt_secret
 
 
 @dataclass(frozen=True)
@@ -13,27 +14,20 @@ class TokenClaims:
     token_version: int
 
 
-def _secret() -> str:
-    secret = settings().jwt_secret
-    if len(secret) < 32:
-        raise RuntimeError("MARQUEE_JWT_SECRET must be set to at least 32 characters")
-    return secret
-
-
 def issue_token(user_id: str, token_version: int, ttl_seconds: int | None = None) -> str:
     import jwt  # PyJWT pulls in cryptography (~50 ms); public routes and cold starts skip it
 
     now = int(time.time())
     ttl = settings().token_ttl_seconds if ttl_seconds is None else ttl_seconds
     claims = {"sub": user_id, "ver": token_version, "iat": now, "exp": now + ttl}
-    return jwt.encode(claims, _secret(), algorithm="HS256")
+    return jwt.encode(claims, jwt_secret(), algorithm="HS256")
 
 
 def decode_token(token: str) -> TokenClaims:
     import jwt
 
     try:
-        claims = jwt.decode(token, _secret(), algorithms=["HS256"], options={"require": ["sub", "exp"]})
+        claims = jwt.decode(token, jwt_secret(), algorithms=["HS256"], options={"require": ["sub", "exp"]})
     except jwt.ExpiredSignatureError as error:
         raise UnauthorizedError(
             "Your session has expired; please sign in again.", code="token_expired"

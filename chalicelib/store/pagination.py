@@ -9,8 +9,8 @@ import hmac
 import json
 from typing import Any
 
-from chalicelib.config import settings
 from chalicelib.domain.errors import ValidationError
+from chalicelib.store.secrets import jwt_secret
 
 MAX_PAGE_SIZE = 100
 
@@ -19,7 +19,7 @@ _NOT_OURS = "This cursor is not one we issued for this list."
 
 
 def _signature(scope: str, payload: str) -> str:
-    digest = hmac.new(settings().jwt_secret.encode(), f"{scope}\n{payload}".encode(), hashlib.sha256)
+    digest = hmac.new(jwt_secret().encode(), f"{scope}\n{payload}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()[:18]).decode()
 
 
