@@ -51,15 +51,54 @@ def cmd_provision(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_template(args: argparse.Namespace) -> int:
+def _shown(path: Path) -> str:
     from deploy.stage import PROJECT_DIR
+
+    return str(path.relative_to(PROJECT_DIR) if path.is_relative_to(PROJECT_DIR) else path)
+
+
+def _write_deploy_policy(args: argparse.Namespace, target: Any) -> None:
+    """.chalice/policy-STAGE.json as ``chalice deploy`` needs it (``chalice package`` reads it too,
+    and the merge template replaces it in the stack)."""
+    from deploy.policy import (
+        PolicyError,
+        caller_account,
+        check_account,
+        deploy_policy,
+        deployed_websocket_api_id,
+        write_policy,
+    )
+
+    try:
+        account, source = (check_account(args.account), "--account") if args.account else caller_account()
+        api_id = deployed_websocket_api_id(args.stage, args.chalice_dir)
+        path = write_policy(deploy_policy(target, account, api_id), args.stage, args.chalice_dir)
+    except PolicyError as error:
+        raise CommandError(str(error)) from None
+    print(f"wrote {_shown(path)} (the functions' IAM policy for chalice deploy)")
+    print(f"  account: {account} ({source})")
+    if target.websocket:
+        recorded = f"from .chalice/deployed/{args.stage}.json" if api_id else "any: none deployed yet"
+        print(f"  websocket API: {api_id or '*'} ({recorded})")
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    from deploy.template import current_target
+
+    target = current_target(args.stage, args.chalice_dir)
+    _write_deploy_policy(args, target)
+    print(f"next: chalice deploy --stage {args.stage}")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
     from deploy.template import current_target, write
 
     target = current_target(args.stage, args.chalice_dir)
-    for path in write(target, args.chalice_dir):
-        print(f"wrote {path.relative_to(PROJECT_DIR) if path.is_relative_to(PROJECT_DIR) else path}")
+    print(f"wrote {_shown(write(target, args.chalice_dir))} (the CloudFormation merge template)")
     print(f"tables: {', '.join(spec.name for spec in target.tables)}")
     print(f"buckets: {', '.join(bucket.name for bucket in target.buckets)}")
+    _write_deploy_policy(args, target)
     print(f"next: chalice package --stage {args.stage} --merge-template .chalice/resources.json out/")
     return 0
 
@@ -310,14 +349,27 @@ def build_parser() -> argparse.ArgumentParser:
             "Create or repair the tables, buckets and mail sender of a stage; a second run changes nothing.",
         )
     )
+    policy = command(
+        "policy",
+        cmd_policy,
+        "Write .chalice/policy-STAGE.json, the functions' IAM policy for `chalice deploy`, from the models, "
+        "bucket rules and stage settings (plain ARNs; run it before every `chalice deploy`).",
+    )
     template = command(
         "template",
         cmd_template,
         "Write .chalice/resources.json (CloudFormation merge template) and .chalice/policy-STAGE.json "
-        "from the models, for `chalice package --merge-template`.",
+        "from the models, for `chalice package --merge-template` (the stack's roles get the template's "
+        "policy).",
     )
-    _add_stage(template, required=True)
-    _add_chalice_dir(template, "where config.json is read and the files are written")
+    for sub in (policy, template):
+        _add_stage(sub, required=True)
+        _add_chalice_dir(sub, "where config.json and deployed/STAGE.json are read and the files are written")
+        sub.add_argument(
+            "--account",
+            help="AWS account id for the policy's ARNs (default: sts get-caller-identity when credentials "
+            "are configured, else '*')",
+        )
     superadmin = command(
         "create-superadmin",
         cmd_create_superadmin,

@@ -1,12 +1,16 @@
-"""The CloudFormation merge template (.chalice/resources.json) and the Lambda IAM policy
-(.chalice/policy-<stage>.json), generated from the same descriptions provisioning uses:
+"""The CloudFormation merge template (.chalice/resources.json) and the stack's IAM policy for the
+functions, generated from the same descriptions provisioning uses:
 chalicelib.store.schema.table_specs() (the PynamoDB models) and chalicelib.store.buckets.
 
 ``chalice package --merge-template .chalice/resources.json out/`` deep-merges the template into
 Chalice's SAM template, whose fixed names this file refers to: ``RestAPI`` (the REST API,
 ``AWS::Serverless::Api``) and ``WebsocketAPI``. Settings that only exist once the stack does
-(the WebSocket endpoint, the site's URL, the token secret) reach every function through SAM
-``Globals``, so nothing here depends on how Chalice names functions or roles.
+(the WebSocket endpoint, the token secret) reach every function through SAM ``Globals``. Two
+things are set on each function and role by its logical id (read from Chalice's own application
+graph, so they follow the app): the roles' policy, replacing the file .chalice/policy-<stage>.json
+that ``chalice deploy`` uses (deploy/policy.py), and ``MARQUEE_FRONTEND_URL``, which
+.chalice/config.json sets per function for ``chalice deploy`` and which would otherwise win over
+``Globals``.
 """
 
 import json
@@ -52,6 +56,8 @@ class DeployTarget:
     buckets: list[BucketSpec]
     websocket: bool
     log_retention: bool = False
+    function_ids: tuple[str, ...] = ()
+    role_ids: tuple[str, ...] = ()
 
 
 def _sub(text: str) -> dict[str, str]:
@@ -293,12 +299,11 @@ def gateway_responses() -> dict[str, Any]:
 
 
 def _function_environment(target: DeployTarget) -> dict[str, Any]:
-    """Values a function's own config.json entry does not set; Chalice's per-function values win
-    over SAM Globals, so a stage can still pin e.g. MARQUEE_FRONTEND_URL to its own domain."""
-    variables: dict[str, Any] = {
-        "MARQUEE_JWT_SECRET": f"{{{{resolve:ssm:{jwt_secret_parameter(target.stage)}}}}}",
-        "MARQUEE_FRONTEND_URL": _sub("https://${SiteDistribution.DomainName}"),
-    }
+    """Values .chalice/config.json does not set (Chalice's per-function values win over SAM
+    Globals). The secret's parameter is the stage's MARQUEE_JWT_SECRET_PARAMETER, the one
+    ``chalice deploy`` reads at run time, so both paths keep the secret in the same place."""
+    parameter = target.settings.jwt_secret_parameter or jwt_secret_parameter(target.stage)
+    variables: dict[str, Any] = {"MARQUEE_JWT_SECRET": f"{{{{resolve:ssm:{parameter}}}}}"}
     if target.websocket:
         variables["MARQUEE_WEBSOCKET_ENDPOINT"] = _sub(
             f"https://${{WebsocketAPI}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{target.api_gateway_stage}"
@@ -307,8 +312,9 @@ def _function_environment(target: DeployTarget) -> dict[str, Any]:
 
 
 def iam_policy(target: DeployTarget) -> dict[str, Any]:
-    """What the functions may do, each action on named resources only. Written to the policy file
-    Chalice embeds in every function's role; the intrinsic functions resolve in the stack."""
+    """What the functions may do in the stack, each action on named resources only; the merge
+    template puts it into every function's role (the intrinsic functions resolve in the stack).
+    No SSM grant: the stack hands the functions the secret itself."""
     table_arns: list[Any] = []
     for spec in target.tables:
         logical_id = table_logical_id(spec, target.settings)
@@ -380,6 +386,16 @@ def merge_template(target: DeployTarget) -> dict[str, Any]:
                 },
             }
     resources.update(_site_resources(target))
+    policy = iam_policy(target)
+    for role in target.role_ids:
+        resources[role] = {
+            "Properties": {"Policies": [{"PolicyName": f"{role}Policy", "PolicyDocument": policy}]}
+        }
+    site_url = _sub("https://${SiteDistribution.DomainName}")
+    for function in target.function_ids:
+        resources[function] = {
+            "Properties": {"Environment": {"Variables": {"MARQUEE_FRONTEND_URL": site_url}}}
+        }
     resources["RestAPI"] = {
         "Properties": {"DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses()}}
     }
@@ -401,6 +417,38 @@ def merge_template(target: DeployTarget) -> dict[str, Any]:
     }
 
 
+def chalice_logical_ids(app: Any, stage: str, chalice_dir: Path = CHALICE_DIR) -> tuple[list[str], list[str]]:
+    """(functions, roles): the logical ids ``chalice package`` gives the app's functions and
+    their roles, from the application graph Chalice itself builds."""
+    from chalice.config import Config
+    from chalice.constants import DEFAULT_APIGATEWAY_STAGE_NAME, DEFAULT_ENDPOINT_TYPE
+    from chalice.deploy import models
+    from chalice.deploy.appgraph import ApplicationGraphBuilder, DependencyBuilder
+    from chalice.utils import to_cfn_resource_name
+
+    config = Config(
+        chalice_stage=stage,
+        user_provided_params={"chalice_app": app},
+        config_from_disk=chalice_config(chalice_dir),
+        default_params={
+            "project_dir": str(chalice_dir.parent),
+            "api_gateway_stage": DEFAULT_APIGATEWAY_STAGE_NAME,
+            "api_gateway_endpoint_type": DEFAULT_ENDPOINT_TYPE,
+            "autogen_policy": True,
+        },
+    )
+    graph = DependencyBuilder().build_dependencies(ApplicationGraphBuilder().build(config, stage))
+    functions, roles = [], []
+    for resource in graph:
+        if isinstance(resource, models.LambdaFunction):
+            # The SAM generator renames the REST handler (aws/chalice#2079).
+            name = resource.resource_name
+            functions.append("APIHandler" if name == "api_handler" else to_cfn_resource_name(name))
+        elif isinstance(resource, models.ManagedIAMRole):
+            roles.append(to_cfn_resource_name(resource.resource_name))
+    return functions, roles
+
+
 def current_target(stage: str, chalice_dir: Path = CHALICE_DIR) -> DeployTarget:
     """The target as this process's settings and models describe it (apply the stage first)."""
     from app import app
@@ -413,6 +461,7 @@ def current_target(stage: str, chalice_dir: Path = CHALICE_DIR) -> DeployTarget:
     config = settings()
     if config.stage != stage:
         raise ValueError(f"settings are for stage {config.stage!r}, not {stage!r}: apply the stage first")
+    functions, roles = chalice_logical_ids(app, stage, chalice_dir)
     return DeployTarget(
         stage=stage,
         api_gateway_stage=str(
@@ -423,20 +472,13 @@ def current_target(stage: str, chalice_dir: Path = CHALICE_DIR) -> DeployTarget:
         buckets=bucket_specs(config),
         websocket=bool(app.websocket_handlers),
         log_retention=bool(stage_config.get("log_retention_in_days") or chalice.get("log_retention_in_days")),
+        function_ids=tuple(functions),
+        role_ids=tuple(roles),
     )
 
 
-def policy_path(stage: str, chalice_dir: Path = CHALICE_DIR) -> Path:
-    return chalice_dir / f"policy-{stage}.json"
-
-
-def write(target: DeployTarget, chalice_dir: Path = CHALICE_DIR) -> list[Path]:
-    """Write .chalice/resources.json and .chalice/policy-<stage>.json; return their paths."""
-    written = []
-    for path, document in (
-        (chalice_dir / "resources.json", merge_template(target)),
-        (policy_path(target.stage, chalice_dir), iam_policy(target)),
-    ):
-        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
-        written.append(path)
-    return written
+def write(target: DeployTarget, chalice_dir: Path = CHALICE_DIR) -> Path:
+    """Write .chalice/resources.json; return its path."""
+    path = chalice_dir / "resources.json"
+    path.write_text(json.dumps(merge_template(target), indent=2, sort_keys=True) + "\n")
+    return path

@@ -1,7 +1,9 @@
 """The deployable template: `manage.py template` + `chalice package --merge-template`, offline (a
 region and no credentials), passes cfn-lint, and holds the REST API, the WebSocket API with its
 three routes, every table the models define with their keys, the buckets, the order sweep's
-schedule and an IAM policy limited to those resources."""
+schedule and an IAM policy limited to those resources. The policy file `manage.py template` also
+writes is the one `chalice deploy` needs (plain ARNs): a `chalice package` without the merge
+template accepts it too, and with the merge template the stack's roles never use it."""
 
 import json
 import os
@@ -56,7 +58,23 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert package.returncode == 0, package.stdout + package.stderr
     lint = _run([BIN / "cfn-lint", "--regions", REGION, "--", "out/sam.json"], project, env)
     template = json.loads((project / "out" / "sam.json").read_text())
-    return {"template": template, "lint": lint, "project": project}
+    plain = _run([BIN / "chalice", "package", "--stage", STAGE, "plain"], project, env)
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    plain_template = json.loads((project / "plain" / "sam.json").read_text())
+    # The roles alone: the rest of a template packaged without ours keeps Chalice's own log group
+    # bug (aws/chalice#2079), which the merge template repairs.
+    roles = {"Resources": _resources(plain_template, "AWS::IAM::Role")}
+    (project / "plain" / "roles.json").write_text(json.dumps(roles))
+    return {
+        "template": template,
+        "lint": lint,
+        "project": project,
+        "policy_file": json.loads((project / ".chalice" / f"policy-{STAGE}.json").read_text()),
+        "plain": plain_template,
+        "plain_roles_lint": _run(
+            [BIN / "cfn-lint", "--regions", REGION, "--", "plain/roles.json"], project, env
+        ),
+    }
 
 
 def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -192,14 +210,16 @@ def test_functions_run_python_311_without_layers_and_get_the_secret_from_ssm(
         properties = function["Properties"]
         assert properties["Runtime"] == "python3.11"
         assert "Layers" not in properties
+        variables = properties["Environment"]["Variables"]
         # A function-level value would override the Globals one.
-        assert "MARQUEE_JWT_SECRET" not in properties["Environment"]["Variables"]
-        assert properties["Environment"]["Variables"]["MARQUEE_STAGE"] == STAGE
+        assert "MARQUEE_JWT_SECRET" not in variables
+        assert variables["MARQUEE_STAGE"] == STAGE
+        # config.json's placeholder for `chalice deploy` is replaced by the stack's site.
+        assert variables["MARQUEE_FRONTEND_URL"] == {"Fn::Sub": "https://${SiteDistribution.DomainName}"}
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["MARQUEE_JWT_SECRET"] == f"{{{{resolve:ssm:/marquee/{STAGE}/jwt-secret}}}}"
     assert "${WebsocketAPI}" in variables["MARQUEE_WEBSOCKET_ENDPOINT"]["Fn::Sub"]
-    assert "${SiteDistribution.DomainName}" in variables["MARQUEE_FRONTEND_URL"]["Fn::Sub"]
-    assert "MARQUEE_JWT_SECRET" not in (ROOT / ".chalice" / "config.json").read_text()
+    assert 'MARQUEE_JWT_SECRET"' not in (ROOT / ".chalice" / "config.json").read_text()
 
 
 def _mentions(value: Any) -> set[str]:
@@ -248,6 +268,39 @@ def test_iam_policy_names_its_resources_and_never_grants_wildcard_actions(packag
         assert "WebsocketAPI" in set().union(*(_mentions(r) for r in push["Resource"]))
         everything = {a for s in statements.values() for a in s["Action"]}
         assert not any(a.startswith(("iam:", "s3:PutBucket", "dynamodb:UpdateTable")) for a in everything)
+
+
+def _arns(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_the_policy_file_is_chalice_deploys_and_the_stack_replaces_it_in_every_role(
+    packaged: dict[str, Any],
+) -> None:
+    policy_file = packaged["policy_file"]
+    resources = [arn for s in policy_file["Statement"] for arn in _arns(s["Resource"])]
+    assert all(isinstance(arn, str) and arn.startswith("arn:aws:") for arn in resources)
+    # Offline: no credentials, so any account; the region is the stage's.
+    assert all(arn.split(":")[3] in (REGION, "") and arn.split(":")[4] in ("*", "") for arn in resources)
+
+    for role in _resources(packaged["template"], "AWS::IAM::Role").values():
+        [policy] = role["Properties"]["Policies"]
+        assert policy["PolicyDocument"] != policy_file
+        assert "TokenSecret" not in {s["Sid"] for s in policy["PolicyDocument"]["Statement"]}
+
+
+def test_chalice_package_without_the_merge_template_takes_the_deploy_policy_as_it_is(
+    packaged: dict[str, Any],
+) -> None:
+    plain = packaged["plain"]
+    roles = _resources(plain, "AWS::IAM::Role")
+    functions = _resources(plain, "AWS::Serverless::Function")
+    assert {f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()} == set(roles)
+    for role in roles.values():
+        [policy] = role["Properties"]["Policies"]
+        assert policy["PolicyDocument"] == packaged["policy_file"]
+    lint = packaged["plain_roles_lint"]
+    assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 def test_stack_outputs_give_deploy_frontend_what_it_needs(packaged: dict[str, Any]) -> None:
