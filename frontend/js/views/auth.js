@@ -59,7 +59,7 @@ export default async function render({ root, route, query, navigate }) {
           shown = true;
         }
       }
-      failure.show(shown ? 'Please correct the marked fields.' : error.message);
+      failure.show(shown ? 'Please correct the marked fields.' : api.describeError(error));
     } finally {
       submit.disabled = false;
     }
