@@ -254,6 +254,36 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 # -- deploy-frontend --------------------------------------------------------------------------------
 
 
+def _chalice_deployment(args: argparse.Namespace, stack: str) -> Any:
+    """After ``chalice deploy``: its recorded URLs, and the CDN stack over the provisioned site
+    bucket (created on the first run)."""
+    import dataclasses
+
+    from chalicelib.config import settings
+    from chalicelib.store.aws import client
+    from deploy import frontend
+    from deploy.stage import site_stack_name
+    from deploy.template import current_target, site_template
+
+    recorded = frontend.chalice_deployment(args.stage, args.chalice_dir)
+    if recorded is None:
+        raise CommandError(
+            f"stage {args.stage} is not deployed: no stack {stack} and no .chalice/deployed/{args.stage}.json"
+        )
+    frontend.require_bucket(client("s3"), settings().frontend_bucket, args.stage)
+    outputs = frontend.ensure_site_stack(
+        client("cloudformation"),
+        site_stack_name(args.stage),
+        site_template(current_target(args.stage, args.chalice_dir)),
+    )
+    return dataclasses.replace(
+        recorded,
+        bucket=outputs["SiteBucketName"],
+        distribution_id=outputs["SiteDistributionId"],
+        site_url=outputs["SiteURL"],
+    )
+
+
 def cmd_deploy_frontend(args: argparse.Namespace) -> int:
     from chalicelib.config import settings
     from chalicelib.store.aws import client
@@ -261,14 +291,8 @@ def cmd_deploy_frontend(args: argparse.Namespace) -> int:
 
     name = args.stack_name or stack_name(args.stage)
     try:
-        deployment = frontend.stack_deployment(client("cloudformation"), name) or frontend.chalice_deployment(
-            args.stage, args.chalice_dir
-        )
-        if deployment is None:
-            raise CommandError(
-                f"stage {args.stage} is not deployed: "
-                f"no stack {name} and no .chalice/deployed/{args.stage}.json"
-            )
+        in_stack = frontend.stack_deployment(client("cloudformation"), name)
+        deployment = in_stack or _chalice_deployment(args, name)
         bucket = deployment.bucket or settings().frontend_bucket
         objects = frontend.site_objects()
         print(f"publishing {len(objects)} files to s3://{bucket}; API URLs from {deployment.source}")
@@ -280,10 +304,17 @@ def cmd_deploy_frontend(args: argparse.Namespace) -> int:
             cloudfront=client("cloudfront") if deployment.distribution_id else None,
             distribution_id=deployment.distribution_id,
         )
-        if deployment.site_url:
-            print(f"site: {deployment.site_url}")
     except frontend.FrontendError as error:
         raise CommandError(str(error)) from None
+    if deployment.site_url:
+        print(f"site: {deployment.site_url}")
+    configured = settings().frontend_url.rstrip("/")
+    if in_stack is None and deployment.site_url and configured != deployment.site_url.rstrip("/"):
+        # The full stack sets the functions' URL itself; chalice deploy takes config.json's.
+        print(
+            f"note: e-mail links point at MARQUEE_FRONTEND_URL={configured}; set it to {deployment.site_url} "
+            f"under stages.{args.stage} in .chalice/config.json and run `chalice deploy --stage {args.stage}`"
+        )
     return 0
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, WaiterError
 
 from deploy.stage import CHALICE_DIR, PROJECT_DIR
 
@@ -168,6 +168,61 @@ def chalice_deployment(stage: str, chalice_dir: Path = CHALICE_DIR) -> Deploymen
     except KeyError as error:
         raise FrontendError(f"{path} records no {error.args[0]} URL") from None
     return Deployment(api_url=api_url, ws_url=ws_url, bucket=None, distribution_id=None, source=str(path))
+
+
+def require_bucket(s3: Any, bucket: str, stage: str) -> None:
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "NotFound"):
+            raise FrontendError(
+                f"site bucket {bucket} does not exist: run `manage.py provision --stage {stage}` first"
+            ) from None
+        raise
+
+
+def _stack(cloudformation: Any, name: str) -> dict[str, Any] | None:
+    try:
+        return dict(cloudformation.describe_stacks(StackName=name)["Stacks"][0])
+    except ClientError as error:
+        if "does not exist" in str(error):
+            return None
+        raise
+
+
+def ensure_site_stack(
+    cloudformation: Any, name: str, template: dict[str, Any], report: Report = print, delay: int = 15
+) -> dict[str, str]:
+    """Create or update the CDN stack of a ``chalice deploy`` stage and wait for it; its outputs."""
+    body = json.dumps(template, sort_keys=True)
+    stack = _stack(cloudformation, name)
+    if stack is not None and stack["StackStatus"] == "ROLLBACK_COMPLETE":
+        raise FrontendError(
+            f"stack {name} failed to create earlier (ROLLBACK_COMPLETE); see its events, then "
+            f"`aws cloudformation delete-stack --stack-name {name}` and run this again"
+        )
+    waiter = None
+    if stack is None:
+        report(f"creating stack {name}: the CloudFront distribution takes a few minutes")
+        cloudformation.create_stack(StackName=name, TemplateBody=body)
+        waiter = "stack_create_complete"
+    else:
+        try:
+            cloudformation.update_stack(StackName=name, TemplateBody=body)
+            report(f"updating stack {name}")
+            waiter = "stack_update_complete"
+        except ClientError as error:
+            if "No updates are to be performed" not in str(error):
+                raise
+    if waiter is not None:
+        try:
+            cloudformation.get_waiter(waiter).wait(
+                StackName=name, WaiterConfig={"Delay": delay, "MaxAttempts": 2400 // delay}
+            )
+        except WaiterError as error:
+            raise FrontendError(f"stack {name} did not complete ({error}); see its events") from None
+    stack = _stack(cloudformation, name) or {}
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
 def _listing(s3: Any, bucket: str) -> dict[str, str]:

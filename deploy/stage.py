@@ -49,8 +49,14 @@ def stack_name(stage: str) -> str:
     return f"{APP_NAME}-{stage}"
 
 
+def site_stack_name(stage: str) -> str:
+    """After ``chalice deploy``: the stack holding only the frontend's CDN (deploy-frontend makes it)."""
+    return f"{stack_name(stage)}-site"
+
+
 def jwt_secret_parameter(stage: str) -> str:
-    """The SSM parameter (type String) CloudFormation reads the stage's token-signing secret from."""
+    """The SSM parameter holding the stage's token-signing secret, unless the stage's
+    MARQUEE_JWT_SECRET_PARAMETER names another."""
     return f"/{APP_NAME}/{stage}/jwt-secret"
 
 

@@ -170,8 +170,38 @@ def content_security_policy(target: DeployTarget) -> str:
     return site_content_security_policy(connect, _media_origins(target.settings))
 
 
-def _site_resources(target: DeployTarget) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _SiteOrigin:
+    """How the CDN's resources refer to the site bucket: a resource of the same stack, or (after
+    ``chalice deploy``) the bucket ``manage.py provision`` made, by name."""
+
+    logical_id: str
+    bucket: Any
+    arn: Any
+    domain: Any
+
+
+def _stack_site_origin(target: DeployTarget) -> _SiteOrigin:
     site = _site_bucket(target)
+    return _SiteOrigin(
+        site.logical_id,
+        {"Ref": site.logical_id},
+        _bucket_arn(site),
+        {"Fn::GetAtt": [site.logical_id, "RegionalDomainName"]},
+    )
+
+
+def _existing_site_origin(target: DeployTarget) -> _SiteOrigin:
+    site = _site_bucket(target)
+    return _SiteOrigin(
+        site.logical_id,
+        site.name,
+        _sub(f"arn:${{AWS::Partition}}:s3:::{site.name}"),
+        _sub(f"{site.name}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}"),
+    )
+
+
+def _site_resources(target: DeployTarget, site: _SiteOrigin) -> dict[str, Any]:
     name = f"{APP_NAME}-{target.stage}-site"
     return {
         "SiteOriginAccessControl": {
@@ -222,7 +252,7 @@ def _site_resources(target: DeployTarget) -> dict[str, Any]:
                     "Origins": [
                         {
                             "Id": "site",
-                            "DomainName": {"Fn::GetAtt": [site.logical_id, "RegionalDomainName"]},
+                            "DomainName": site.domain,
                             "OriginAccessControlId": {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]},
                             "S3OriginConfig": {"OriginAccessIdentity": ""},
                         }
@@ -242,7 +272,7 @@ def _site_resources(target: DeployTarget) -> dict[str, Any]:
         f"{site.logical_id}Policy": {
             "Type": "AWS::S3::BucketPolicy",
             "Properties": {
-                "Bucket": {"Ref": site.logical_id},
+                "Bucket": site.bucket,
                 "PolicyDocument": {
                     "Version": "2012-10-17",
                     "Statement": [
@@ -251,7 +281,7 @@ def _site_resources(target: DeployTarget) -> dict[str, Any]:
                             "Effect": "Allow",
                             "Principal": {"Service": "cloudfront.amazonaws.com"},
                             "Action": "s3:GetObject",
-                            "Resource": {"Fn::Join": ["", [_bucket_arn(site), "/*"]]},
+                            "Resource": {"Fn::Join": ["", [site.arn, "/*"]]},
                             "Condition": {
                                 "StringEquals": {
                                     "AWS:SourceArn": _sub(
@@ -385,7 +415,7 @@ def merge_template(target: DeployTarget) -> dict[str, Any]:
                     "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
                 },
             }
-    resources.update(_site_resources(target))
+    resources.update(_site_resources(target, _stack_site_origin(target)))
     policy = iam_policy(target)
     for role in target.role_ids:
         resources[role] = {
@@ -414,6 +444,23 @@ def merge_template(target: DeployTarget) -> dict[str, Any]:
         "Globals": {"Function": {"Environment": {"Variables": _function_environment(target)}}},
         "Resources": resources,
         "Outputs": outputs,
+    }
+
+
+def site_template(target: DeployTarget) -> dict[str, Any]:
+    """A stack of its own for the frontend's CDN after ``chalice deploy``, which makes no
+    CloudFront: the same distribution, headers and bucket policy as the full stack's, over the
+    site bucket ``manage.py provision`` created (kept out of the stack, like the tables)."""
+    site = _site_bucket(target)
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"Marquee ({target.stage}): the frontend CDN over bucket {site.name}",
+        "Resources": _site_resources(target, _existing_site_origin(target)),
+        "Outputs": {
+            "SiteURL": {"Value": _sub("https://${SiteDistribution.DomainName}")},
+            "SiteBucketName": {"Value": site.name},
+            "SiteDistributionId": {"Value": {"Ref": "SiteDistribution"}},
+        },
     }
 
 

@@ -1,16 +1,22 @@
 """`manage.py deploy-frontend --stage` against moto S3, CloudFormation and CloudFront: every file
 of frontend/ and the browser libraries with the right Content-Type and Cache-Control, config.json
-from the stack's outputs, nothing re-uploaded when nothing changed, stale files removed."""
+from the stack's outputs, nothing re-uploaded when nothing changed, stale files removed. After
+`chalice deploy` (no stack): the URLs from .chalice/deployed/<stage>.json and a CDN stack of its
+own over the provisioned site bucket."""
 
 import json
 import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.stub import ANY, Stubber
 
 from chalicelib.store.aws import client
 from deploy import frontend
+from deploy.template import current_target, site_template
 from manage import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,24 +128,156 @@ def test_a_second_run_uploads_nothing_and_stale_files_are_removed(
     assert _invalidations(stack["distribution_id"]) == 2
 
 
-def test_without_a_stack_the_urls_come_from_chalice_deploy_and_the_bucket_from_the_stage(
-    aws: None, restore_environ: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _chalice_deployed(tmp_path: Path) -> Path:
+    """What `chalice deploy --stage dev` leaves in .chalice/deployed/dev.json."""
     chalice_dir = tmp_path / ".chalice"
     (chalice_dir / "deployed").mkdir(parents=True)
     shutil.copy(ROOT / ".chalice" / "config.json", chalice_dir)
     resources = [
-        {"name": "rest_api", "resource_type": "rest_api", "rest_api_url": API_URL},
-        {"name": "websocket_api", "resource_type": "websocket_api", "websocket_api_url": WS_URL},
+        {"name": "api_handler", "resource_type": "lambda_function", "lambda_arn": "arn:aws:lambda:..."},
+        {"name": "rest_api", "resource_type": "rest_api", "rest_api_id": "abc123", "rest_api_url": API_URL},
+        {
+            "name": "websocket_api",
+            "resource_type": "websocket_api",
+            "websocket_api_id": "ws456",
+            "websocket_api_url": WS_URL,
+        },
     ]
-    (chalice_dir / "deployed" / "dev.json").write_text(json.dumps({"resources": resources}))
-    client("s3").create_bucket(Bucket="marquee-dev-frontend")
+    (chalice_dir / "deployed" / "dev.json").write_text(
+        json.dumps({"resources": resources, "schema_version": "2.0"})
+    )
+    return chalice_dir
 
-    status, _, err = _deploy(capsys, "--chalice-dir", str(chalice_dir))
+
+def _stack_missing(stubber: Stubber, name: str) -> None:
+    stubber.add_client_error(
+        "describe_stacks",
+        service_error_code="ValidationError",
+        service_message=f"Stack with id {name} does not exist",
+        expected_params={"StackName": name},
+    )
+
+
+def _stack_is(stubber: Stubber, name: str, status: str, outputs: dict[str, str] | None = None) -> None:
+    stack: dict[str, Any] = {"StackName": name, "StackStatus": status, "CreationTime": datetime.now(UTC)}
+    if outputs is not None:
+        stack["Outputs"] = [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()]
+    stubber.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": name})
+
+
+@pytest.fixture
+def cloudformation(
+    aws: None, restore_environ: None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Stubber, list[dict[str, Any]]]]:
+    """moto has no CloudFront in CloudFormation: the stack calls are scripted (botocore's Stubber
+    checks each against the API model); S3 and CloudFront stay moto's. manage.py asks
+    chalicelib.store.aws.client for its clients (anew once the stage is applied), so that is where
+    the scripted client goes in."""
+    import boto3
+
+    from chalicelib.store import aws
+
+    cfn = boto3.session.Session().client("cloudformation", region_name="us-east-1")
+    sent: list[dict[str, Any]] = []
+    cfn.meta.events.register(
+        "provide-client-params.cloudformation.*", lambda params, **_: sent.append(params)
+    )
+    real = aws.client
+
+    def scripted(service: str) -> Any:
+        return cfn if service == "cloudformation" else real(service)
+
+    scripted.cache_clear = real.cache_clear  # type: ignore[attr-defined]  # reset_clients() calls it
+    monkeypatch.setattr(aws, "client", scripted)
+    with Stubber(cfn) as stubber:
+        yield stubber, sent
+        stubber.assert_no_pending_responses()
+
+
+def test_after_chalice_deploy_the_site_gets_its_cdn_stack_and_the_recorded_urls(
+    cloudformation: tuple[Stubber, list[dict[str, Any]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stubber, sent = cloudformation
+    chalice_dir = _chalice_deployed(tmp_path)
+    client("s3").create_bucket(Bucket="marquee-dev-frontend")
+    distribution_id = _distribution()
+    outputs = {
+        "SiteURL": "https://d222222abcdef8.cloudfront.net",
+        "SiteBucketName": "marquee-dev-frontend",
+        "SiteDistributionId": distribution_id,
+    }
+    _stack_missing(stubber, "marquee-dev")
+    _stack_missing(stubber, "marquee-dev-site")
+    stubber.add_response(
+        "create_stack",
+        {"StackId": "marquee-dev-site/1"},
+        {"StackName": "marquee-dev-site", "TemplateBody": ANY},
+    )
+    _stack_is(stubber, "marquee-dev-site", "CREATE_COMPLETE")
+    _stack_is(stubber, "marquee-dev-site", "CREATE_COMPLETE", outputs)
+
+    status, lines, err = _deploy(capsys, "--chalice-dir", str(chalice_dir))
 
     assert status == 0, err
     config = json.loads(_objects("marquee-dev-frontend")["config.json"]["Body"].read())
     assert config == {"apiUrl": API_URL[:-1], "wsUrl": WS_URL[:-1]}
+    assert _invalidations(distribution_id) == 1
+    assert lines[0] == "creating stack marquee-dev-site: the CloudFront distribution takes a few minutes"
+    assert f"API URLs from {chalice_dir / 'deployed' / 'dev.json'}" in lines[1]
+    assert lines[-2] == "site: https://d222222abcdef8.cloudfront.net"
+    assert lines[-1] == (
+        "note: e-mail links point at MARQUEE_FRONTEND_URL=https://marquee.example; set it to "
+        "https://d222222abcdef8.cloudfront.net under stages.dev in .chalice/config.json and run "
+        "`chalice deploy --stage dev`"
+    )
+    [created] = [params for params in sent if "TemplateBody" in params]
+    template = json.loads(created["TemplateBody"])
+    assert template == site_template(current_target("dev", chalice_dir))
+    assert template["Resources"]["SiteBucketPolicy"]["Properties"]["Bucket"] == "marquee-dev-frontend"
+
+    # Next time the stack is there and unchanged; the site URL now matches the stage's setting.
+    config_json = json.loads((chalice_dir / "config.json").read_text())
+    config_json["stages"]["dev"]["environment_variables"]["MARQUEE_FRONTEND_URL"] = outputs["SiteURL"]
+    (chalice_dir / "config.json").write_text(json.dumps(config_json))
+    _stack_missing(stubber, "marquee-dev")
+    _stack_is(stubber, "marquee-dev-site", "CREATE_COMPLETE", outputs)
+    stubber.add_client_error(
+        "update_stack",
+        service_error_code="ValidationError",
+        service_message="No updates are to be performed.",
+    )
+    _stack_is(stubber, "marquee-dev-site", "CREATE_COMPLETE", outputs)
+
+    status, lines, err = _deploy(capsys, "--chalice-dir", str(chalice_dir))
+
+    assert status == 0, err
+    assert lines[-1] == "site: https://d222222abcdef8.cloudfront.net"
+    assert lines[-2].startswith("0 uploaded, ")
+    assert _invalidations(distribution_id) == 1
+
+
+def test_after_chalice_deploy_without_provisioning_or_after_a_failed_stack_the_error_says_what_to_do(
+    cloudformation: tuple[Stubber, list[dict[str, Any]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stubber, _ = cloudformation
+    chalice_dir = _chalice_deployed(tmp_path)
+    _stack_missing(stubber, "marquee-dev")
+
+    status, _, err = _deploy(capsys, "--chalice-dir", str(chalice_dir))
+
+    assert status == 1
+    missing = "site bucket marquee-dev-frontend does not exist: run `manage.py provision --stage dev` first"
+    assert err == f"error: {missing}\n"
+
+    client("s3").create_bucket(Bucket="marquee-dev-frontend")
+    _stack_missing(stubber, "marquee-dev")
+    _stack_is(stubber, "marquee-dev-site", "ROLLBACK_COMPLETE")
+
+    status, _, err = _deploy(capsys, "--chalice-dir", str(chalice_dir))
+
+    assert status == 1
+    assert "stack marquee-dev-site failed to create earlier (ROLLBACK_COMPLETE)" in err
+    assert "aws cloudformation delete-stack --stack-name marquee-dev-site" in err
 
 
 def test_an_undeployed_stage_fails_clearly(

@@ -5,6 +5,7 @@ schedule and an IAM policy limited to those resources. The policy file `manage.p
 writes is the one `chalice deploy` needs (plain ARNs): a `chalice package` without the merge
 template accepts it too, and with the merge template the stack's roles never use it."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -17,8 +18,9 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.http.errors import UNKNOWN_ROUTE_BODY
-from chalicelib.store.buckets import MEDIA_PUBLIC_PREFIX, UPLOADS_PREFIX
+from chalicelib.store.buckets import MEDIA_PUBLIC_PREFIX, UPLOADS_PREFIX, bucket_specs
 from chalicelib.store.schema import table_specs
+from deploy.template import DeployTarget, merge_template, site_template
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -313,3 +315,33 @@ def test_stack_outputs_give_deploy_frontend_what_it_needs(packaged: dict[str, An
         "SiteURL",
     ):
         assert key in outputs
+
+
+def test_the_cdn_stack_after_chalice_deploy_serves_the_provisioned_bucket_and_passes_cfn_lint(
+    tmp_path: Path,
+) -> None:
+    config = dataclasses.replace(settings(), region=REGION)
+    target = DeployTarget(STAGE, "api", config, table_specs(), bucket_specs(config), websocket=True)
+
+    template = site_template(target)
+
+    resources = template["Resources"]
+    assert {r["Type"] for r in resources.values()} == {
+        "AWS::CloudFront::OriginAccessControl",
+        "AWS::CloudFront::ResponseHeadersPolicy",
+        "AWS::CloudFront::Distribution",
+        "AWS::S3::BucketPolicy",
+    }
+    assert resources["SiteBucketPolicy"]["Properties"]["Bucket"] == config.frontend_bucket
+    [origin] = resources["SiteDistribution"]["Properties"]["DistributionConfig"]["Origins"]
+    assert origin["DomainName"] == {
+        "Fn::Sub": f"{config.frontend_bucket}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}"
+    }
+    # The same headers as the full stack's CDN.
+    stack = merge_template(target)["Resources"]
+    assert resources["SiteResponseHeadersPolicy"] == stack["SiteResponseHeadersPolicy"]
+    assert set(template["Outputs"]) == {"SiteURL", "SiteBucketName", "SiteDistributionId"}
+    path = tmp_path / "site.json"
+    path.write_text(json.dumps(template))
+    lint = _run([BIN / "cfn-lint", "--regions", REGION, "--", path], tmp_path, dict(os.environ))
+    assert lint.returncode == 0, lint.stdout + lint.stderr
