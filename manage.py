@@ -48,6 +48,13 @@ def cmd_provision(args: argparse.Namespace) -> int:
         provision(report=print)
     except ProvisionError as error:
         raise CommandError(str(error)) from None
+    if args.stage:
+        from chalicelib.store.aws import client
+        from deploy.gateway import converge_gateway_responses, deployed_rest_api
+
+        rest_api = deployed_rest_api(args.stage, args.chalice_dir)
+        if rest_api is not None:
+            converge_gateway_responses(client("apigateway"), *rest_api)
     return 0
 
 
@@ -142,7 +149,9 @@ def cmd_create_superadmin(args: argparse.Namespace) -> int:
 # -- shell ------------------------------------------------------------------------------------------
 
 # Store modules that are plumbing rather than repositories; still reachable as store.<name>.
-_NOT_REPOSITORIES = frozenset({"aws", "migrate", "provision", "schema", "buckets", "pagination", "versions"})
+_NOT_REPOSITORIES = frozenset(
+    {"aws", "migrate", "provision", "schema", "buckets", "pagination", "versions", "secrets"}
+)
 
 
 def first_super_admin() -> Any:
@@ -373,13 +382,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler, tables=tables)
         return sub
 
-    _add_stage(
-        command(
-            "provision",
-            cmd_provision,
-            "Create or repair the tables, buckets and mail sender of a stage; a second run changes nothing.",
-        )
+    provision = command(
+        "provision",
+        cmd_provision,
+        "Create or repair the tables, buckets and mail sender of a stage; a second run changes nothing. "
+        "After `chalice deploy` also the REST API's gateway responses (our error body for unknown routes).",
     )
+    _add_stage(provision)
+    _add_chalice_dir(provision, "where config.json and deployed/STAGE.json (after `chalice deploy`) are read")
     policy = command(
         "policy",
         cmd_policy,
