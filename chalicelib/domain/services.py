@@ -39,7 +39,11 @@ MAX_NAME = 150
 MAX_LONG_TEXT = 10_000
 MAX_URL = 2_000
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+# An http(s) address with a host; no whitespace, control characters or characters a URL cannot
+# hold (< > " { } | backslash ^ `), which also keeps it safe inside an HTML attribute. Non-ASCII
+# letters are fine (https://münchen.de). chalicelib.http.schemas documents the same pattern.
+URL_PATTERN = r'^https?://[^\s\x00-\x1f\x7f<>"{}|\\^`/$.?#][^\s\x00-\x1f\x7f<>"{}|\\^`]*$'
+_URL = re.compile(URL_PATTERN)
 # Session fields that point at other services of the same event.
 SINGLE_REFERENCES = {"track_id": "track", "microlocation_id": "microlocation"}
 LIST_REFERENCES = {"speaker_ids": "speaker"}

@@ -73,6 +73,9 @@ def test_every_bad_field_is_reported_at_once():
         ("speaker", {"name": "S", "email": "nope"}, "email"),
         ("speaker", {"name": "S", "photo_url": "javascript:alert(1)"}, "photo_url"),
         ("sponsor", {"name": "S", "logo_url": "ftp://logo"}, "logo_url"),
+        ("sponsor", {"name": "S", "url": 'https://acme.example/"onmouseover="x'}, "url"),
+        ("speaker", {"name": "S", "photo_url": "https://acme.example/a\x00b"}, "photo_url"),
+        ("speaker", {"name": "S", "photo_url": "https://acme.example/<script>"}, "photo_url"),
         ("sponsor", {"name": "S", "level": 3}, "level"),
         ("microlocation", {"name": "M", "latitude": True}, "latitude"),
         ("microlocation", {"name": "M", "longitude": "12"}, "longitude"),
@@ -81,6 +84,12 @@ def test_every_bad_field_is_reported_at_once():
 )
 def test_field_rules(service, payload, field):
     assert field in _errors(service, payload)
+
+
+def test_addresses_may_have_non_ascii_letters():
+    assert validate_service("sponsor", {"name": "S", "url": "https://münchen.example/ä"})["url"] == (
+        "https://münchen.example/ä"
+    )
 
 
 def test_session_times_must_be_ordered_and_inside_the_event():
