@@ -54,8 +54,9 @@ ORDER_SCHEMA = {
 }
 MARK_PAID_SCHEMA = {
     "type": "object",
-    "additionalProperties": False,
-    "properties": {"reference": {"type": "string", "description": "e.g. the bank transfer's reference"}},
+    "properties": {
+        "reference": {"type": ["string", "null"], "description": "e.g. the bank transfer's reference"}
+    },
 }
 
 
@@ -126,6 +127,7 @@ def get_event_order(event_id: str, order_id: str) -> dict:
     "/events/{event_id}/orders/{order_id}/mark-paid",
     methods=["POST"],
     request_schema=MARK_PAID_SCHEMA,
+    body_required=False,
     response_schema=schemas.ORDER,
 )
 @event_role_required(ORDER_MANAGERS)

@@ -158,7 +158,7 @@ def _operation(path: str, method: str, view: Any, components: _Components) -> di
     schema = meta.get("request_schema")
     if schema is not None:
         operation["requestBody"] = {
-            "required": bool(schema.get("required")),
+            "required": meta.get("body_required", True),
             "content": _json(components.hoist(copy.deepcopy(schema))),
         }
     return operation

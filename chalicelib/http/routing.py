@@ -51,6 +51,7 @@ class ApiBlueprint(Blueprint):
         max_body: int = MAX_JSON_BODY,
         max_body_hint: str = "",
         request_schema: dict[str, Any] | None = None,
+        body_required: bool = True,
         status: int | None = None,
         response_schema: dict[str, Any] | None = None,
         query: dict[str, dict[str, Any]] | None = None,
@@ -58,9 +59,10 @@ class ApiBlueprint(Blueprint):
         **kwargs: Any,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register a view. ``request_schema`` and the keyword arguments after it only describe the
-        route in the OpenAPI document (chalicelib.http.openapi): ``status`` of success (default 204
-        for DELETE, else 200), ``response_schema`` of its body (chalicelib.http.schemas), ``query``
-        options and required ``request_headers`` (name -> JSON Schema)."""
+        route in the OpenAPI document (chalicelib.http.openapi): whether the body may be left out
+        (``body_required``), ``status`` of success (default 204 for DELETE, else 200),
+        ``response_schema`` of its body (chalicelib.http.schemas), ``query`` options and required
+        ``request_headers`` (name -> JSON Schema)."""
 
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             def respond(**params: Any) -> Response:
@@ -90,6 +92,7 @@ class ApiBlueprint(Blueprint):
             handle.openapi = {  # type: ignore[attr-defined]
                 "public": public,
                 "request_schema": request_schema,
+                "body_required": body_required,
                 "status": status,
                 "response_schema": response_schema,
                 "query": query or {},

@@ -47,7 +47,7 @@ PAGE_QUERY: dict[str, Schema] = {
     "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Page size"},
     "cursor": {"type": "string", "description": "X-Next-Cursor of the previous page"},
 }
-FLAG: Schema = {"type": "string", "enum": ["true", "false"]}
+FLAG: Schema = {"type": "string", "description": "true, 1 or yes turn it on; anything else leaves it off"}
 
 # -- users and auth ---------------------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ SIGNUP_REQUEST = _object(
         "email": {"type": "string", "format": "email", "maxLength": 254},
         "password": _PASSWORD,
         "name": {"type": "string", "minLength": 1},
-        "invite_token": {"type": "string", "description": "From an invite's signup link"},
+        "invite_token": {"type": ["string", "null"], "description": "From an invite's signup link"},
     },
     optional=("invite_token",),
 )
@@ -176,26 +176,33 @@ PUBLIC_EVENT = _object("PublicEvent", {**_EVENT_FIELDS, "tickets": list_of(PUBLI
 
 # -- services: tracks, sessions, speakers, sponsors, microlocations ---------------------------------
 
-_URL: Schema = {"type": ["string", "null"], "format": "uri", "maxLength": service_rules.MAX_URL}
 _NAME: Schema = {"type": "string", "minLength": 1, "maxLength": service_rules.MAX_NAME}
 _LONG_TEXT: Schema = {"type": ["string", "null"], "maxLength": service_rules.MAX_LONG_TEXT}
+_CLEARED: Schema = {"enum": ["", None]}
 
 
 def _short_text(limit: int) -> Schema:
+    """Free text: null or absent is stored as ""."""
     return {"type": ["string", "null"], "maxLength": limit}
 
 
+def _optional(value: Schema) -> Schema:
+    """An optional value: "" or null clears it (it is sent back as null)."""
+    return {"anyOf": [value, _CLEARED]}
+
+
 def _number(low: int, high: int, kind: str = "number") -> Schema:
-    return {"type": [kind, "null"], "minimum": low, "maximum": high}
+    return _optional({"type": kind, "minimum": low, "maximum": high})
 
 
-_REFERENCE: Schema = {"type": ["string", "null"], "maxLength": service_rules.MAX_ID}
+_URL = _optional({"type": "string", "pattern": service_rules.URL_PATTERN, "maxLength": service_rules.MAX_URL})
+_REFERENCE = _optional({"type": "string", "maxLength": service_rules.MAX_ID, "description": "id of an item"})
 # What each service's create and update accept (validate_service in chalicelib.domain.services).
 SERVICE_FIELDS: dict[str, dict[str, Schema]] = {
     "track": {
         "name": _NAME,
         "description": _LONG_TEXT,
-        "color": {"type": ["string", "null"], "pattern": "^#[0-9a-fA-F]{6}$"},
+        "color": _optional({"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}),
         "location": _short_text(300),
     },
     "session": {
@@ -215,7 +222,7 @@ SERVICE_FIELDS: dict[str, dict[str, Schema]] = {
     },
     "speaker": {
         "name": _NAME,
-        "email": {"type": ["string", "null"], "format": "email"},
+        "email": _optional({"type": "string", "format": "email"}),
         "bio": _LONG_TEXT,
         "organisation": _short_text(200),
         "photo_url": _URL,
@@ -244,10 +251,11 @@ _SERVICE_EXAMPLES: dict[str, Schema] = {
 
 
 def _stored(value: Schema) -> Schema:
-    """What an accepted field is sent back as: free text is never null (it becomes "")."""
-    if value is _REFERENCE:
-        return MAYBE_TEXT
-    if value.get("type") == ["string", "null"] and "format" not in value and "pattern" not in value:
+    """What an accepted field is sent back as: free text is never null (it becomes ""), a
+    cleared optional value is null, a missing list is []."""
+    if "anyOf" in value:
+        return {"anyOf": [value["anyOf"][0], {"type": "null"}]}
+    if value.get("type") == ["string", "null"]:
         return TEXT
     if value.get("type") == ["array", "null"]:
         return {**value, "type": "array"}
@@ -418,6 +426,7 @@ BACKGROUND_REQUEST: Schema = {
         "key": {"type": "string", "description": "The key of an upload URL, once uploaded"},
         "crop": _CROP,
     },
+    "anyOf": [{"required": ["image"]}, {"required": ["key"]}],
     "examples": [
         {"image": "data:image/png;base64,iVBORw0KGgo=", "crop": {"x": 0, "y": 0, "width": 2, "height": 1}}
     ],
