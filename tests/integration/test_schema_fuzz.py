@@ -349,6 +349,9 @@ class Run:
         failure = check.failure_info.failure
         status = response.status_code if response is not None else "no response"
         detail = [check.failure_info.code_sample]
+        if interaction is not None:
+            sent = interaction.request
+            detail.append(f"sent: {sent.method} {sent.uri} {(sent.body or b'')[:300]!r}")
         if response is not None:
             detail.append(f"-> {response.status_code} {response.content[:300]!r}")
         if failure.message:
@@ -371,9 +374,11 @@ def _fuzz(schema: Any, world: World) -> Run:
     def before_call(context: Any, case: Any, kwargs: Any) -> None:
         method = case.method.upper()
         explicit = _meant_for_real_resources(case)
-        for name, value in (case.path_parameters or {}).items():
-            if value == REAL or explicit:
-                case.path_parameters[name] = world.real(method, case.path, name)
+        # New containers, never the drawn ones in place: a strategy may hand the same one out again.
+        case.path_parameters = {
+            name: world.real(method, case.path, name) if value == REAL or explicit else value
+            for name, value in (case.path_parameters or {}).items()
+        }
         if isinstance(case.body, dict | list):
             if explicit and case.meta.phase.name == "examples":
                 case.body = _references_to_real(case.operation, case.body)
