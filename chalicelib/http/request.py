@@ -1,6 +1,7 @@
 """Parsing what the client sent: JSON bodies, query options, size limits."""
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -8,6 +9,8 @@ from chalicelib.domain.errors import BadRequestError, PayloadTooLargeError
 from chalicelib.http.context import current_request
 
 MAX_JSON_BODY = 1024 * 1024
+# Half of a UTF-16 pair without its other half ("\ud800" in JSON): not text, and not storable.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def raw_body() -> bytes:
@@ -32,12 +35,38 @@ def json_body(exact_decimals: bool = False) -> dict[str, Any]:
     if not body.strip():
         raise BadRequestError("Send a JSON object as the request body.", code="malformed_json")
     try:
-        value = json.loads(body, parse_float=Decimal) if exact_decimals else json.loads(body)
+        value = json.loads(body, parse_float=Decimal if exact_decimals else float, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadRequestError(f"The body is not valid JSON: {error}", code="malformed_json") from error
+    except RecursionError as error:
+        raise BadRequestError("The body is nested too deeply.", code="malformed_json") from error
     if not isinstance(value, dict):
         raise BadRequestError("Send a JSON object as the request body.", code="malformed_json")
+    if _holds_lone_surrogate(value):
+        raise BadRequestError(
+            "The body holds a \\u escape that is half of a UTF-16 pair; send valid Unicode text.",
+            code="malformed_json",
+        )
     return value
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    pending = [value]  # no recursion: the parser accepts nesting deeper than a recursive walk would
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def query_param(name: str) -> str | None:
