@@ -61,7 +61,7 @@ def on_connect(event: WebsocketEvent) -> Response | None:
 def _message_action(body: str) -> str | None:
     try:
         message = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return None
     return message.get("action") if isinstance(message, dict) else None
 

@@ -187,7 +187,9 @@ def test_ping_is_answered_with_pong(signup, ws):
     assert ws.received(connection.connection_id) == [{"action": "pong"}]
 
 
-@pytest.mark.parametrize("body", ['{"action": "dance"}', "not json", "[1, 2]", '"ping"', "", '{"action": 5}'])
+@pytest.mark.parametrize(
+    "body", ['{"action": "dance"}', "not json", "[1, 2]", '"ping"', "", '{"action": 5}', "[" * 100_000]
+)
 def test_other_messages_are_ignored_politely(signup, ws, body):
     connection = ws.connect(token=signup())
 
