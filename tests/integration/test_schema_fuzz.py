@@ -8,6 +8,9 @@ that refer to other items (ticket_id, track_id, speaker_ids...) point at real on
 time too. Every response must be a non-5xx that the document allows: a documented status, the
 documented content type and a body valid against the documented schema.
 
+A second test sends bodies schemathesis never generates (nested too deeply, lone UTF-16
+surrogates, NaN, not UTF-8...) to every operation that reads one.
+
 Bounds: MAX_EXAMPLES fuzzed cases per operation plus schemathesis's coverage cases, no shrinking,
 two workers; the engine is stopped after TIME_BOUND seconds (about 3 minutes are needed on two
 cores) and whatever ran is still checked. The stack is this test's own (its own DATA_DIR), so the
@@ -15,6 +18,7 @@ login and invite rate limits the fuzzer runs into touch no other test."""
 
 import itertools
 import os
+import re
 import threading
 import time
 import uuid
@@ -429,3 +433,52 @@ def test_every_operation_answers_as_documented(local_stack, tmp_path: Path) -> N
     # The organizer's real resources were reached: most operations succeeded at least once.
     succeeded = {label for label, seen in run.statuses.items() if any(200 <= code < 300 for code in seen)}
     assert len(succeeded) > 0.8 * operations, sorted(set(run.cases) - succeeded)
+
+
+# Bodies schemathesis never generates (its text is valid Unicode, its JSON standard): every
+# operation that reads a body must answer them with a documented 4xx in our error shape.
+HOSTILE_BODIES = {
+    "nested too deeply": b"[" * 100_000 + b"]" * 100_000,
+    "lone surrogate": b'{"name": "\\ud800", "title": "\\udfff", "email": "a\\ud800@example.com"}',
+    "NaN": b'{"name": NaN, "quantity": NaN, "latitude": NaN}',
+    "Infinity": b'{"quantity": Infinity, "floor": -Infinity}',
+    "integer of 5000 digits": b'{"quantity": ' + b"9" * 5000 + b"}",
+    "not UTF-8": b'{"name": "\xff\xfe"}',
+    "not an object": b'["name"]',
+    "truncated": b'{"name": "a',
+}
+
+
+def test_hostile_bodies_get_a_documented_4xx(local_stack) -> None:
+    world = World(local_stack).build()
+    document = local_stack.api("GET", "/openapi.json").json()
+    answered: dict[str, int] = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if "requestBody" not in operation:
+                continue
+            if (method.upper(), path) in SESSION_ENDING:
+                continue  # a body-less 4xx there proves nothing more than elsewhere
+            params = {name: world.real(method.upper(), path, name) for name in re.findall(r"{(\w+)}", path)}
+            url = path.format(**params)
+            for kind, body in HOSTILE_BODIES.items():
+                response = local_stack.session.request(
+                    method.upper(),
+                    f"{local_stack.api_url}{url}",
+                    data=body,
+                    headers={
+                        "Authorization": f"Bearer {world.organizer}",
+                        "Content-Type": "application/json",
+                        "Idempotency-Key": uuid.uuid4().hex,
+                    },
+                    timeout=30,
+                )
+                where = f"{method.upper()} {path} with {kind}: {response.status_code} {response.text[:200]}"
+                assert 400 <= response.status_code < 500, where
+                assert str(response.status_code) in operation["responses"], where
+                assert response.headers["Content-Type"].startswith("application/json"), where
+                assert response.json()["error"]["code"], where
+                answered[response.json()["error"]["code"]] = (
+                    answered.get(response.json()["error"]["code"], 0) + 1
+                )
+    assert answered.get("malformed_json", 0) > 100, answered
