@@ -97,7 +97,9 @@ def test_if_match_with_another_resources_tag_fails(api, owner, make_event, event
     other = make_event(owner, name="Other")
     other_etag = api.get(f"/events/{other['id']}", token=owner).headers["etag"]
 
-    response = api.patch(f"/events/{event['id']}", {"name": "X"}, token=owner, headers={"If-Match": other_etag})
+    response = api.patch(
+        f"/events/{event['id']}", {"name": "X"}, token=owner, headers={"If-Match": other_etag}
+    )
     assert response.status == 412
     assert api.get(f"/events/{event['id']}", token=owner).json["name"] == event["name"]
 
@@ -137,7 +139,9 @@ def test_public_and_unversioned_gets_have_etags_too(api, owner, event, time_mach
         token = None if path.startswith("/public") else owner
         response = api.get(path, token=token)
         assert response.status == 200 and response.headers["etag"], path
-        assert api.get(path, token=token, headers={"If-None-Match": response.headers["etag"]}).status == 304, path
+        assert (
+            api.get(path, token=token, headers={"If-None-Match": response.headers["etag"]}).status == 304
+        ), path
 
 
 def test_public_event_etag_moves_with_the_clock_for_sales_windows(api, owner, event):

@@ -11,7 +11,10 @@ def test_openapi_document_covers_every_route(api):
     assert document["openapi"].startswith("3.1")
     served = {(path, method) for path, methods in document["paths"].items() for method in methods}
     routed = {
-        (path, method.lower()) for path, methods in app.routes.items() for method in methods if method != "OPTIONS"
+        (path, method.lower())
+        for path, methods in app.routes.items()
+        for method in methods
+        if method != "OPTIONS"
     }
     assert routed, "the app has no routes"
     assert routed - served == set(), "routes missing from openapi.json"
