@@ -16,11 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "import boto3, pynamodb.models, chalice"
 APP = "import app"
 MUST_NOT_IMPORT = ("PIL", "nh3", "websockets", "moto", "requests")
+# Both sides are measured with their bytecode cached (the warm-up run writes it): any value of
+# PYTHONDONTWRITEBYTECODE, even "0", would make Python recompile every edited module each run.
 ENV = {
-    **os.environ,
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
     "MARQUEE_JWT_SECRET": "bench-secret-bench-secret-bench-secret!",
     "AWS_DEFAULT_REGION": "us-east-1",
-    "PYTHONDONTWRITEBYTECODE": "0",
 }
 
 
@@ -59,12 +60,14 @@ def main() -> int:
         app_times.append(timed(APP))
     app_median, base_median = statistics.median(app_times), statistics.median(base_times)
     ratio = app_median / base_median
+    # The fastest run of each is the least disturbed by other work on a shared machine.
+    best_ratio = min(app_times) / min(base_times)
     forbidden = sorted(set(MUST_NOT_IMPORT) & imported_modules())
 
     print(f"runs: {args.runs} (interleaved, fresh interpreter each)")
     print(f"baseline `{BASELINE}`: median {base_median * 1000:.0f} ms")
     print(f"`{APP}`: median {app_median * 1000:.0f} ms")
-    print(f"ratio app / baseline: {ratio:.2f} (goal <= 1.25)")
+    print(f"ratio app / baseline: {ratio:.2f} of medians, {best_ratio:.2f} of fastest runs (goal <= 1.25)")
     print(f"heavy modules imported by app.py: {forbidden or 'none'}")
     return 0 if not forbidden else 1
 
