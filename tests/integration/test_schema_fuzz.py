@@ -32,7 +32,8 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.engine import events
 
-# FUZZ_MAX_EXAMPLES=200 FUZZ_TIME_BOUND=3000 for a deeper local run.
+# FUZZ_MAX_EXAMPLES=200 FUZZ_TIME_BOUND=3000 for a deeper local run; FUZZ_SEED=<printed seed> to
+# generate a failed run's cases again (the stack's own ids differ, the drawn data does not).
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES") or 20)
 TIME_BOUND = int(os.environ.get("FUZZ_TIME_BOUND") or 420)
 WORKERS = 2
@@ -89,6 +90,9 @@ class World:
     event_id: str = ""
     paid_ticket_id: str = ""
     counter: itertools.count = field(default_factory=itertools.count)
+    # The engine's workers fill in real values concurrently: one at a time, or two could both
+    # find the member gone and invite a new one.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         response = self.stack.api(method, path, body, token=token or self.organizer)
@@ -156,7 +160,15 @@ class World:
                 return self.member_id
         email = self.stack.unique_email("member")
         member = self.stack.signup(email, name="Member")
-        self.call("POST", f"/events/{self.event_id}/invites", {"email": email, "role": "coorganizer"})
+        invited = self.stack.api(
+            "POST",
+            f"/events/{self.event_id}/invites",
+            {"email": email, "role": "coorganizer"},
+            token=self.organizer,
+        )
+        if invited.status_code == 429:  # the fuzzer spent the event's invites for this hour
+            return self.organizer_id
+        assert invited.status_code == 201, invited.text
         (invite,) = self.call("GET", "/me/invites", token=member)
         self.call("POST", f"/invites/{invite['token']}/accept", token=member)
         self.member_id = self.call("GET", "/me", token=member)["id"]
@@ -310,8 +322,10 @@ def _references_to_real(operation: Any, value: Any) -> Any:
 
 
 def _config(world: World) -> schemathesis.Config:
+    seed = {"seed": int(os.environ["FUZZ_SEED"])} if os.environ.get("FUZZ_SEED") else {}
     return schemathesis.Config.from_dict(
         {
+            **seed,
             "auth": {"openapi": {"bearer": {"bearer": world.organizer}}},
             "workers": WORKERS,
             "suppress-health-check": ["all"],
@@ -374,21 +388,28 @@ class Run:
         return "\n".join(lines)
 
 
+def _fill_in(case: Any, world: World) -> None:
+    """Real ids where REAL was drawn (or the phase skips the hooks), a throwaway session where the
+    operation would end the organizer's."""
+    method = case.method.upper()
+    explicit = _meant_for_real_resources(case)
+    # New containers, never the drawn ones in place: a strategy may hand the same one out again.
+    case.path_parameters = {
+        name: world.real(method, case.path, name) if value == REAL or explicit else value
+        for name, value in (case.path_parameters or {}).items()
+    }
+    if isinstance(case.body, dict | list):
+        if explicit and case.meta.phase.name == "examples":
+            case.body = _references_to_real(case.operation, case.body)
+        case.body = world.resolve(case.body)
+    if (method, case.path) in SESSION_ENDING:
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {world.stack.signup()}"}
+
+
 def _fuzz(schema: Any, world: World) -> Run:
     def before_call(context: Any, case: Any, kwargs: Any) -> None:
-        method = case.method.upper()
-        explicit = _meant_for_real_resources(case)
-        # New containers, never the drawn ones in place: a strategy may hand the same one out again.
-        case.path_parameters = {
-            name: world.real(method, case.path, name) if value == REAL or explicit else value
-            for name, value in (case.path_parameters or {}).items()
-        }
-        if isinstance(case.body, dict | list):
-            if explicit and case.meta.phase.name == "examples":
-                case.body = _references_to_real(case.operation, case.body)
-            case.body = world.resolve(case.body)
-        if (method, case.path) in SESSION_ENDING:
-            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {world.stack.signup()}"}
+        with world.lock:
+            _fill_in(case, world)
 
     run = Run()
     # before_call exists only as a global hook: registered for this run alone.
@@ -414,7 +435,8 @@ def _fuzz(schema: Any, world: World) -> Run:
 
 def test_every_operation_answers_as_documented(local_stack, tmp_path: Path) -> None:
     world = World(local_stack).build()
-    schema = schemathesis.openapi.from_url(f"{local_stack.api_url}/openapi.json", config=_config(world))
+    config = _config(world)
+    schema = schemathesis.openapi.from_url(f"{local_stack.api_url}/openapi.json", config=config)
     schema.hook("flatmap_path_parameters")(_real_or_generated)
     schema.hook("flatmap_body")(_real_references)
     operations = sum(1 for _ in schema.get_all_operations())
@@ -423,10 +445,12 @@ def test_every_operation_answers_as_documented(local_stack, tmp_path: Path) -> N
     run = _fuzz(schema, world)
     elapsed = time.monotonic() - started
 
-    print(f"schema fuzzing: {run.summary()}\nin {elapsed:.0f}s")
+    print(f"schema fuzzing (FUZZ_SEED={config.seed}): {run.summary()}\nin {elapsed:.0f}s")
     (tmp_path / "fuzz-report.txt").write_text(run.report())
     assert not run.errors, "\n\n".join(run.errors)
-    assert not run.findings, f"{len(run.findings)} kinds of failure:\n\n{run.report()}"
+    assert not run.findings, (
+        f"{len(run.findings)} kinds of failure (FUZZ_SEED={config.seed}):\n\n{run.report()}"
+    )
     assert len(run.cases) == operations, (
         f"only {len(run.cases)} of {operations} operations ran ({run.stop_reason})"
     )
