@@ -27,17 +27,18 @@ ERROR_SCHEMA = {
         }
     },
 }
-_ERROR_STATUSES = {
-    "400": "Malformed request",
-    "401": "Missing, bad or expired token",
-    "403": "Not allowed",
-    "404": "Not found",
-    "409": "Conflict",
-    "412": "If-Match failed",
-    "413": "Too large",
-    "415": "Unsupported media type",
-    "422": "Validation failed; details maps field paths to messages",
-    "429": "Too many requests",
+# Every operation refers to these shared error responses (components/responses) by status.
+_ERROR_RESPONSES = {
+    "400": ("BadRequest", "Malformed request"),
+    "401": ("Unauthorized", "Missing, bad or expired token"),
+    "403": ("Forbidden", "Not allowed"),
+    "404": ("NotFound", "Not found"),
+    "409": ("Conflict", "Conflict"),
+    "412": ("PreconditionFailed", "If-Match failed"),
+    "413": ("PayloadTooLarge", "Too large"),
+    "415": ("UnsupportedMediaType", "Unsupported media type"),
+    "422": ("ValidationFailed", "Validation failed; details maps field paths to messages"),
+    "429": ("TooManyRequests", "Too many requests"),
 }
 _STRING = {"type": "string"}
 _ETAG = {"description": "Strong validator of the representation", "required": True, "schema": _STRING}
@@ -117,12 +118,8 @@ def _parameters(path: str, method: str, meta: dict[str, Any]) -> list[dict[str, 
 
 def _responses(method: str, meta: dict[str, Any], components: _Components) -> dict[str, Any]:
     status = meta.get("status") or (204 if method == "DELETE" else 200)
-    error = {"content": _json(components.hoist(ERROR_SCHEMA))}
     responses: dict[str, Any] = {
-        code: {"description": text, **error} for code, text in _ERROR_STATUSES.items()
-    }
-    responses["429"]["headers"] = {
-        "Retry-After": {"description": "Seconds to wait", "required": True, "schema": {"type": "integer"}}
+        code: {"$ref": f"#/components/responses/{name}"} for code, (name, _) in _ERROR_RESPONSES.items()
     }
     success: dict[str, Any] = {"description": "Success"}
     if status != 204:
@@ -141,6 +138,15 @@ def _responses(method: str, meta: dict[str, Any], components: _Components) -> di
         success["headers"] = headers
     responses[str(status)] = success
     return dict(sorted(responses.items()))
+
+
+def _error_responses(components: _Components) -> dict[str, Any]:
+    error = {"content": _json(components.hoist(ERROR_SCHEMA))}
+    responses = {name: {"description": text, **error} for name, text in _ERROR_RESPONSES.values()}
+    responses["TooManyRequests"]["headers"] = {
+        "Retry-After": {"description": "Seconds to wait", "required": True, "schema": {"type": "integer"}}
+    }
+    return responses
 
 
 def _operation(path: str, method: str, view: Any, components: _Components) -> dict[str, Any]:
@@ -180,6 +186,7 @@ def build_openapi(app: Chalice, server_url: str = "/api") -> dict[str, Any]:
         "servers": [{"url": server_url}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "responses": _error_responses(components),
             "schemas": dict(sorted(components.schemas.items())),
         },
         "security": [{"bearer": []}],

@@ -47,7 +47,7 @@ def test_every_operation_documents_its_success_and_its_errors(document):
         (success,) = successes
         assert "default" not in operation["responses"], f"{method} {path} accepts any status"
         for code in ("400", "401", "403", "404", "422", "429"):
-            assert code in operation["responses"], f"{method} {path} lacks {code}"
+            assert "$ref" in operation["responses"][code], f"{method} {path} lacks {code}"
         if success == "204":
             assert "content" not in operation["responses"]["204"]
             continue
@@ -56,6 +56,14 @@ def test_every_operation_documents_its_success_and_its_errors(document):
         if method == "get":
             assert "304" in operation["responses"]
             assert operation["responses"][success]["headers"]["ETag"]["required"] is True
+
+
+def test_errors_are_shared_responses_in_our_shape(document):
+    shared = document["components"]["responses"]
+    assert document["paths"]["/me"]["get"]["responses"]["404"] == {"$ref": "#/components/responses/NotFound"}
+    error = shared["NotFound"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/Error"}
+    assert shared["TooManyRequests"]["headers"]["Retry-After"]["required"] is True
 
 
 def test_creates_answer_201_and_deletes_204(document):
