@@ -129,14 +129,35 @@ class World:
         return str(self.call("POST", "/events", EVENT)["id"])
 
     def new_ticket(self, kind: str = "free") -> str:
-        body = {"name": f"Ticket {next(self.counter)}", "type": kind, "quantity": 1000, "max_order": 5}
-        if kind == "paid":
-            body["price"] = "12.50"
-        return str(self.call("POST", f"/events/{self.event_id}/tickets", body)["id"])
+        def body() -> dict[str, Any]:
+            fields = {"name": f"Ticket {next(self.counter)}", "type": kind, "quantity": 1000, "max_order": 5}
+            return {**fields, "price": "12.50"} if kind == "paid" else fields
+
+        return self.create("tickets", body)
 
     def new_item(self, collection: str) -> str:
-        body = SERVICE_BODIES[collection](next(self.counter))
-        return str(self.call("POST", f"/events/{self.event_id}/{collection}", body)["id"])
+        return self.create(collection, lambda: SERVICE_BODIES[collection](next(self.counter)))
+
+    def create(self, collection: str, body: Callable[[], dict[str, Any]]) -> str:
+        """A new item of the event; if the fuzzer left the event unable to take it (moved its
+        dates, say), the event is put back first."""
+        for attempt in range(2):
+            created = self.stack.api(
+                "POST", f"/events/{self.event_id}/{collection}", body(), token=self.organizer
+            )
+            if created.status_code == 201:
+                return str(created.json()["id"])
+            if attempt == 0:
+                self.restore_event()
+        raise AssertionError(f"POST {collection}: {created.status_code} {created.text}")
+
+    def restore_event(self) -> None:
+        """The event's original dates, published; a new event if even that is refused."""
+        fields = {"starts_at": EVENT["starts_at"], "ends_at": EVENT["ends_at"], "state": "published"}
+        restored = self.stack.api("PATCH", f"/events/{self.event_id}", fields, token=self.organizer)
+        if restored.status_code != 200:
+            self.event_id = self.new_event()
+            self.call("PATCH", f"/events/{self.event_id}", {"state": "published"})
 
     # -- the shared resources, as they are now ----------------------------------------------------
 
@@ -180,8 +201,11 @@ class World:
         found = self.call("GET", f"/events/{self.event_id}/orders?status=pending")
         if found:
             return str(found[0]["id"])
-        # The fuzzer may have hidden, sold out, closed or deleted the paid ticket: then a new one.
-        for ticket_id in (self.paid_ticket_id, ""):
+        # The fuzzer may have hidden, sold out, closed or deleted the paid ticket (then a new one),
+        # or moved the event into the past (then the event is put back too).
+        for attempt, ticket_id in enumerate((self.paid_ticket_id, "", "")):
+            if attempt == 2:
+                self.restore_event()
             ticket_id = ticket_id or self.new_ticket("paid")
             placed = self.stack.api(
                 "POST",
