@@ -114,12 +114,18 @@ class StoredOrders(RuleBasedStateMachine):
         assert placed.replayed == (known is not None)
         self.placed[(buyer, key)] = placed.order.order_id
 
+    def _pick(self, data) -> str:
+        # A fixed range, so what is drawn never depends on how many orders exist: hypothesis
+        # replays cases and refuses strategies that change with outside state.
+        ids = self._order_ids()
+        return ids[data.draw(st.integers(0, 15)) % len(ids)]
+
     @precondition(lambda self: self.placed)
     @rule(data=st.data(), by_organizer=st.booleans(), use_stale=st.booleans())
     def cancel(self, data, by_organizer: bool, use_stale: bool) -> None:
         from chalicelib.store.orders import cancel_order, get_order
 
-        order_id = data.draw(st.sampled_from(self._order_ids()))
+        order_id = self._pick(data)
         order = self.stale.get(order_id) if use_stale else None
         order = order or get_order(order_id)
         actor = self.organizer.user_id if by_organizer else order.buyer_id
@@ -132,7 +138,7 @@ class StoredOrders(RuleBasedStateMachine):
         """Keep a copy as read now, to act on it later when it may be stale."""
         from chalicelib.store.orders import get_order
 
-        order_id = data.draw(st.sampled_from(self._order_ids()))
+        order_id = self._pick(data)
         self.stale[order_id] = get_order(order_id)
 
     @precondition(lambda self: self.placed)
@@ -140,7 +146,7 @@ class StoredOrders(RuleBasedStateMachine):
     def mark_paid(self, data) -> None:
         from chalicelib.store.orders import get_order, mark_paid
 
-        order = get_order(data.draw(st.sampled_from(self._order_ids())))
+        order = get_order(self._pick(data))
         with contextlib.suppress(DomainError):
             mark_paid(order, PaymentConfirmation("manual", None, self.organizer.user_id))
 
