@@ -48,16 +48,12 @@ import json
 import os
 import random
 import re
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,9 +61,11 @@ from typing import Any
 import requests
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+from devstack.launcher import CHEAP_HASHING, StackFailed, launched  # noqa: E402 - the repository root is on the path only now
+
 REQUEST_TIMEOUT = 10.0
 MAX_DURATION = 600.0
-STACK_START_TIMEOUT = 60.0
 PASSWORD = "load-bench-password"
 EVENT = {
     "starts_at": "2027-05-01T09:00:00+02:00",
@@ -122,96 +120,11 @@ def error_code(response: requests.Response) -> str | None:
 # --- the stack -----------------------------------------------------------------------------------
 
 
-@dataclass
-class Stack:
-    api_url: str
-    aws_endpoint: str | None
-    stop: Callable[[], None]
-    started_by: str
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start_with_conftest(data_dir: Path, env: dict[str, str]) -> Stack | None:
-    """The integration tests' stack helper, when it can be imported."""
-    sys.path.insert(0, str(REPO_ROOT))
-    try:
-        from tests.integration.conftest import LocalStack, free_port
-    except Exception:  # missing, or mid-edit: start it ourselves
-        return None
-    port = free_port()
-    ws_port = free_port()
-    while ws_port == port:
-        ws_port = free_port()
-    stack = LocalStack(port, ws_port, data_dir, env)
-    try:
-        stack.start()
-    except AssertionError as error:  # the helper's StackFailed
-        raise RuntimeError(str(error)) from error
-    return Stack(stack.api_url, stack.aws_endpoint or None, stack.stop, "tests/integration/conftest.py")
-
-
-def _start_own(data_dir: Path, env: dict[str, str]) -> Stack:
-    port, ws_port = _free_port(), _free_port()
-    while ws_port == port:
-        ws_port = _free_port()
-    log_path = data_dir / "stack.log"
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("MARQUEE_", "AWS_"))}
-    full_env |= {
-        "PORT": str(port),
-        "WS_PORT": str(ws_port),
-        "DATA_DIR": str(data_dir / "data"),
-        "PYTHONUNBUFFERED": "1",
-        **env,
-    }
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "devstack"],
-            cwd=REPO_ROOT,
-            env=full_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def stop() -> None:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STACK_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the stack exited with {process.returncode}:\n{log_path.read_text()}")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(f"{base}/config.json", timeout=2).status_code == 200:
-                endpoint = re.findall(r"aws \(moto\):\s+(\S+)", log_path.read_text())
-                return Stack(f"{base}/api", endpoint[-1] if endpoint else None, stop, "load_bench")
-        time.sleep(0.1)
-    stop()
-    raise RuntimeError(f"the stack did not answer within {STACK_START_TIMEOUT}s:\n{log_path.read_text()}")
-
-
 @contextlib.contextmanager
-def local_stack() -> Iterator[Stack]:
+def local_stack() -> Iterator[Any]:
     """``python -m devstack`` on free ports with a temporary DATA_DIR, stopped on exit."""
-    cheap_hashing = {"MARQUEE_ARGON2_TIME_COST": "1", "MARQUEE_ARGON2_MEMORY_KIB": "1024"}
-    with tempfile.TemporaryDirectory(prefix="load-bench-") as directory:
-        stack = _start_with_conftest(Path(directory) / "data", cheap_hashing) or _start_own(
-            Path(directory), cheap_hashing
-        )
-        try:
-            yield stack
-        finally:
-            stack.stop()
+    with launched(env=CHEAP_HASHING) as stack:
+        yield stack
 
 
 # --- what the clients were told ------------------------------------------------------------------
@@ -1107,10 +1020,10 @@ def main(argv: list[str] | None = None) -> int:
                 api_url, aws_endpoint, target = (
                     started.api_url,
                     started.aws_endpoint,
-                    f"{started.api_url} (a stack started by {started.started_by})",
+                    f"{started.api_url} (a stack started by devstack.launcher)",
                 )
             report = run_load(api_url, aws_endpoint, args)
-    except (RuntimeError, requests.RequestException) as error:
+    except (RuntimeError, StackFailed, requests.RequestException) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print_report(report, target)

@@ -21,13 +21,8 @@ import argparse
 import asyncio
 import json
 import os
-import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -41,6 +36,9 @@ from websockets.asyncio.server import serve
 from websockets.sync.client import ClientConnection, connect
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+from devstack.launcher import free_port, launched  # noqa: E402 - the repository root is on the path only now
+
 TABS = 3
 GOAL_P95_MS = 50.0
 EVENT = {
@@ -49,12 +47,6 @@ EVENT = {
     "ends_at": "2027-05-02T18:00:00+02:00",
     "timezone": "Europe/Berlin",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -72,39 +64,8 @@ class Stack:
 @contextmanager
 def own_stack() -> Iterator[Stack]:
     """A fresh local stack in a subprocess."""
-    port, ws_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MARQUEE_", "AWS_"))}
-    with tempfile.TemporaryDirectory() as data_dir:
-        env.update(
-            {"PORT": str(port), "WS_PORT": str(ws_port), "DATA_DIR": data_dir, "PYTHONUNBUFFERED": "1"}
-        )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "devstack"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        output: list[str] = []
-        reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
-        reader.start()
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while not any("ready in" in line for line in output):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the local stack did not start:\n" + "".join(output))
-                time.sleep(0.1)
-            text = "".join(output)
-            yield Stack(
-                base,
-                re.findall(r"aws \(moto\):\s+(\S+)", text)[-1],
-                re.findall(r"websocket management API on (\S+)", text)[-1],
-            )
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(60)
+    with launched() as stack:
+        yield Stack(stack.base_url, stack.aws_endpoint, stack.management_url)
 
 
 class Tab:

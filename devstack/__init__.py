@@ -7,7 +7,8 @@ Chalice app behind a local API Gateway on http://127.0.0.1:PORT/api, the fronten
 Environment: PORT (8000), WS_PORT (8001), DATA_DIR (.data/), SUPERADMIN_EMAIL,
 SUPERADMIN_PASSWORD, DEVSTACK_SAVE_INTERVAL (10 s), DEVSTACK_LOG_LEVEL (INFO).
 
-Modules: main (start / stop), moto_server (the locked moto), persistence (DATA_DIR),
+Modules: main (start / stop), moto_server (the locked moto), persistence (DATA_DIR), launcher
+(the stack in a subprocess for tests and benchmarks: `launched()`, `free_port()`),
 web (the HTTP server), mailbox (sent emails), schedule (periodic jobs: ``schedule.every``).
 
 The WebSocket gateway (devstack/ws_gateway.py, its own issue) plugs in through one function,

@@ -3,7 +3,6 @@ says so, repairs what drifted, refuses what it must not change, and agrees with 
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from chalicelib.store.aws import client
 from chalicelib.store.buckets import bucket_specs
 from chalicelib.store.schema import table_specs
 from deploy.template import DeployTarget, merge_template, table_logical_id
+from devstack.launcher import free_port
 from manage import main
 
 
@@ -157,16 +157,10 @@ def test_template_and_provision_build_the_same_tables_and_bucket_rules(aws: None
             assert [s["Sid"] for s in policy["Statement"]] == [s["Sid"] for s in declared_policy["Statement"]]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_the_operator_sequence_in_its_own_processes_with_a_stage(tmp_path: Path) -> None:
     """`--stage dev` in a fresh process, as an operator runs it, against a moto server."""
     root = Path(__file__).resolve().parents[2]
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
     env = {

@@ -30,14 +30,7 @@ the cheap argon2 costs of tests/conftest.py, which keep logins fast.
 
 import contextlib
 import itertools
-import os
-import re
 import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -46,164 +39,27 @@ from typing import Any
 import pytest
 import requests
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 60.0
-READY_LINE = "Marquee local stack ready"
+from devstack.launcher import REPO_ROOT, LaunchedStack, StackFailed, two_free_ports
+
+__all__ = ["REPO_ROOT", "LocalStack", "StackFactory", "StackFailed"]
+
 _KEPT_VARIABLES = ("MARQUEE_ARGON2_TIME_COST", "MARQUEE_ARGON2_MEMORY_KIB")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+class LocalStack(LaunchedStack):
+    """devstack.launcher's stack with the tests' HTTP shortcuts."""
 
-
-def stack_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not (name.startswith(("MARQUEE_", "AWS_")) or name in ("SUPERADMIN_EMAIL", "SUPERADMIN_PASSWORD"))
-        or name in _KEPT_VARIABLES
-    }
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(extra or {})
-    return env
-
-
-class StackFailed(AssertionError):
-    pass
-
-
-class LocalStack:
     _emails = itertools.count()
 
     def __init__(self, port: int, ws_port: int, data_dir: Path, env: dict[str, str] | None = None) -> None:
-        self.port = port
-        self.ws_port = ws_port
-        self.data_dir = data_dir
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.api_url = f"{self.base_url}/api"
-        self.ws_url = f"ws://127.0.0.1:{ws_port}"
-        self.extra_env = dict(env or {})
-        self.process: subprocess.Popen[str] | None = None
-        self.aws_endpoint = ""
-        self.superadmin_email = ""
-        self.superadmin_password = ""
-        self._lines: list[str] = []
-        self._lines_lock = threading.Lock()
-        self._reader: threading.Thread | None = None
+        super().__init__(port, ws_port, data_dir, env, keep=_KEPT_VARIABLES)
         self.session = requests.Session()
 
-    # -- process ---------------------------------------------------------------------------------
-
-    @property
-    def output(self) -> str:
-        with self._lines_lock:
-            return "".join(self._lines)
-
-    def _read(self, stream: Any) -> None:
-        for line in stream:
-            with self._lines_lock:
-                self._lines.append(line)
-
-    def start(self) -> "LocalStack":
-        assert self.process is None or self.process.poll() is not None, "already running"
-        env = stack_env(
-            {"PORT": str(self.port), "WS_PORT": str(self.ws_port), "DATA_DIR": str(self.data_dir)}
-            | self.extra_env
-        )
-        with self._lines_lock:
-            self._lines.append(
-                f"--- start (PORT={self.port} WS_PORT={self.ws_port} DATA_DIR={self.data_dir})\n"
-            )
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "devstack"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            bufsize=1,
-        )
-        self._reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
-        self._reader.start()
-        try:
-            self._wait_until_ready()
-        except BaseException:
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait()
-            raise
-        return self
-
-    def _wait_until_ready(self) -> None:
-        """Until this process printed its banner and /config.json answers (never trusting another
-        process that may hold the port)."""
-        deadline = time.monotonic() + START_TIMEOUT
-        assert self.process is not None
-        start_of_run = self.output.rfind("--- start")
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self._join_reader()
-                raise StackFailed(f"the stack exited with {self.process.returncode}:\n{self.output}")
-            if READY_LINE in self.output[start_of_run:]:
-                try:
-                    if requests.get(f"{self.base_url}/config.json", timeout=5).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-            time.sleep(0.05)
-        else:
-            raise StackFailed(f"the stack was not ready within {START_TIMEOUT}s:\n{self.output}")
-        run = self.output[start_of_run:]
-        self.superadmin_email = re.findall(r"super admin:\s+(\S+)", run)[-1]
-        self.superadmin_password = re.findall(r"password:\s+(\S+)", run)[-1]
-        self.aws_endpoint = re.findall(r"aws \(moto\):\s+(\S+)", run)[-1]
-
-    def wait_for_output(self, pattern: str, timeout: float = 10.0, after: int = 0) -> re.Match[str]:
-        """The last match of ``pattern`` in the output (from character ``after``), waiting for it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            matches = list(re.finditer(pattern, self.output[after:], re.MULTILINE))
-            if matches:
-                return matches[-1]
-            if time.monotonic() > deadline:
-                raise StackFailed(f"{pattern!r} not in the output:\n{self.output}")
-            time.sleep(0.05)
-
-    def _join_reader(self) -> None:
-        if self._reader is not None:
-            self._reader.join(timeout=10)
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT) -> int:
-        """Signal the stack, wait for it to exit, return its exit code."""
-        assert self.process is not None
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                self._join_reader()
-                raise StackFailed(
-                    f"the stack did not stop within {timeout}s after {sig!r}:\n{self.output}"
-                ) from None
-        self._join_reader()
+    def stop(self, sig: int = signal.SIGTERM, timeout: float | None = None) -> int:
+        code = super().stop(sig) if timeout is None else super().stop(sig, timeout)
         self.session.close()
         self.session = requests.Session()
-        return int(self.process.returncode)
-
-    def restart(self, sig: int = signal.SIGTERM) -> "LocalStack":
-        code = self.stop(sig)
-        if code != 0:
-            raise StackFailed(f"the stack exited with {code} on {sig!r}:\n{self.output}")
-        return self.start()
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        return code
 
     # -- HTTP helpers -----------------------------------------------------------------------------
 
@@ -269,11 +125,8 @@ def _make_factory(tmp_root: Path, started: list[LocalStack]) -> StackFactory:
         env: dict[str, str] | None = None,
     ) -> LocalStack:
         directory = data_dir or tmp_root / f"stack-{next(counter)}"
-        http_port = port or free_port()
-        websocket_port = ws_port or free_port()
-        while websocket_port == http_port:
-            websocket_port = free_port()
-        stack = LocalStack(http_port, websocket_port, directory, env)
+        picked_port, picked_ws_port = two_free_ports()
+        stack = LocalStack(port or picked_port, ws_port or picked_ws_port, directory, env)
         started.append(stack)
         return stack.start()
 

@@ -5,7 +5,6 @@ moto in-process (the full stack over HTTP is in test_websocket_stack.py)."""
 
 import json
 import os
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -20,12 +19,7 @@ from chalicelib.http.tokens import issue_token
 from chalicelib.realtime import notifier
 from chalicelib.realtime.connections import connections_of
 from chalicelib.store.models.connections import ConnectionModel, user_channel
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from devstack.launcher import free_port
 
 
 def _eventually(check, timeout=5.0):
@@ -48,7 +42,7 @@ def gateway() -> Iterator[object]:
     with mock_aws():
         access._matrix_cache = None
         provision(report=lambda _line: None)
-        handle = ws_gateway.start(app, _free_port(), os.environ)
+        handle = ws_gateway.start(app, free_port(), os.environ)
         try:
             yield handle
         finally:
