@@ -4,7 +4,19 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.domain.errors import DomainError, TooManyRequestsError
+from chalicelib.domain.errors import (
+    BadRequestError,
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PreconditionFailedError,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UnsupportedMediaError,
+    ValidationError,
+)
 from chalicelib.http.json import dumps
 from chalicelib.log import logger
 
@@ -20,6 +32,19 @@ _CHALICE_CODES = {
     "RequestTimeoutError": "request_timeout",
     "TooManyRequestsError": "too_many_requests",
     "InternalServerError": "internal_error",
+}
+
+_STATUS_OF_KIND: dict[type[DomainError], int] = {
+    BadRequestError: 400,
+    UnauthorizedError: 401,
+    ForbiddenError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    PreconditionFailedError: 412,
+    PayloadTooLargeError: 413,
+    UnsupportedMediaError: 415,
+    ValidationError: 422,
+    TooManyRequestsError: 429,
 }
 
 INTERNAL_ERROR_MESSAGE = "Something went wrong on our side; it has been logged."
@@ -40,11 +65,17 @@ def error_response(
     )
 
 
+def status_of(error: DomainError) -> int:
+    """The HTTP status of an error's kind: its nearest class in the table (a subclass such as an
+    order's ``SoldOutError`` answers as its ``ConflictError`` base); any other DomainError is a 400."""
+    return next((_STATUS_OF_KIND[kind] for kind in type(error).__mro__ if kind in _STATUS_OF_KIND), 400)
+
+
 def domain_error_response(error: DomainError) -> Response:
     headers = {}
     if isinstance(error, TooManyRequestsError):
         headers["Retry-After"] = str(error.retry_after)
-    return error_response(error.status, error.code, error.message, error.details, headers)
+    return error_response(status_of(error), error.code, error.message, error.details, headers)
 
 
 def internal_error_response() -> Response:

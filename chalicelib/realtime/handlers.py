@@ -15,7 +15,7 @@ from chalice.app import WebsocketEvent
 
 from chalicelib.domain.errors import DomainError, NotFoundError, UnauthorizedError
 from chalicelib.http.auth import authenticate
-from chalicelib.http.errors import error_body
+from chalicelib.http.errors import error_body, status_of
 from chalicelib.http.json import dumps
 from chalicelib.realtime.connections import add_connection, remove_connection
 from chalicelib.realtime.notifier import ClientFactory, endpoint_for, management_client, post
@@ -53,7 +53,7 @@ def on_connect(event: WebsocketEvent) -> Response | None:
     try:
         channels, user_id = _channels(params)
     except DomainError as error:
-        return _refusal(error.status, error.code, error.message)
+        return _refusal(status_of(error), error.code, error.message)
     add_connection(event.connection_id, channels, endpoint_for(event.domain_name, event.stage), user_id)
     return None
 

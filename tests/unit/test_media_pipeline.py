@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
 from chalicelib.domain.errors import UnsupportedMediaError, ValidationError
+from chalicelib.http.errors import status_of
 from chalicelib.media import pipeline
 from chalicelib.media.pipeline import CropBox, ProcessedImage, SourceFormat, process_background
 
@@ -169,7 +170,7 @@ def sizes(result: ProcessedImage) -> dict[int, tuple[int, int]]:
 def validation_details(data: bytes, crop: CropBox | None = None) -> dict[str, str]:
     with pytest.raises(ValidationError) as raised:
         process_background(data, crop)
-    assert raised.value.status == 422
+    assert status_of(raised.value) == 422
     return raised.value.details
 
 
@@ -226,7 +227,7 @@ def test_multi_picture_jpeg_uses_its_first_picture() -> None:
 def test_anything_but_jpeg_png_webp_gif_is_unsupported_media(data: bytes) -> None:
     with pytest.raises(UnsupportedMediaError) as raised:
         process_background(data)
-    assert raised.value.status == 415
+    assert status_of(raised.value) == 415
 
 
 def test_empty_file_is_a_validation_error() -> None:
