@@ -5,13 +5,17 @@ that injects it), else the SSM Parameter Store parameter ``MARQUEE_JWT_SECRET_PA
 public routes never wait for SSM, and the value is kept for the container's life."""
 
 from functools import cache
-
-from botocore.exceptions import BotoCoreError, ClientError
+from typing import TYPE_CHECKING
 
 from chalicelib.config import settings
 from chalicelib.store.aws import client
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SSMProvider
+
 MIN_SECRET_LENGTH = 32
+# Powertools re-reads a cached parameter after max_age seconds; the secret is kept for the container.
+CONTAINER_LIFETIME_SECONDS = 24 * 3600
 
 
 class SecretUnavailable(RuntimeError):
@@ -19,15 +23,25 @@ class SecretUnavailable(RuntimeError):
 
 
 @cache
+def _parameters() -> "SSMProvider":
+    from aws_lambda_powertools.utilities.parameters import SSMProvider
+
+    return SSMProvider(boto3_client=client("ssm"))
+
+
+def forget_cached_parameters() -> None:
+    """What a new container sees: the next read goes to SSM again."""
+    _parameters.cache_clear()
+
+
 def parameter_value(name: str) -> str:
-    """A parameter's value, decrypted when it is a SecureString; cached per container (a failed
-    read is not cached, so the next request tries again)."""
+    """A parameter's value, decrypted when it is a SecureString, through Powertools' parameters
+    (cached per container; a failed read is not cached, so the next request tries again)."""
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
     try:
-        return str(client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        raise SecretUnavailable(f"cannot read SSM parameter {name}: {code}") from error
-    except BotoCoreError as error:
+        return str(_parameters().get(name, decrypt=True, max_age=CONTAINER_LIFETIME_SECONDS))
+    except GetParameterError as error:
         raise SecretUnavailable(f"cannot read SSM parameter {name}: {error}") from error
 
 
