@@ -134,6 +134,28 @@ def test_expired_token_is_refused(api, signup):
     assert response.error_code == "token_expired"
 
 
+@pytest.mark.parametrize(
+    "claim",
+    [
+        *({"ver": version} for version in ("abc", "0", 0.0, 0.5, True, False, None, [0], {"v": 0})),
+        {"sub": ""},
+        {"sub": "x" * 129},
+    ],
+)
+def test_a_signed_token_with_claims_we_never_issue_is_refused(api, signup, claim):
+    """Signed with our secret, yet not a token we issue: 401 (a ``ver`` of "abc" answered 500)."""
+    from chalicelib.store.secrets import jwt_secret
+    from chalicelib.store.users import find_by_email
+
+    signup("signed@example.com")
+    claims = {"sub": find_by_email("signed@example.com").user_id, "ver": 0, "exp": 4102444800}
+    assert api.get("/me", token=jwt.encode(claims, jwt_secret(), "HS256")).status == 200
+
+    response = api.get("/me", token=jwt.encode({**claims, **claim}, jwt_secret(), "HS256"))
+    assert response.status == 401
+    assert response.error_code == "invalid_token"
+
+
 def test_token_of_a_deleted_user_is_refused(api):
     token = issue_token("no-such-user", 0)
     assert api.get("/me", token=token).status == 401
