@@ -186,7 +186,10 @@ PUBLIC_TICKET = _object(
     "PublicTicket",
     {**_PUBLIC_TICKET_FIELDS, "currency": _EVENT_FIELDS["currency"], "sales_open": {"type": "boolean"}},
 )
-PUBLIC_EVENT = _object("PublicEvent", {**_EVENT_FIELDS, "tickets": list_of(PUBLIC_TICKET)})
+# Who created an event is not public.
+_PUBLIC_EVENT_FIELDS = {name: schema for name, schema in _EVENT_FIELDS.items() if name != "created_by"}
+PUBLIC_EVENT_SUMMARY = _object("PublicEventSummary", _PUBLIC_EVENT_FIELDS)
+PUBLIC_EVENT = _object("PublicEvent", {**_PUBLIC_EVENT_FIELDS, "tickets": list_of(PUBLIC_TICKET)})
 
 # -- services: tracks, sessions, speakers, sponsors, microlocations ---------------------------------
 

@@ -146,6 +146,22 @@ def test_publish_makes_the_event_public(api, signup, make_event):
     assert api.get("/public/events").json == []
 
 
+def test_public_views_do_not_name_the_organizer(api, signup, make_event):
+    token = signup()
+    event = make_event(token)
+    api.patch(f"/events/{event['id']}", {"state": "published"}, token=token)
+    organizer_id = api.get("/me", token=token).json["id"]
+
+    public = api.get(f"/public/events/{event['id']}")
+    listed = api.get("/public/events")
+    assert public.status == listed.status == 200
+    for view in (public.json, *listed.json):
+        assert "created_by" not in view
+        assert organizer_id not in public.body.decode() + listed.body.decode()
+    # The event's own people still see who created it.
+    assert api.get(f"/events/{event['id']}", token=token).json["created_by"] == organizer_id
+
+
 def test_unknown_public_event_is_404(api):
     assert api.get("/public/events/nope").status == 404
 
