@@ -49,7 +49,7 @@ FAILED_LOGINS_PER_ACCOUNT = GrowingDelay(
     first_delay_seconds=2,
     max_delay_seconds=15 * 60,
     memory_seconds=24 * 3600,
-    message="Too many failed sign-ins for this account; wait a little before trying again.",
+    message="Too many failed sign-ins for this account; please wait before trying again.",
 )
 FAILED_LOGINS_PER_SOURCE = Limit(
     "login-source", 300, 15 * 60, "Too many failed sign-ins from your network; try again later."

@@ -36,8 +36,9 @@ def test_parallel_wrong_passwords_cannot_pass_the_limit(shared_local_stack):
 
     statuses = sorted(response.status_code for response in responses)
     assert len(statuses) == GUESSERS and set(statuses) <= {401, 429}, statuses
-    # At most 10 failures per address and account, of which the first 5 come without a delay.
-    assert statuses.count(401) <= 10, statuses
+    # The address's first try, then the account's 5 failures without a delay (before the first
+    # one's failure is counted, at most 5 more reserve a place); the rest wait.
+    assert 2 <= statuses.count(401) <= 6, statuses
     for response in responses:
         if response.status_code == 429:
             body = response.json()["error"]
