@@ -17,7 +17,7 @@ from chalicelib.api import (
     services,
     tickets,
 )
-from chalicelib.http.errors import rewrite_chalice_error
+from chalicelib.http.responses import finish_api_response
 from chalicelib.realtime import handlers as ws
 from chalicelib.store.orders import sweep_expired_orders
 
@@ -43,8 +43,8 @@ for blueprint in (
 
 
 @app.middleware("http")
-def chalice_errors_in_our_shape(event, get_response):  # type: ignore[no-untyped-def]
-    return rewrite_chalice_error(get_response(event))
+def every_api_response(event, get_response):  # type: ignore[no-untyped-def]
+    return finish_api_response(get_response(event))
 
 
 # Websocket handlers live on the app itself: Chalice blueprints do not wrap them.

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from chalicelib.config import Settings
 from chalicelib.http.errors import INTERNAL_ERROR_MESSAGE, UNKNOWN_ROUTE_BODY
-from chalicelib.http.site_headers import REFERRER_POLICY
+from chalicelib.http.site_headers import API_HEADERS, REFERRER_POLICY
 from chalicelib.http.site_headers import content_security_policy as site_content_security_policy
 from chalicelib.store.buckets import BucketSpec
 from chalicelib.store.schema import TableSpec
@@ -305,7 +305,10 @@ def _gateway_response(status: int | None, code: str, message: str | None) -> dic
         "responseTemplates": {
             "application/json": f'{{"error": {{"code": "{code}", "message": {text}, "details": {{}}}}}}'
         },
-        "responseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+        "responseParameters": {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+            **{f"gatewayresponse.header.{name}": f"'{value}'" for name, value in API_HEADERS.items()},
+        },
     }
     if status is not None:
         response["statusCode"] = str(status)

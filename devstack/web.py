@@ -8,7 +8,8 @@
 
 Every response leaves through ``Handler._send``, the one place where headers are set:
 ``Site.frontend_headers`` go on everything that is not the API: the frontend's security headers,
-the same as CloudFront sends when deployed.
+the same as CloudFront sends when deployed; the API's answers get API_HEADERS, also those this
+gateway gives itself (unknown route, body too large), as API Gateway's gateway responses do.
 """
 
 import base64
@@ -29,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
+from chalicelib.http.site_headers import API_HEADERS
 from deploy.frontend import CONTENT_TYPES
 from devstack.mailbox import Mailbox, render_html
 
@@ -119,7 +121,8 @@ class Handler(BaseHTTPRequestHandler):
         headers: dict[str, Any] | None = None,
         frontend: bool = True,
     ) -> None:
-        all_headers: dict[str, Any] = {**(self.site.frontend_headers if frontend else {}), **(headers or {})}
+        base = self.site.frontend_headers if frontend else API_HEADERS
+        all_headers: dict[str, Any] = {**base, **(headers or {})}
         self.send_response(status)
         has_body = status not in (204, 304) and not (100 <= status < 200)
         for name, value in all_headers.items():

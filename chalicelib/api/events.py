@@ -79,12 +79,12 @@ def delete_event(event_id: str) -> Response:
 @bp.route(
     "/public/events",
     public=True,
-    response_schema=schemas.list_of(schemas.EVENT),
+    response_schema=schemas.list_of(schemas.PUBLIC_EVENT_SUMMARY),
     query=schemas.PAGE_QUERY,
 )
 def public_events() -> Response:
     found, cursor = events.list_published_events(page_size(query_param("limit")), query_param("cursor"))
-    return paginated([events.event_view(e) for e in found], cursor)
+    return paginated([events.public_event_summary(e) for e in found], cursor)
 
 
 @bp.route("/public/events/{event_id}", public=True, response_schema=schemas.PUBLIC_EVENT)

@@ -42,8 +42,8 @@ ORDER_SCHEMA = {
                     "ticket_id": {"type": "string"},
                     "quantity": {"type": "integer", "minimum": 1},
                     "amount": {
-                        "type": ["string", "integer"],
-                        "description": 'Donation per ticket, a decimal string such as "25.00"',
+                        **schemas.MONEY_IN,
+                        "description": f"Donation per ticket. {schemas.MONEY_IN['description']}",
                     },
                 },
             },
@@ -82,7 +82,7 @@ def _csv(text: str, filename: str) -> Response:
 def place_order(event_id: str) -> Response:
     """Order tickets (free -> completed; paid / donation -> pending until paid or expired)."""
     key = parse_idempotency_key(header("Idempotency-Key"))
-    placed = orders.place_order(current_access().event, current_user(), key, json_body(exact_decimals=True))
+    placed = orders.place_order(current_access().event, current_user(), key, json_body())
     response = created(orders.order_view(placed.order))
     response.status_code = placed.status_code
     response.headers["Idempotent-Replayed"] = "true" if placed.replayed else "false"

@@ -16,15 +16,14 @@ from chalicelib.store import tickets
 
 bp = ApiBlueprint(__name__)
 
-_TIME = {"type": ["string", "null"], "format": "date-time"}
 _FIELDS = {
     "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
     "type": {"enum": list(TICKET_TYPES)},
-    "price": {"type": ["string", "integer"], "description": 'Decimal string such as "12.50"'},
+    "price": schemas.MONEY_IN,
     "quantity": {"type": "integer", "minimum": 1},
     "description": {"type": ["string", "null"], "maxLength": MAX_DESCRIPTION},
-    "sales_starts_at": _TIME,
-    "sales_ends_at": _TIME,
+    "sales_starts_at": schemas.MAYBE_INSTANT_IN,
+    "sales_ends_at": schemas.MAYBE_INSTANT_IN,
     "min_order": {"type": "integer", "minimum": 1},
     "max_order": {"type": "integer", "minimum": 1},
     "hidden": {"type": "boolean"},
@@ -64,9 +63,7 @@ def list_tickets(event_id: str) -> Response:
 @event_role_required(EVENT_EDITORS)
 def create_ticket(event_id: str) -> Response:
     """Add a ticket at the end of the table."""
-    ticket = tickets.create_ticket(
-        current_access().event, json_body(exact_decimals=True), expected_versions()
-    )
+    ticket = tickets.create_ticket(current_access().event, json_body(), expected_versions())
     return created(tickets.ticket_view(ticket))
 
 
@@ -79,9 +76,7 @@ def create_ticket(event_id: str) -> Response:
 @event_role_required(EVENT_EDITORS)
 def replace_tickets(event_id: str) -> Response:
     """Save the wizard's whole table at once (all or nothing)."""
-    saved, version = tickets.replace_tickets(
-        current_access().event, json_body(exact_decimals=True), expected_versions()
-    )
+    saved, version = tickets.replace_tickets(current_access().event, json_body(), expected_versions())
     return Response(body=[tickets.ticket_view(t) for t in saved], headers={"ETag": versioned_etag([version])})
 
 
@@ -102,9 +97,7 @@ def get_ticket(event_id: str, ticket_id: str) -> Response:
 @event_role_required(EVENT_EDITORS)
 def update_ticket(event_id: str, ticket_id: str) -> Response:
     """Change some fields of one ticket."""
-    ticket = tickets.update_ticket(
-        current_access().event, ticket_id, json_body(exact_decimals=True), expected_versions()
-    )
+    ticket = tickets.update_ticket(current_access().event, ticket_id, json_body(), expected_versions())
     return Response(body=tickets.ticket_view(ticket), headers={"ETag": versioned_etag([ticket.ver])})
 
 

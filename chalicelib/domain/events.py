@@ -1,6 +1,6 @@
 """Rules for an event's details: names, dates in a real time zone, ISO 4217 currency, states."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -10,6 +10,9 @@ STATES = ("draft", "published")
 MAX_NAME = 150
 MAX_DESCRIPTION = 10_000
 MAX_LOCATION = 300
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# The widest offsets in use (Pacific/Kiritimati +14:00, Etc/GMT+12 -12:00), as ISO 8601 practice bounds them.
+MAX_UTC_OFFSET = timedelta(hours=14)
 # ISO 4217 currencies in circulation.
 CURRENCIES = frozenset(
     [
@@ -183,7 +186,8 @@ EDITABLE_FIELDS = (
 
 
 def parse_instant(value: Any, field: str, errors: dict[str, str]) -> datetime | None:
-    """An ISO 8601 time with an offset; naive times are ambiguous across time zones."""
+    """An ISO 8601 time with an offset (naive times are ambiguous across time zones), in the years
+    FIRST_YEAR..LAST_YEAR, offset in whole minutes within MAX_UTC_OFFSET."""
     if not isinstance(value, str) or not value:
         errors[field] = "Give a date and time in ISO 8601 with an offset, e.g. 2026-05-01T09:00:00+02:00."
         return None
@@ -192,8 +196,15 @@ def parse_instant(value: Any, field: str, errors: dict[str, str]) -> datetime | 
     except ValueError:
         errors[field] = "Not an ISO 8601 date and time."
         return None
-    if moment.tzinfo is None:
+    offset = moment.utcoffset()
+    if offset is None:
         errors[field] = "Include the UTC offset, e.g. +02:00."
+        return None
+    if abs(offset) > MAX_UTC_OFFSET or offset % timedelta(minutes=1):
+        errors[field] = "Use a UTC offset in whole minutes from -14:00 to +14:00."
+        return None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        errors[field] = f"Use a date in the years {FIRST_YEAR} to {LAST_YEAR}."
         return None
     return moment
 

@@ -11,10 +11,47 @@ class Limit:
     message: str
 
 
-FAILED_LOGINS_PER_EMAIL = Limit(
-    "login-email", 10, 15 * 60, "Too many failed sign-ins for this account; try again later."
+@dataclass(frozen=True)
+class GrowingDelay:
+    """After ``free_failures`` failures each further attempt waits twice as long as the one before,
+    from ``first_delay_seconds`` up to ``max_delay_seconds``; failures are forgotten once
+    ``memory_seconds`` pass without one."""
+
+    name: str
+    free_failures: int
+    first_delay_seconds: int
+    max_delay_seconds: int
+    memory_seconds: int
+    message: str
+
+    def delay_after(self, failures: int) -> int:
+        """How long the next attempt must wait after the last of ``failures`` failures."""
+        if failures < self.free_failures:
+            return 0
+        doublings = min(failures - self.free_failures, 32)
+        return min(self.max_delay_seconds, self.first_delay_seconds * 2**doublings)
+
+
+# Sign-in (store/login_limits.py). A password guess is a failed sign-in; a correct password gives
+# its reservation back. The address-and-account limit stops one client guessing one account; the
+# per-account delay slows guesses spread over many addresses, yet spares any address without a
+# recent failure for that account, so strangers cannot lock the owner out; the per-address limit
+# stops one client trying many accounts, set high because a NAT puts many people behind one address.
+FAILED_LOGINS_PER_SOURCE_AND_ACCOUNT = Limit(
+    "login-pair",
+    10,
+    15 * 60,
+    "Too many failed sign-ins for this account from your network; try again later.",
+)
+FAILED_LOGINS_PER_ACCOUNT = GrowingDelay(
+    "login-account",
+    free_failures=5,
+    first_delay_seconds=2,
+    max_delay_seconds=15 * 60,
+    memory_seconds=24 * 3600,
+    message="Too many failed sign-ins for this account; please wait before trying again.",
 )
 FAILED_LOGINS_PER_SOURCE = Limit(
-    "login-source", 50, 15 * 60, "Too many failed sign-ins from your network; try again later."
+    "login-source", 300, 15 * 60, "Too many failed sign-ins from your network; try again later."
 )
 INVITES_PER_EVENT = Limit("invites-event", 50, 3600, "This event has sent too many invites this hour.")

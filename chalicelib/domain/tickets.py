@@ -2,7 +2,6 @@
 order limits, sales windows inside the event, names unique ignoring case, and the wizard's whole
 table saved at once. Pure: plain dicts in, cleaned dicts out, ValidationError with per-field details."""
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,8 @@ MAX_QUANTITY = 1_000_000
 MAX_POSITION = 10_000
 DEFAULT_MAX_ORDER = 10
 # Generous enough for currencies with tiny units (VND, IDR); far below DynamoDB's 38 digits.
-MAX_PRICE = Decimal("1000000000000")
+MAX_DIGITS = 12
+MAX_PRICE = Decimal(10**MAX_DIGITS)
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # One DynamoDB transaction holds at most 100 items: the tickets written plus the event's version bump.
@@ -40,7 +40,10 @@ FIELDS = (
 )
 READ_ONLY = ("id", "sold", "reserved", "available", "sales_open", "ver", "currency")
 TABLE_ROW_FIELDS = ("id", *(f for f in FIELDS if f != "position"))
-_PRICE_TEXT = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
+# Every accepted amount: below MAX_PRICE, at most 2 decimals, no sign, exponent or spaces.
+MONEY_PATTERN = rf"^[0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{1,2}})?$"
+_MONEY = re.compile(MONEY_PATTERN)
+_DECIMAL_TEXT = re.compile(r"-?[0-9]{1,100}(\.[0-9]{1,100})?")
 
 
 def name_key(name: str) -> str:
@@ -49,28 +52,16 @@ def name_key(name: str) -> str:
 
 
 def parse_price(value: Any) -> Decimal:
-    """An exact, non-negative amount written with at most 2 decimals, as cents ("12.5" -> 12.50).
+    """An exact, non-negative amount with at most 2 decimals, as cents ("12.5" -> 12.50).
 
-    Accepts a decimal string, an int or a Decimal (JSON numbers parsed exactly); never a float.
-    Raises ValueError with a message for the client.
+    Money is a decimal string (API.md), never a JSON number: ``MONEY_PATTERN`` is exactly what is
+    accepted. Raises ValueError with a message for the client.
     """
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("A price must be a finite amount.")
-    if isinstance(value, bool | float):
+    if not isinstance(value, str):
+        raise ValueError('Give the price as a decimal string such as "12.50" (a JSON string, not a number).')
+    if not _DECIMAL_TEXT.fullmatch(value):
         raise ValueError('Give the price as a decimal string such as "12.50".')
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("-") and _PRICE_TEXT.fullmatch(text[1:]):
-            raise ValueError("A price can't be negative.")
-        if not _PRICE_TEXT.fullmatch(text):
-            raise ValueError('Give the price as a decimal string such as "12.50".')
-        amount = Decimal(text)
-    elif isinstance(value, int | Decimal):
-        amount = Decimal(value)
-    else:
-        raise ValueError('Give the price as a decimal string such as "12.50".')
-    if not amount.is_finite():
-        raise ValueError("A price must be a finite amount.")
+    amount = Decimal(value)
     if amount < 0:
         raise ValueError("A price can't be negative.")
     if amount >= MAX_PRICE:
@@ -78,6 +69,8 @@ def parse_price(value: Any) -> Decimal:
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise ValueError("Use at most 2 decimals.")
+    if not _MONEY.fullmatch(value):
+        raise ValueError(f"Use at most {MAX_DIGITS} digits before the decimal point.")
     cents = amount.quantize(CENT)
     return cents if cents else ZERO
 
@@ -257,7 +250,11 @@ def validate_ticket_change(
     """A partial update merged over ``current``; returns the whole ticket after the change."""
     errors: dict[str, str] = {}
     _check_keys(payload, FIELDS, "", errors)
-    merged = {**current, **{k: v for k, v in payload.items() if k in FIELDS}}
+    # The stored ticket is clean; its price is checked again as the decimal string a client sends.
+    stored = (
+        {**current, "price": format(current["price"], "f")} if current.get("price") is not None else current
+    )
+    merged = {**stored, **{k: v for k, v in payload.items() if k in FIELDS}}
     clean = _clean_ticket(merged, "", event_ends_at, committed, errors)
     _check_unique(clean.get("name"), taken_names, "name", errors)
     if errors:

@@ -2,7 +2,6 @@
 
 import json
 import re
-from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.errors import BadRequestError, PayloadTooLargeError
@@ -26,16 +25,13 @@ def check_body_size(limit: int, hint: str = "") -> None:
         )
 
 
-def json_body(exact_decimals: bool = False) -> dict[str, Any]:
-    """The body as a JSON object; 400 for anything else.
-
-    ``exact_decimals`` parses JSON numbers with a fraction or exponent as Decimal (money), never float.
-    """
+def json_body() -> dict[str, Any]:
+    """The body as a JSON object; 400 for anything else."""
     body = raw_body()
     if not body.strip():
         raise BadRequestError("Send a JSON object as the request body.", code="malformed_json")
     try:
-        value = json.loads(body, parse_float=Decimal if exact_decimals else float, parse_constant=_not_json)
+        value = json.loads(body, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadRequestError(f"The body is not valid JSON: {error}", code="malformed_json") from error
     except RecursionError as error:

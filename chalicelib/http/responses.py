@@ -4,6 +4,9 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.http.errors import rewrite_chalice_error
+from chalicelib.http.site_headers import API_HEADERS
+
 NEXT_CURSOR_HEADER = "X-Next-Cursor"
 
 
@@ -19,3 +22,11 @@ def created(body: Any, etag: str | None = None) -> Response:
 
 def no_content() -> Response:
     return Response(body="", status_code=204)
+
+
+def finish_api_response(response: Response) -> Response:
+    """The last step of every response the Lambda sends (routes' and Chalice's own): our error
+    body and the API's security headers."""
+    response = rewrite_chalice_error(response)
+    response.headers.update(API_HEADERS)
+    return response

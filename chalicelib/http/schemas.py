@@ -21,8 +21,22 @@ ID: Schema = {"type": "string", "minLength": 1}
 TEXT: Schema = {"type": "string"}
 INSTANT: Schema = {"type": "string", "format": "date-time", "description": "ISO 8601 with offset"}
 MAYBE_INSTANT: Schema = {"type": ["string", "null"], "format": "date-time"}
+# A time a client sends (event_rules.parse_instant).
+INSTANT_IN: Schema = {
+    "type": "string",
+    "format": "date-time",
+    "description": f"ISO 8601 with a UTC offset in whole minutes within ±14:00, in the years "
+    f"{event_rules.FIRST_YEAR} to {event_rules.LAST_YEAR}",
+}
+MAYBE_INSTANT_IN: Schema = {**INSTANT_IN, "type": ["string", "null"]}
 MAYBE_TEXT: Schema = {"type": ["string", "null"]}
 MONEY: Schema = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "description": 'Decimal string, "12.50"'}
+# Money a client sends (ticket_rules.parse_price): a string, never a JSON number; null leaves it out.
+MONEY_IN: Schema = {
+    "type": ["string", "null"],
+    "pattern": ticket_rules.MONEY_PATTERN,
+    "description": f'Decimal string such as "12.50": at most 2 decimals, below {ticket_rules.MAX_PRICE}',
+}
 COUNT: Schema = {"type": "integer", "minimum": 0}
 ROLE_NAME: Schema = {"enum": list(EVENT_ROLES)}
 
@@ -115,8 +129,8 @@ _EVENT_EDITABLE: dict[str, Schema] = {
     "name": {"type": "string", "minLength": 1, "maxLength": event_rules.MAX_NAME},
     "description": {"type": ["string", "null"], "maxLength": event_rules.MAX_DESCRIPTION},
     "location_name": {"type": ["string", "null"], "maxLength": event_rules.MAX_LOCATION},
-    "starts_at": INSTANT,
-    "ends_at": INSTANT,
+    "starts_at": INSTANT_IN,
+    "ends_at": INSTANT_IN,
     "timezone": {"type": "string", "description": "IANA time zone, e.g. Europe/Berlin"},
     "currency": {"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217"},
     "state": {"enum": list(event_rules.STATES)},
@@ -172,7 +186,10 @@ PUBLIC_TICKET = _object(
     "PublicTicket",
     {**_PUBLIC_TICKET_FIELDS, "currency": _EVENT_FIELDS["currency"], "sales_open": {"type": "boolean"}},
 )
-PUBLIC_EVENT = _object("PublicEvent", {**_EVENT_FIELDS, "tickets": list_of(PUBLIC_TICKET)})
+# Who created an event is not public.
+_PUBLIC_EVENT_FIELDS = {name: schema for name, schema in _EVENT_FIELDS.items() if name != "created_by"}
+PUBLIC_EVENT_SUMMARY = _object("PublicEventSummary", _PUBLIC_EVENT_FIELDS)
+PUBLIC_EVENT = _object("PublicEvent", {**_PUBLIC_EVENT_FIELDS, "tickets": list_of(PUBLIC_TICKET)})
 
 # -- services: tracks, sessions, speakers, sponsors, microlocations ---------------------------------
 
@@ -209,8 +226,8 @@ SERVICE_FIELDS: dict[str, dict[str, Schema]] = {
         "title": {"type": "string", "minLength": 1, "maxLength": 200},
         "subtitle": _short_text(200),
         "abstract": _LONG_TEXT,
-        "starts_at": INSTANT,
-        "ends_at": INSTANT,
+        "starts_at": INSTANT_IN,
+        "ends_at": INSTANT_IN,
         "track_id": _REFERENCE,
         "microlocation_id": _REFERENCE,
         "speaker_ids": {

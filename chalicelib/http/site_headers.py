@@ -1,9 +1,13 @@
 """Security headers of the frontend site, one description for both places that serve it:
-CloudFront's response-headers policy (deploy/template.py) and the local stack (devstack/web.py)."""
+CloudFront's response-headers policy (deploy/template.py) and the local stack (devstack/web.py);
+and those of every API response, from the Lambda (app.py's middleware), from API Gateway itself
+(its gateway responses, deploy/template.py) and from the local stack's gateway."""
 
 from collections.abc import Sequence
 
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+# A JSON (or CSV) answer is never to be sniffed into HTML or script.
+API_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
 
 def content_security_policy(connect: Sequence[str], media: Sequence[str] = ()) -> str:

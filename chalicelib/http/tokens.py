@@ -7,6 +7,8 @@ from chalicelib.config import settings
 from chalicelib.domain.errors import UnauthorizedError
 from chalicelib.store.secrets import jwt_secret
 
+MAX_USER_ID = 128
+
 
 @dataclass(frozen=True)
 class TokenClaims:
@@ -34,4 +36,9 @@ def decode_token(token: str) -> TokenClaims:
         ) from error
     except jwt.PyJWTError as error:
         raise UnauthorizedError("The token is invalid.", code="invalid_token") from error
-    return TokenClaims(user_id=str(claims["sub"]), token_version=int(claims.get("ver", 0)))
+    user_id, version = claims["sub"], claims.get("ver", 0)
+    # Signed with our secret yet unlike what issue_token writes: a user id is a short non-empty
+    # string (a key DynamoDB accepts), a version an int (not a bool, not a string of digits).
+    if not isinstance(user_id, str) or not 0 < len(user_id) <= MAX_USER_ID or type(version) is not int:
+        raise UnauthorizedError("The token is invalid.", code="invalid_token")
+    return TokenClaims(user_id=user_id, token_version=version)

@@ -194,5 +194,12 @@ def get_published_event(event_id: str) -> EventModel | None:
     return event if event.state == PUBLISHED else None
 
 
+def public_event_summary(event: EventModel) -> dict[str, Any]:
+    """What anyone may see of a published event: all but who created it."""
+    view = event_view(event)
+    del view["created_by"]
+    return view
+
+
 def public_event_view(event: EventModel) -> dict[str, Any]:
-    return {**event_view(event), "tickets": public_tickets_view(event)}
+    return {**public_event_summary(event), "tickets": public_tickets_view(event)}

@@ -2,12 +2,23 @@
 
 import math
 import time
+from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.errors import TooManyRequestsError
 from chalicelib.domain.limits import Limit
 from chalicelib.store.models.system import SystemItemModel
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """One counted occurrence; ``count`` includes it."""
+
+    limit: Limit
+    subject: str
+    window_start: int
+    count: int
 
 
 def _window(limit: Limit, now: float) -> tuple[int, int]:
@@ -19,28 +30,12 @@ def _key(limit: Limit, subject: str, window_start: int) -> tuple[str, str]:
     return f"RATE#{limit.name}#{subject}", str(window_start)
 
 
-def ensure_allowed(limit: Limit, subject: str) -> None:
-    """429 with Retry-After when ``subject`` has used up ``limit`` in the current window."""
-    now = time.time()
-    start, end = _window(limit, now)
-    try:
-        counter = SystemItemModel.get(*_key(limit, subject, start), attributes_to_get=["version"])
-    except DoesNotExist:
-        return
-    if int(counter.version) >= limit.max_count:
-        raise TooManyRequestsError(limit.message, retry_after=max(1, math.ceil(end - now)))
+def _is_condition_failure(error: UpdateError) -> bool:
+    return error.cause_response_code == "ConditionalCheckFailedException"
 
 
-def count(limit: Limit, subject: str) -> int:
-    """Record one occurrence; returns the count in the current window."""
-    start, end = _window(limit, time.time())
-    counter = SystemItemModel(*_key(limit, subject, start))
-    counter.update(actions=[SystemItemModel.version.add(1), SystemItemModel.expires_at.set(end + 60)])
-    return int(counter.version)
-
-
-def consume(limit: Limit, subject: str) -> None:
-    """Check and count in one conditional write (for actions that always count, e.g. invites)."""
+def consume(limit: Limit, subject: str) -> Reservation:
+    """Check and count in one conditional write: 429 with Retry-After once the window is full."""
     now = time.time()
     start, end = _window(limit, now)
     counter = SystemItemModel(*_key(limit, subject, start))
@@ -50,6 +45,18 @@ def consume(limit: Limit, subject: str) -> None:
             condition=SystemItemModel.version.does_not_exist() | (SystemItemModel.version < limit.max_count),
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if _is_condition_failure(error):
             raise TooManyRequestsError(limit.message, retry_after=max(1, math.ceil(end - now))) from error
         raise
+    return Reservation(limit, subject, start, int(counter.version))
+
+
+def give_back(reservation: Reservation) -> None:
+    """Uncount a reservation (in its own window, even if a new one has begun since)."""
+    counter = SystemItemModel(*_key(reservation.limit, reservation.subject, reservation.window_start))
+    try:
+        counter.update(actions=[SystemItemModel.version.add(-1)], condition=SystemItemModel.version > 0)
+    except UpdateError as error:
+        # The window is gone (expired); there is nothing left to give back.
+        if not _is_condition_failure(error):
+            raise

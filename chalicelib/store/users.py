@@ -11,9 +11,8 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.config import settings
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationError
-from chalicelib.domain.limits import FAILED_LOGINS_PER_EMAIL, FAILED_LOGINS_PER_SOURCE
 from chalicelib.domain.users import PasswordHashing, normalize_email, validate_password, validate_signup
-from chalicelib.store import ratelimit
+from chalicelib.store import login_limits
 from chalicelib.store.models.users import EmailClaimModel, UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
 
@@ -106,16 +105,15 @@ def authenticate_password(email: Any, password: Any) -> UserModel:
 
 
 def login(email: Any, password: Any, source_ip: str) -> UserModel:
-    """Password sign-in, limited per e-mail and per source address (failed attempts count)."""
-    email_subject = normalize_email(email) if isinstance(email, str) else "-"
-    ratelimit.ensure_allowed(FAILED_LOGINS_PER_EMAIL, email_subject)
-    ratelimit.ensure_allowed(FAILED_LOGINS_PER_SOURCE, source_ip)
+    """Password sign-in within the sign-in limits (chalicelib.store.login_limits)."""
+    attempt = login_limits.reserve(normalize_email(email) if isinstance(email, str) else "-", source_ip)
     try:
-        return authenticate_password(email, password)
+        user = authenticate_password(email, password)
     except UnauthorizedError:
-        ratelimit.count(FAILED_LOGINS_PER_EMAIL, email_subject)
-        ratelimit.count(FAILED_LOGINS_PER_SOURCE, source_ip)
+        login_limits.failed(attempt)
         raise
+    login_limits.succeeded(attempt)
+    return user
 
 
 def revoke_tokens(user: UserModel) -> None:

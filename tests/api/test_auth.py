@@ -1,7 +1,6 @@
 """Signup, login, /me and the token rules of API.md."""
 
 import threading
-import time
 
 import jwt
 import pytest
@@ -135,28 +134,31 @@ def test_expired_token_is_refused(api, signup):
     assert response.error_code == "token_expired"
 
 
+@pytest.mark.parametrize(
+    "claim",
+    [
+        *({"ver": version} for version in ("abc", "0", 0.0, 0.5, True, False, None, [0], {"v": 0})),
+        {"sub": ""},
+        {"sub": "x" * 129},
+    ],
+)
+def test_a_signed_token_with_claims_we_never_issue_is_refused(api, signup, claim):
+    """Signed with our secret, yet not a token we issue: 401 (a ``ver`` of "abc" answered 500)."""
+    from chalicelib.store.secrets import jwt_secret
+    from chalicelib.store.users import find_by_email
+
+    signup("signed@example.com")
+    claims = {"sub": find_by_email("signed@example.com").user_id, "ver": 0, "exp": 4102444800}
+    assert api.get("/me", token=jwt.encode(claims, jwt_secret(), "HS256")).status == 200
+
+    response = api.get("/me", token=jwt.encode({**claims, **claim}, jwt_secret(), "HS256"))
+    assert response.status == 401
+    assert response.error_code == "invalid_token"
+
+
 def test_token_of_a_deleted_user_is_refused(api):
     token = issue_token("no-such-user", 0)
     assert api.get("/me", token=token).status == 401
-
-
-@pytest.fixture
-def frozen_window(time_machine):
-    """Limits count in fixed 15-minute windows: keep a test inside one window."""
-    now = time.time()
-    time_machine.move_to(now - now % 900 + 901, tick=False)
-
-
-def test_failed_logins_are_limited_per_email_with_retry_after(api, signup, frozen_window):
-    signup("target@example.com", password="right password")
-    for _ in range(10):
-        assert api.post("/auth/login", {"email": "target@example.com", "password": "wrong one"}).status == 401
-
-    limited = api.post("/auth/login", {"email": "TARGET@example.com", "password": "right password"})
-    assert limited.status == 429
-    assert limited.error_code == "too_many_requests"
-    assert 1 <= int(limited.headers["retry-after"]) <= 15 * 60
-    assert api.post("/auth/login", {"email": "nobody@example.com", "password": "x" * 8}).status == 401
 
 
 def test_successful_logins_do_not_count_towards_the_limit(api, signup):
@@ -165,15 +167,6 @@ def test_successful_logins_do_not_count_towards_the_limit(api, signup):
         assert (
             api.post("/auth/login", {"email": "busy@example.com", "password": "right password"}).status == 200
         )
-
-
-def test_failed_logins_are_limited_per_source(api, signup, frozen_window):
-    for index in range(50):
-        api.post("/auth/login", {"email": f"nobody{index}@example.com", "password": "wrong password"})
-    signup("fresh@example.com", password="fresh password")
-
-    response = api.post("/auth/login", {"email": "fresh@example.com", "password": "fresh password"})
-    assert response.status == 429 and "network" in response.json["error"]["message"]
 
 
 def test_logout_revokes_every_token(api, signup):

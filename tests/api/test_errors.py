@@ -1,4 +1,7 @@
-"""Every error has the body of API.md, including Chalice's own (wrong method, malformed JSON)."""
+"""Every error has the body of API.md, including Chalice's own (wrong method, malformed JSON);
+every answer carries the API's security headers."""
+
+import pytest
 
 
 def test_wrong_method_has_our_error_body(api, signup):
@@ -46,3 +49,41 @@ def test_cors_exposes_etag_and_allows_conditional_headers(api):
     assert "ETag" in response.headers["access-control-expose-headers"]
     allowed = response.headers["access-control-allow-headers"]
     assert "If-Match" in allowed and "If-None-Match" in allowed
+
+
+@pytest.fixture
+def every_kind_of_answer(api, signup, make_event, monkeypatch):
+    """(what, response) for a success of each kind, our errors and Chalice's own."""
+    token = signup("answers@example.com", password="answers password")
+    event = make_event(token)
+    listed = api.get("/public/events")
+    answers = [
+        ("200 GET", api.get(f"/events/{event['id']}", token=token)),
+        ("304", api.get("/public/events", headers={"If-None-Match": listed.headers["etag"]})),
+        (
+            "201",
+            api.post("/auth/signup", {"email": "new@example.com", "password": "long enough", "name": "N"}),
+        ),
+        (
+            "200 POST",
+            api.post("/auth/login", {"email": "answers@example.com", "password": "answers password"}),
+        ),
+        ("text/csv", api.get(f"/events/{event['id']}/orders.csv", token=token)),
+        ("400", api.post("/auth/login", raw=b'{"email": ')),
+        ("401", api.get("/me")),
+        ("404", api.get("/public/events/nope")),
+        ("405 (Chalice's)", api.request("PUT", "/me", token=token)),
+        ("413", api.post("/auth/login", raw=b'{"email": "' + b"a" * (1024 * 1024) + b'"}')),
+        ("422", api.post("/events", {}, token=token)),
+        ("204", api.post("/auth/logout", token=token)),
+    ]
+    monkeypatch.setattr("chalicelib.http.auth.get_user_or_none", lambda *_: 1 / 0)
+    answers.append(("500", api.get("/me", token=signup())))
+    return answers
+
+
+def test_every_api_answer_forbids_content_sniffing(every_kind_of_answer):
+    statuses = {what: response.status for what, response in every_kind_of_answer}
+    assert statuses["text/csv"] == 200 and statuses["405 (Chalice's)"] == 405 and statuses["500"] == 500
+    for what, response in every_kind_of_answer:
+        assert response.headers.get("x-content-type-options") == "nosniff", what

@@ -31,6 +31,9 @@ def test_currency_defaults_to_usd(api, signup):
         ({"ends_at": EVENT["starts_at"]}, "ends_at"),
         ({"starts_at": "2027-05-01T09:00:00"}, "starts_at"),
         ({"starts_at": "tomorrow"}, "starts_at"),
+        ({"starts_at": "0001-01-01T09:00:00+00:00"}, "starts_at"),
+        ({"starts_at": "2027-05-01T09:00:00+23:59"}, "starts_at"),
+        ({"ends_at": "9999-12-31T23:59:59-23:59"}, "ends_at"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"timezone": None}, "timezone"),
         ({"currency": "XYZ"}, "currency"),
@@ -141,6 +144,22 @@ def test_publish_makes_the_event_public(api, signup, make_event):
     api.patch(f"/events/{event['id']}", {"state": "draft"}, token=token)
     assert api.get(public_path).status == 404
     assert api.get("/public/events").json == []
+
+
+def test_public_views_do_not_name_the_organizer(api, signup, make_event):
+    token = signup()
+    event = make_event(token)
+    api.patch(f"/events/{event['id']}", {"state": "published"}, token=token)
+    organizer_id = api.get("/me", token=token).json["id"]
+
+    public = api.get(f"/public/events/{event['id']}")
+    listed = api.get("/public/events")
+    assert public.status == listed.status == 200
+    for view in (public.json, *listed.json):
+        assert "created_by" not in view
+        assert organizer_id not in public.body.decode() + listed.body.decode()
+    # The event's own people still see who created it.
+    assert api.get(f"/events/{event['id']}", token=token).json["created_by"] == organizer_id
 
 
 def test_unknown_public_event_is_404(api):

@@ -92,11 +92,10 @@ def test_create_and_read_back(api, owner, path):
 def test_money_is_exact_in_and_out(api, owner, path):
     assert create(api, path, owner, name="A", price="19.99")["price"] == "19.99"
     assert create(api, path, owner, name="B", price="12.5")["price"] == "12.50"
-    # A JSON number is parsed exactly too (never through a float) and comes back as a string.
-    raw = b'{"name": "C", "type": "paid", "price": 0.1, "quantity": 5}'
-    assert api.post(path, raw=raw, token=owner).json["price"] == "0.10"
-    raw = b'{"name": "D", "type": "paid", "price": 0.10000000000000000001, "quantity": 5}'
-    response = api.post(path, raw=raw, token=owner)
+    assert create(api, path, owner, name="C", price="0.10")["price"] == "0.10"
+    response = api.post(
+        path, {"name": "D", "type": "paid", "price": "0.10000000000000000001", "quantity": 5}, token=owner
+    )
     assert response.status == 422 and response.json["error"]["details"] == {
         "price": "Use at most 2 decimals."
     }
@@ -148,6 +147,9 @@ def test_new_tickets_go_to_the_end_of_the_table(api, owner, path):
         ),
         ({"sales_ends_at": "2027-05-04T00:00:00+02:00"}, "sales_ends_at"),
         ({"sales_starts_at": "2027-04-01T00:00:00"}, "sales_starts_at"),
+        ({"sales_starts_at": "0001-01-01T00:00:00+00:00"}, "sales_starts_at"),
+        ({"sales_starts_at": "2027-04-01T00:00:00+23:59"}, "sales_starts_at"),
+        ({"sales_ends_at": "2027-04-01T00:00:00-14:01"}, "sales_ends_at"),
         ({"description": "x" * 2001}, "description"),
         ({"hidden": "true"}, "hidden"),
         ({"hidden": 1}, "hidden"),
@@ -458,3 +460,33 @@ def test_no_role_and_no_token(api, signup, owner, path):
         assert api.patch(item, {"price": "1"}, token=token).status == status
         assert api.delete(item, token=token).status == status
     assert api.get(path, token=owner).json == [ticket]
+
+
+NUMBER_PRICE = 'Give the price as a decimal string such as "12.50" (a JSON string, not a number).'
+
+
+@pytest.mark.parametrize("raw_price", [b"10.5", b"10", b"0", b"1e1"])
+def test_a_json_number_is_no_price(api, owner, path, event, raw_price):
+    raw = b'{"name": "N", "type": "paid", "price": %s, "quantity": 5}' % raw_price
+    response = api.post(path, raw=raw, token=owner)
+    assert response.status == 422
+    assert response.json["error"]["details"] == {"price": NUMBER_PRICE}
+
+    ticket = create(api, path, owner, name="Kept", price="12.00")
+    changed = api.request("PATCH", f"{path}/{ticket['id']}", raw=b'{"price": %s}' % raw_price, token=owner)
+    assert changed.status == 422 and changed.json["error"]["details"] == {"price": NUMBER_PRICE}
+    table = (
+        b'{"tickets": [{"id": "%s", "name": "Kept", "type": "paid", "price": "12.00", "quantity": 100},'
+        % (ticket["id"].encode())
+        + b' {"name": "New", "type": "paid", "price": %s, "quantity": 5}]}' % raw_price
+    )
+    saved = api.put(path, raw=table, token=owner)
+    assert saved.status == 422 and saved.json["error"]["details"] == {"tickets[1].price": NUMBER_PRICE}
+    assert [(t["name"], t["price"]) for t in api.get(path, token=owner).json] == [("Kept", "12.00")]
+
+
+def test_a_stored_price_survives_a_change_of_another_field(api, owner, path):
+    ticket = create(api, path, owner, name="Kept", price="19.90")
+    changed = api.patch(f"{path}/{ticket['id']}", {"quantity": 70}, token=owner)
+    assert changed.status == 200, changed.json
+    assert (changed.json["price"], changed.json["quantity"]) == ("19.90", 70)

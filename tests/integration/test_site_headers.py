@@ -24,3 +24,18 @@ def test_api_errors_carry_no_stack_or_aws_ids(shared_local_stack):
     assert response.json()["error"]["code"] == "not_found"
     assert not any(name.lower().startswith("x-amz") for name in response.headers)
     assert "Traceback" not in response.text
+
+
+def test_every_api_answer_forbids_content_sniffing(shared_local_stack):
+    api = shared_local_stack.api_url
+    answers = {
+        "the app's": requests.get(f"{api}/public/events", timeout=10),
+        "the app's error": requests.get(f"{api}/me", timeout=10),
+        "the gateway's unknown route": requests.get(f"{api}/no/such/route", timeout=10),
+        # A chunked body, without Content-Length.
+        "the gateway's length required": requests.post(f"{api}/auth/login", data=iter([b"{}"]), timeout=10),
+    }
+    assert [answer.status_code for answer in answers.values()] == [200, 401, 404, 411]
+    for what, answer in answers.items():
+        assert answer.headers.get("X-Content-Type-Options") == "nosniff", what
+        assert "Content-Security-Policy" not in answer.headers, what

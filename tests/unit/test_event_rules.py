@@ -47,6 +47,30 @@ def test_offsets_are_compared_as_instants():
 
 
 @pytest.mark.parametrize(
+    ("starts_at", "message"),
+    [
+        ("0001-01-01T09:00:00+00:00", "Use a date in the years 2000 to 2100."),
+        ("1999-12-31T23:59:00+00:00", "Use a date in the years 2000 to 2100."),
+        ("2101-01-01T00:00:00+00:00", "Use a date in the years 2000 to 2100."),
+        ("2027-05-01T09:00:00+23:59", "Use a UTC offset in whole minutes from -14:00 to +14:00."),
+        ("2027-05-01T09:00:00+14:01", "Use a UTC offset in whole minutes from -14:00 to +14:00."),
+        ("2027-05-01T09:00:00-14:30", "Use a UTC offset in whole minutes from -14:00 to +14:00."),
+        ("2027-05-01T09:00:00+02:00:30", "Use a UTC offset in whole minutes from -14:00 to +14:00."),
+    ],
+)
+def test_times_are_bounded_to_real_years_and_offsets(starts_at, message):
+    with pytest.raises(ValidationError) as refused:
+        validate_event({**VALID, "starts_at": starts_at, "ends_at": "2100-12-31T23:59:00-14:00"})
+    assert refused.value.details == {"starts_at": message}
+
+
+def test_the_bounds_themselves_are_accepted():
+    widest = {**VALID, "starts_at": "2000-01-01T00:00:00+14:00", "ends_at": "2100-12-31T23:59:59-14:00"}
+    assert validate_event(widest)["starts_at"] == "2000-01-01T00:00:00+14:00"
+    assert validate_event({**VALID, "starts_at": "2027-05-01T09:00:00+05:45"})
+
+
+@pytest.mark.parametrize(
     ("change", "fields"),
     [
         ({"name": None}, {"name"}),

@@ -99,3 +99,9 @@ def test_every_gateway_response_renders_to_our_error_body() -> None:
             "$context.error.messageString", '"m"'
         )
         assert set(json.loads(body)) == {"error"}, kind
+
+
+def test_every_gateway_response_forbids_content_sniffing() -> None:
+    for kind, response in gateway_responses().items():
+        header = response["responseParameters"].get("gatewayresponse.header.X-Content-Type-Options")
+        assert header == "'nosniff'", kind
