@@ -17,8 +17,8 @@ from chalicelib.api import (
     services,
     tickets,
 )
+from chalicelib.api import websocket as ws
 from chalicelib.http.responses import finish_api_response
-from chalicelib.realtime import handlers as ws
 from chalicelib.store.orders import sweep_expired_orders
 
 app = Chalice(app_name="marquee")

@@ -8,6 +8,7 @@ from chalicelib.http.request import json_body, source_ip
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.http.tokens import issue_token
+from chalicelib.services import accounts
 from chalicelib.store import invites, users
 
 bp = ApiBlueprint(__name__)
@@ -44,7 +45,7 @@ def login() -> dict:
 @bp.route("/auth/logout", methods=["POST"], status=204)
 def logout() -> Response:
     """Sign out everywhere: every token issued so far stops working."""
-    users.revoke_tokens(current_user())
+    accounts.sign_out_everywhere(current_user())
     return no_content()
 
 
@@ -56,7 +57,7 @@ def logout() -> Response:
 )
 def change_password() -> dict:
     """Change the password; older tokens stop working and a fresh one is returned."""
-    return _session(users.change_password(current_user(), json_body()))
+    return _session(accounts.change_password(current_user(), json_body()))
 
 
 @bp.route("/me", response_schema=schemas.ME)

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from chalicelib.domain.errors import ValidationError
 
-STATES = ("draft", "published")
+DRAFT, PUBLISHED = "draft", "published"
+STATES = (DRAFT, PUBLISHED)
 MAX_NAME = 150
 MAX_DESCRIPTION = 10_000
 MAX_LOCATION = 300

@@ -1,7 +1,7 @@
 """Authentication: the bearer token, checked against the user's current token version."""
 
 from chalicelib.domain.errors import UnauthorizedError
-from chalicelib.http.tokens import decode_token
+from chalicelib.http.tokens import TokenClaims, decode_token
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.users import get_user_or_none
 
@@ -14,10 +14,15 @@ def authenticate(authorization: str | None) -> UserModel:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("Use Authorization: Bearer <token>.", code="invalid_token")
-    claims = decode_token(token.strip())
+    return authenticate_token(token.strip())[0]
+
+
+def authenticate_token(token: str) -> tuple[UserModel, TokenClaims]:
+    """The user of a bearer token, with its claims (a WebSocket keeps its version and expiry)."""
+    claims = decode_token(token)
     user = get_user_or_none(claims.user_id)
     if user is None or int(user.token_version) != claims.token_version:
         raise UnauthorizedError(
             "This session is no longer valid; please sign in again.", code="token_revoked"
         )
-    return user
+    return user, claims

@@ -14,6 +14,7 @@ MAX_USER_ID = 128
 class TokenClaims:
     user_id: str
     token_version: int
+    expires_at: int
 
 
 def issue_token(user_id: str, token_version: int, ttl_seconds: int | None = None) -> str:
@@ -36,9 +37,9 @@ def decode_token(token: str) -> TokenClaims:
         ) from error
     except jwt.PyJWTError as error:
         raise UnauthorizedError("The token is invalid.", code="invalid_token") from error
-    user_id, version = claims["sub"], claims.get("ver", 0)
+    user_id, version, expires_at = claims["sub"], claims.get("ver", 0), claims["exp"]
     # Signed with our secret yet unlike what issue_token writes: a user id is a short non-empty
     # string (a key DynamoDB accepts), a version an int (not a bool, not a string of digits).
     if not isinstance(user_id, str) or not 0 < len(user_id) <= MAX_USER_ID or type(version) is not int:
         raise UnauthorizedError("The token is invalid.", code="invalid_token")
-    return TokenClaims(user_id=user_id, token_version=version)
+    return TokenClaims(user_id=user_id, token_version=version, expires_at=int(expires_at))

@@ -8,6 +8,9 @@ from chalicelib.store.models.connections import ConnectionModel
 
 # API Gateway's maximum connection duration is two hours; a little slack covers clock skew.
 CONNECTION_TTL_SECONDS = 2 * 3600 + 300
+# A person has a few tabs and devices; past this the oldest connection is closed, so that a push
+# to one user (which rides on the request that caused it) stays a few posts.
+MAX_CONNECTIONS_PER_USER = 10
 
 
 @dataclass(frozen=True)
@@ -15,11 +18,28 @@ class Connection:
     channel: str
     connection_id: str
     endpoint: str
+    token_version: int | None = None
+    connected_at: str = ""
 
 
-def add_connection(connection_id: str, channels: list[str], endpoint: str, user_id: str | None) -> None:
+def _view(item: ConnectionModel) -> Connection:
+    version = None if item.token_version is None else int(item.token_version)
+    return Connection(item.channel, item.connection_id, item.endpoint, version, item.connected_at)
+
+
+def add_connection(
+    connection_id: str,
+    channels: list[str],
+    endpoint: str,
+    user_id: str | None,
+    token_version: int | None = None,
+    token_expires_at: int | None = None,
+) -> None:
+    """Listen on ``channels``; a signed-in connection expires with its token."""
     connected_at = now_iso()
     expires_at = int(time.time()) + CONNECTION_TTL_SECONDS
+    if token_expires_at is not None:
+        expires_at = min(expires_at, token_expires_at)
     with ConnectionModel.batch_write() as batch:
         for channel in channels:
             batch.save(
@@ -28,6 +48,7 @@ def add_connection(connection_id: str, channels: list[str], endpoint: str, user_
                     connection_id=connection_id,
                     endpoint=endpoint,
                     user_id=user_id,
+                    token_version=token_version,
                     connected_at=connected_at,
                     expires_at=expires_at,
                 )
@@ -37,7 +58,7 @@ def add_connection(connection_id: str, channels: list[str], endpoint: str, user_
 def connections_of(channel: str) -> list[Connection]:
     """The live connections of one channel (TTL deletion is lazy, so expired items are skipped)."""
     items = ConnectionModel.query(channel, filter_condition=ConnectionModel.expires_at > int(time.time()))
-    return [Connection(item.channel, item.connection_id, item.endpoint) for item in items]
+    return [_view(item) for item in items]
 
 
 def remove_connection(connection_id: str) -> int:

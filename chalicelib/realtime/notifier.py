@@ -80,6 +80,26 @@ def _deliver(connection: Connection, data: bytes, client_for: ClientFactory) -> 
     return False
 
 
+def _end(connection: Connection, client_for: ClientFactory) -> None:
+    try:
+        client_for(management_endpoint(connection.endpoint)).delete_connection(
+            ConnectionId=connection.connection_id
+        )
+    except ClientError as error:
+        if not is_gone(error):
+            logger.warning("closing %s failed: %s", connection.connection_id, error)
+    except BotoCoreError as error:
+        logger.warning("closing %s failed: %s", connection.connection_id, error)
+    remove_connection(connection.connection_id)
+
+
+def close(connections: list[Connection], client_for: ClientFactory = management_client) -> int:
+    """End these connections (API Gateway's DeleteConnection closes the socket) and forget them,
+    also when the gateway cannot be reached: nothing is pushed to them again. Returns how many."""
+    list(_pool().map(lambda connection: _end(connection, client_for), connections))
+    return len(connections)
+
+
 def push(connections: list[Connection], payload: Any, client_for: ClientFactory = management_client) -> int:
     """Send ``payload`` (JSON) to each connection; forget those that are gone. Returns how many got it."""
     if not connections:

@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
-from chalicelib.domain.events import validate_event
+from chalicelib.domain.events import PUBLISHED, validate_event
 from chalicelib.domain.permissions import ORGANIZER
 from chalicelib.media import storage
 from chalicelib.store.audit import audit_record
@@ -26,8 +26,6 @@ from chalicelib.store.models.users import UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
 from chalicelib.store.tickets import public_tickets_view
 from chalicelib.store.versions import STALE_MESSAGE, version_condition, versioned_write
-
-PUBLISHED = "published"
 
 
 def event_view(event: EventModel) -> dict[str, Any]:

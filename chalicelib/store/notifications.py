@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.clock import now
@@ -23,9 +23,8 @@ from chalicelib.domain.notifications import (
     new_notification_id,
     sanitize_message,
 )
-from chalicelib.realtime.connections import connections_of
 from chalicelib.realtime.notifier import ClientFactory, management_client, push
-from chalicelib.store.models.connections import user_channel
+from chalicelib.realtime.sessions import live_connections
 from chalicelib.store.models.notifications import NotificationModel, notification_sk
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
@@ -126,8 +125,15 @@ def unread_count(user_id: str) -> int:
 def push_unread(
     user_id: str, latest: NotificationModel | None = None, client_for: ClientFactory = management_client
 ) -> int:
-    """Send ``{"meta", "notif_count", "notifs"}`` to every open connection of the user."""
-    connections = connections_of(user_channel(user_id))
+    """Send ``{"meta", "notif_count", "notifs"}`` to every connection of the user opened with a
+    token that is still valid (one read of the user for the count and the current version)."""
+    try:
+        user = UserModel.get(
+            user_id, consistent_read=True, attributes_to_get=["unread_notifications", "token_version"]
+        )
+    except DoesNotExist:
+        return 0
+    connections = live_connections(user_id, int(user.token_version or 0), client_for)
     if not connections:
         return 0
     unread = list(
@@ -138,7 +144,7 @@ def push_unread(
         unread = sorted([latest, *unread], key=lambda item: item.sk, reverse=True)[:PUSH_UNREAD_LIMIT]
     payload = {
         "meta": PUSH_META,
-        "notif_count": unread_count(user_id),
+        "notif_count": int(user.unread_notifications or 0),
         "notifs": [notification_view(item) for item in unread],
     }
     return push(connections, payload, client_for)

@@ -32,13 +32,14 @@ from pynamodb.expressions.condition import Condition
 from chalicelib.domain import orders as rules
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
+from chalicelib.domain.events import PUBLISHED
 from chalicelib.domain.payments import DEFAULT_PROVIDER, PaymentConfirmation, provider
 from chalicelib.domain.permissions import ORGANIZER
 from chalicelib.realtime.connections import connections_of
 from chalicelib.realtime.notifier import push
 from chalicelib.store import audit
 from chalicelib.store.models.connections import event_channel
-from chalicelib.store.models.events import EventModel, MembershipModel, event_pk
+from chalicelib.store.models.events import EVENT_SK, EventModel, MembershipModel, event_pk
 from chalicelib.store.models.orders import (
     HOLD_PREFIX,
     SWEEP_BUCKETS,
@@ -563,10 +564,18 @@ def _after_change(event_id: str) -> None:
         logger.exception("availability push for event %s failed", event_id)
 
 
+def _is_published(event_id: str) -> bool:
+    try:
+        return EventModel.get(event_pk(event_id), EVENT_SK, attributes_to_get=["state"]).state == PUBLISHED
+    except DoesNotExist:
+        return False
+
+
 def push_availability(event_id: str) -> int:
     """O(open connections of this event): one Query of its channel, nothing when nobody listens."""
     connections = connections_of(event_channel(event_id))
-    if not connections:
+    # Pages that opened while the event was public hear nothing once it is a draft again.
+    if not connections or not _is_published(event_id):
         return 0
     tickets = [t for t in _tickets(event_id) if not t.hidden]
     counts = availability(event_id, tickets)

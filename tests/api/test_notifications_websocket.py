@@ -201,7 +201,7 @@ def test_other_messages_are_ignored_politely(signup, ws, body):
 def test_pong_to_a_closed_connection_does_not_raise(aws):
     from chalice.app import WebsocketEvent
 
-    from chalicelib.realtime.handlers import on_message
+    from chalicelib.api.websocket import on_message
 
     fake = FakeManagementApi(gone={"c1"})
     event = WebsocketEvent(

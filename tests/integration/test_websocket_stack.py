@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import requests
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 pytestmark = pytest.mark.integration
@@ -149,3 +149,30 @@ def test_connection_whose_disconnect_was_lost_is_dropped_on_gone(shared_local_st
         assert _next(live)["notif_count"] == 1
         remaining = _connections(stack, user_id)
         assert [entry["connection_id"]["S"] for entry in remaining] == [item["connection_id"]["S"]]
+
+
+@pytest.mark.parametrize("revoke", ["logout", "password"])
+def test_the_server_closes_a_tab_when_its_session_ends_and_it_hears_nothing_more(shared_local_stack, revoke):
+    stack = shared_local_stack
+    email = stack.unique_email("leaver")
+    token = stack.signup(email, password="correct horse")
+    with _open(stack, f"token={token}") as tab:
+        _invite(stack, stack.signup(), email)
+        assert _next(tab)["notif_count"] == 1
+
+        if revoke == "logout":
+            assert stack.api("POST", "/auth/logout", token=token).status_code == 204
+        else:
+            changed = stack.api(
+                "POST",
+                "/auth/password",
+                {"current_password": "correct horse", "new_password": "battery staple 2"},
+                token=token,
+            )
+            assert changed.status_code == 200, changed.text
+
+        with pytest.raises(ConnectionClosed):
+            tab.recv(timeout=10)
+    password = "correct horse" if revoke == "logout" else "battery staple 2"
+    user_id = _user_id(stack, stack.login(email, password))
+    assert _eventually(lambda: _connections(stack, user_id) == [])

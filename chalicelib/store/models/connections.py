@@ -31,8 +31,8 @@ class ConnectionsByIdIndex(GlobalSecondaryIndex):
 
 
 class ConnectionModel(BaseModel):
-    # API Gateway closes every connection after two hours at most; TTL removes what a lost
-    # $disconnect left behind.
+    # API Gateway closes every connection after two hours at most, and a signed-in one is expired
+    # when its token is; TTL removes what a lost $disconnect left behind.
     ttl_attribute = "expires_at"
 
     class Meta(BaseMeta):
@@ -43,6 +43,9 @@ class ConnectionModel(BaseModel):
     # The management API base URL (https://{domainName}/{stage}) seen on $connect.
     endpoint = UnicodeAttribute()
     user_id = UnicodeAttribute(null=True)
+    # The version of the token the connection was opened with: once the user's sessions are
+    # revoked (sign-out, password change) it is older than the user's and the connection is closed.
+    token_version = NumberAttribute(null=True)
     connected_at = UnicodeAttribute()
     expires_at = NumberAttribute()
 

@@ -8,17 +8,19 @@ is refused with 401 even when an event is given; an event that is not published 
 
 import json
 import logging
+from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Response
 from chalice.app import WebsocketEvent
 
 from chalicelib.domain.errors import DomainError, NotFoundError, UnauthorizedError
-from chalicelib.http.auth import authenticate
+from chalicelib.http.auth import authenticate_token
 from chalicelib.http.errors import error_body, status_of
 from chalicelib.http.json import dumps
 from chalicelib.realtime.connections import add_connection, remove_connection
 from chalicelib.realtime.notifier import ClientFactory, endpoint_for, management_client, post
+from chalicelib.realtime.sessions import make_room
 from chalicelib.store.events import get_published_event
 from chalicelib.store.models.connections import event_channel, user_channel
 
@@ -33,28 +35,47 @@ def _refusal(status: int, code: str, message: str) -> Response:
     )
 
 
-def _channels(params: dict[str, str]) -> tuple[list[str], str | None]:
+@dataclass(frozen=True)
+class _Listener:
+    channels: list[str]
+    user_id: str | None = None
+    token_version: int | None = None
+    token_expires_at: int | None = None
+
+
+def _listener(params: dict[str, str]) -> _Listener:
     token, event_id = params.get("token"), params.get("event")
     if not token and not event_id:
         raise UnauthorizedError("Connect with ?token=<token>.", code="not_authenticated")
-    channels, user_id = [], None
+    listener = _Listener(channels=[])
     if token:
-        user_id = authenticate(f"Bearer {token}").user_id
-        channels.append(user_channel(user_id))
+        user, claims = authenticate_token(token.strip())
+        listener = _Listener(
+            [user_channel(user.user_id)], user.user_id, claims.token_version, claims.expires_at
+        )
     if event_id:
         if get_published_event(event_id) is None:
             raise NotFoundError("No published event with this id.")
-        channels.append(event_channel(event_id))
-    return channels, user_id
+        listener.channels.append(event_channel(event_id))
+    return listener
 
 
 def on_connect(event: WebsocketEvent) -> Response | None:
     params = event.to_dict().get("queryStringParameters") or {}
     try:
-        channels, user_id = _channels(params)
+        listener = _listener(params)
     except DomainError as error:
         return _refusal(status_of(error), error.code, error.message)
-    add_connection(event.connection_id, channels, endpoint_for(event.domain_name, event.stage), user_id)
+    if listener.user_id is not None:
+        make_room(listener.user_id)
+    add_connection(
+        event.connection_id,
+        listener.channels,
+        endpoint_for(event.domain_name, event.stage),
+        listener.user_id,
+        listener.token_version,
+        listener.token_expires_at,
+    )
     return None
 
 
