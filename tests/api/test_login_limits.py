@@ -44,11 +44,13 @@ def frozen_clock(time_machine):
 
 
 @pytest.fixture
-def threaded_app(monkeypatch):
+def threaded_app(monkeypatch, restore_environ):
     """Requests from several threads at once, as the local stack serves them: the current request
     per thread (LocalChalice, as devstack does) and, as moto is not thread-safe, one lock per
     DynamoDB request, which models DynamoDB's per-request atomicity while leaving the
-    interleaving between requests free."""
+    interleaving between requests free. chalice.test.Client sets the stage's environment variables
+    around each request and puts back what it saw: from parallel threads one of them puts back
+    another's (MARQUEE_STAGE=dev leaked into every later test), so the environment is restored."""
     from botocore.client import BaseClient
     from chalice.local import LocalChalice
 
