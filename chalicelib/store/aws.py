@@ -29,5 +29,8 @@ def client(service: str) -> Any:
 
 def reset_clients() -> None:
     """Forget cached clients and the session (the local stack changes endpoints at start)."""
+    from chalicelib.store.transactions import connection
+
     client.cache_clear()
     _session.cache_clear()
+    connection.cache_clear()

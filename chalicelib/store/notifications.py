@@ -11,8 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import NotFoundError
@@ -28,6 +27,7 @@ from chalicelib.realtime.sessions import live_connections
 from chalicelib.store.models.notifications import NotificationModel, notification_sk
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
+from chalicelib.store.transactions import Cancelled, Transaction, transaction
 
 logger = logging.getLogger("marquee.notifications")
 
@@ -50,27 +50,16 @@ def notification_view(notification: NotificationModel) -> dict[str, Any]:
     }
 
 
-def _connection() -> Any:
-    return NotificationModel._get_connection().connection
-
-
-def _codes(error: TransactWriteError) -> list[str | None]:
-    return [reason.code if reason else None for reason in error.cancellation_reasons]
-
-
-def _transact(build: Callable[[TransactWrite], None]) -> None:
+def _transact(build: Callable[[Transaction], None]) -> None:
     """Run one TransactWriteItems, retrying when DynamoDB cancels it only because another
     transaction touched the same item (the user's counter is a hot item)."""
     for attempt in range(_CONFLICT_RETRIES):
         try:
-            with TransactWrite(connection=_connection()) as transaction:
-                build(transaction)
+            with transaction() as pending:
+                build(pending)
             return
-        except TransactWriteError as error:
-            codes = [code for code in _codes(error) if code not in (None, "None")]
-            if not codes or any(code != "TransactionConflict" for code in codes):
-                raise
-            if attempt == _CONFLICT_RETRIES - 1:
+        except Cancelled as cancelled:
+            if not cancelled.only_conflicts or attempt == _CONFLICT_RETRIES - 1:
                 raise
             time.sleep(random.uniform(0, 0.02 * 2**attempt))
 
@@ -96,19 +85,20 @@ def notify(
         unread_for=user_id,
     )
 
-    def build(transaction: TransactWrite) -> None:
+    def build(transaction: Transaction) -> None:
         transaction.save(notification, condition=NotificationModel.sk.does_not_exist())
         transaction.update(
             UserModel(user_id),
             actions=[UserModel.unread_notifications.add(1)],
             condition=UserModel.user_id.exists(),
+            tag="user",
         )
 
     try:
         _transact(build)
-    except TransactWriteError as error:
-        if _codes(error)[1:] == ["ConditionalCheckFailed"]:
-            raise NotFoundError("No such user.") from error
+    except Cancelled as cancelled:
+        if cancelled.failed("user"):
+            raise NotFoundError("No such user.") from cancelled
         raise
     try:
         push_unread(user_id, notification, client_for)
@@ -182,18 +172,19 @@ def mark_read(user_id: str, notification_id: str) -> dict[str, Any]:
         raise NotFoundError("No such notification.")
     sk = notification_sk(iso_millis(at), notification_id)
 
-    def build(transaction: TransactWrite) -> None:
+    def build(transaction: Transaction) -> None:
         transaction.update(
             NotificationModel(user_id, sk),
             actions=[NotificationModel.has_read.set(True), NotificationModel.unread_for.remove()],
             condition=NotificationModel.has_read == False,  # noqa: E712 (a DynamoDB condition)
+            tag="notification",
         )
         transaction.update(UserModel(user_id), actions=[UserModel.unread_notifications.add(-1)])
 
     try:
         _transact(build)
-    except TransactWriteError as error:
-        if _codes(error)[:1] != ["ConditionalCheckFailed"]:
+    except Cancelled as cancelled:
+        if not cancelled.failed("notification"):
             raise
     notification = _get(user_id, sk)
     if notification is None:
@@ -216,26 +207,24 @@ def _mark_batch(user_id: str, batch: list[NotificationModel]) -> int:
     """Mark a batch read in one transaction; items read meanwhile are dropped and the rest retried."""
     while batch:
 
-        def build(transaction: TransactWrite, items: list[NotificationModel] = batch) -> None:
+        def build(transaction: Transaction, items: list[NotificationModel] = batch) -> None:
             for item in items:
                 transaction.update(
                     NotificationModel(user_id, item.sk),
                     actions=[NotificationModel.has_read.set(True), NotificationModel.unread_for.remove()],
                     condition=NotificationModel.has_read == False,  # noqa: E712 (a DynamoDB condition)
+                    tag=item.sk,
                 )
             transaction.update(UserModel(user_id), actions=[UserModel.unread_notifications.add(-len(items))])
 
         try:
             _transact(build)
             return len(batch)
-        except TransactWriteError as error:
-            codes = _codes(error)
-            already_read = {
-                i for i, code in enumerate(codes[: len(batch)]) if code == "ConditionalCheckFailed"
-            }
+        except Cancelled as cancelled:
+            already_read = [item for item in batch if cancelled.failed(item.sk)]
             if not already_read:
                 raise
-            batch = [item for i, item in enumerate(batch) if i not in already_read]
+            batch = [item for item in batch if item not in already_read]
     return 0
 
 

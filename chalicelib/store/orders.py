@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.domain import orders as rules
@@ -55,6 +55,7 @@ from chalicelib.store.models.tickets import TICKET_PREFIX, TicketModel, ticket_s
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.notifications import notify
 from chalicelib.store.pagination import decode_cursor, encode_cursor
+from chalicelib.store.transactions import CONFLICT, cancellation_of
 from chalicelib.store.versions import versioned_write
 
 logger = logging.getLogger("marquee.orders")
@@ -189,13 +190,6 @@ def _ticket_stub(event_id: str, ticket_id: str) -> TicketModel:
     return TicketModel(event_pk(event_id), ticket_sk(ticket_id))
 
 
-def _failure_codes(error: Exception) -> list[str | None]:
-    cause = error.__cause__
-    if isinstance(cause, TransactWriteError):
-        return [reason.code if reason else None for reason in cause.cancellation_reasons]
-    return []
-
-
 def _pause(attempt: int) -> None:
     time.sleep(random.uniform(0, 0.01 * 2**attempt))
 
@@ -259,7 +253,7 @@ def _commit_new_order(
     changes = rules.taking(lines, order.status)
     try:
         with versioned_write(order.event_id, [COUNTER]) as transaction:
-            transaction.save(record, condition=IdempotencyModel.pk.does_not_exist())
+            transaction.save(record, condition=IdempotencyModel.pk.does_not_exist(), tag="idempotency")
             transaction.save(order, condition=OrderModel.pk.does_not_exist())
             if order.status == rules.PENDING:
                 transaction.save(
@@ -278,9 +272,8 @@ def _commit_new_order(
                     condition=_take_condition(offers[ticket_id], change.held),
                 )
     except ConflictError as error:
-        # PynamoDB sends deletes, then puts, then updates: the idempotency record is the first put.
-        codes = _failure_codes(error)
-        if codes and codes[0] == "ConditionalCheckFailed":
+        cancelled = cancellation_of(error)
+        if cancelled is not None and cancelled.failed("idempotency"):
             raise _KeyTaken from error
         raise _StockMoved from error
 
@@ -346,7 +339,9 @@ def _close(order: OrderModel, status: str, actor_id: str | None, moment: datetim
     for attempt in range(MAX_ATTEMPTS):
         try:
             with versioned_write(order.event_id, [COUNTER]) as transaction:
-                transaction.update(OrderModel(order_pk(order.order_id)), actions=actions, condition=condition)
+                transaction.update(
+                    OrderModel(order_pk(order.order_id)), actions=actions, condition=condition, tag="order"
+                )
                 if order.status == rules.PENDING:
                     transaction.delete(
                         HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id))
@@ -357,16 +352,15 @@ def _close(order: OrderModel, status: str, actor_id: str | None, moment: datetim
                         actions=_counter_actions(change),
                         condition=TicketModel.pk.exists(),
                     )
+                transaction.save(_status_change_record(order, status, actor_id))
         except NotFoundError:
             # The event was deleted (its tickets and holds with it): only the order is left to close.
             return _close_order_only(order, status, actions, condition)
         except ConflictError as error:
-            # PynamoDB sends deletes (the hold) before updates (the order first).
-            codes = _failure_codes(error)
-            order_index = 1 if order.status == rules.PENDING else 0
-            if len(codes) > order_index and codes[order_index] == "ConditionalCheckFailed":
+            cancelled = cancellation_of(error)
+            if cancelled is not None and cancelled.failed("order"):
                 return False
-            if "TransactionConflict" in codes:
+            if cancelled is not None and CONFLICT in cancelled.codes:
                 _pause(attempt)
                 continue
             raise
@@ -375,10 +369,9 @@ def _close(order: OrderModel, status: str, actor_id: str | None, moment: datetim
     raise ConflictError("Many changes at once; try again in a moment.", code="busy")
 
 
-def _record_status_change(order: OrderModel, status: str, actor_id: str | None) -> None:
-    # After the transaction: PynamoDB reorders a transaction's operations and the failure
-    # handling above reads the order's position among them, so the record is not added there.
-    audit.record(
+def _status_change_record(order: OrderModel, status: str, actor_id: str | None) -> Any:
+    """The audit item of a status change, written in the change's own transaction."""
+    return audit.audit_record(
         actor_id,
         f"order.{status}",
         event_id=order.event_id,
@@ -400,7 +393,6 @@ def _close_order_only(order: OrderModel, status: str, actions: list[Any], condit
 
 
 def _apply_close(order: OrderModel, status: str, actor_id: str | None, moment: datetime) -> None:
-    _record_status_change(order, status, actor_id)
     order.status = status
     order.sweep_bucket = None
     order.closed_at = iso(moment)
@@ -516,11 +508,11 @@ def mark_paid(order: OrderModel, confirmation: PaymentConfirmation) -> OrderMode
                     actions=_counter_actions(change),
                     condition=TicketModel.pk.exists(),
                 )
+            transaction.save(_status_change_record(order, rules.COMPLETED, confirmation.confirmed_by))
     except ConflictError:
         fresh = get_order(order.order_id)
         rules.check_mark_paid(fresh.status, fresh.expires_at, now())
         raise
-    _record_status_change(order, rules.COMPLETED, confirmation.confirmed_by)
     order.status = rules.COMPLETED
     order.sweep_bucket = None
     order.paid_at = iso(moment)

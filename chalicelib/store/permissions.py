@@ -8,24 +8,18 @@ new version and reads the matrix gets the matching one.
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from chalicelib.domain.errors import ConflictError, PreconditionFailedError
 from chalicelib.domain.permissions import DEFAULT_MATRIX, EVENT_ROLES, OPERATIONS, SERVICES, Matrix
 from chalicelib.store.access import StoredMatrix, load_matrix, remember_matrix
 from chalicelib.store.audit import audit_record
 from chalicelib.store.models.system import SystemItemModel
 from chalicelib.store.models.users import UserModel
+from chalicelib.store.transactions import CONFLICT, Cancelled, transaction
 from chalicelib.store.versions import STALE_MESSAGE
 
 PERMISSIONS_PK = "PERMISSIONS"
 MATRIX_SK = "MATRIX"
 VERSION_SK = "VERSION"
-
-
-def _transaction() -> TransactWrite:
-    return TransactWrite(connection=SystemItemModel._get_connection().connection)
 
 
 def _items(matrix: Matrix, version: int) -> tuple[SystemItemModel, SystemItemModel]:
@@ -39,12 +33,11 @@ def seed_default_matrix() -> bool:
     """Store the default matrix unless one is stored already. Returns whether it wrote."""
     matrix_item, version_item = _items(DEFAULT_MATRIX, 1)
     try:
-        with _transaction() as transaction:
-            transaction.save(matrix_item, condition=SystemItemModel.pk.does_not_exist())
-            transaction.save(version_item, condition=SystemItemModel.pk.does_not_exist())
-    except TransactWriteError as error:
-        codes = {reason.code for reason in error.cancellation_reasons if reason is not None}
-        if codes == {"ConditionalCheckFailed"}:
+        with transaction() as pending:
+            pending.save(matrix_item, condition=SystemItemModel.pk.does_not_exist(), tag="matrix")
+            pending.save(version_item, condition=SystemItemModel.pk.does_not_exist(), tag="version")
+    except Cancelled as cancelled:
+        if cancelled.failed("matrix", "version"):
             return False
         raise
     return True
@@ -68,10 +61,10 @@ def replace_matrix(
         SystemItemModel.version == current.version if current.version else SystemItemModel.pk.does_not_exist()
     )
     try:
-        with _transaction() as transaction:
-            transaction.save(version_item, condition=unchanged)
-            transaction.save(matrix_item)
-            transaction.save(
+        with transaction() as pending:
+            pending.save(version_item, condition=unchanged, tag="version")
+            pending.save(matrix_item)
+            pending.save(
                 audit_record(
                     actor,
                     "permissions.changed",
@@ -79,12 +72,13 @@ def replace_matrix(
                     after=_changed_cells(current.matrix, matrix, False),
                 )
             )
-    except TransactWriteError as error:
-        codes = {reason.code for reason in error.cancellation_reasons if reason is not None}
-        if expected is not None and "ConditionalCheckFailed" in codes:
-            raise PreconditionFailedError(STALE_MESSAGE) from error
-        if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
-            raise ConflictError("The matrix was changed at the same moment; reload and try again.") from error
+    except Cancelled as cancelled:
+        if expected is not None and cancelled.failed("version"):
+            raise PreconditionFailedError(STALE_MESSAGE) from cancelled
+        if cancelled.failed("version") or CONFLICT in cancelled.codes:
+            raise ConflictError(
+                "The matrix was changed at the same moment; reload and try again."
+            ) from cancelled
         raise
     remember_matrix(stored)
     return stored

@@ -19,7 +19,8 @@ from chalicelib.domain.permissions import EVENT_ROLES, ORGANIZER
 from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import EVENT_SK, EventModel, MembershipModel, event_pk, role_sk
 from chalicelib.store.models.users import UserModel
-from chalicelib.store.users import get_user_or_none
+from chalicelib.store.transactions import CONFLICT, Cancelled
+from chalicelib.store.transactions import transaction as tagged_transaction
 from chalicelib.store.versions import STALE_MESSAGE
 
 ATTEMPTS = 3
@@ -154,11 +155,6 @@ def remove_role(event_id: str, user_id: str, expected: Sequence[int] | None, act
     raise ConflictError(RACE_MESSAGE)
 
 
-def _is_super_admin(user_id: str) -> bool:
-    user = get_user_or_none(user_id)
-    return bool(user and user.is_super_admin)
-
-
 def set_system_roles(actor: UserModel, user_id: str, changes: dict[str, bool]) -> UserModel:
     """Set platform flags. The platform always keeps a super admin: nobody demotes themselves,
     and demoting someone else is conditioned on the actor still being super admin, so two
@@ -171,20 +167,24 @@ def set_system_roles(actor: UserModel, user_id: str, changes: dict[str, bool]) -
     target = UserModel(user_id)
     actions = [getattr(UserModel, flag).set(value) for flag, value in changes.items()]
     try:
-        with TransactWrite(connection=UserModel._get_connection().connection) as tx:
-            tx.update(target, actions=actions, condition=UserModel.user_id.exists())
+        with tagged_transaction() as tx:
+            tx.update(target, actions=actions, condition=UserModel.user_id.exists(), tag="target")
             tx.save(
                 audit_record(actor, "user.system_roles_changed", target={"user_id": user_id}, after=changes)
             )
             if user_id != actor.user_id:
-                tx.condition_check(UserModel, actor.user_id, condition=UserModel.is_super_admin == True)  # noqa: E712
-    except TransactWriteError as error:
-        if not lost_race(error):
-            raise
-        # PynamoDB reorders a transaction's operations, so ask the table which condition failed.
-        if get_user_or_none(user_id) is None:
-            raise NotFoundError("No such user.") from error
-        if user_id != actor.user_id and not _is_super_admin(actor.user_id):
-            raise ForbiddenError("You are no longer a super admin.") from error
-        raise ConflictError("This user was changed at the same moment; try again.") from error
+                tx.condition_check(
+                    UserModel,
+                    actor.user_id,
+                    condition=UserModel.is_super_admin == True,  # noqa: E712 (a DynamoDB condition)
+                    tag="actor",
+                )
+    except Cancelled as cancelled:
+        if cancelled.failed("target"):
+            raise NotFoundError("No such user.") from cancelled
+        if cancelled.failed("actor"):
+            raise ForbiddenError("You are no longer a super admin.") from cancelled
+        if CONFLICT in cancelled.codes:
+            raise ConflictError("This user was changed at the same moment; try again.") from cancelled
+        raise
     return UserModel.get(user_id, consistent_read=True)

@@ -5,13 +5,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
 from chalicelib.store.models.events import EVENT_SK, VERSION_COUNTERS, EventModel, event_pk
+from chalicelib.store.transactions import CONDITION_FAILED, CONFLICT, Cancelled, Transaction
+
+EVENT_TAG = "event"
 
 STALE_MESSAGE = "This resource has changed since you read it; reload and try again."
 
@@ -34,14 +34,6 @@ def event_stub(event_id: str) -> EventModel:
     return EventModel(event_pk(event_id), EVENT_SK)
 
 
-def _connection() -> Connection:
-    return EventModel._get_connection().connection
-
-
-def _reason_codes(error: TransactWriteError) -> list[str | None]:
-    return [reason.code if reason else None for reason in error.cancellation_reasons]
-
-
 @contextmanager
 def versioned_write(
     event_id: str,
@@ -50,7 +42,7 @@ def versioned_write(
     expected_counter: str | None = None,
     conflict: ConflictError | None = None,
     event_actions: Sequence[Any] = (),
-) -> Iterator[TransactWrite]:
+) -> Iterator[Transaction]:
     """A transaction whose last operation bumps ``counters`` on the event item.
 
     ``expected`` (from If-Match) conditions the write on ``expected_counter`` (default: the
@@ -58,23 +50,26 @@ def versioned_write(
     gone); a failed condition on another item -> ``conflict``. ``event_actions`` change the
     event item itself in the same update.
     """
-    transaction = TransactWrite(connection=_connection())
+    transaction = Transaction()
     yield transaction
     transaction.update(
         event_stub(event_id),
         actions=[*event_actions, *bump_actions(counters)],
         condition=version_condition(expected_counter or counters[0], expected),
+        tag=EVENT_TAG,
     )
     try:
-        transaction._commit()
-    except TransactWriteError as error:
-        codes = _reason_codes(error)
-        if codes and codes[-1] == "ConditionalCheckFailed":
+        transaction.commit()
+    except Cancelled as cancelled:
+        if cancelled.failed(EVENT_TAG):
             if expected:
-                raise PreconditionFailedError(STALE_MESSAGE) from error
-            raise NotFoundError("No such event.") from error
-        if "ConditionalCheckFailed" in codes:
-            raise conflict or ConflictError("The change conflicts with another one; try again.") from error
-        if "TransactionConflict" in codes:
-            raise ConflictError("Someone else changed this at the same moment; try again.") from error
+                raise PreconditionFailedError(STALE_MESSAGE) from cancelled
+            raise NotFoundError("No such event.") from cancelled
+        if CONDITION_FAILED in cancelled.codes:
+            # Another item's condition: the caller's own conflict, if it named one.
+            raise conflict or ConflictError(
+                "The change conflicts with another one; try again."
+            ) from cancelled
+        if CONFLICT in cancelled.codes:
+            raise ConflictError("Someone else changed this at the same moment; try again.") from cancelled
         raise
