@@ -11,7 +11,7 @@ import hashlib
 import json
 import mimetypes
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,12 @@ from deploy.stage import CHALICE_DIR, PROJECT_DIR
 
 FRONTEND_DIR = PROJECT_DIR / "frontend"
 VENDOR_PREFIX = "vendor/"
+# The files of package.json's libraries the frontend loads, relative to node_modules: the only ones
+# published under vendor/ and served there by the local stack (the rest of a package is not the site).
+BROWSER_FILES = (
+    "cropperjs/dist/cropper.esm.js",
+    "cropperjs/dist/cropper.min.css",
+)
 CONFIG_KEY = "config.json"
 
 NO_CACHE = "no-cache"
@@ -90,14 +96,11 @@ def _object(key: str, body: bytes) -> SiteObject:
     return SiteObject(key=key, body=body, content_type=content_type(key), cache_control=cache_control(key))
 
 
-def browser_packages(project_dir: Path = PROJECT_DIR) -> list[str]:
-    manifest = project_dir / "package.json"
-    if not manifest.exists():
-        return []
-    return sorted(json.loads(manifest.read_text()).get("dependencies", {}))
-
-
-def site_objects(frontend_dir: Path = FRONTEND_DIR, project_dir: Path = PROJECT_DIR) -> list[SiteObject]:
+def site_objects(
+    frontend_dir: Path = FRONTEND_DIR,
+    project_dir: Path = PROJECT_DIR,
+    browser_files: Sequence[str] = BROWSER_FILES,
+) -> list[SiteObject]:
     """Everything to publish except config.json (written from the stack's outputs)."""
     if not (frontend_dir / "index.html").exists():
         raise FrontendError(f"{frontend_dir} has no index.html")
@@ -107,16 +110,11 @@ def site_objects(frontend_dir: Path = FRONTEND_DIR, project_dir: Path = PROJECT_
         if path.relative_to(frontend_dir).as_posix() != CONFIG_KEY
     ]
     node_modules = project_dir / "node_modules"
-    for package in browser_packages(project_dir):
-        package_dir = node_modules / package
-        if not package_dir.is_dir():
-            raise FrontendError(
-                f"{package_dir} is missing: run `npm ci` first (package.json lists {package})"
-            )
-        objects += [
-            _object(f"{VENDOR_PREFIX}{path.relative_to(node_modules).as_posix()}", path.read_bytes())
-            for path in _files(package_dir)
-        ]
+    for relative in browser_files:
+        path = node_modules / relative
+        if not path.is_file():
+            raise FrontendError(f"{path} is missing: run `npm ci` first (package.json lists its package)")
+        objects.append(_object(f"{VENDOR_PREFIX}{relative}", path.read_bytes()))
     return objects
 
 

@@ -17,21 +17,25 @@ import email.utils
 import json
 import logging
 import mimetypes
+import os
 import posixpath
+import socket
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
 from chalicelib.http.site_headers import API_HEADERS
-from deploy.frontend import CONTENT_TYPES
+from chalicelib.media.storage import is_rendition_key
+from deploy.frontend import BROWSER_FILES, CONTENT_TYPES
 from devstack.mailbox import Mailbox, render_html
 
 logger = logging.getLogger("devstack.web")
@@ -40,9 +44,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # URL prefix -> directory. Longest prefix first; a path never leaves its directory.
 STATIC_ROOTS: tuple[tuple[str, Path], ...] = (
-    ("/vendor/", REPO_ROOT / "node_modules"),  # browser libraries of package.json, no bundler
+    ("/vendor/", REPO_ROOT / "node_modules"),  # only BROWSER_FILES of package.json's libraries
     ("/", REPO_ROOT / "frontend"),
 )
+VENDOR_PREFIX = "/vendor/"
 
 # Headers of every non-API response (frontend files, config.json, media, mailbox).
 
@@ -56,6 +61,88 @@ MAILBOX_HEADERS = {
 
 # API Gateway's payload limit: bigger requests never reach the Lambda.
 MAX_API_BODY = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """``max_connections`` served at once (more wait in no queue: they get 503 with Retry-After; the
+    embedded moto serializes every request anyway, so more threads only queue inside); a request
+    must arrive whole, headers and body, within ``request_timeout`` seconds, which also closes an
+    idle keep-alive connection."""
+
+    max_connections: int = 64
+    request_timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "ServerLimits":
+        return cls(
+            max_connections=int(environ.get("DEVSTACK_MAX_CONNECTIONS") or cls.max_connections),
+            request_timeout=float(environ.get("DEVSTACK_REQUEST_TIMEOUT") or cls.request_timeout),
+        )
+
+
+WRITE_TIMEOUT_SECONDS = 30.0
+
+
+class BadRequest(Exception):
+    """A request this gateway refuses itself (400), as API Gateway would, before any route runs."""
+
+
+class IncompleteRequest(Exception):
+    """The client went away before its request arrived whole: it is dropped, never run."""
+
+
+class DeadlineReader:
+    """A connection's reader with one deadline per request: each read may wait only until it, so a
+    client sending slowly (or not at all) is cut off; ``ended`` tells that the stream ended inside
+    what was read (headers without their blank line, a body shorter than its Content-Length)."""
+
+    def __init__(self, raw: BinaryIO, connection: socket.socket) -> None:
+        self.raw = raw
+        self.connection = connection
+        self.deadline = float("inf")
+        self.ended = False
+
+    def start(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.ended = False
+
+    def _arm(self) -> None:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self.connection.settimeout(remaining)
+
+    def readline(self, limit: int = -1) -> bytes:
+        # Byte by byte from the buffer, one raw read at a time, each bounded by the deadline: a
+        # client trickling one byte at a time cannot stretch a line past it.
+        line = b""
+        while not line.endswith(b"\n") and (limit < 0 or len(line) < limit):
+            self._arm()
+            buffered = self.raw.peek(1)  # type: ignore[attr-defined]
+            if not buffered:
+                self.ended = True
+                break
+            end = buffered.find(b"\n")
+            take = len(buffered) if end < 0 else end + 1
+            if limit >= 0:
+                take = min(take, limit - len(line))
+            line += self.raw.read(take)
+        return line
+
+    def read(self, size: int = -1) -> bytes:
+        data = b""
+        while size < 0 or len(data) < size:
+            self._arm()
+            chunk = self.raw.read1(65536 if size < 0 else min(65536, size - len(data)))  # type: ignore[attr-defined]
+            if not chunk:
+                self.ended = size >= 0
+                break
+            data += chunk
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
 
 
 def _api_error(code: str, message: str) -> bytes:
@@ -90,6 +177,8 @@ def resolve_static(url_path: str) -> Path | None:
     decoded = unquote(url_path)
     if "\x00" in decoded or "\\" in decoded:
         return None
+    if decoded.startswith(VENDOR_PREFIX) and decoded[len(VENDOR_PREFIX) :] not in BROWSER_FILES:
+        return None
     for prefix, root in STATIC_ROOTS:
         if not decoded.startswith(prefix):
             continue
@@ -112,6 +201,24 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s - %s", self.address_string(), format % args)
 
+    def setup(self) -> None:
+        super().setup()
+        self.rfile: DeadlineReader = DeadlineReader(self.rfile, self.connection)  # type: ignore[assignment]
+
+    def handle_one_request(self) -> None:
+        server: Server = self.server  # type: ignore[assignment]
+        self.rfile.start(server.limits.request_timeout)
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.rfile.ended:
+            # The headers ended at EOF, not with their blank line: a half-sent request, never run.
+            self.close_connection = True
+            return False
+        return True
+
     # -- the one place where responses are written --------------------------------------------
 
     def _send(
@@ -132,6 +239,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header(name, str(item))
         if has_body:
             self.send_header("Content-Length", str(len(body)))
+        # The read deadline is for the request; the answer gets its own time to leave.
+        self.connection.settimeout(WRITE_TIMEOUT_SECONDS)
         self.end_headers()
         if has_body and self.command != "HEAD":
             self.wfile.write(body)
@@ -142,11 +251,22 @@ class Handler(BaseHTTPRequestHandler):
             status, body, {"Content-Type": "application/json", "Cache-Control": "no-store", **(headers or {})}
         )
 
+    def _content_length(self) -> int | None:
+        values = self.headers.get_all("Content-Length") or []
+        if not values:
+            return None
+        if len(set(values)) != 1 or not values[0].strip().isdigit() or not values[0].strip().isascii():
+            raise BadRequest("Content-Length must be one non-negative whole number.")
+        return int(values[0])
+
     def _read_body(self) -> bytes | None:
-        length = self.headers.get("Content-Length")
+        length = self._content_length()
         if length is None:
             return b"" if "chunked" not in self.headers.get("Transfer-Encoding", "") else None
-        return self.rfile.read(int(length)) if int(length) > 0 else b""
+        body = self.rfile.read(length) if length > 0 else b""
+        if self.rfile.ended:
+            raise IncompleteRequest
+        return body
 
     # -- dispatch -------------------------------------------------------------------------------
 
@@ -181,8 +301,15 @@ class Handler(BaseHTTPRequestHandler):
                 self._send_json(200, self.site.mailbox.newest_first())
             else:
                 self._static(path)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, IncompleteRequest, TimeoutError):
             self.close_connection = True
+        except BadRequest as error:
+            self.close_connection = True
+            if path.startswith("/api"):
+                body = _api_error("bad_request", str(error))
+                self._send(400, body, {"Content-Type": "application/json"}, frontend=False)
+            else:
+                self._send(400, str(error).encode(), {"Content-Type": "text/plain; charset=utf-8"})
         except Exception:
             logger.exception("error while serving %s %s", self.command, self.path)
             self.close_connection = True
@@ -206,7 +333,7 @@ class Handler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def _drain(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        length = self._content_length() or 0
         if length:
             self.rfile.read(length)
 
@@ -216,7 +343,7 @@ class Handler(BaseHTTPRequestHandler):
         from chalice.local import ForbiddenError, LocalGatewayException
 
         json_type = {"Content-Type": "application/json"}
-        length = int(self.headers.get("Content-Length") or 0)
+        length = self._content_length() or 0
         if length > MAX_API_BODY:
             self.close_connection = True
             self._send(
@@ -267,8 +394,9 @@ class Handler(BaseHTTPRequestHandler):
         logger.info("%s %s %d %.0fms", self.command, self.path, status, (time.monotonic() - started) * 1000)
 
     def _media(self, key: str) -> None:
-        # Originals uploaded for processing stay private, as in the deployed bucket policy.
-        if not key or key.startswith("uploads/"):
+        # Only what the pipeline stores (the background's renditions): moto ignores a presigned
+        # POST's policy, so anything else in the bucket may have been planted by a client.
+        if not is_rendition_key(key):
             self._send(404, b"Not found", {"Content-Type": "text/plain; charset=utf-8"})
             return
         extra = {}
@@ -284,7 +412,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(404, b"Not found", {"Content-Type": "text/plain; charset=utf-8"})
             return
         headers = {
-            "Content-Type": found.get("ContentType") or "application/octet-stream",
+            "Content-Type": "image/jpeg",
             "ETag": found["ETag"],
             "Last-Modified": email.utils.format_datetime(found["LastModified"].astimezone(UTC), usegmt=True),
         }
@@ -317,15 +445,64 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, file.read_bytes(), headers)
 
 
+# Connections being told 503 at once (each a short thread); past this they are just closed.
+MAX_REFUSALS = 256
+BUSY_RESPONSE = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+    b"Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n"
+)
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a browser opens many connections at once
 
-    def __init__(self, address: tuple[str, int], handler: type[Handler]) -> None:
+    def __init__(self, address: tuple[str, int], handler: type[Handler], limits: ServerLimits) -> None:
         super().__init__(address, handler)
+        self.limits = limits
         self.closing = False
         self._in_flight = 0
         self._idle = threading.Condition()
+        self._slots = threading.BoundedSemaphore(limits.max_connections)
+        self._refusals = threading.BoundedSemaphore(MAX_REFUSALS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A thread per connection, at most ``max_connections`` of them; past that, 503."""
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        if not self._refusals.acquire(blocking=False):
+            self.shutdown_request(request)  # refusing is bounded too: past it, just close
+            return
+        threading.Thread(target=self._send_busy, args=(request,), daemon=True).start()
+
+    def _send_busy(self, request: socket.socket) -> None:
+        body = _api_error("busy", "The local stack is serving too many connections; try again in a moment.")
+        try:
+            request.settimeout(2)
+            request.sendall(BUSY_RESPONSE + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            request.shutdown(socket.SHUT_WR)
+            # Read what the client sent, so closing does not reset the connection before it read the answer.
+            while request.recv(65536):
+                pass
+        except OSError:
+            pass
+        finally:
+            request.close()
+            self._refusals.release()
 
     def track(self, delta: int) -> None:
         with self._idle:
@@ -339,8 +516,8 @@ class Server(ThreadingHTTPServer):
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
 
-def make_server(port: int) -> Server:
+def make_server(port: int, limits: ServerLimits | None = None) -> Server:
     """Bind 127.0.0.1:port now (so a taken port fails first); set ``RequestHandlerClass.site``
-    before serving."""
+    before serving. The limits come from DEVSTACK_MAX_CONNECTIONS / DEVSTACK_REQUEST_TIMEOUT."""
     handler = type("SiteHandler", (Handler,), {})
-    return Server(("127.0.0.1", port), handler)
+    return Server(("127.0.0.1", port), handler, limits or ServerLimits.from_env(os.environ))

@@ -46,6 +46,16 @@ def background_key(event_id: str, content_hash: str, width: int) -> str:
     return f"{background_prefix(event_id)}{content_hash}-{width}.jpg"
 
 
+# What background_key makes: the only objects of the media bucket a browser is served.
+RENDITION_KEY = re.compile(
+    rf"^{MEDIA_PUBLIC_PREFIX}[0-9a-f]{{32}}/background/[0-9a-f]{{64}}-[0-9]{{1,5}}\.jpg$"
+)
+
+
+def is_rendition_key(key: str) -> bool:
+    return RENDITION_KEY.fullmatch(key) is not None
+
+
 def media_url(key: str) -> str:
     return f"{settings().media_base_url}/{key}"
 

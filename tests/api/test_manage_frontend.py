@@ -97,9 +97,9 @@ def test_uploads_the_frontend_with_content_types_cache_control_and_config(
     for key, (content_type, cache) in expected.items():
         assert (objects[key]["ContentType"], objects[key]["CacheControl"]) == (content_type, cache), key
     assert objects["index.html"]["Body"].read() == (ROOT / "frontend" / "index.html").read_bytes()
-    for package in frontend.browser_packages():
-        vendored = [key for key in objects if key.startswith(f"vendor/{package}/")]
-        assert vendored, package
+    assert sorted(key for key in objects if key.startswith("vendor/")) == sorted(
+        f"vendor/{relative}" for relative in frontend.BROWSER_FILES
+    )
     assert objects["vendor/cropperjs/dist/cropper.esm.js"]["ContentType"] == "text/javascript; charset=utf-8"
     assert json.loads(objects["config.json"]["Body"].read()) == {"apiUrl": API_URL[:-1], "wsUrl": WS_URL[:-1]}
     assert _invalidations(stack["distribution_id"]) == 1
@@ -292,7 +292,7 @@ def test_an_undeployed_stage_fails_clearly(
     assert err == "error: stage dev is not deployed: no stack marquee-dev and no .chalice/deployed/dev.json\n"
 
 
-def test_site_objects_skip_hidden_files_and_config_and_require_installed_browser_packages(
+def test_site_objects_skip_hidden_files_and_config_and_require_the_installed_browser_files(
     tmp_path: Path,
 ) -> None:
     site = tmp_path / "frontend"
@@ -304,13 +304,14 @@ def test_site_objects_skip_hidden_files_and_config_and_require_installed_browser
     (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"lib": "1.0.0"}}))
 
     with pytest.raises(frontend.FrontendError, match="run `npm ci` first"):
-        frontend.site_objects(site, tmp_path)
+        frontend.site_objects(site, tmp_path, ["lib/dist/lib.woff2"])
 
     (tmp_path / "node_modules" / "lib" / "dist").mkdir(parents=True)
     (tmp_path / "node_modules" / "lib" / "dist" / "lib.woff2").write_bytes(b"font")
     (tmp_path / "node_modules" / "other").mkdir()
     (tmp_path / "node_modules" / "other" / "x.js").write_text("dev only")
-    objects = {o.key: o for o in frontend.site_objects(site, tmp_path)}
+    (tmp_path / "node_modules" / "lib" / "README.md").write_text("not for the site")
+    objects = {o.key: o for o in frontend.site_objects(site, tmp_path, ["lib/dist/lib.woff2"])}
 
     assert set(objects) == {"index.html", "js/app.mjs", "vendor/lib/dist/lib.woff2"}
     assert objects["js/app.mjs"].content_type == "text/javascript; charset=utf-8"
