@@ -372,3 +372,18 @@ def threaded_app(monkeypatch: pytest.MonkeyPatch) -> None:
             return original(client, operation_name, api_params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", serialized)
+
+
+@pytest.fixture
+def configured(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Settings from the environment as a deployment would set them (read again afterwards)."""
+    from chalicelib.config import settings
+
+    def configure(**variables: str) -> None:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        settings.cache_clear()
+
+    yield configure
+    monkeypatch.undo()
+    settings.cache_clear()

@@ -13,21 +13,6 @@ SPAM = "Cheap watches at spam.example"
 
 
 @pytest.fixture
-def configured(monkeypatch):
-    """Settings from the environment as a deployment would set them (read again afterwards)."""
-    from chalicelib.config import settings
-
-    def configure(**variables: str) -> None:
-        for name, value in variables.items():
-            monkeypatch.setenv(name, value)
-        settings.cache_clear()
-
-    yield configure
-    monkeypatch.undo()
-    settings.cache_clear()
-
-
-@pytest.fixture
 def outgoing_mail(monkeypatch):
     """Every invite e-mail as the app hands it to SES: (to, subject, text, html)."""
     from chalicelib.store import invites
