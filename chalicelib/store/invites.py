@@ -3,7 +3,9 @@ caller's pending ones, accept / decline, and sign up with an invite token.
 
 Tokens are random (``secrets.token_urlsafe``), bound to the invited address (compared
 normalized), answered once (the status changes from pending in the same transaction that
-grants the role, conditioned on it still being pending) and expire after seven days.
+grants the role, conditioned on it still being pending) and expire after seven days. A token is
+the proof of owning the address: it travels in the invite e-mail, and /me/invites shows it only to
+an account whose address is verified.
 """
 
 import logging
