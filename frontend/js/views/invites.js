@@ -19,17 +19,22 @@ export default async function render({ root, query, navigate }) {
       'The invitation of this link is not waiting for an answer from this account: it was answered already, '
       + 'has expired, or was sent to another e-mail address than the one you signed in with.'));
   }
-  if (!invites.length) {
-    root.append(h('p', { class: 'muted', dataset: { noInvites: '' } }, 'You have no pending invitations.'));
-    return;
-  }
+  const verified = Boolean(store.user?.email_verified);
   const tokenOf = (invite) => invite.token || (invite.id === linked.id ? linked.token : null);
   if (invites.some((invite) => !tokenOf(invite))) {
-    const verified = Boolean(store.user?.email_verified);
     root.append(h('section', { class: 'notice', dataset: { needsProof: '' } },
       h('p', {}, 'To answer an invitation, open the link in the invitation e-mail we sent you',
         verified ? '.' : ', or verify your e-mail address: then you can answer here.'),
       verified ? null : resendVerificationButton()));
+  } else if (!verified) {
+    root.append(h('section', { class: 'notice', dataset: { verifyHint: '' } },
+      h('p', {}, 'Your e-mail address is not verified yet. Once it is, you can answer invitations here '
+        + 'without the link of the invitation e-mail.'),
+      resendVerificationButton()));
+  }
+  if (!invites.length) {
+    root.append(h('p', { class: 'muted', dataset: { noInvites: '' } }, 'You have no pending invitations.'));
+    return;
   }
   root.append(h('ul', { class: 'grid', dataset: { invites: '' } }, invites.map((invite) => {
     const token = tokenOf(invite);
