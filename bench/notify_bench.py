@@ -3,8 +3,10 @@
     .venv/bin/python bench/notify_bench.py [--count 200] [--base-url http://127.0.0.1:8000]
 
 Without --base-url it starts its own stack (`python -m devstack`, free ports, a temporary DATA_DIR)
-and stops it afterwards. One user opens 3 WebSocket connections (3 tabs); another user invites
-them to a new event ``--count`` times (each invite creates one notification, pushed to every tab).
+and stops it afterwards (with the daily per-user limits on events and invites lifted; a stack given
+by --base-url needs MARQUEE_EVENTS_PER_USER_PER_DAY above --count). One user opens 3 WebSocket
+connections (3 tabs); another user invites them to a new event ``--count`` times (each invite
+creates one notification, pushed to every tab).
 For each notification it records when the invite request started and returned and when the last
 of the 3 tabs received the push, and reports p50 / p95 / max. The push happens inside the request
 (a Lambda cannot work after answering), so "return -> tabs" is negative: the tabs have the
@@ -61,10 +63,15 @@ class Stack:
     management_url: str = ""
 
 
+# One organizer creates an event and sends an invite per notification: past the daily per-user
+# limits (200 invites, 20 events) with the default --count, so its own stack lifts them.
+UNLIMITED = {"MARQUEE_EVENTS_PER_USER_PER_DAY": "1000000", "MARQUEE_INVITES_PER_USER_PER_DAY": "1000000"}
+
+
 @contextmanager
 def own_stack() -> Iterator[Stack]:
     """A fresh local stack in a subprocess."""
-    with launched() as stack:
+    with launched(env=UNLIMITED) as stack:
         yield Stack(stack.base_url, stack.aws_endpoint, stack.management_url)
 
 

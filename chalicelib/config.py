@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
+from chalicelib.domain.limits import EVENTS_PER_USER, INVITES_PER_USER
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -26,6 +28,8 @@ class Settings:
     mail_sender: str
     frontend_url: str
     websocket_endpoint: str
+    invites_per_user_per_day: int
+    events_per_user_per_day: int
 
     def table_name(self, short_name: str) -> str:
         return f"{self.table_prefix}-{short_name}"
@@ -57,4 +61,8 @@ def settings() -> Settings:
         mail_sender=_env("MARQUEE_MAIL_SENDER", "no-reply@marquee.example"),
         frontend_url=_env("MARQUEE_FRONTEND_URL", "http://127.0.0.1:8000"),
         websocket_endpoint=os.environ.get("MARQUEE_WEBSOCKET_ENDPOINT", ""),
+        invites_per_user_per_day=int(
+            _env("MARQUEE_INVITES_PER_USER_PER_DAY", str(INVITES_PER_USER.max_count))
+        ),
+        events_per_user_per_day=int(_env("MARQUEE_EVENTS_PER_USER_PER_DAY", str(EVENTS_PER_USER.max_count))),
     )

@@ -9,7 +9,7 @@ from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.http.tokens import issue_token
 from chalicelib.services import accounts
-from chalicelib.store import invites, users
+from chalicelib.store import invites, users, verification
 
 bp = ApiBlueprint(__name__)
 
@@ -27,7 +27,10 @@ def _session(user: users.UserModel) -> dict:
     response_schema=schemas.SIGNED_IN,
 )
 def signup() -> Response:
-    return created(_session(invites.sign_up(json_body())))
+    user = invites.sign_up(json_body())
+    if not user.email_verified:
+        verification.send_link(user)
+    return created(_session(user))
 
 
 @bp.route(
@@ -58,6 +61,24 @@ def logout() -> Response:
 def change_password() -> dict:
     """Change the password; older tokens stop working and a fresh one is returned."""
     return _session(accounts.change_password(current_user(), json_body()))
+
+
+@bp.route("/auth/verify-email", methods=["POST"], status=202, response_schema=schemas.VERIFICATION_SENT)
+def request_verification() -> Response:
+    """E-mail me a link that verifies my address (limited per hour)."""
+    return Response(body=verification.request_link(current_user()), status_code=202)
+
+
+@bp.route(
+    "/auth/verify-email/confirm",
+    methods=["POST"],
+    public=True,
+    request_schema=schemas.VERIFY_EMAIL_CONFIRM_REQUEST,
+    response_schema=schemas.EMAIL_VERIFIED,
+)
+def confirm_verification() -> dict:
+    """Follow a verification link: its account's address is verified; the link is spent."""
+    return verification.confirm(json_body())
 
 
 @bp.route("/me", response_schema=schemas.ME)

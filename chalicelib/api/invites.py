@@ -46,7 +46,7 @@ def list_event_invites(event_id: str) -> list:
 
 @bp.route("/me/invites", response_schema=schemas.list_of(schemas.MY_INVITE))
 def my_invites() -> list:
-    """Pending invites addressed to my e-mail, with the tokens to answer them."""
+    """Pending invites addressed to my e-mail (their tokens once my address is verified)."""
     return invites.my_invites(current_user())
 
 

@@ -70,35 +70,44 @@ class InviteMessage:
     subject: str
     text: str
     html: str
-    notification_title: str
-    notification_message: str
 
 
 def invite_message(
-    event_name: str, role: str, inviter_name: str, link: str, registered: bool
+    event_name: str, role: str, inviter_name: str | None, accept_link: str, signup_link: str | None
 ) -> InviteMessage:
-    """What the invited person reads. ``link`` opens their invites (registered) or the signup page."""
+    """The invitation e-mail. ``accept_link`` (with the token) answers the invite; ``signup_link``
+    is for an address without an account. ``inviter_name`` is left out (None) unless the address
+    is a verified account's: a stranger's inbox gets no text the inviter wrote beyond the event name."""
     label = ROLE_LABELS.get(role, role)
     subject = f"You are invited to be {label} of {event_name}"
-    action = "Open your invites to accept or decline" if registered else "Create your account to accept"
-    text = (
-        f"{inviter_name} invited you to be {label} of {event_name} on Marquee.\n\n"
-        f"{action}: {link}\n\nThe invite expires in {INVITE_TTL.days} days."
-    )
-    safe = {"event": html.escape(event_name), "inviter": html.escape(inviter_name), "link": html.escape(link)}
-    body = (
-        f"<p>{safe['inviter']} invited you to be <strong>{label}</strong> of "
-        f"<strong>{safe['event']}</strong> on Marquee.</p>"
-        f'<p><a href="{safe["link"]}">{action}</a></p>'
-        f"<p>The invite expires in {INVITE_TTL.days} days.</p>"
-    )
-    return InviteMessage(
-        subject=subject,
-        text=text,
-        html=body,
-        notification_title="Role invite",
-        notification_message=(
-            f"{safe['inviter']} invited you to be <strong>{label}</strong> "
-            f"of <strong>{safe['event']}</strong>."
-        ),
+    who = f"{inviter_name} invited you" if inviter_name else "You are invited"
+    expiry = f"The invite expires in {INVITE_TTL.days} days. If you did not expect it, ignore this e-mail."
+    safe = {"event": html.escape(event_name), "who": html.escape(who)}
+    lines = [f"{who} to be {label} of {event_name} on Marquee.", ""]
+    parts = [
+        f"<p>{safe['who']} to be <strong>{label}</strong> of <strong>{safe['event']}</strong> on Marquee.</p>"
+    ]
+    if signup_link:
+        lines += [f"Create your account to accept: {signup_link}", ""]
+        lines += [f"Already have an account with this address? Accept or decline here: {accept_link}", ""]
+        parts += [
+            f'<p><a href="{html.escape(signup_link)}">Create your account to accept</a></p>',
+            f'<p>Already have an account with this address? <a href="{html.escape(accept_link)}">'
+            "Accept or decline here</a></p>",
+        ]
+    else:
+        lines += [f"Accept or decline: {accept_link}", ""]
+        parts.append(f'<p><a href="{html.escape(accept_link)}">Accept or decline</a></p>')
+    lines.append(expiry)
+    parts.append(f"<p>{expiry}</p>")
+    return InviteMessage(subject=subject, text="\n".join(lines), html="".join(parts))
+
+
+def invite_notification(event_name: str, role: str, inviter_name: str) -> tuple[str, str]:
+    """(title, sanitized HTML message) of the in-app notification of a registered invitee."""
+    label = ROLE_LABELS.get(role, role)
+    return (
+        "Role invite",
+        f"{html.escape(inviter_name)} invited you to be <strong>{label}</strong> "
+        f"of <strong>{html.escape(event_name)}</strong>.",
     )

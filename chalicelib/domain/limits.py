@@ -55,3 +55,15 @@ FAILED_LOGINS_PER_SOURCE = Limit(
     "login-source", 300, 15 * 60, "Too many failed sign-ins from your network; try again later."
 )
 INVITES_PER_EVENT = Limit("invites-event", 50, 3600, "This event has sent too many invites this hour.")
+VERIFICATION_EMAILS_PER_USER = Limit(
+    "verify-email", 5, 3600, "Too many verification e-mails this hour; use the newest one or try later."
+)
+# Spam through the platform's own mail: caps no real organizer reaches in a day (deployments and
+# tests may change them: chalicelib.config, MARQUEE_INVITES_PER_USER_PER_DAY and
+# MARQUEE_EVENTS_PER_USER_PER_DAY).
+INVITES_PER_USER = Limit(
+    "invites-user", 200, 24 * 3600, "You have sent too many invites today; try again tomorrow."
+)
+EVENTS_PER_USER = Limit(
+    "events-user", 20, 24 * 3600, "You have created too many events today; try again tomorrow."
+)

@@ -12,6 +12,7 @@ from chalicelib.domain import events as event_rules
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import services as service_rules
 from chalicelib.domain import tickets as ticket_rules
+from chalicelib.domain import verification as verification_rules
 from chalicelib.domain.permissions import EVENT_ROLES
 from chalicelib.domain.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -71,6 +72,7 @@ _USER_FIELDS: dict[str, Schema] = {
     "name": TEXT,
     "is_admin": {"type": "boolean"},
     "is_super_admin": {"type": "boolean"},
+    "email_verified": {"type": "boolean"},
 }
 USER = _object("User", _USER_FIELDS)
 ME = _object("Me", {**_USER_FIELDS, "unread_notifications": COUNT})
@@ -90,6 +92,23 @@ SIGNUP_REQUEST = _object(
 )
 LOGIN_REQUEST = _object(None, {"email": {"type": "string"}, "password": {"type": "string"}})
 PASSWORD_REQUEST = _object(None, {"current_password": {"type": "string"}, "new_password": _PASSWORD})
+VERIFICATION_SENT = _object(
+    "VerificationSent", {"email": {"type": "string", "format": "email"}, "email_sent": {"type": "boolean"}}
+)
+VERIFY_EMAIL_CONFIRM_REQUEST = _object(
+    None,
+    {
+        "token": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": verification_rules.MAX_TOKEN_LENGTH,
+            "description": "From the verification e-mail's link",
+        }
+    },
+)
+EMAIL_VERIFIED = _object(
+    "EmailVerified", {"email": {"type": "string", "format": "email"}, "email_verified": {"const": True}}
+)
 
 # -- events ----------------------------------------------------------------------------------------
 
@@ -327,7 +346,11 @@ MY_INVITE = _object(
     "MyInvite",
     {
         "id": ID,
-        "token": ID,
+        "token": {
+            "type": ["string", "null"],
+            "minLength": 1,
+            "description": "null until my address is verified (the invite e-mail's link carries it)",
+        },
         "role": ROLE_NAME,
         "status": _INVITE_STATUS,
         "expires_at": INSTANT,

@@ -3,16 +3,20 @@ the staff list, "my events" and the public list. No scans: every list is a Query
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.config import settings
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
 from chalicelib.domain.events import PUBLISHED, validate_event
+from chalicelib.domain.limits import EVENTS_PER_USER
 from chalicelib.domain.permissions import ORGANIZER
 from chalicelib.media import storage
+from chalicelib.store import ratelimit
 from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import (
     EVENT_SK,
@@ -76,9 +80,15 @@ def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
         role=ORGANIZER,
         created_at=created_at,
     )
-    with TransactWrite(connection=EventModel._get_connection().connection) as transaction:
-        transaction.save(event, condition=EventModel.pk.does_not_exist())
-        transaction.save(membership)
+    per_user = replace(EVENTS_PER_USER, max_count=settings().events_per_user_per_day)
+    reservation = ratelimit.consume(per_user, creator_id)
+    try:
+        with TransactWrite(connection=EventModel._get_connection().connection) as transaction:
+            transaction.save(event, condition=EventModel.pk.does_not_exist())
+            transaction.save(membership)
+    except TransactWriteError:
+        ratelimit.give_back(reservation)
+        raise
     return event
 
 

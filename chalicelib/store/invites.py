@@ -3,12 +3,15 @@ caller's pending ones, accept / decline, and sign up with an invite token.
 
 Tokens are random (``secrets.token_urlsafe``), bound to the invited address (compared
 normalized), answered once (the status changes from pending in the same transaction that
-grants the role, conditioned on it still being pending) and expire after seven days.
+grants the role, conditioned on it still being pending) and expire after seven days. A token is
+the proof of owning the address: it travels in the invite e-mail, and /me/invites shows it only to
+an account whose address is verified.
 """
 
 import logging
 import secrets
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -18,8 +21,8 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.config import settings
 from chalicelib.domain import invites as rules
 from chalicelib.domain.clock import now, now_iso
-from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
-from chalicelib.domain.limits import INVITES_PER_EVENT
+from chalicelib.domain.errors import ConflictError, NotFoundError, TooManyRequestsError, ValidationError
+from chalicelib.domain.limits import INVITES_PER_EVENT, INVITES_PER_USER
 from chalicelib.domain.users import normalize_email, validate_signup
 from chalicelib.store import ratelimit, roles, users
 from chalicelib.store.audit import audit_record
@@ -69,19 +72,18 @@ def _pending_for(email: str) -> list[InviteModel]:
 
 
 def _deliver(invite: InviteModel, event: EventModel, inviter: UserModel, invitee: UserModel | None) -> bool:
-    """Notify a registered invitee and e-mail the address. Returns whether SES took the e-mail."""
+    """Notify a registered invitee and e-mail the address. Returns whether SES took the e-mail.
+
+    Every e-mail carries the accept link with the token: it is the proof that whoever answers
+    reads the address. The inviter's own words (their name) go only to a verified address."""
     base = settings().frontend_url.rstrip("/")
-    link = f"{base}/#/invites" if invitee else f"{base}/#/signup?invite={invite.token}"
-    message = rules.invite_message(
-        event.name, invite.role, inviter.name, link, registered=invitee is not None
-    )
+    accept_link = f"{base}/#/invites?invite={invite.invite_id}&token={invite.token}"
+    signup_link = None if invitee else f"{base}/#/signup?invite={invite.token}"
+    inviter_name = inviter.name if invitee is not None and invitee.email_verified else None
+    message = rules.invite_message(event.name, invite.role, inviter_name, accept_link, signup_link)
     if invitee is not None:
-        notify(
-            invitee.user_id,
-            rules.ROLE_INVITE_ACTION,
-            message.notification_title,
-            message.notification_message,
-        )
+        title, text = rules.invite_notification(event.name, invite.role, inviter.name)
+        notify(invitee.user_id, rules.ROLE_INVITE_ACTION, title, text)
     try:
         send_email(invite.email, message.subject, message.text, message.html)
     except (ClientError, BotoCoreError):
@@ -112,7 +114,7 @@ def create_invite(event: EventModel, inviter: UserModel, payload: dict[str, Any]
         expires_at=(created + rules.INVITE_TTL).isoformat(timespec="milliseconds"),
         purge_at=int((created + rules.INVITE_TTL + rules.PURGE_AFTER).timestamp()),
     )
-    ratelimit.consume(INVITES_PER_EVENT, event.event_id)
+    _reserve_invite(event, inviter)
     with roles.transaction() as tx:
         tx.save(invite, condition=InviteModel.token.does_not_exist())
         tx.save(
@@ -128,6 +130,16 @@ def create_invite(event: EventModel, inviter: UserModel, payload: dict[str, Any]
     return {**invite_view(invite), "email_sent": email_sent}
 
 
+def _reserve_invite(event: EventModel, inviter: UserModel) -> None:
+    per_user = replace(INVITES_PER_USER, max_count=settings().invites_per_user_per_day)
+    sent_by_user = ratelimit.consume(per_user, inviter.user_id)
+    try:
+        ratelimit.consume(INVITES_PER_EVENT, event.event_id)
+    except TooManyRequestsError:
+        ratelimit.give_back(sent_by_user)
+        raise
+
+
 def _audit_target(invite: InviteModel) -> dict[str, str]:
     return {"invite_id": invite.invite_id, "email": invite.email}
 
@@ -137,7 +149,8 @@ def list_event_invites(event_id: str) -> list[dict[str, Any]]:
 
 
 def my_invites(user: UserModel) -> list[dict[str, Any]]:
-    """The caller's pending invites, with their tokens, for events that still exist."""
+    """The caller's pending invites for events that still exist; their tokens only once the
+    caller's address is verified (anyone can sign up with any address)."""
     pending = _pending_for(normalize_email(user.email))
     event_ids = list(dict.fromkeys(i.event_id for i in pending))
     keys = [(event_pk(event_id), EVENT_SK) for event_id in event_ids]
@@ -145,7 +158,7 @@ def my_invites(user: UserModel) -> list[dict[str, Any]]:
     return [
         {
             "id": invite.invite_id,
-            "token": invite.token,
+            "token": invite.token if user.email_verified else None,
             "role": invite.role,
             "status": invite.status,
             "expires_at": invite.expires_at,
@@ -248,4 +261,5 @@ def sign_up(payload: dict[str, Any]) -> UserModel:
         roles.add_grant(tx, invite.event_id, user.user_id, invite.role, members)
         tx.save(_acceptance_record(invite, user, members))
 
-    return users.create_user(payload, extra_writes=grant)
+    # The token arrived in an e-mail to the address: signing up with it proves the inbox.
+    return users.create_user(payload, email_verified=True, extra_writes=grant)

@@ -34,6 +34,7 @@ def user_view(user: UserModel) -> dict[str, Any]:
         "name": user.name,
         "is_admin": bool(user.is_admin),
         "is_super_admin": bool(user.is_super_admin),
+        "email_verified": bool(user.email_verified),
     }
 
 
@@ -41,9 +42,11 @@ def create_user(
     payload: dict[str, Any],
     *,
     is_super_admin: bool = False,
+    email_verified: bool = False,
     extra_writes: Callable[[TransactWrite, UserModel], None] | None = None,
 ) -> UserModel:
-    """``extra_writes`` adds writes that must happen with the signup or not at all (an invite)."""
+    """``extra_writes`` adds writes that must happen with the signup or not at all (an invite);
+    ``email_verified`` when the signup itself proves the address (an invite's e-mailed link)."""
     email, password, name = validate_signup(payload)
     user = UserModel(
         user_id=uuid.uuid4().hex,
@@ -51,6 +54,7 @@ def create_user(
         name=name,
         password_hash=password_hashing().hash(password),
         is_super_admin=is_super_admin,
+        email_verified=email_verified,
         created_at=now_iso(),
     )
     claim = EmailClaimModel(user_id=_claim_key(email), owner_id=user.user_id)

@@ -110,7 +110,7 @@ function onSessionChange() {
   } else {
     stopSocket();
     const { path } = currentPath();
-    if (!['/signin', '/signup'].includes(path) && !path.startsWith('/public/')) {
+    if (!['/signin', '/signup', '/verify-email'].includes(path) && !path.startsWith('/public/')) {
       navigate(`/signin?next=${encodeURIComponent(path)}`, { replace: true });
     } else {
       render();

@@ -17,6 +17,7 @@ const ROUTES = [
   { pattern: '/orders', view: 'orders', auth: true, page: 'mine' },
   { pattern: '/events/:id/orders', view: 'orders', auth: true, page: 'event' },
   { pattern: '/invites', view: 'invites', auth: true },
+  { pattern: '/verify-email', view: 'verify' },
   { pattern: '/admin/permissions', view: 'admin', auth: true, tab: 'permissions' },
   { pattern: '/admin/users', view: 'admin', auth: true, tab: 'users' },
   { pattern: '/public/events', view: 'public', page: 'list' },
@@ -30,6 +31,7 @@ const LOADERS = {
   manage: () => import('./views/manage.js'),
   notifications: () => import('./views/notifications.js'),
   invites: () => import('./views/invites.js'),
+  verify: () => import('./views/verify.js'),
   admin: () => import('./views/admin.js'),
   public: () => import('./views/public.js'),
   orders: () => import('./views/orders.js'),
@@ -101,7 +103,9 @@ export async function render() {
       navigate('/public/events', { replace: true });
       return;
     }
-    navigate(`/signin?next=${encodeURIComponent(path)}`, { replace: true });
+    // The query goes along: an e-mail's link (#/invites?invite=...&token=...) must survive signing in.
+    const search = query.toString();
+    navigate(`/signin?next=${encodeURIComponent(search ? `${path}?${search}` : path)}`, { replace: true });
     return;
   }
   const controller = new AbortController();

@@ -1,6 +1,8 @@
 """API tests: the Chalice app through chalice.test.Client, AWS provided by moto in-process."""
 
 import json
+import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -284,9 +286,9 @@ def restore_environ() -> Iterator[None]:
 
 
 @pytest.fixture
-def grant_role(api: Api) -> Callable[[str, str, str, str], None]:
+def grant_role(api: Api, invite_email_token: Callable[[str], str]) -> Callable[[str, str, str, str], None]:
     """Give the user of ``member_token`` ``role`` in the event, the way users do it: the
-    organizer invites their address, they find the invite in /me/invites and accept it."""
+    organizer invites their address, they follow the invite e-mail's link and accept."""
 
     def grant(event_id: str, organizer_token: str, member_token: str, role: str) -> None:
         email = api.get("/me", token=member_token).json["email"]
@@ -294,13 +296,25 @@ def grant_role(api: Api) -> Callable[[str, str, str, str], None]:
             f"/events/{event_id}/invites", {"email": email, "role": role}, token=organizer_token
         )
         assert invited.status == 201, invited.json
-        pending = [
-            i for i in api.get("/me/invites", token=member_token).json if i["id"] == invited.json["id"]
-        ]
-        accepted = api.post(f"/invites/{pending[0]['token']}/accept", token=member_token)
+        accepted = api.post(f"/invites/{invite_email_token(invited.json['id'])}/accept", token=member_token)
         assert accepted.status == 200, accepted.json
 
     return grant
+
+
+@pytest.fixture
+def invite_email_token(sent_emails: Callable[[], list[Any]]) -> Callable[[str], str]:
+    """The token of the invite ``invite_id`` as its e-mail's accept link carries it."""
+
+    def find(invite_id: str) -> str:
+        pattern = re.compile(rf"#/invites\?invite={invite_id}&(?:amp;)?token=([A-Za-z0-9_\-]+)")
+        for message in reversed(sent_emails()):
+            match = pattern.search(message.body)
+            if match:
+                return match.group(1)
+        raise AssertionError(f"no e-mail carries the accept link of invite {invite_id}")
+
+    return find
 
 
 @pytest.fixture
@@ -315,3 +329,63 @@ def sent_emails(aws: None) -> Callable[[], list[Any]]:
         return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
 
     return read
+
+
+@pytest.fixture
+def verify_email(api: Api, sent_emails: Callable[[], list[Any]]) -> Callable[[str], None]:
+    """Verify the address of the account of ``token`` the way its owner does: follow the
+    newest verification link e-mailed to it."""
+
+    def verify(token: str) -> None:
+        address = api.get("/me", token=token).json["email"]
+        links = [
+            match.group(1)
+            for message in sent_emails()
+            if message.destinations["ToAddresses"] == [address]
+            for match in [re.search(r"#/verify-email\?token=([A-Za-z0-9_\-]+)", message.body)]
+            if match
+        ]
+        assert links, f"no verification e-mail reached {address}"
+        confirmed = api.post("/auth/verify-email/confirm", {"token": links[-1]})
+        assert confirmed.status == 200, confirmed.json
+
+    return verify
+
+
+@pytest.fixture
+def threaded_app(monkeypatch: pytest.MonkeyPatch, restore_environ: None) -> None:
+    """Requests from several threads at once, as the local stack serves them: the current request
+    per thread (LocalChalice, as devstack does) and, as moto is not thread-safe, one lock per
+    DynamoDB request, which models DynamoDB's per-request atomicity while leaving the
+    interleaving between requests free. chalice.test.Client sets the stage's environment variables
+    around each request and puts back what it saw: from parallel threads one of them puts back
+    another's (MARQUEE_STAGE=dev leaked into every later test), so the environment is restored."""
+    from botocore.client import BaseClient
+    from chalice.local import LocalChalice
+
+    from app import app
+
+    monkeypatch.setattr(app, "__class__", type("ThreadedMarquee", (LocalChalice, type(app)), {}))
+    lock = threading.Lock()
+    original = BaseClient._make_api_call
+
+    def serialized(client, operation_name, api_params):
+        with lock:
+            return original(client, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", serialized)
+
+
+@pytest.fixture
+def configured(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Settings from the environment as a deployment would set them (read again afterwards)."""
+    from chalicelib.config import settings
+
+    def configure(**variables: str) -> None:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        settings.cache_clear()
+
+    yield configure
+    monkeypatch.undo()
+    settings.cache_clear()

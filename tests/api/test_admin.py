@@ -29,7 +29,15 @@ def test_staff_list_every_user_page_by_page(api, signup, make_staff):
     assert sorted(emails) == sorted(
         ["root@example.com", "admin@example.com"] + [f"user{i}@example.com" for i in range(5)]
     )
-    assert set(seen[0]) == {"id", "email", "name", "is_admin", "is_super_admin", "created_at"}
+    assert set(seen[0]) == {
+        "id",
+        "email",
+        "name",
+        "is_admin",
+        "is_super_admin",
+        "email_verified",
+        "created_at",
+    }
     assert all("password_hash" not in u for u in seen)
     assert api.get("/admin/users", token=root).status == 200
 

@@ -30,15 +30,20 @@ def _pending(api, token):
     return response.json
 
 
+def _invite_mails(sent_emails):
+    return [m for m in sent_emails() if m.subject.startswith("You are invited")]
+
+
 def _signup_link_token(message) -> str:
     match = re.search(r"#/signup\?invite=([A-Za-z0-9_\-]+)", message.body)
     assert match, message.body
     return match.group(1)
 
 
-def test_inviting_a_registered_user_notifies_and_emails_them(api, event, signup, sent_emails):
+def test_inviting_a_registered_user_notifies_and_emails_them(api, event, signup, sent_emails, verify_email):
     event_id, organizer = event
     bob = signup("bob@example.com")
+    verify_email(bob)
 
     response = api.post(
         f"/events/{event_id}/invites", {"email": " Bob@Example.com ", "role": "moderator"}, token=organizer
@@ -56,17 +61,18 @@ def test_inviting_a_registered_user_notifies_and_emails_them(api, event, signup,
     notifications = api.get("/notifications", token=bob).json
     assert [(n["action"], n["has_read"]) for n in notifications] == [("role_invite", False)]
     assert "PyCon &amp; Friends" in notifications[0]["message"]
-    [mail] = sent_emails()
+    [mail] = _invite_mails(sent_emails)
     assert mail.destinations["ToAddresses"] == ["bob@example.com"]
     assert mail.subject == "You are invited to be moderator of PyCon & Friends"
-    assert "http://127.0.0.1:8000/#/invites" in mail.body
+    assert f"http://127.0.0.1:8000/#/invites?invite={body['id']}&amp;token=" in mail.body
     # Names are escaped in the HTML part: no markup can be injected through them.
     assert "Olga &lt;Organizer&gt;" in mail.body and "<Organizer>" not in mail.body
 
 
-def test_the_invited_user_lists_and_accepts(api, event, signup):
+def test_a_verified_user_lists_their_invites_with_tokens_and_accepts(api, event, signup, verify_email):
     event_id, organizer = event
     bob = signup("bob@example.com")
+    verify_email(bob)
     invite = _invite(api, event_id, organizer, "BOB@example.com", "coorganizer")
 
     [pending] = _pending(api, bob)
@@ -99,11 +105,11 @@ def test_the_invited_user_lists_and_accepts(api, event, signup):
     assert all("token" not in i for i in listed)
 
 
-def test_a_token_is_single_use(api, event, signup):
+def test_a_token_is_single_use(api, event, signup, invite_email_token):
     event_id, organizer = event
     bob = signup("bob@example.com")
-    _invite(api, event_id, organizer, "bob@example.com")
-    token = _pending(api, bob)[0]["token"]
+    invite = _invite(api, event_id, organizer, "bob@example.com")
+    token = invite_email_token(invite["id"])
     assert api.post(f"/invites/{token}/accept", token=bob).status == 200
 
     for action in ("accept", "decline"):
@@ -111,11 +117,11 @@ def test_a_token_is_single_use(api, event, signup):
         assert again.status == 409 and again.error_code == "invite_used"
 
 
-def test_declining(api, event, signup):
+def test_declining(api, event, signup, invite_email_token):
     event_id, organizer = event
     bob = signup("bob@example.com")
     invite = _invite(api, event_id, organizer, "bob@example.com")
-    token = _pending(api, bob)[0]["token"]
+    token = invite_email_token(invite["id"])
 
     declined = api.post(f"/invites/{token}/decline", token=bob)
 
@@ -129,11 +135,11 @@ def test_declining(api, event, signup):
     assert api.post(f"/invites/{token}/accept", token=bob).error_code == "invite_used"
 
 
-def test_only_the_invited_address_may_answer(api, event, signup):
+def test_only_the_invited_address_may_answer(api, event, signup, invite_email_token):
     event_id, organizer = event
     bob, mallory = signup("bob@example.com"), signup("mallory@example.com")
-    _invite(api, event_id, organizer, "bob@example.com")
-    token = _pending(api, bob)[0]["token"]
+    invite = _invite(api, event_id, organizer, "bob@example.com")
+    token = invite_email_token(invite["id"])
 
     assert _pending(api, mallory) == []
     for action in ("accept", "decline"):
@@ -173,11 +179,11 @@ def test_invites_expire_after_seven_days(api, event, signup):
         assert _pending(api, bob) == []
 
 
-def test_an_expired_token_cannot_be_accepted(api, event, signup):
+def test_an_expired_token_cannot_be_accepted(api, event, signup, invite_email_token):
     event_id, organizer = event
     bob = signup("bob@example.com")
-    _invite(api, event_id, organizer, "bob@example.com")
-    token = _pending(api, bob)[0]["token"]
+    invite = _invite(api, event_id, organizer, "bob@example.com")
+    token = invite_email_token(invite["id"])
 
     with time_machine.travel(now() + timedelta(days=7, seconds=1), tick=False):
         response = api.post(f"/invites/{token}/accept", token=_login(api, "bob@example.com"))
@@ -189,7 +195,7 @@ def test_an_expired_token_cannot_be_accepted(api, event, signup):
 def test_an_unknown_address_gets_a_signup_link_and_signing_up_grants_the_role(api, event, sent_emails):
     event_id, organizer = event
     invite = _invite(api, event_id, organizer, "New.Person@example.com", "track_organizer")
-    [mail] = sent_emails()
+    [mail] = _invite_mails(sent_emails)
     assert mail.destinations["ToAddresses"] == ["new.person@example.com"]
     assert "http://127.0.0.1:8000/#/signup?invite=" in mail.body
     token = _signup_link_token(mail)
@@ -230,7 +236,9 @@ def test_signup_with_an_invite_for_another_address_or_a_bad_token_creates_nothin
 ):
     event_id, organizer = event
     _invite(api, event_id, organizer, "new.person@example.com")
-    token = {"real": _signup_link_token(sent_emails()[0]), "unknown": "x" * 43, "bad": 12}[token_kind]
+    token = {"real": _signup_link_token(_invite_mails(sent_emails)[0]), "unknown": "x" * 43, "bad": 12}[
+        token_kind
+    ]
 
     response = api.post(
         "/auth/signup", {"email": email, "password": PASSWORD, "name": "N", "invite_token": token}
@@ -245,7 +253,7 @@ def test_signup_with_an_invite_for_another_address_or_a_bad_token_creates_nothin
 def test_signup_with_an_invite_still_validates_the_account_fields(api, event, sent_emails):
     event_id, organizer = event
     _invite(api, event_id, organizer, "new.person@example.com")
-    token = _signup_link_token(sent_emails()[0])
+    token = _signup_link_token(_invite_mails(sent_emails)[0])
 
     response = api.post(
         "/auth/signup", {"email": "new.person@example.com", "password": "short", "invite_token": token}
@@ -270,7 +278,7 @@ def test_invite_validation(api, event, sent_emails, payload, fields):
     response = api.post(f"/events/{event_id}/invites", payload, token=organizer)
     assert response.status == 422 and set(response.json["error"]["details"]) == fields
     assert api.get(f"/events/{event_id}/invites", token=organizer).json == []
-    assert sent_emails() == []
+    assert _invite_mails(sent_emails) == []
 
 
 def test_malformed_invite_bodies_are_400(api, event):
@@ -302,16 +310,16 @@ def test_staff_may_invite(api, event, make_staff):
     assert _invite(api, event_id, admin, "x@example.com")["status"] == "pending"
 
 
-def test_no_duplicate_invites_and_no_invite_to_a_role_already_held(api, event, signup, grant_role):
+def test_no_duplicate_invites_and_no_invite_to_a_role_already_held(api, event, signup, invite_email_token):
     event_id, organizer = event
     bob = signup("bob@example.com")
-    _invite(api, event_id, organizer, "bob@example.com", "moderator")
+    invite = _invite(api, event_id, organizer, "bob@example.com", "moderator")
 
     again = api.post(
         f"/events/{event_id}/invites", {"email": "BOB@example.com", "role": "moderator"}, token=organizer
     )
     assert again.status == 409 and again.error_code == "already_invited"
-    api.post(f"/invites/{_pending(api, bob)[0]['token']}/accept", token=bob)
+    api.post(f"/invites/{invite_email_token(invite['id'])}/accept", token=bob)
     held = api.post(
         f"/events/{event_id}/invites", {"email": "bob@example.com", "role": "moderator"}, token=organizer
     )
@@ -333,22 +341,22 @@ def test_accepting_another_role_replaces_the_current_one(api, event, signup, gra
     assert api.get(f"/events/{event_id}/roles", token=bob).status == 200
 
 
-def test_the_last_organizer_cannot_accept_a_lesser_role(api, event):
+def test_the_last_organizer_cannot_accept_a_lesser_role(api, event, invite_email_token):
     event_id, organizer = event
-    _invite(api, event_id, organizer, "organizer@example.com", "moderator")
-    token = _pending(api, organizer)[0]["token"]
+    invite = _invite(api, event_id, organizer, "organizer@example.com", "moderator")
+    token = invite_email_token(invite["id"])
 
     response = api.post(f"/invites/{token}/accept", token=organizer)
 
     assert response.status == 409 and response.error_code == "last_organizer"
-    assert _pending(api, organizer)[0]["token"] == token
+    assert [i["id"] for i in _pending(api, organizer)] == [invite["id"]]
 
 
-def test_invites_of_a_deleted_event_vanish(api, event, signup):
+def test_invites_of_a_deleted_event_vanish(api, event, signup, invite_email_token):
     event_id, organizer = event
     bob = signup("bob@example.com")
-    _invite(api, event_id, organizer, "bob@example.com")
-    token = _pending(api, bob)[0]["token"]
+    invite = _invite(api, event_id, organizer, "bob@example.com")
+    token = invite_email_token(invite["id"])
     assert api.delete(f"/events/{event_id}", token=organizer).status == 204
 
     assert _pending(api, bob) == []
@@ -368,7 +376,7 @@ def test_the_invite_stands_when_ses_refuses_the_email(api, event, signup, sent_e
     )
 
     assert response.status == 201 and response.json["email_sent"] is False
-    assert sent_emails() == []
+    assert _invite_mails(sent_emails) == []
     assert len(_pending(api, bob)) == 1
     assert api.get("/me", token=bob).json["unread_notifications"] == 1
 
@@ -376,7 +384,7 @@ def test_the_invite_stands_when_ses_refuses_the_email(api, event, signup, sent_e
 def test_an_expired_signup_link_creates_nothing(api, event, sent_emails):
     event_id, organizer = event
     _invite(api, event_id, organizer, "new.person@example.com")
-    token = _signup_link_token(sent_emails()[0])
+    token = _signup_link_token(_invite_mails(sent_emails)[0])
 
     with time_machine.travel(now() + timedelta(days=7, seconds=1), tick=False):
         response = api.post(
@@ -386,3 +394,78 @@ def test_an_expired_signup_link_creates_nothing(api, event, sent_emails):
 
     assert response.status == 422 and "expired" in response.json["error"]["details"]["invite_token"]
     assert api.post("/auth/login", {"email": "new.person@example.com", "password": PASSWORD}).status == 401
+
+
+def _accept_link_token(message, invite_id) -> str:
+    match = re.search(rf"#/invites\?invite={invite_id}&amp;token=([A-Za-z0-9_\-]+)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_signing_up_with_an_invited_address_does_not_hand_over_the_invite(api, event, sent_emails):
+    """The attack of #14: the organizer invites an address without an account; someone else
+    signs up with it. They see the invite, but not its token: only the inbox has that."""
+    event_id, organizer = event
+    invite = _invite(api, event_id, organizer, "newhire@corp.example", "organizer")
+    attacker = api.post(
+        "/auth/signup", {"email": "newhire@corp.example", "password": PASSWORD, "name": "Mallory"}
+    ).json["token"]
+
+    [listed] = _pending(api, attacker)
+
+    assert listed["id"] == invite["id"] and listed["token"] is None
+    assert "token" not in repr(api.get("/notifications", token=attacker).json)
+    assert api.get(f"/events/{event_id}", token=attacker).status == 403
+    # Whoever reads the invite e-mail has the token: its link answers the invite.
+    [mail] = _invite_mails(sent_emails)
+    token = _accept_link_token(mail, invite["id"])
+    assert token == _signup_link_token(mail)
+    assert api.post(f"/invites/{token}/accept", token=attacker).status == 200
+
+
+def test_signing_up_before_the_invite_is_sent_does_not_hand_it_over_either(
+    api, event, signup, sent_emails, invite_email_token
+):
+    event_id, organizer = event
+    squatter = signup("newhire@corp.example", name="Mallory")
+
+    invite = _invite(api, event_id, organizer, "newhire@corp.example", "organizer")
+
+    assert [i["token"] for i in _pending(api, squatter)] == [None]
+    notifications = api.get("/notifications", token=squatter).json
+    assert [n["action"] for n in notifications] == ["role_invite"]
+    token = invite_email_token(invite["id"])
+    assert token not in repr(notifications)
+    roles = api.get(f"/events/{event_id}/roles", token=organizer).json
+    assert [r["user"]["email"] for r in roles] == ["organizer@example.com"]
+    assert api.post(f"/invites/{token}/accept", token=squatter).status == 200
+
+
+def test_verifying_the_address_reveals_the_tokens(api, event, signup, verify_email, invite_email_token):
+    event_id, organizer = event
+    bob = signup("bob@example.com")
+    invite = _invite(api, event_id, organizer, "bob@example.com")
+    assert [i["token"] for i in _pending(api, bob)] == [None]
+
+    verify_email(bob)
+
+    assert [i["token"] for i in _pending(api, bob)] == [invite_email_token(invite["id"])]
+
+
+def test_signing_up_through_the_invite_link_verifies_the_address(api, event, sent_emails):
+    event_id, organizer = event
+    _invite(api, event_id, organizer, "new.person@example.com")
+    token = _signup_link_token(_invite_mails(sent_emails)[0])
+
+    response = api.post(
+        "/auth/signup",
+        {"email": "new.person@example.com", "password": PASSWORD, "name": "New", "invite_token": token},
+    )
+
+    assert response.status == 201 and response.json["user"]["email_verified"] is True
+    assert api.get("/me", token=response.json["token"]).json["email_verified"] is True
+    # Nothing left to verify, so no verification e-mail.
+    assert [m.destinations["ToAddresses"] for m in sent_emails()] == [
+        ["organizer@example.com"],
+        ["new.person@example.com"],
+    ]

@@ -43,30 +43,6 @@ def frozen_clock(time_machine):
     return advance
 
 
-@pytest.fixture
-def threaded_app(monkeypatch, restore_environ):
-    """Requests from several threads at once, as the local stack serves them: the current request
-    per thread (LocalChalice, as devstack does) and, as moto is not thread-safe, one lock per
-    DynamoDB request, which models DynamoDB's per-request atomicity while leaving the
-    interleaving between requests free. chalice.test.Client sets the stage's environment variables
-    around each request and puts back what it saw: from parallel threads one of them puts back
-    another's (MARQUEE_STAGE=dev leaked into every later test), so the environment is restored."""
-    from botocore.client import BaseClient
-    from chalice.local import LocalChalice
-
-    from app import app
-
-    monkeypatch.setattr(app, "__class__", type("ThreadedMarquee", (LocalChalice, type(app)), {}))
-    lock = threading.Lock()
-    original = BaseClient._make_api_call
-
-    def serialized(client, operation_name, api_params):
-        with lock:
-            return original(client, operation_name, api_params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", serialized)
-
-
 def test_parallel_wrong_passwords_cannot_pass_the_limit(api, signup, threaded_app, frozen_clock):
     signup("target@example.com", password="right password")
     start = threading.Barrier(24)

@@ -147,11 +147,12 @@ def _events_with_roles(api, make_event, token, count):
 
 
 def test_a_permission_check_costs_at_most_two_dynamodb_calls_however_many_roles(
-    api, signup, make_event, make_staff, dynamodb_calls
+    api, signup, make_event, make_staff, dynamodb_calls, configured
 ):
     """GET /sessions = 1 GetItem (authentication) + the check + 1 Query (the list).
     The check is one BatchGetItem (event + membership + matrix version), plus one GetItem of
     the matrix only when its version moved since this container last read it."""
+    configured(MARQUEE_EVENTS_PER_USER_PER_DAY="40")  # one user organizes 40 events here
     few, many = signup("few@example.com"), signup("many@example.com")
     few_event = _events_with_roles(api, make_event, few, 1)[0]
     many_events = _events_with_roles(api, make_event, many, 40)

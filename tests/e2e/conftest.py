@@ -85,14 +85,14 @@ class Stack:
         return response.json()
 
     def add_member(self, organizer_token: str, event_id: str, email: str, role: str) -> dict:
-        """Sign `email` up, invite it with `role` and accept; returns the member's session."""
+        """Sign `email` up, invite it with `role` and accept with the token of the invite e-mail;
+        returns the member's session."""
         member = self.signup(email, name=f"{role.title()} Member")
         invite = self.api(
             "POST", f"/events/{event_id}/invites", {"email": email, "role": role}, organizer_token
         )
         assert invite.status_code == 201, invite.text
-        pending = self.api("GET", "/me/invites", token=member["token"]).json()
-        token = next(item["token"] for item in pending if item["event"]["id"] == event_id)
+        token = self.local.invite_token(invite.json()["id"])
         accepted = self.api("POST", f"/invites/{token}/accept", {}, member["token"])
         assert accepted.status_code == 200, accepted.text
         return member

@@ -20,7 +20,9 @@ Fixtures (use them from tests/integration and tests/e2e):
     ``output`` (everything it printed so far), ``process``;
     ``api(method, path, json=None, token=None, headers=None) -> requests.Response`` (path under /api),
     ``signup(email=None, password=..., name=...) -> token``, ``login(email, password) -> token``,
-    ``superadmin_token()``, ``aws_client(service)`` (boto3 on the stack's moto),
+    ``superadmin_token()``, ``mailbox()`` (what /mailbox.json lists, oldest first),
+    ``mailed_link(fragment, to=None)``, ``invite_token(invite_id)`` (from the invite e-mail's accept link),
+    ``aws_client(service)`` (boto3 on the stack's moto),
     ``stop(sig=SIGTERM) -> exit code``, ``start()``, ``restart(sig=SIGTERM)`` (same ports and
     DATA_DIR), ``wait_for_output(regex)``.
 
@@ -99,6 +101,28 @@ class LocalStack(LaunchedStack):
 
     def superadmin_token(self) -> str:
         return self.login(self.superadmin_email, self.superadmin_password)
+
+    def mailbox(self) -> list[dict[str, Any]]:
+        """The e-mails the stack sent (/mailbox.json), oldest first, links unescaped."""
+        response = self.session.get(f"{self.base_url}/mailbox.json", timeout=30)
+        assert response.status_code == 200, response.text
+        return list(reversed(response.json()))
+
+    def mailed_link(self, fragment: str, to: str | None = None) -> str:
+        """The newest link containing ``fragment`` (``#/verify-email?token=``...) in an e-mail the
+        stack sent (to ``to`` only, if given)."""
+        for message in reversed(self.mailbox()):
+            if to is not None and to not in message["to"]:
+                continue
+            for link in message["links"]:
+                if fragment in link:
+                    return str(link)
+        raise AssertionError(f"no e-mail carries a link with {fragment!r}")
+
+    def invite_token(self, invite_id: str) -> str:
+        """The token of an invite as its e-mail's accept link carries it."""
+        link = self.mailed_link(f"#/invites?invite={invite_id}&token=")
+        return link.split("&token=", 1)[1]
 
     def aws_client(self, service: str) -> Any:
         import boto3

@@ -18,3 +18,21 @@ class SystemItemModel(BaseModel):
     version = NumberAttribute(default=0)
     data = JSONAttribute(null=True)
     expires_at = NumberAttribute(null=True)
+
+
+class EmailVerificationModel(BaseModel):
+    """One e-mail verification link: ``pk = "VERIFY#<sha256 of its token>"`` (the token itself is
+    never stored), the account and the address it confirms, until ``expires_at`` (epoch seconds;
+    DynamoDB's TTL removes it later). ``used_at`` is set once, by a conditional write."""
+
+    owns_table = False
+
+    class Meta(BaseMeta):
+        table_name = SYSTEM_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    user_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    expires_at = NumberAttribute()
+    used_at = UnicodeAttribute(null=True)

@@ -34,6 +34,9 @@ class UserModel(BaseModel):
     # Bumped by a password change or sign-out-everywhere: older tokens stop working.
     token_version = NumberAttribute(default=0)
     unread_notifications = NumberAttribute(default=0)
+    # Set by following a verification link (or signing up through an invite's link): proof that
+    # the account's owner reads this address, which invites' tokens are only shown after.
+    email_verified = BooleanAttribute(default=False)
 
     by_entity = UsersByEntityIndex()
 

@@ -1,0 +1,63 @@
+"""Rules for e-mail verification: how long a link lasts, how its token is kept, what the
+e-mail says (nothing anyone typed: the address may belong to someone who never signed up)."""
+
+import hashlib
+import html
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.domain.errors import ValidationError
+
+VERIFICATION_TTL = timedelta(hours=24)
+MAX_TOKEN_LENGTH = 200
+
+
+def token_digest(token: str) -> str:
+    """Only this is stored: a leaked table cannot be turned back into working links."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def validate_confirmation(payload: dict[str, Any]) -> str:
+    """The token of a ``/auth/verify-email/confirm`` body, or ValidationError."""
+    errors = {key: "Unknown field." for key in payload if key != "token"}
+    token = payload.get("token")
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        errors["token"] = "The verification token from the e-mail's link is required."
+    if errors:
+        raise ValidationError(errors)
+    return token
+
+
+def unknown_link() -> ValidationError:
+    return ValidationError({"token": "This verification link is not valid."})
+
+
+def used_link() -> ValidationError:
+    return ValidationError({"token": "This verification link was already used."})
+
+
+def expired_link() -> ValidationError:
+    return ValidationError({"token": "This verification link has expired; ask for a new one."})
+
+
+@dataclass(frozen=True)
+class VerificationMessage:
+    subject: str
+    text: str
+    html: str
+
+
+def verification_message(link: str) -> VerificationMessage:
+    hours = int(VERIFICATION_TTL.total_seconds() // 3600)
+    closing = (
+        f"The link works once, for {hours} hours. If you did not sign up for Marquee, ignore this e-mail."
+    )
+    text = f"Confirm that this is your e-mail address on Marquee:\n\n{link}\n\n{closing}"
+    safe_link = html.escape(link)
+    body = (
+        "<p>Confirm that this is your e-mail address on Marquee:</p>"
+        f'<p><a href="{safe_link}">Confirm my address</a></p>'
+        f"<p>{closing}</p>"
+    )
+    return VerificationMessage("Confirm your e-mail address", text, body)

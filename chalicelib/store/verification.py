@@ -1,0 +1,101 @@
+"""E-mail verification links: sent on signup and on request (rate-limited per account), confirmed
+once. The token travels only in the e-mail; the table keeps its SHA-256 digest. Confirming marks
+the link used and the account verified in one transaction conditioned on the link being unused
+and unexpired, so two confirmations sent together cannot both succeed."""
+
+import logging
+import secrets
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.config import settings
+from chalicelib.domain import verification as rules
+from chalicelib.domain.clock import now
+from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.limits import VERIFICATION_EMAILS_PER_USER
+from chalicelib.store import ratelimit
+from chalicelib.store.mail import send_email
+from chalicelib.store.models.system import EmailVerificationModel
+from chalicelib.store.models.users import UserModel
+
+logger = logging.getLogger("marquee")
+
+TOKEN_BYTES = 32
+LINK_SK = "link"
+
+
+def _key(token: str) -> str:
+    return f"VERIFY#{rules.token_digest(token)}"
+
+
+def send_link(user: UserModel) -> bool:
+    """Store a new link for the account's address and e-mail it. Returns whether SES took it."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    expires_at = int((now() + rules.VERIFICATION_TTL).timestamp())
+    link_item = EmailVerificationModel(
+        _key(token), LINK_SK, user_id=user.user_id, email=user.email, expires_at=expires_at
+    )
+    link_item.save(condition=EmailVerificationModel.pk.does_not_exist())
+    link = f"{settings().frontend_url.rstrip('/')}/#/verify-email?token={token}"
+    message = rules.verification_message(link)
+    try:
+        send_email(user.email, message.subject, message.text, message.html)
+    except (ClientError, BotoCoreError):
+        logger.exception("could not e-mail the verification link of user %s", user.user_id)
+        return False
+    return True
+
+
+def request_link(user: UserModel) -> dict[str, Any]:
+    """``POST /auth/verify-email``: a new link, unless the address is verified already."""
+    if user.email_verified:
+        raise ConflictError("Your e-mail address is already verified.", code="already_verified")
+    reservation = ratelimit.consume(VERIFICATION_EMAILS_PER_USER, user.user_id)
+    email_sent = send_link(user)
+    if not email_sent:
+        ratelimit.give_back(reservation)
+    return {"email": user.email, "email_sent": email_sent}
+
+
+def confirm(payload: dict[str, Any]) -> dict[str, Any]:
+    """``POST /auth/verify-email/confirm``: the link's account is verified; the link is spent."""
+    token = rules.validate_confirmation(payload)
+    key = _key(token)
+    try:
+        link_item = EmailVerificationModel.get(key, LINK_SK, consistent_read=True)
+    except DoesNotExist:
+        raise rules.unknown_link() from None
+    moment = now()
+    user = UserModel(link_item.user_id)
+    try:
+        with TransactWrite(connection=UserModel._get_connection().connection) as transaction:
+            transaction.update(
+                link_item,
+                actions=[EmailVerificationModel.used_at.set(moment.isoformat(timespec="milliseconds"))],
+                condition=EmailVerificationModel.used_at.does_not_exist()
+                & (EmailVerificationModel.expires_at > int(moment.timestamp())),
+            )
+            # The account must still have the address the link was sent to.
+            transaction.update(
+                user,
+                actions=[UserModel.email_verified.set(True)],
+                condition=UserModel.email == link_item.email,
+            )
+    except TransactWriteError as error:
+        raise _why_refused(key) from error
+    return {"email": link_item.email, "email_verified": True}
+
+
+def _why_refused(key: str) -> Exception:
+    try:
+        link_item = EmailVerificationModel.get(key, LINK_SK, consistent_read=True)
+    except DoesNotExist:
+        return rules.unknown_link()
+    if link_item.used_at is not None:
+        return rules.used_link()
+    if link_item.expires_at <= int(now().timestamp()):
+        return rules.expired_link()
+    return rules.unknown_link()
