@@ -151,7 +151,9 @@ def _modes(root: Path) -> dict[str, str]:
     return found
 
 
-def test_saved_data_files_are_readable_by_their_owner_only(local_stack_factory: StackFactory) -> None:
+def test_a_crash_keeps_objects_and_mail_and_every_saved_file_is_private(
+    local_stack_factory: StackFactory,
+) -> None:
     stack = local_stack_factory(env=ADMIN)
     email = stack.unique_email("private")
     token = stack.signup(email)
@@ -163,16 +165,28 @@ def test_saved_data_files_are_readable_by_their_owner_only(local_stack_factory: 
         token=token,
     )
     assert invited.status_code == 201, invited.text
+    body = os.urandom(200_000)
     stack.aws_client("s3").put_object(
-        Bucket="marquee-dev-media", Key="events/private/big.bin", Body=os.urandom(200_000)
+        Bucket="marquee-dev-media", Key="events/private/big.bin", Body=body, ContentType="image/png"
+    )
+    stack.aws_client("ses").send_email(
+        Source="no-reply@marquee.example",
+        Destination={"ToAddresses": [email]},
+        Message={"Subject": {"Data": "before the crash"}, "Body": {"Text": {"Data": "hello"}}},
     )
     # After a crash the writes are in the journal (and the big body in a blob) ...
     assert stack.stop(signal.SIGKILL) == -signal.SIGKILL
     assert list((stack.data_dir / "journal").iterdir())
     assert list((stack.data_dir / "blobs").iterdir())
     assert _modes(stack.data_dir) == {}
-    # ... after a clean stop in the snapshot.
     stack.start()
+    stored = stack.aws_client("s3").get_object(Bucket="marquee-dev-media", Key="events/private/big.bin")
+    assert (stored["Body"].read(), stored["ContentType"]) == (body, "image/png")
+    mail = requests.get(f"{stack.base_url}/mailbox.json", timeout=10).json()
+    assert "before the crash" in [message["subject"] for message in mail if email in message["to"]]
+    listed = stack.api("GET", f"/events/{event['id']}/invites", token=token)
+    assert [invite["id"] for invite in listed.json()] == [invited.json()["id"]]
+    # ... after a clean stop in the snapshot.
     assert stack.stop() == 0
     snapshot = (stack.data_dir / "snapshot.json").read_text()
     assert email.lower() in snapshot and "password_hash" in snapshot
