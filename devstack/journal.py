@@ -10,12 +10,12 @@ durable is a group commit (``wait_durable``): one thread fdatasyncs for every re
 far while the others wait for it, outside the moto lock, so the next requests run meanwhile.
 
 ``rotate`` starts a new segment and returns the last sequence number of the old ones: a snapshot
-taken at that moment covers them, and ``discard_through`` deletes them once the snapshot is saved.
+taken at that moment covers them, and ``detach_through`` lets them go once the snapshot is saved.
+Neither waits for the disk, so the moto lock is never held for an fsync.
 
 Big bodies live in a ``BlobStore`` (content-addressed files) and records only name them.
 """
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -163,6 +163,8 @@ class Journal:
         self._blob_refs: dict[str, int] = {}  # blob -> the last seq that names it
         self._sync = threading.Condition()
         self._syncing = False
+        self._rotated: list[int] = []  # descriptors of segments rotated away, not yet flushed
+        self._new_entries = False
         self._damaged = False
 
     # -- reading what earlier runs wrote -------------------------------------------------------
@@ -207,7 +209,7 @@ class Journal:
 
     def _open(self, path: Path, first_seq: int) -> None:
         self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, FILE_MODE)
-        fsync_directory(self.directory)
+        self._new_entries = True  # the next group commit makes the file's name durable too
         self._current = _Segment(path, first_seq, None)
         self._segments.append(self._current)
         self._size = 0
@@ -221,6 +223,9 @@ class Journal:
     @property
     def referenced_blobs(self) -> set[str]:
         return set(self._blob_refs)
+
+    def names_blob(self, blob: str) -> bool:
+        return blob in self._blob_refs
 
     def append(self, header: dict[str, Any], body: bytes = b"") -> int:
         assert self._descriptor is not None and self._current is not None, "start() first"
@@ -252,68 +257,75 @@ class Journal:
                     continue
                 self._syncing = True
                 target, descriptor = self._last_seq, self._descriptor
+                rotated, self._rotated = self._rotated, []
+                new_entries, self._new_entries = self._new_entries, False
                 self._sync.release()
                 synced = False
                 try:
                     assert descriptor is not None
-                    os.fdatasync(descriptor)
+                    self._flush(rotated, new_entries, descriptor)
                     synced = True
                 finally:
                     self._sync.acquire()
                     self._syncing = False
                     if synced:
                         self._durable_seq = max(self._durable_seq, target)
+                    else:
+                        self._rotated = rotated + self._rotated
+                        self._new_entries = self._new_entries or new_entries
                     self._sync.notify_all()
+
+    def _flush(self, rotated: list[int], new_entries: bool, descriptor: int) -> None:
+        for old in rotated:
+            os.fdatasync(old)
+        for old in rotated:
+            os.close(old)
+        rotated.clear()
+        if new_entries:
+            fsync_directory(self.directory)
+        os.fdatasync(descriptor)
 
     # -- compaction --------------------------------------------------------------------------
 
     def rotate(self) -> int:
-        """Make everything appended durable, continue in a new segment, and return the last seq
-        of the segments before it (what a snapshot taken now holds)."""
+        """Continue in a new segment and return the last seq of the segments before it (what a
+        snapshot taken now holds). Nothing waits for the disk here: the next group commit
+        flushes the old segment with the new one."""
         assert self._descriptor is not None and self._current is not None, "start() first"
         if self._current.last_seq is None:
             return self._last_seq
         with self._sync:
-            while self._syncing:
-                self._sync.wait()
-            os.fdatasync(self._descriptor)
-            os.close(self._descriptor)
-            self._descriptor = None
-            self._durable_seq = self._last_seq
+            self._rotated.append(self._descriptor)
             self._open(self.directory / f"{self._last_seq + 1:020d}{_SUFFIX}", self._last_seq + 1)
-            self._sync.notify_all()
         return self._last_seq
 
-    def discard_through(self, seq: int) -> set[str]:
-        """Delete the segments holding nothing after ``seq``; return the blobs no record names
-        any more."""
-        kept = []
-        for segment in self._segments:
-            if segment is not self._current and (segment.last_seq is None or segment.last_seq <= seq):
-                segment.path.unlink(missing_ok=True)
-            else:
-                kept.append(segment)
-        self._segments = kept
+    def detach_through(self, seq: int) -> tuple[list[Path], set[str]]:
+        """Forget the segments holding nothing after ``seq``. Returns their files (for the caller
+        to delete, e.g. outside the moto lock) and the blobs no record names any more."""
+        covered = [
+            segment
+            for segment in self._segments
+            if segment is not self._current and (segment.last_seq is None or segment.last_seq <= seq)
+        ]
+        self._segments = [segment for segment in self._segments if segment not in covered]
         released = {blob for blob, last in self._blob_refs.items() if last <= seq}
         for blob in released:
             del self._blob_refs[blob]
-        return released
+        return [segment.path for segment in covered], released
 
-    @property
-    def size(self) -> int:
-        """Bytes in the segments kept (what a restart would read)."""
-        total = 0
-        for segment in self._segments:
-            with contextlib.suppress(FileNotFoundError):
-                total += segment.path.stat().st_size
-        return total
+    def discard_through(self, seq: int) -> set[str]:
+        """``detach_through`` and delete the segment files."""
+        paths, released = self.detach_through(seq)
+        for path in paths:
+            path.unlink(missing_ok=True)
+        return released
 
     def close(self) -> None:
         with self._sync:
             while self._syncing:
                 self._sync.wait()
             if self._descriptor is not None:
-                os.fdatasync(self._descriptor)
+                self._flush(self._rotated, self._new_entries, self._descriptor)
                 os.close(self._descriptor)
                 self._descriptor = None
                 self._durable_seq = self._last_seq

@@ -7,9 +7,9 @@ records after it are replayed, in order, exactly once (records carry sequence nu
 snapshot says up to which one it holds; a record torn by a crash mid-append is ignored: it was
 never answered).
 
-A save is a compaction: it holds the moto lock only to start a new journal segment and to copy
-what changed since the last snapshot (the items writes touched, the S3 objects whose ETag or
-headers changed); the snapshot is written after the lock is released, then the journal segments
+A save is a compaction: it holds the moto lock only to start a new journal segment (no fsync) and
+to copy what changed since the last snapshot (the items writes touched, the S3 objects whose ETag
+or headers changed); the snapshot is written after the lock is released, then the journal segments
 it covers are deleted.
 
 Layout of DATA_DIR (files 0600, directories 0700; files are replaced atomically):
@@ -102,6 +102,20 @@ def _json_bytes(value: Any) -> str:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _encode_snapshot(
+    seq: int, tables: dict[str, list[dict[str, Any]]], index: "_Index", emails: list[dict[str, Any]]
+) -> bytes:
+    """snapshot.json. Items are encoded one by one: one json.dumps of everything would hold the
+    GIL for its whole run and stop every request thread meanwhile."""
+    encoded_tables = ",".join(
+        json.dumps(name) + ":[" + ",".join(json.dumps(item, default=_json_bytes) for item in items) + "]"
+        for name, items in tables.items()
+    )
+    head = json.dumps({"format": FORMAT, "journal_seq": seq})[:-1]
+    tail = json.dumps({"buckets": index, "emails": emails})[1:]
+    return f'{head},"tables":{{{encoded_tables}}},{tail}'.encode()
 
 
 def decode_value(value: dict[str, Any]) -> dict[str, Any]:
@@ -270,6 +284,7 @@ class Persistence:
         self._journal = Journal(data_dir / "journal")
         self._mirror = TableMirror(region)
         self._save_lock = threading.Lock()
+        self._blob_guard = threading.Lock()
         self._snapshot_seq = 0
         self._has_legacy_files = False
         self._index: _Index = {}
@@ -302,9 +317,10 @@ class Persistence:
             "headers": request.headers,
         }
         if pending.blob is not None:
-            if not self._blobs.path(pending.blob).exists():
-                self._blobs.put(request.body)  # a compaction deleted an equal, unreferenced body
-            self._journal.append({**header, "blob": pending.blob})
+            with self._blob_guard:
+                if not self._blobs.path(pending.blob).exists():
+                    self._blobs.put(request.body)  # a compaction deleted an equal, unreferenced body
+                self._journal.append({**header, "blob": pending.blob})
         else:
             self._journal.append(header, request.body)
         self._mirror.note(request)
@@ -450,17 +466,13 @@ class Persistence:
             seq, tables, index, bodies, emails = captured
             for body, entry in bodies:
                 entry["file"] = self._blobs.put(body)
-            snapshot = {
-                "format": FORMAT,
-                "journal_seq": seq,
-                "tables": tables,
-                "buckets": index,
-                "emails": emails,
-            }
-            write_atomic(self.data_dir / SNAPSHOT_FILE, json.dumps(snapshot, default=_json_bytes).encode())
+            write_atomic(self.data_dir / SNAPSHOT_FILE, _encode_snapshot(seq, tables, index, emails))
             previous_files = self._snapshot_files(self._index)
             self._index, self._snapshot_seq = index, seq
-            self._moto.locked_call(lambda: self._drop_covered(seq, previous_files))
+            segments, released = self._moto.locked_call(lambda: self._journal.detach_through(seq))
+            for path in segments:
+                path.unlink(missing_ok=True)
+            self._delete_unreferenced(released | previous_files)
             if self._has_legacy_files:
                 self._remove_legacy_files()
             return Counts(
@@ -497,12 +509,14 @@ class Persistence:
                 bodies.append((key.value, described))
         return index, bodies
 
-    def _drop_covered(self, seq: int, previous_files: set[str]) -> None:
-        """Under the moto lock (commit re-creates a blob a concurrent delete removed)."""
-        released = self._journal.discard_through(seq)
-        kept = self._snapshot_files(self._index) | self._journal.referenced_blobs
-        unreferenced = (released | previous_files) - kept
-        self._blobs.delete(unreferenced)
+    def _delete_unreferenced(self, candidates: set[str]) -> None:
+        """Delete the blobs neither the snapshot nor a journal record names. Each check and delete
+        is atomic with respect to ``commit``, which re-creates a missing blob and names it."""
+        snapshot_files = self._snapshot_files(self._index)
+        for name in candidates - snapshot_files:
+            with self._blob_guard:
+                if not self._journal.names_blob(name):
+                    self._blobs.delete({name})
 
     def _remove_legacy_files(self) -> None:
         for name in _LEGACY_FILES:

@@ -138,3 +138,22 @@ def test_files_are_private(tmp_path: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o700
     for path in [*(tmp_path / "journal").iterdir(), blobs.path(name)]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_rotation_waits_for_no_disk_and_the_next_commit_flushes_both_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal, _ = _started(tmp_path)
+    synced: list[str] = []
+    real_fdatasync = os.fdatasync
+
+    def recording_fdatasync(descriptor: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}").rsplit("/", 1)[-1])
+        real_fdatasync(descriptor)
+
+    monkeypatch.setattr(journal_module.os, "fdatasync", recording_fdatasync)
+    journal.append({"n": 1})  # appended, not yet waited for
+    assert journal.rotate() == 1
+    assert synced == []  # the moto lock is held here: no fsync
+    journal.wait_durable(journal.append({"n": 2}))
+    assert synced == ["00000000000000000001.log", "00000000000000000002.log"]
