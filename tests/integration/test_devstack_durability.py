@@ -165,10 +165,20 @@ def test_a_crash_keeps_objects_and_mail_and_every_saved_file_is_private(
         token=token,
     )
     assert invited.status_code == 201, invited.text
-    body = os.urandom(200_000)
-    stack.aws_client("s3").put_object(
+    s3 = stack.aws_client("s3")
+    body = os.urandom(2_000_000)  # boto3 sends it with Expect: 100-continue
+    s3.put_object(
         Bucket="marquee-dev-media", Key="events/private/big.bin", Body=body, ContentType="image/png"
     )
+    # A browser upload: a presigned POST (a multipart form) straight to S3.
+    post = s3.generate_presigned_post("marquee-dev-media", "uploads/browser.jpg")
+    uploaded = requests.post(
+        post["url"],
+        data=post["fields"],
+        files={"file": ("b.jpg", b"\xff\xd8 jpeg", "image/jpeg")},
+        timeout=10,
+    )
+    assert uploaded.status_code in (200, 201, 204), uploaded.text
     stack.aws_client("ses").send_email(
         Source="no-reply@marquee.example",
         Destination={"ToAddresses": [email]},
@@ -182,6 +192,8 @@ def test_a_crash_keeps_objects_and_mail_and_every_saved_file_is_private(
     stack.start()
     stored = stack.aws_client("s3").get_object(Bucket="marquee-dev-media", Key="events/private/big.bin")
     assert (stored["Body"].read(), stored["ContentType"]) == (body, "image/png")
+    browser = stack.aws_client("s3").get_object(Bucket="marquee-dev-media", Key="uploads/browser.jpg")
+    assert browser["Body"].read() == b"\xff\xd8 jpeg"
     mail = requests.get(f"{stack.base_url}/mailbox.json", timeout=10).json()
     assert "before the crash" in [message["subject"] for message in mail if email in message["to"]]
     listed = stack.api("GET", f"/events/{event['id']}/invites", token=token)
