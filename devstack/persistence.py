@@ -387,12 +387,17 @@ class Persistence:
 
     def _replay(self, record: Record) -> None:
         header = record.header
+        try:
+            body = self._blobs.read(record.blob) if record.blob else record.body
+        except FileNotFoundError:
+            logger.error("journal record %d: its body blobs/%s is missing; skipped", record.seq, record.blob)
+            return
         request = WriteRequest(
             method=header["method"],
             path=header["path"],
             query=header["query"],
             headers=header["headers"],
-            body=self._blobs.read(record.blob) if record.blob else record.body,
+            body=body,
         )
         status = self._moto.replay(request)
         if status >= 400:
