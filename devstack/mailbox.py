@@ -91,16 +91,19 @@ class Mailbox:
     def _backend_messages(self) -> list[Any]:
         return get_backend("ses")[self._account_id][self._region].sent_messages
 
-    def sync(self) -> None:
-        """Copy new moto records; call with the moto lock held (moto is not thread-safe)."""
+    def sync(self) -> list[dict[str, Any]]:
+        """Copy new moto records and return them; call with the moto lock held (moto is not
+        thread-safe)."""
         sent = self._backend_messages()
         with self._guard:
             if len(sent) < self._synced:
                 self._synced = 0
                 self._current = []
             now = datetime.now(UTC).isoformat(timespec="seconds")
-            self._current.extend(describe(message, now) for message in sent[self._synced :])
+            new = [describe(message, now) for message in sent[self._synced :]]
+            self._current.extend(new)
             self._synced = len(sent)
+            return new
 
     def load(self, earlier: list[dict[str, Any]]) -> None:
         with self._guard:

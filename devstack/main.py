@@ -62,8 +62,9 @@ def _setup_logging() -> None:
 
 def _lock_data_dir(data_dir: Path) -> Any:
     """Two stacks writing one DATA_DIR would overwrite each other's saves: refuse the second."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(data_dir / ".lock", "w")  # noqa: SIM115 - held for the life of the process
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Held for the life of the process.
+    handle = open(os.open(data_dir / ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w")  # noqa: SIM115
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -75,7 +76,7 @@ def _read_or_create_secret(path: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     secret = secrets.token_urlsafe(48)
-    write_atomic(path, secret.encode(), mode=0o600)
+    write_atomic(path, secret.encode())
     return secret
 
 
@@ -89,7 +90,7 @@ def _superadmin_credentials(data_dir: Path, environ: os._Environ) -> tuple[str, 
         password = stored.get("password") if stored.get("email") == email else ""
         if not password:
             password = secrets.token_urlsafe(12)
-            write_atomic(path, json.dumps({"email": email, "password": password}).encode(), mode=0o600)
+            write_atomic(path, json.dumps({"email": email, "password": password}).encode())
     return email, password
 
 
@@ -118,10 +119,6 @@ def _ws_gateway_module() -> Any:
     return importlib.import_module("devstack.ws_gateway")
 
 
-def _is_ses_request(environ: dict) -> bool:
-    return "/ses/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
-
-
 class Stack:
     def __init__(self, options: Options) -> None:
         self.options = options
@@ -146,9 +143,7 @@ class Stack:
         self._parts.append(("http socket", server.server_close))
 
         mailbox = Mailbox(REGION)
-        moto = LockedMotoServer(
-            after_write=lambda environ: mailbox.sync() if _is_ses_request(environ) else None
-        )
+        moto = LockedMotoServer()
         moto.start()
         self._parts.append(("moto", moto.stop))
         # Stopped after everything that can write (http, scheduler, websocket) and before moto.
@@ -250,6 +245,7 @@ class Stack:
         if not self._ready or self._persistence is None:
             return  # a start that failed half-way must not overwrite what was saved before
         counts = self._persistence.save(force=True)
+        self._persistence.close()
         logger.info("saved %s to %s", counts, self.options.data_dir)
 
     @staticmethod

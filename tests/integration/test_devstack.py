@@ -1,5 +1,6 @@
 """The local stack behind `make run`, started for real and driven over HTTP."""
 
+import io
 import json
 import re
 import signal
@@ -8,6 +9,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -293,7 +295,7 @@ def test_sigterm_saves_and_a_restart_keeps_the_data(local_stack: LocalStack) -> 
 
     assert stack.stop(signal.SIGTERM) == 0
     assert re.search(r"saved \d+ items", stack.output)
-    saved = json.loads((stack.data_dir / "dynamodb.json").read_text())
+    saved = json.loads((stack.data_dir / "snapshot.json").read_text())
     assert any(
         item.get("name", {}).get("S") == "Survives Restarts"
         for items in saved["tables"].values()
@@ -340,18 +342,24 @@ def test_sigint_stops_cleanly_and_saves(local_stack: LocalStack) -> None:
     assert stack.api("GET", f"/events/{event['id']}", token=token).json()["name"] == "Ctrl-C"
 
 
-def test_periodic_saves_survive_a_crash(local_stack_factory: StackFactory) -> None:
+def test_periodic_saves_compact_the_journal_and_survive_a_crash(local_stack_factory: StackFactory) -> None:
     stack = local_stack_factory(env={"DEVSTACK_SAVE_INTERVAL": "0.5"})
     token = stack.signup()
     event = create_event(stack, token, name="Before The Crash")
-    dump = stack.data_dir / "dynamodb.json"
+    dump = stack.data_dir / "snapshot.json"
     deadline = time.monotonic() + 10
     while not (dump.exists() and "Before The Crash" in dump.read_text()):
         assert time.monotonic() < deadline, "no periodic save within 10 s"
         time.sleep(0.1)
+    # The snapshot covers the journal up to its sequence number: the segments before are gone.
+    covered = json.loads(dump.read_text())["journal_seq"]
+    assert covered > 0
+    assert all(int(path.stem) > covered for path in (stack.data_dir / "journal").iterdir())
+    after = create_event(stack, token, name="After The Snapshot")
     assert stack.stop(signal.SIGKILL) == -signal.SIGKILL
     stack.start()
     assert stack.api("GET", f"/events/{event['id']}", token=token).json()["name"] == "Before The Crash"
+    assert stack.api("GET", f"/events/{after['id']}", token=token).json()["name"] == "After The Snapshot"
 
 
 def test_generated_super_admin_credentials_are_printed_and_kept(local_stack_factory: StackFactory) -> None:
@@ -410,7 +418,7 @@ def test_moto_lock_lets_one_request_in_at_a_time() -> None:
     most = 0
     guard = threading.Lock()
 
-    def slow_app(environ: dict, start_response: object) -> list[bytes]:
+    def slow_app(environ: dict, start_response: Any) -> list[bytes]:
         nonlocal inside, most
         with guard:
             inside += 1
@@ -418,19 +426,46 @@ def test_moto_lock_lets_one_request_in_at_a_time() -> None:
         time.sleep(0.01)
         with guard:
             inside -= 1
+        start_response("400 Bad Request" if environ.get("HTTP_X_REFUSE") else "200 OK", [])
         return [b"ok"]
 
+    class Recorder:
+        def __init__(self) -> None:
+            self.committed: list[bytes] = []
+
+        def prepare(self, request: Any) -> Any:
+            return request
+
+        def commit(self, request: Any) -> None:
+            self.committed.append(request.body)
+
+        def position(self) -> int:
+            return len(self.committed)
+
+        def wait_durable(self, position: int) -> None:
+            pass
+
     app = SerializedApp(slow_app)
-    write = {"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"}
-    read = {"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.Query"}
+    app.recorder = recorder = Recorder()
+
+    def call(i: int) -> list[bytes]:
+        target = "DynamoDB_20120810." + ("PutItem" if i % 2 else "Query")
+        body = f"request {i}".encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "HTTP_X_AMZ_TARGET": target,
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+        if i % 4 == 3:
+            environ["HTTP_X_REFUSE"] = "1"
+        return list(app(environ, lambda status, headers, exc_info=None: None))
+
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda i: app(dict(write if i % 2 else read), None), range(16)))
+        assert list(pool.map(call, range(16))) == [[b"ok"]] * 16
     assert most == 1
-    assert app.generation == 8  # reads do not count as changes
-    with app.snapshot() as (token, generation):
-        assert generation == 8
-        # The snapshot's own requests pass while it holds the lock.
-        assert app({**write, "HTTP_X_DEVSTACK_SNAPSHOT": token}, None) == [b"ok"]
+    # Reads and refused writes are not recorded; the body is recorded and still reached moto.
+    assert sorted(recorder.committed) == sorted(f"request {i}".encode() for i in range(16) if i % 4 == 1)
 
 
 def test_schedule_runs_registered_jobs_and_survives_failures() -> None:
