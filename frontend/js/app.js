@@ -56,7 +56,9 @@ function renderHeader() {
 }
 
 async function signOut() {
-  // The server revokes every token issued so far, so a copied token is useless after signing out.
+  // The server revokes every token issued so far, so a copied token is useless after signing out,
+  // and closes this tab's socket: stop it first, so its closing is not read as "signed out elsewhere".
+  stopSocket();
   await api.post('/auth/logout', {}, { signOutOn401: false }).catch(() => null);
   store.signOut();
 }
