@@ -7,7 +7,8 @@ compacted into a snapshot periodically and on stop), and the WebSocket gateway.
 
 Environment: PORT (8000), WS_PORT (8001), DATA_DIR (.data/), SUPERADMIN_EMAIL,
 SUPERADMIN_PASSWORD, DEVSTACK_SAVE_INTERVAL (10 s), DEVSTACK_LOG_LEVEL (INFO),
-DEVSTACK_MAX_CONNECTIONS (64), DEVSTACK_REQUEST_TIMEOUT (30 s).
+DEVSTACK_MAX_CONNECTIONS (64), DEVSTACK_MAX_WAITING (1024), DEVSTACK_REQUEST_TIMEOUT (30 s),
+DEVSTACK_KEEP_ALIVE (5 s): see web.ServerLimits.
 
 Modules: main (start / stop), moto_server (the locked moto), persistence (DATA_DIR), journal
 (every acknowledged write), launcher (the stack in a subprocess for tests and benchmarks:

@@ -13,6 +13,7 @@ gateway gives itself (unknown route, body too large), as API Gateway's gateway r
 """
 
 import base64
+import collections
 import email.utils
 import json
 import logging
@@ -65,19 +66,26 @@ MAX_API_BODY = 10 * 1024 * 1024
 
 @dataclass(frozen=True)
 class ServerLimits:
-    """``max_connections`` served at once (more wait in no queue: they get 503 with Retry-After; the
-    embedded moto serializes every request anyway, so more threads only queue inside); a request
-    must arrive whole, headers and body, within ``request_timeout`` seconds, which also closes an
-    idle keep-alive connection."""
+    """``max_connections`` served at once, each by its own thread (the embedded moto serializes
+    every request anyway, so more threads would only queue inside); up to ``max_waiting`` more
+    accepted connections wait, threadless, for a free one, as API Gateway absorbs a burst; past
+    that, or after waiting ``request_timeout`` seconds, a connection gets 503 with Retry-After.
+    A request must arrive whole, headers and body, within ``request_timeout`` seconds. A kept-alive
+    connection holds its worker while idle, so it is closed after ``keep_alive`` idle seconds, and
+    at once (``Connection: close`` on the answer) while others wait in line."""
 
     max_connections: int = 64
+    max_waiting: int = 1024
     request_timeout: float = 30.0
+    keep_alive: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "ServerLimits":
         return cls(
             max_connections=int(environ.get("DEVSTACK_MAX_CONNECTIONS") or cls.max_connections),
+            max_waiting=int(environ.get("DEVSTACK_MAX_WAITING") or cls.max_waiting),
             request_timeout=float(environ.get("DEVSTACK_REQUEST_TIMEOUT") or cls.request_timeout),
+            keep_alive=float(environ.get("DEVSTACK_KEEP_ALIVE") or cls.keep_alive),
         )
 
 
@@ -101,17 +109,25 @@ class DeadlineReader:
         self.raw = raw
         self.connection = connection
         self.deadline = float("inf")
+        self.first_byte_deadline = float("inf")
         self.ended = False
 
-    def start(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
+    def start(self, seconds: float, first_byte_within: float | None = None) -> None:
+        """The next request must arrive whole within ``seconds``, and begin within
+        ``first_byte_within`` (the idle time allowed on a kept-alive connection)."""
+        now = time.monotonic()
+        self.deadline = now + seconds
+        self.first_byte_deadline = self.deadline if first_byte_within is None else now + first_byte_within
         self.ended = False
 
     def _arm(self) -> None:
-        remaining = self.deadline - time.monotonic()
+        remaining = min(self.deadline, self.first_byte_deadline) - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("the request did not arrive in time")
         self.connection.settimeout(remaining)
+
+    def _began(self) -> None:
+        self.first_byte_deadline = float("inf")
 
     def readline(self, limit: int = -1) -> bytes:
         # Byte by byte from the buffer, one raw read at a time, each bounded by the deadline: a
@@ -128,6 +144,7 @@ class DeadlineReader:
             if limit >= 0:
                 take = min(take, limit - len(line))
             line += self.raw.read(take)
+            self._began()
         return line
 
     def read(self, size: int = -1) -> bytes:
@@ -204,10 +221,13 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.rfile: DeadlineReader = DeadlineReader(self.rfile, self.connection)  # type: ignore[assignment]
+        self.kept_alive = False
 
     def handle_one_request(self) -> None:
         server: Server = self.server  # type: ignore[assignment]
-        self.rfile.start(server.limits.request_timeout)
+        limits = server.limits
+        self.rfile.start(limits.request_timeout, limits.keep_alive if self.kept_alive else None)
+        self.kept_alive = True
         super().handle_one_request()
 
     def parse_request(self) -> bool:
@@ -239,6 +259,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header(name, str(item))
         if has_body:
             self.send_header("Content-Length", str(len(body)))
+        server: Server = self.server  # type: ignore[assignment]
+        if server.someone_waits():
+            self.send_header("Connection", "close")  # this worker is wanted: do not keep it idle
         # The read deadline is for the request; the answer gets its own time to leave.
         self.connection.settimeout(WRITE_TIMEOUT_SECONDS)
         self.end_headers()
@@ -463,25 +486,49 @@ class Server(ThreadingHTTPServer):
         self.closing = False
         self._in_flight = 0
         self._idle = threading.Condition()
-        self._slots = threading.BoundedSemaphore(limits.max_connections)
+        # Guards both, so a worker that finds no waiting connection and a connection that finds no
+        # free worker cannot miss each other.
+        self._workers_lock = threading.Lock()
+        self._workers = 0
+        self._waiting: collections.deque[tuple[socket.socket, Any, float]] = collections.deque()
         self._refusals = threading.BoundedSemaphore(MAX_REFUSALS)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        """A thread per connection, at most ``max_connections`` of them; past that, 503."""
-        if not self._slots.acquire(blocking=False):
-            self._refuse(request)
-            return
+        """Serve on a new worker thread if fewer than ``max_connections`` run, else wait in line
+        (at most ``max_waiting``), else 503."""
+        accepted = (request, client_address, time.monotonic())
+        with self._workers_lock:
+            if self._workers >= self.limits.max_connections:
+                if len(self._waiting) < self.limits.max_waiting:
+                    self._waiting.append(accepted)
+                else:
+                    self._refuse(request)
+                return
+            self._workers += 1
         try:
-            super().process_request(request, client_address)
+            threading.Thread(target=self._work, args=(accepted,), daemon=True).start()
         except BaseException:
-            self._slots.release()
+            with self._workers_lock:
+                self._workers -= 1
+            self._refuse(request)
             raise
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
+    def someone_waits(self) -> bool:
+        return bool(self._waiting)
+
+    def _work(self, accepted: tuple[socket.socket, Any, float]) -> None:
+        """Serve a connection, then the longest-waiting ones, until none waits."""
+        while True:
+            request, client_address, accepted_at = accepted
+            if time.monotonic() - accepted_at > self.limits.request_timeout:
+                self._refuse(request)
+            else:
+                self.process_request_thread(request, client_address)
+            with self._workers_lock:
+                if not self._waiting:
+                    self._workers -= 1
+                    return
+                accepted = self._waiting.popleft()
 
     def _refuse(self, request: socket.socket) -> None:
         if not self._refusals.acquire(blocking=False):

@@ -21,6 +21,7 @@ from devstack.mailbox import Mailbox
 from devstack.moto_server import LockedMotoServer
 from devstack.persistence import Persistence
 from tests.integration.conftest import LocalStack, StackFactory
+from tests.integration.media import rendition_key
 
 pytestmark = pytest.mark.integration
 
@@ -217,10 +218,10 @@ def test_a_data_dir_saved_by_the_earlier_format_is_loaded_and_made_private(
             "format": 1,
             "buckets": {
                 "marquee-dev-media": {
-                    "events/legacy/bg.webp": {
+                    rendition_key("legacy"): {
                         "file": "legacy-object",
                         "etag": '"x"',
-                        "content_type": "image/webp",
+                        "content_type": "image/jpeg",
                         "cache_control": None,
                         "metadata": {},
                     }
@@ -241,7 +242,7 @@ def test_a_data_dir_saved_by_the_earlier_format_is_loaded_and_made_private(
         TableName="marquee-dev-system", Key={"pk": item["pk"], "sk": item["sk"]}
     )["Item"]
     assert stored["binary"] == {"B": b"\x00\xff"}
-    media = requests.get(f"{stack.base_url}/media/events/legacy/bg.webp", timeout=10)
+    media = requests.get(f"{stack.base_url}/media/{rendition_key('legacy')}", timeout=10)
     assert (media.status_code, media.content) == (200, b"webp bytes")
     deadline = time.monotonic() + 20
     while (data_dir / "dynamodb.json").exists():
@@ -251,7 +252,7 @@ def test_a_data_dir_saved_by_the_earlier_format_is_loaded_and_made_private(
     stack.restart(signal.SIGTERM)
     mail = requests.get(f"{stack.base_url}/mailbox.json", timeout=10).json()
     assert [message["subject"] for message in mail] == ["kept"]
-    media = requests.get(f"{stack.base_url}/media/events/legacy/bg.webp", timeout=10)
+    media = requests.get(f"{stack.base_url}/media/{rendition_key('legacy')}", timeout=10)
     assert (media.status_code, media.content) == (200, b"webp bytes")
 
 

@@ -1,21 +1,29 @@
 """The local stack's HTTP server under a hostile or clumsy client: a burst past its connection bound
-gets 503 with Retry-After (never a 500) while another user is still served, a request that ends at
-EOF before it arrived whole is never run, a slow client is cut off at the request deadline, a bad
+waits its turn, past its queue (or its deadline) gets 503 with Retry-After, never a 500, a request
+that ends at EOF before it arrived whole is never run, a slow client is cut off at the request deadline, a bad
 Content-Length is a 400 in our error body, /vendor/ serves only the frontend's browser files and
 /media/ only the background renditions, as image/jpeg."""
 
 import concurrent.futures
 import json
 import socket
+import threading
 import time
 import uuid
 
 import pytest
 import requests
 
+from tests.integration.media import rendition_key
+
 pytestmark = pytest.mark.integration
 
-LIMITS = {"DEVSTACK_MAX_CONNECTIONS": "8", "DEVSTACK_REQUEST_TIMEOUT": "2"}
+LIMITS = {
+    "DEVSTACK_MAX_CONNECTIONS": "8",
+    "DEVSTACK_MAX_WAITING": "64",
+    "DEVSTACK_REQUEST_TIMEOUT": "2",
+    "DEVSTACK_KEEP_ALIVE": "1",
+}
 EVENT = {
     "starts_at": "2027-05-01T09:00:00+02:00",
     "ends_at": "2027-05-02T18:00:00+02:00",
@@ -53,43 +61,84 @@ def _body(answer: bytes) -> dict:
     return json.loads(answer.split(b"\r\n\r\n", 1)[1])
 
 
-def test_a_burst_past_the_bound_gets_503_with_retry_after_and_another_user_is_still_served(stack):
-    holders = [socket.create_connection(("127.0.0.1", stack.port)) for _ in range(8)]
-    try:
-        for holder in holders:
-            holder.sendall(b"GET /config.json HTTP/1.1\r\nHost: x\r\n")  # headers never finished
-        time.sleep(0.3)
+def _hold(stack, count: int) -> list[socket.socket]:
+    """Connections that start a request and never finish its headers."""
+    holders = [socket.create_connection(("127.0.0.1", stack.port)) for _ in range(count)]
+    for holder in holders:
+        holder.sendall(b"GET /config.json HTTP/1.1\r\nHost: x\r\n")
+    return holders
 
-        def fetch(_: int) -> requests.Response:
-            return requests.get(f"{stack.api_url}/public/events", timeout=20)
 
-        with concurrent.futures.ThreadPoolExecutor(40) as pool:
-            answers = list(pool.map(fetch, range(40)))
-    finally:
+def test_a_burst_past_the_bound_waits_its_turn_and_past_the_queue_gets_503(stack):
+    holders = _hold(stack, 8)  # every worker busy
+    time.sleep(0.3)
+    answers: list[requests.Response] = []
+    answered = threading.Condition()
+
+    def fetch(_: int) -> None:
+        answer = requests.get(f"{stack.base_url}/config.json", timeout=20)
+        with answered:
+            answers.append(answer)
+            answered.notify_all()
+
+    with concurrent.futures.ThreadPoolExecutor(100) as pool:
+        futures = [pool.submit(fetch, n) for n in range(100)]
+        with answered:  # 64 wait in line; the other 36 are refused at once
+            assert answered.wait_for(lambda: len(answers) >= 36, timeout=10)
+        refused_at_once = list(answers)
         for holder in holders:
             holder.close()
+        for future in futures:
+            future.result()
 
+    assert [answer.status_code for answer in refused_at_once] == [503] * 36
+    assert all(answer.headers["Retry-After"] == "1" for answer in refused_at_once)
+    assert refused_at_once[0].json()["error"]["code"] == "busy"
     statuses = [answer.status_code for answer in answers]
-    assert set(statuses) == {503}
-    assert all(answer.headers["Retry-After"] == "1" for answer in answers)
-    assert answers[0].json()["error"]["code"] == "busy"
-    # The held connections hit their deadline (2 s) and free their slots: the next user is served.
-    deadline = time.monotonic() + 10
-    while requests.get(f"{stack.base_url}/config.json", timeout=10).status_code != 200:
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    assert (statuses.count(200), statuses.count(503)) == (64, 36)
 
 
-def test_many_parallel_requests_within_the_bound_all_succeed(stack):
-    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+def test_a_connection_that_waited_past_the_deadline_gets_503_not_a_late_answer(stack):
+    serving = _hold(stack, 8)
+    time.sleep(0.1)
+    in_line = _hold(stack, 8)  # served when the first 8 hit their deadline, held 2 s more
+    time.sleep(0.1)
+    try:
+        started = time.monotonic()
+        answer = requests.get(f"{stack.base_url}/config.json", timeout=20)
+        waited = time.monotonic() - started
+    finally:
+        for holder in serving + in_line:
+            holder.close()
+
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "busy"
+    assert waited > 1.5
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_keep_alive_time(stack):
+    with socket.create_connection(("127.0.0.1", stack.port), timeout=10) as connection:
+        connection.sendall(b"GET /config.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while b"}" not in answer:
+            answer += connection.recv(65536)
+        answered = time.monotonic()
+        assert _status(answer) == 200 and b"Connection: close" not in answer
+        assert connection.recv(65536) == b""  # closed by the server, not by this test's timeout
+        idle = time.monotonic() - answered
+
+    assert 0.8 < idle < 1.8  # DEVSTACK_KEEP_ALIVE, not the 2 s request deadline
+
+
+def test_a_burst_within_the_bound_and_its_queue_is_served_whole(stack):
+    with concurrent.futures.ThreadPoolExecutor(40) as pool:
         statuses = list(
             pool.map(
-                lambda _: requests.get(f"{stack.api_url}/public/events", timeout=20).status_code, range(60)
+                lambda _: requests.get(f"{stack.api_url}/public/events", timeout=20).status_code, range(120)
             )
         )
 
-    assert statuses.count(200) + statuses.count(503) == 60
-    assert 500 not in statuses
+    assert statuses == [200] * 120
 
 
 def _create_event_request(
@@ -161,7 +210,7 @@ def test_vendor_serves_only_the_frontends_browser_files(stack):
 def test_media_serves_only_renditions_and_as_jpeg(stack):
     s3 = stack.aws_client("s3")
     bucket = next(b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].endswith("-media"))
-    rendition = f"events/{uuid.uuid4().hex}/background/{'a' * 64}-980.jpg"
+    rendition = rendition_key(uuid.uuid4().hex, width=980)
     planted = f"events/{uuid.uuid4().hex}/background/page.html"
     s3.put_object(Bucket=bucket, Key=rendition, Body=b"<script>alert(1)</script>", ContentType="text/html")
     s3.put_object(Bucket=bucket, Key=planted, Body=b"<script>alert(1)</script>", ContentType="text/html")
