@@ -53,7 +53,8 @@ def test_organizer_runs_the_whole_wizard_and_the_public_page_shows_it(browser_fa
     preview.wait_for()
     assert page.locator("[data-upload-status]").inner_text() == "Background saved."
     src = preview.get_attribute("src")
-    assert src.startswith(f"{stack.base_url}/media/") or "/media/" in src
+    assert src.startswith(f"{stack.base_url}/media/"), src
+    assert f"/{event_id}/background/" in src, src
     page.wait_for_function("() => document.querySelector('[data-background-image]').naturalWidth > 0")
     width, height = preview.evaluate("image => [image.naturalWidth, image.naturalHeight]")
     assert width == 2 * height
