@@ -13,10 +13,12 @@ surrogates, NaN, not UTF-8...) to every operation that reads one.
 
 Bounds: MAX_EXAMPLES fuzzed cases per operation plus schemathesis's coverage cases, no shrinking,
 two workers; the engine is stopped after TIME_BOUND seconds (about 3 minutes are needed on two
-cores) and whatever ran is still checked. The stack is this test's own (its own DATA_DIR), so the
-login and invite rate limits the fuzzer runs into touch no other test."""
+cores) and whatever ran is still checked, which must be at least MIN_TESTED_WHEN_STOPPED of the
+operations. The stack is this test's own (its own DATA_DIR), so the login and invite rate limits
+the fuzzer runs into touch no other test."""
 
 import itertools
+import math
 import os
 import re
 import threading
@@ -38,6 +40,8 @@ from schemathesis.engine import events
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES") or 20)
 TIME_BOUND = int(os.environ.get("FUZZ_TIME_BOUND") or 420)
 WORKERS = 2
+# A run the time bound stops must still have tested this share of the operations.
+MIN_TESTED_WHEN_STOPPED = 0.75
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(TIME_BOUND + 120)]
 
@@ -492,16 +496,22 @@ def test_every_operation_answers_as_documented(local_stack, tmp_path: Path) -> N
     )
     tested = {label for label, count in run.cases.items() if count}
     if run.stop_reason == "interrupted":
-        # The time bound stopped it (a machine busy with other work): what ran was checked.
+        # The time bound stopped it (a machine busy with other work): what ran was checked, and
+        # it must still have covered most of the document.
         warnings.warn(
             f"schema fuzzing stopped after {TIME_BOUND}s: {len(tested)} of {operations} operations tested",
             stacklevel=1,
         )
-        return
-    assert len(tested) == operations, f"only {len(tested)} of {operations} tested ({run.stop_reason})"
-    # The organizer's real resources were reached: most operations succeeded at least once.
+        required = math.ceil(MIN_TESTED_WHEN_STOPPED * operations)
+        assert len(tested) >= required, (
+            f"stopped after {TIME_BOUND}s with only {len(tested)} of {operations} operations tested "
+            f"(at least {required} needed)"
+        )
+    else:
+        assert len(tested) == operations, f"only {len(tested)} of {operations} tested ({run.stop_reason})"
+    # The organizer's real resources were reached: most operations tested succeeded at least once.
     succeeded = {label for label, seen in run.statuses.items() if any(200 <= code < 300 for code in seen)}
-    assert len(succeeded) > 0.8 * operations, sorted(tested - succeeded)
+    assert len(succeeded) > 0.8 * len(tested), sorted(tested - succeeded)
 
 
 # Bodies schemathesis never generates (its text is valid Unicode, its JSON standard): every
