@@ -189,9 +189,9 @@ class Stack:
         else:
             ws_note = "  (no WebSocket gateway yet: devstack/ws_gateway.py is missing)"
 
-        for name in schedule.register_app_schedules(app, REGION):
-            logger.info("scheduled handler %s runs at its rate", name)
         scheduler = schedule.Scheduler()
+        for name in scheduler.register_app_schedules(app, REGION):
+            logger.info("scheduled handler %s runs at its rate", name)
         scheduler.start()
         self._parts.append(("scheduler", scheduler.stop))
         saver = PeriodicSaver(self._persistence, options.save_interval)

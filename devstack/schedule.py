@@ -1,18 +1,17 @@
 """Periodic jobs of the local stack: what EventBridge schedules do once deployed.
 
-Two ways in, both run by one background thread of the stack (jobs run one after another; a
-failing job is logged and runs again at its next time):
+A ``Scheduler`` owns its jobs and runs them on one background thread (jobs run one after another;
+a failing job is logged and runs again at its next time). Each stack has its own, so nothing
+registered by one stack (or test) reaches another. Two ways in:
 
-* ``every(seconds, fn, name=None)``: register any callable, e.g. from devstack code::
+* ``scheduler.every(seconds, fn, name=None)``: register any callable, e.g. from devstack code::
 
-      from devstack import schedule
-      schedule.every(60, sweep_expired_orders)
+      scheduler.every(60, sweep_expired_orders)
 
-  Register before the stack starts its scheduler (module import time is fine), or at any
-  time later; a job first runs one interval after it is registered.
+  Before or after ``start()``; a job first runs one interval after it is registered.
 * The app's own ``@app.schedule(Rate(...))`` / ``"rate(1 minute)"`` handlers are found and run at
-  their rate with a CloudWatch-shaped scheduled event (``register_app_schedules``, called by the
-  stack on start). Cron expressions are not run locally (logged once).
+  their rate with a CloudWatch-shaped scheduled event (``scheduler.register_app_schedules``, called
+  by the stack on start). Cron expressions are not run locally (logged once).
 """
 
 import logging
@@ -39,24 +38,6 @@ class Job:
     next_run: float = field(default=0.0)
 
 
-_jobs: list[Job] = []
-_jobs_lock = threading.Lock()
-
-
-def every(seconds: float, fn: Callable[[], Any], name: str | None = None) -> Callable[[], Any]:
-    """Run ``fn()`` every ``seconds`` while the local stack runs. Returns ``fn``."""
-    if seconds <= 0:
-        raise ValueError("the interval must be positive")
-    with _jobs_lock:
-        _jobs.append(Job(seconds, fn, name or getattr(fn, "__name__", repr(fn)), time.monotonic() + seconds))
-    return fn
-
-
-def jobs() -> list[Job]:
-    with _jobs_lock:
-        return list(_jobs)
-
-
 def rate_seconds(expression: Any) -> int | None:
     """Seconds of a Chalice ``Rate`` or a ``rate(...)`` string; None for cron."""
     text = expression.to_string() if hasattr(expression, "to_string") else str(expression)
@@ -64,52 +45,66 @@ def rate_seconds(expression: Any) -> int | None:
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)] if match else None
 
 
-def register_app_schedules(app: Any, region: str, account_id: str = "123456789012") -> list[str]:
-    """Register every ``@app.schedule`` handler of a Chalice app; returns their names."""
-    from chalice.app import ScheduledEventConfig
-    from chalice.local import LambdaContext
-
-    registered = []
-    for source in app.event_sources:
-        if not isinstance(source, ScheduledEventConfig):
-            continue
-        seconds = rate_seconds(source.schedule_expression)
-        if seconds is None:
-            logger.info("schedule %s: cron expressions are not run by the local stack", source.name)
-            continue
-        handler = app.handler_map[source.name]
-
-        def run(handler: Any = handler, name: str = source.name) -> Any:
-            event = {
-                "version": "0",
-                "id": str(uuid.uuid4()),
-                "detail-type": "Scheduled Event",
-                "source": "aws.events",
-                "account": account_id,
-                "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "region": region,
-                "resources": [f"arn:aws:events:{region}:{account_id}:rule/{name}"],
-                "detail": {},
-            }
-            return handler(event, LambdaContext(name, 128, 60_000))
-
-        every(seconds, run, name=source.name)
-        registered.append(source.name)
-    return registered
-
-
 class Scheduler:
     def __init__(self, tick: float = 1.0) -> None:
         self._tick = tick
+        self._jobs: list[Job] = []
+        self._jobs_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
+
+    def every(self, seconds: float, fn: Callable[[], Any], name: str | None = None) -> Callable[[], Any]:
+        """Run ``fn()`` every ``seconds`` while this scheduler runs. Returns ``fn``."""
+        if seconds <= 0:
+            raise ValueError("the interval must be positive")
+        job = Job(seconds, fn, name or getattr(fn, "__name__", repr(fn)), time.monotonic() + seconds)
+        with self._jobs_lock:
+            self._jobs.append(job)
+        return fn
+
+    def jobs(self) -> list[Job]:
+        with self._jobs_lock:
+            return list(self._jobs)
+
+    def register_app_schedules(self, app: Any, region: str, account_id: str = "123456789012") -> list[str]:
+        """Register every ``@app.schedule`` handler of a Chalice app; returns their names."""
+        from chalice.app import ScheduledEventConfig
+        from chalice.local import LambdaContext
+
+        registered = []
+        for source in app.event_sources:
+            if not isinstance(source, ScheduledEventConfig):
+                continue
+            seconds = rate_seconds(source.schedule_expression)
+            if seconds is None:
+                logger.info("schedule %s: cron expressions are not run by the local stack", source.name)
+                continue
+            handler = app.handler_map[source.name]
+
+            def run(handler: Any = handler, name: str = source.name) -> Any:
+                event = {
+                    "version": "0",
+                    "id": str(uuid.uuid4()),
+                    "detail-type": "Scheduled Event",
+                    "source": "aws.events",
+                    "account": account_id,
+                    "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "region": region,
+                    "resources": [f"arn:aws:events:{region}:{account_id}:rule/{name}"],
+                    "detail": {},
+                }
+                return handler(event, LambdaContext(name, 128, 60_000))
+
+            self.every(seconds, run, name=source.name)
+            registered.append(source.name)
+        return registered
 
     def start(self) -> None:
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.wait(self._tick):
-            for job in jobs():
+            for job in self.jobs():
                 if self._stop.is_set() or time.monotonic() < job.next_run:
                     continue
                 job.next_run = time.monotonic() + job.interval

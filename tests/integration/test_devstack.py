@@ -484,10 +484,9 @@ def test_schedule_runs_registered_jobs_and_survives_failures() -> None:
         runs.append("failing")
         raise RuntimeError("boom")
 
-    before = len(schedule.jobs())
-    schedule.every(0.05, lambda: runs.append("ok"), name="test-ok")
-    schedule.every(0.05, failing)
     scheduler = schedule.Scheduler(tick=0.01)
+    scheduler.every(0.05, lambda: runs.append("ok"), name="test-ok")
+    scheduler.every(0.05, failing)
     scheduler.start()
     try:
         deadline = time.monotonic() + 5
@@ -496,9 +495,24 @@ def test_schedule_runs_registered_jobs_and_survives_failures() -> None:
             time.sleep(0.01)
     finally:
         scheduler.stop()
-        del schedule._jobs[before:]
     with pytest.raises(ValueError):
-        schedule.every(0, lambda: None)
+        scheduler.every(0, lambda: None)
+
+
+def test_each_scheduler_runs_only_its_own_jobs() -> None:
+    """Two stacks in one process (tests start many): one's jobs, the app's scheduled handlers
+    included, never run in the other."""
+    from app import app
+    from devstack import schedule
+
+    first, second = schedule.Scheduler(), schedule.Scheduler()
+    first.every(60, lambda: None, name="first-only")
+    registered = second.register_app_schedules(app, "us-east-1")
+
+    assert registered
+    assert [job.name for job in first.jobs()] == ["first-only"]
+    assert [job.name for job in second.jobs()] == registered
+    assert [job.name for job in schedule.Scheduler().jobs()] == []
 
 
 def test_static_paths_resolve_inside_their_roots_only() -> None:
