@@ -13,7 +13,7 @@ DEVSTACK_KEEP_ALIVE (5 s): see web.ServerLimits.
 Modules: main (start / stop), moto_server (the locked moto), persistence (DATA_DIR), journal
 (every acknowledged write), launcher (the stack in a subprocess for tests and benchmarks:
 `launched()`, `free_port()`),
-web (the HTTP server), mailbox (sent emails), schedule (periodic jobs: ``schedule.every``).
+web (the HTTP server), mailbox (sent emails), schedule (periodic jobs: ``Scheduler.every``).
 
 The WebSocket gateway (devstack/ws_gateway.py, its own issue) plugs in through one function,
 called on start when the module exists, after provisioning and before the HTTP server serves::
