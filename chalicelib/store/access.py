@@ -51,6 +51,12 @@ def remember_matrix(stored: StoredMatrix) -> None:
     _matrix_cache = stored
 
 
+def forget_cached_matrix() -> None:
+    """What a new container sees: the next check reads the matrix again."""
+    global _matrix_cache
+    _matrix_cache = None
+
+
 def load_matrix() -> StoredMatrix:
     """The current matrix: its version item, then the matrix itself only if that version is new here."""
     item = (

@@ -5,11 +5,9 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto import mock_aws
 
 from manage import main
 
@@ -31,12 +29,6 @@ def chalice_dir(tmp_path: Path, restore_environ: None) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def sts() -> Iterator[None]:
-    with mock_aws():
-        yield
-
-
 def _policy(chalice_dir: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, list[str], str]:
     status = main(["policy", "--stage", "test", "--chalice-dir", str(chalice_dir), *extra])
     captured = capsys.readouterr()
@@ -49,7 +41,7 @@ def _resources(chalice_dir: Path) -> list[str]:
 
 
 def test_the_account_comes_from_sts_and_the_file_names_the_stages_resources(
-    chalice_dir: Path, sts: None, capsys: pytest.CaptureFixture[str]
+    chalice_dir: Path, empty_aws: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     status, lines, err = _policy(chalice_dir, capsys)
 

@@ -5,11 +5,9 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 from chalicelib.config import settings
@@ -27,14 +25,8 @@ def _provision(capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], str]
     return status, captured.out.splitlines(), captured.err
 
 
-@pytest.fixture
-def empty_account() -> Iterator[None]:
-    with mock_aws():
-        yield
-
-
 def test_first_run_creates_every_table_bucket_and_the_mail_sender(
-    empty_account: None, capsys: pytest.CaptureFixture[str]
+    empty_aws: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     status, lines, _ = _provision(capsys)
 

@@ -4,7 +4,6 @@ the stored counters never exceed the quantity and equal exactly what the stored 
 
 import contextlib
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -13,11 +12,11 @@ import time_machine
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from moto import mock_aws
 
 from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.payments import PaymentConfirmation
+from tests.api.conftest import MotoAccount
 
 EVENT = {
     "name": "Property Conf",
@@ -30,17 +29,9 @@ TICKETS = {"paid": ("12.50", 6), "free": ("0.00", 4)}
 
 
 @pytest.fixture(scope="module")
-def moto_tables() -> Iterator[None]:
-    from chalicelib.store import access
-    from chalicelib.store.aws import reset_clients
-    from chalicelib.store.provision import provision
-
-    with mock_aws():
-        reset_clients()
-        access._matrix_cache = None
-        provision(report=lambda _line: None)
-        yield
-    reset_clients()
+def moto_tables(moto_account: MotoAccount) -> None:
+    """The provisioned account, shared by this module's one property test's examples."""
+    moto_account.restore()
 
 
 def _user(name: str):
