@@ -254,6 +254,32 @@ def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> CallRecorder:
     return recorder
 
 
+@pytest.fixture
+def meanwhile(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Callable[[], Any]], list[Any]]:
+    """``meanwhile("TransactWriteItems", act)`` runs ``act()`` once, just before the app's next
+    DynamoDB call of that name: what another request does between the app's read and its
+    conditional write. The DynamoDB calls ``act`` makes itself go through unchanged. Returns the
+    list that receives what ``act`` returned, to check that the interleaving happened."""
+    from botocore.client import BaseClient
+
+    def arrange(operation: str, act: Callable[[], Any]) -> list[Any]:
+        original = BaseClient._make_api_call  # with the spies set up before, e.g. dynamodb_calls
+        happened: list[Any] = []
+        running = threading.Event()
+
+        def interleaving(client: BaseClient, operation_name: str, api_params: dict) -> Any:
+            is_due = client.meta.service_model.service_name == "dynamodb" and operation_name == operation
+            if is_due and not happened and not running.is_set():
+                running.set()
+                happened.append(act())
+            return original(client, operation_name, api_params)
+
+        monkeypatch.setattr(BaseClient, "_make_api_call", interleaving)
+        return happened
+
+    return arrange
+
+
 @dataclass
 class WsResult:
     status: int

@@ -222,26 +222,14 @@ def test_not_enough_left_is_409_sold_out_with_what_remains(shop, buyer, signup):
 
 
 def test_two_items_one_sold_out_under_a_race_rejects_the_whole_transaction(
-    shop, buyer, signup, monkeypatch, dynamodb_calls
+    shop, buyer, signup, dynamodb_calls, meanwhile
 ):
     """The read says both tickets are available; a competitor takes the last of one before the
     write: the transaction's condition fails and NOTHING of the order is written."""
-    from chalicelib.store import orders as store
-
     plenty, scarce = shop.ticket(name="Plenty"), shop.ticket(name="Scarce", quantity=2, max_order=2)
     competitor = signup()
     before = shop.versions()["tickets_ver"]
-    real_tickets = store._tickets
-    raced = []
-
-    def read_then_lose_the_race(event_id):
-        snapshot = real_tickets(event_id)
-        if not raced:
-            raced.append(True)
-            shop.buy(competitor, scarce, 2)
-        return snapshot
-
-    monkeypatch.setattr(store, "_tickets", read_then_lose_the_race)
+    raced = meanwhile("TransactWriteItems", lambda: shop.buy(competitor, scarce, 2))
 
     with dynamodb_calls:
         response = shop.order(
@@ -251,6 +239,7 @@ def test_two_items_one_sold_out_under_a_race_rejects_the_whole_transaction(
         )
 
     # The competitor's transaction, then ours, which DynamoDB refused as a whole.
+    assert raced, "the competitor did not buy in between"
     assert dynamodb_calls.calls.count("TransactWriteItems") == 2
 
     assert response.status == 409

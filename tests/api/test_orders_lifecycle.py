@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from chalicelib.domain.errors import DomainError
 from tests.api.orders_helpers import FREE, PAID, make_shop
 
 
@@ -167,7 +168,10 @@ def test_the_sweep_and_a_cancel_racing_release_once(shop, buyer):
 
     with later(16):
         assert sweep() == 1
-        assert store._close(stale, "cancelled", None, datetime.now(UTC)) is False
+        with pytest.raises(DomainError) as lost:
+            store.cancel_order(stale, stale.buyer_id, is_organizer=False)
+
+    assert lost.value.code == "order_closed"
 
     assert shop.counters(ticket) == {"sold": 0, "reserved": 0, "held": 0}
 

@@ -112,18 +112,18 @@ def test_if_match_is_honoured(api, make_staff):
 def test_another_container_sees_the_change_on_its_next_request(api, signup, make_event, make_staff):
     """The cache is per container and invalidated by the stored version, not by time: a
     container holding the old matrix answers by the new one as soon as the version moved."""
-    from chalicelib.store import access
+    from chalicelib.store.access import load_matrix, remember_matrix
     from chalicelib.store.permissions import replace_matrix
 
     organizer = signup()
     event_id = make_event(organizer)["id"]
     assert api.get(f"/events/{event_id}/tracks", token=organizer).status == 200
-    stale_cache = access._matrix_cache
-    assert stale_cache is not None and stale_cache.matrix["organizer"]["track"]["read"] is True
+    stale_cache = load_matrix()  # what this container holds since that request
+    assert stale_cache.matrix["organizer"]["track"]["read"] is True
 
     # Another container writes the new matrix; this one still holds the old one in memory.
     replace_matrix(_with(DEFAULT_MATRIX, "organizer", "track", "read", False), None)
-    access._matrix_cache = stale_cache
+    remember_matrix(stale_cache)
 
     assert api.get(f"/events/{event_id}/tracks", token=organizer).status == 403
 
@@ -172,9 +172,9 @@ def test_a_permission_check_costs_at_most_two_dynamodb_calls_however_many_roles(
     root = make_staff()
     matrix = _with(DEFAULT_MATRIX, "moderator", "track", "create", True)
     assert api.put("/permissions", {"matrix": matrix}, token=root).status == 200
-    from chalicelib.store import access
+    from chalicelib.store.access import forget_cached_matrix
 
-    access._matrix_cache = None  # as in a container that has not seen the new version yet
+    forget_cached_matrix()  # as in a container that has not seen the new version yet
     with dynamodb_calls:
         assert api.get(f"/events/{many_events[0]}/sessions", token=many).status == 200
     assert dynamodb_calls.calls == ["GetItem", "BatchGetItem", "GetItem", "Query"]

@@ -301,23 +301,16 @@ def test_if_match_on_update_and_delete(api, event):
     assert api.delete(url, token=token, headers={"If-Match": current}).status == 204
 
 
-def test_a_session_linked_while_its_track_is_being_deleted_is_not_left_dangling(api, event, monkeypatch):
+def test_a_session_linked_while_its_track_is_being_deleted_is_not_left_dangling(api, event, meanwhile):
     """The delete lists the sessions, finds none, and before it writes another request links a
     session to the track. The delete is conditioned on sessions_ver: it re-reads and refuses."""
-    from chalicelib.store import services
-
     event_id, token = event
     track = _create(api, event_id, token, "track")
-    real_query = services._query
-    interleaved = []
+    interleaved = meanwhile(
+        "TransactWriteItems",
+        lambda: _create(api, event_id, token, "session", {**SESSION, "track_id": track["id"]}),
+    )
 
-    def query_then_someone_links(event_id_, service):
-        found = real_query(event_id_, service)
-        if service == "session" and not interleaved:
-            interleaved.append(_create(api, event_id, token, "session", {**SESSION, "track_id": track["id"]}))
-        return found
-
-    monkeypatch.setattr(services, "_query", query_then_someone_links)
     response = api.delete(_url(event_id, "track", track["id"]), token=token)
 
     assert interleaved, "the interleaving did not happen"
@@ -327,23 +320,15 @@ def test_a_session_linked_while_its_track_is_being_deleted_is_not_left_dangling(
     ]
 
 
-def test_a_track_deleted_while_a_session_is_being_linked_to_it_gives_422(api, event, monkeypatch):
+def test_a_track_deleted_while_a_session_is_being_linked_to_it_gives_422(api, event, meanwhile):
     """The session's reference check passes, then the track is deleted before the session is
     written: the write's ConditionCheck on the track fails and the client learns which field."""
-    from chalicelib.store import services
-
     event_id, token = event
     track = _create(api, event_id, token, "track")
-    real_missing = services._missing_references
-    deleted = []
+    deleted = meanwhile(
+        "TransactWriteItems", lambda: api.delete(_url(event_id, "track", track["id"]), token=token).status
+    )
 
-    def check_then_someone_deletes(event_id_, refs):
-        missing = real_missing(event_id_, refs)
-        if refs and not deleted:
-            deleted.append(api.delete(_url(event_id, "track", track["id"]), token=token).status)
-        return missing
-
-    monkeypatch.setattr(services, "_missing_references", check_then_someone_deletes)
     response = api.post(_url(event_id, "session"), {**SESSION, "track_id": track["id"]}, token=token)
 
     assert deleted == [204]

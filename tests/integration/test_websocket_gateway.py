@@ -35,12 +35,12 @@ def _eventually(check, timeout=5.0):
 def gateway() -> Iterator[object]:
     from app import app
     from chalicelib.config import settings
-    from chalicelib.store import access
+    from chalicelib.store.access import forget_cached_matrix
     from chalicelib.store.provision import provision
     from devstack import ws_gateway
 
     with mock_aws():
-        access._matrix_cache = None
+        forget_cached_matrix()
         provision(report=lambda _line: None)
         handle = ws_gateway.start(app, free_port(), os.environ)
         try:
