@@ -221,6 +221,23 @@ def make_event(api: Api) -> Callable[..., dict]:
     return make
 
 
+@pytest.fixture
+def owner(signup: Callable[..., str]) -> str:
+    """The token of owner@example.com, who owns ``event``."""
+    return signup("owner@example.com")
+
+
+@pytest.fixture
+def event(make_event: Callable[..., dict], owner: str) -> dict:
+    """The owner's event (a module may define its own ``event``, e.g. with its organizer's token)."""
+    return make_event(owner)
+
+
+@pytest.fixture
+def tickets_path(event: dict) -> str:
+    return f"/events/{event['id']}/tickets"
+
+
 class CallRecorder:
     """The DynamoDB API calls made while recording (operation names, in order)."""
 

@@ -5,16 +5,6 @@ import time
 import pytest
 
 
-@pytest.fixture
-def owner(signup):
-    return signup("owner@example.com")
-
-
-@pytest.fixture
-def event(make_event, owner):
-    return make_event(owner)
-
-
 def test_original_transcript_on_an_event(api, owner, event):
     path = f"/events/{event['id']}"
     first = api.get(path, token=owner)

@@ -2,7 +2,7 @@
 
 import time_machine
 
-from tests.api.test_tickets import PAID, create, hold
+from tests.api.tickets_helpers import PAID, create, hold
 
 
 def publish(api, token, event):
