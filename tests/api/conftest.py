@@ -146,6 +146,13 @@ class Api:
             response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.body
         )
 
+    def me(self, token: str) -> dict[str, Any]:
+        """The account of ``token`` (GET /me)."""
+        return self.get("/me", token=token).json
+
+    def user_id(self, token: str) -> str:
+        return str(self.me(token)["id"])
+
     def get(self, path: str, **kw: Any) -> ApiResponse:
         return self.request("GET", path, **kw)
 
@@ -384,6 +391,13 @@ class WebsocketEvents:
             message, position = decoder.raw_decode(data, position)
             messages.append(message)
         return messages
+
+
+def stored_connections(channel: str) -> dict[str, Any]:
+    """The stored WebSocket connections listening on ``channel``, by connection id."""
+    from chalicelib.store.models.connections import ConnectionModel
+
+    return {item.connection_id: item for item in ConnectionModel.query(channel)}
 
 
 @pytest.fixture

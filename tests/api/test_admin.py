@@ -3,10 +3,6 @@
 import pytest
 
 
-def _me(api, token):
-    return api.get("/me", token=token).json
-
-
 def test_staff_list_every_user_page_by_page(api, signup, make_staff):
     root = make_staff()
     admin = make_staff("admin@example.com", super_admin=False)
@@ -57,7 +53,7 @@ def test_bad_paging_is_422(api, make_staff, query):
 def test_a_super_admin_makes_someone_admin_and_takes_it_back(api, signup, make_staff):
     root = make_staff()
     bob = signup("bob@example.com")
-    bob_id = _me(api, bob)["id"]
+    bob_id = api.me(bob)["id"]
     assert api.get("/events", token=bob).status == 403
 
     promoted = api.patch(f"/admin/users/{bob_id}", {"is_admin": True}, token=root)
@@ -80,12 +76,12 @@ def test_only_a_super_admin_sets_platform_roles(api, signup, make_staff, caller)
         make_staff("admin@example.com", super_admin=False) if caller == "admin" else signup("u@example.com")
     )
     target = signup("bob@example.com")
-    target_id = _me(api, target)["id"]
+    target_id = api.me(target)["id"]
 
-    for who in (target_id, _me(api, token)["id"]):
+    for who in (target_id, api.me(token)["id"]):
         response = api.patch(f"/admin/users/{who}", {"is_admin": True, "is_super_admin": True}, token=token)
         assert response.status == 403
-    assert _me(api, target)["is_admin"] is False
+    assert api.me(target)["is_admin"] is False
 
 
 @pytest.mark.parametrize(
@@ -99,7 +95,7 @@ def test_only_a_super_admin_sets_platform_roles(api, signup, make_staff, caller)
 )
 def test_platform_role_validation(api, signup, make_staff, payload, fields):
     root = make_staff()
-    bob_id = _me(api, signup("bob@example.com"))["id"]
+    bob_id = api.me(signup("bob@example.com"))["id"]
     response = api.patch(f"/admin/users/{bob_id}", payload, token=root)
     assert response.status == 422 and set(response.json["error"]["details"]) == fields
 
@@ -112,19 +108,19 @@ def test_unknown_user_and_bad_bodies(api, make_staff):
 
 def test_a_super_admin_cannot_leave_the_platform_without_one(api, signup, make_staff):
     root = make_staff()
-    root_id = _me(api, root)["id"]
+    root_id = api.me(root)["id"]
 
     alone = api.patch(f"/admin/users/{root_id}", {"is_super_admin": False}, token=root)
     assert alone.status == 409 and alone.error_code == "last_super_admin"
-    assert _me(api, root)["is_super_admin"] is True
+    assert api.me(root)["is_super_admin"] is True
 
     second = signup("second@example.com")
-    second_id = _me(api, second)["id"]
+    second_id = api.me(second)["id"]
     assert api.patch(f"/admin/users/{second_id}", {"is_super_admin": True}, token=root).status == 200
     # Even with another super admin around, nobody demotes themselves: the other one does it.
     assert api.patch(f"/admin/users/{root_id}", {"is_super_admin": False}, token=root).status == 409
     assert api.patch(f"/admin/users/{root_id}", {"is_super_admin": False}, token=second).status == 200
-    assert _me(api, root)["is_super_admin"] is False
+    assert api.me(root)["is_super_admin"] is False
     # A super admin may still change their own is_admin flag.
     assert api.patch(f"/admin/users/{second_id}", {"is_admin": True}, token=second).status == 200
 
@@ -138,7 +134,7 @@ def test_two_super_admins_demoting_each_other_at_once_leave_one(api, signup, mak
 
     root = make_staff()
     second = signup("second@example.com")
-    root_id, second_id = _me(api, root)["id"], _me(api, second)["id"]
+    root_id, second_id = api.me(root)["id"], api.me(second)["id"]
     assert api.patch(f"/admin/users/{second_id}", {"is_super_admin": True}, token=root).status == 200
     root_as_read_by_its_guard, second_as_read_by_its_guard = get_user(root_id), get_user(second_id)
 
@@ -146,4 +142,4 @@ def test_two_super_admins_demoting_each_other_at_once_leave_one(api, signup, mak
     with pytest.raises(ForbiddenError):
         set_system_roles(second_as_read_by_its_guard, root_id, {"is_super_admin": False})
 
-    assert (_me(api, root)["is_super_admin"], _me(api, second)["is_super_admin"]) == (True, False)
+    assert (api.me(root)["is_super_admin"], api.me(second)["is_super_admin"]) == (True, False)

@@ -11,14 +11,7 @@ from chalicelib.http.tokens import issue_token
 from chalicelib.realtime import notifier
 from chalicelib.realtime.connections import CONNECTION_TTL_SECONDS, connections_of
 from chalicelib.store.models.connections import ConnectionModel, event_channel, user_channel
-
-
-def _user_id(api, token):
-    return api.get("/me", token=token).json["id"]
-
-
-def _stored(channel):
-    return {item.connection_id: item for item in ConnectionModel.query(channel)}
+from tests.api.conftest import stored_connections
 
 
 class FakeManagementApi:
@@ -53,12 +46,12 @@ class FakeManagementApi:
 
 def test_connect_with_token_stores_connection_under_user_with_ttl(api, signup, ws):
     token = signup()
-    user_id = _user_id(api, token)
+    user_id = api.user_id(token)
 
     result = ws.connect(token=token)
 
     assert result.status == 200
-    stored = _stored(user_channel(user_id))
+    stored = stored_connections(user_channel(user_id))
     assert list(stored) == [result.connection_id]
     item = stored[result.connection_id]
     assert item.user_id == user_id
@@ -84,17 +77,17 @@ def test_connect_without_valid_token_is_refused(ws, params, code):
 
 
 def test_connect_with_expired_token_is_refused(api, signup, ws):
-    user_id = _user_id(api, signup())
+    user_id = api.user_id(signup())
 
     result = ws.connect(token=issue_token(user_id, 0, ttl_seconds=-5))
 
     assert result.status == 401
     assert result.body["error"]["code"] == "token_expired"
-    assert _stored(user_channel(user_id)) == {}
+    assert stored_connections(user_channel(user_id)) == {}
 
 
 def test_connect_with_revoked_token_is_refused(api, signup, ws):
-    user_id = _user_id(api, signup())
+    user_id = api.user_id(signup())
 
     result = ws.connect(token=issue_token(user_id, 7))
 
@@ -123,8 +116,8 @@ def test_published_event_accepted_without_token(api, signup, make_event, ws):
     result = ws.connect(event=event["id"])
 
     assert result.status == 200
-    assert list(_stored(event_channel(event["id"]))) == [result.connection_id]
-    assert _stored(event_channel(event["id"]))[result.connection_id].user_id is None
+    assert list(stored_connections(event_channel(event["id"]))) == [result.connection_id]
+    assert stored_connections(event_channel(event["id"]))[result.connection_id].user_id is None
 
 
 def test_draft_or_unknown_event_refused_without_token(signup, make_event, ws):
@@ -132,7 +125,7 @@ def test_draft_or_unknown_event_refused_without_token(signup, make_event, ws):
 
     assert ws.connect(event=draft["id"]).status == 404
     assert ws.connect(event="nope").status == 404
-    assert _stored(event_channel(draft["id"])) == {}
+    assert stored_connections(event_channel(draft["id"])) == {}
 
 
 def test_bad_token_refused_even_with_published_event(api, signup, make_event, ws):
@@ -141,22 +134,22 @@ def test_bad_token_refused_even_with_published_event(api, signup, make_event, ws
     result = ws.connect(token="garbage", event=event["id"])
 
     assert result.status == 401
-    assert _stored(event_channel(event["id"])) == {}
+    assert stored_connections(event_channel(event["id"])) == {}
 
 
 def test_token_and_event_listen_on_both_channels_and_disconnect_removes_both(api, signup, make_event, ws):
     token = signup()
     event = _published_event(api, make_event, token)
-    user_id = _user_id(api, token)
+    user_id = api.user_id(token)
 
     result = ws.connect(token=token, event=event["id"])
     assert result.status == 200
-    assert result.connection_id in _stored(user_channel(user_id))
-    assert result.connection_id in _stored(event_channel(event["id"]))
+    assert result.connection_id in stored_connections(user_channel(user_id))
+    assert result.connection_id in stored_connections(event_channel(event["id"]))
 
     assert ws.disconnect(result.connection_id).status == 200
-    assert _stored(user_channel(user_id)) == {}
-    assert _stored(event_channel(event["id"])) == {}
+    assert stored_connections(user_channel(user_id)) == {}
+    assert stored_connections(event_channel(event["id"])) == {}
 
 
 # $disconnect
@@ -164,12 +157,12 @@ def test_token_and_event_listen_on_both_channels_and_disconnect_removes_both(api
 
 def test_disconnect_removes_only_that_connection(api, signup, ws):
     token = signup()
-    user_id = _user_id(api, token)
+    user_id = api.user_id(token)
     first, second = ws.connect(token=token), ws.connect(token=token)
 
     ws.disconnect(first.connection_id)
 
-    assert list(_stored(user_channel(user_id))) == [second.connection_id]
+    assert list(stored_connections(user_channel(user_id))) == [second.connection_id]
 
 
 def test_disconnect_of_unknown_connection_is_harmless(ws):
@@ -226,7 +219,7 @@ def test_push_reaches_every_connection_of_the_channel_only(api, signup, ws):
     tabs = [ws.connect(token=alice).connection_id for _ in range(3)]
     bobs = ws.connect(token=bob).connection_id
 
-    delivered = notifier.push_to_channel(user_channel(_user_id(api, alice)), {"hello": "world"})
+    delivered = notifier.push_to_channel(user_channel(api.user_id(alice)), {"hello": "world"})
 
     assert delivered == 3
     for tab in tabs:
@@ -236,7 +229,7 @@ def test_push_reaches_every_connection_of_the_channel_only(api, signup, ws):
 
 def test_push_forgets_gone_connections_and_keeps_unreachable_ones(api, signup, ws):
     token = signup()
-    user_id = _user_id(api, token)
+    user_id = api.user_id(token)
     live, gone, flaky = (ws.connect(token=token).connection_id for _ in range(3))
     fake = FakeManagementApi(gone={gone}, failing={flaky})
 
@@ -255,13 +248,13 @@ def test_gone_connection_is_removed_from_every_channel(api, signup, make_event, 
 
     notifier.push_to_channel(event_channel(event["id"]), {"meta": "availability"}, client_for=fake.factory)
 
-    assert _stored(event_channel(event["id"])) == {}
-    assert _stored(user_channel(_user_id(api, token))) == {}
+    assert stored_connections(event_channel(event["id"])) == {}
+    assert stored_connections(user_channel(api.user_id(token))) == {}
 
 
 def test_expired_connections_are_not_pushed_to(api, signup, ws):
     token = signup()
-    user_id = _user_id(api, token)
+    user_id = api.user_id(token)
     stale = ws.connect(token=token).connection_id
     ConnectionModel(channel=user_channel(user_id), connection_id=stale).update(
         actions=[ConnectionModel.expires_at.set(int(time.time()) - 10)]
@@ -279,7 +272,7 @@ def test_configured_endpoint_overrides_the_stored_one(api, signup, ws, monkeypat
     settings.cache_clear()
     try:
         fake = FakeManagementApi()
-        notifier.push_to_channel(user_channel(_user_id(api, token)), {"x": 1}, client_for=fake.factory)
+        notifier.push_to_channel(user_channel(api.user_id(token)), {"x": 1}, client_for=fake.factory)
     finally:
         monkeypatch.delenv("MARQUEE_WEBSOCKET_ENDPOINT")
         settings.cache_clear()

@@ -14,10 +14,6 @@ def team(api, signup, make_event, grant_role):
     return event_id, members
 
 
-def _user_id(api, token):
-    return api.get("/me", token=token).json["id"]
-
-
 def test_the_organizer_lists_every_member_with_their_role(api, team):
     event_id, members = team
 
@@ -26,7 +22,7 @@ def test_the_organizer_lists_every_member_with_their_role(api, team):
     assert response.status == 200
     assert response.json == [
         {
-            "user": {"id": _user_id(api, members[role]), "email": f"{role}@example.com", "name": name},
+            "user": {"id": api.user_id(members[role]), "email": f"{role}@example.com", "name": name},
             "role": role,
         }
         for role, name in [
@@ -42,7 +38,7 @@ def test_the_organizer_lists_every_member_with_their_role(api, team):
 def test_only_organizers_and_staff_manage_roles(api, team, signup, caller):
     event_id, members = team
     token = members.get(caller) or signup()
-    target = _user_id(api, members["moderator"])
+    target = api.user_id(members["moderator"])
 
     assert api.get(f"/events/{event_id}/roles", token=token).status == 403
     assert api.get(f"/events/{event_id}/roles/{target}", token=token).status == 403
@@ -54,13 +50,13 @@ def test_staff_may_manage_roles(api, team, make_staff):
     event_id, members = team
     admin = make_staff("admin@example.com", super_admin=False)
     assert api.get(f"/events/{event_id}/roles", token=admin).status == 200
-    target = _user_id(api, members["moderator"])
+    target = api.user_id(members["moderator"])
     assert api.delete(f"/events/{event_id}/roles/{target}", token=admin).status == 204
 
 
 def test_unknown_event_or_member_is_404(api, team, signup):
     event_id, members = team
-    stranger = _user_id(api, signup())
+    stranger = api.user_id(signup())
     assert api.get("/events/nope/roles", token=members["organizer"]).status == 404
     assert api.get(f"/events/{event_id}/roles/{stranger}", token=members["organizer"]).status == 404
     assert api.delete(f"/events/{event_id}/roles/{stranger}", token=members["organizer"]).status == 404
@@ -71,7 +67,7 @@ def test_a_removed_member_loses_access_on_the_next_request(api, team):
     coorganizer = members["coorganizer"]
     assert api.get(f"/events/{event_id}", token=coorganizer).status == 200
 
-    removed = api.delete(f"/events/{event_id}/roles/{_user_id(api, coorganizer)}", token=members["organizer"])
+    removed = api.delete(f"/events/{event_id}/roles/{api.user_id(coorganizer)}", token=members["organizer"])
 
     assert removed.status == 204
     assert api.get(f"/events/{event_id}", token=coorganizer).status == 403
@@ -84,7 +80,7 @@ def test_a_removed_member_loses_access_on_the_next_request(api, team):
 def test_the_last_organizer_cannot_be_removed(api, team, signup, grant_role):
     event_id, members = team
     organizer = members["organizer"]
-    organizer_id = _user_id(api, organizer)
+    organizer_id = api.user_id(organizer)
 
     refused = api.delete(f"/events/{event_id}/roles/{organizer_id}", token=organizer)
 
@@ -94,7 +90,7 @@ def test_the_last_organizer_cannot_be_removed(api, team, signup, grant_role):
     second = signup("second@example.com")
     grant_role(event_id, organizer, second, "organizer")
     assert api.delete(f"/events/{event_id}/roles/{organizer_id}", token=second).status == 204
-    again = api.delete(f"/events/{event_id}/roles/{_user_id(api, second)}", token=second)
+    again = api.delete(f"/events/{event_id}/roles/{api.user_id(second)}", token=second)
     assert again.status == 409 and again.error_code == "last_organizer"
 
 
@@ -108,7 +104,7 @@ def test_two_organizers_removing_each_other_at_once_leave_one(api, team, signup,
     event_id, members = team
     first, second = members["organizer"], signup("second@example.com")
     grant_role(event_id, first, second, "organizer")
-    first_id, second_id = _user_id(api, first), _user_id(api, second)
+    first_id, second_id = api.user_id(first), api.user_id(second)
     real_memberships = roles.memberships
     interleaved = []
 
@@ -134,7 +130,7 @@ def test_two_organizers_removing_each_other_at_once_leave_one(api, team, signup,
 def test_if_match_on_removing_a_role(api, team, grant_role):
     event_id, members = team
     organizer, moderator = members["organizer"], members["moderator"]
-    url = f"/events/{event_id}/roles/{_user_id(api, moderator)}"
+    url = f"/events/{event_id}/roles/{api.user_id(moderator)}"
     first = api.get(url, token=organizer)
     assert first.json["role"] == "moderator"
 

@@ -7,18 +7,11 @@ import time
 from datetime import timedelta
 
 from chalicelib.realtime.connections import MAX_CONNECTIONS_PER_USER
-from chalicelib.store.models.connections import ConnectionModel, user_channel
+from chalicelib.store.models.connections import user_channel
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.notifications import notify
+from tests.api.conftest import stored_connections
 from tests.api.orders_helpers import make_shop
-
-
-def _me(api, token):
-    return api.get("/me", token=token).json["id"]
-
-
-def _stored(channel):
-    return sorted(item.connection_id for item in ConnectionModel.query(channel))
 
 
 def _notify(user_id, title="Hello"):
@@ -27,7 +20,7 @@ def _notify(user_id, title="Hello"):
 
 def test_sign_out_closes_the_sockets_opened_before_and_nothing_reaches_them(api, signup, ws):
     token = signup()
-    user_id = _me(api, token)
+    user_id = api.user_id(token)
     tabs = [ws.connect(token=token).connection_id for _ in range(2)]
     _notify(user_id, "Before")
     assert all(len(ws.received(tab)) == 1 for tab in tabs)
@@ -36,14 +29,14 @@ def test_sign_out_closes_the_sockets_opened_before_and_nothing_reaches_them(api,
 
     # moto's management API forgets a connection (and what it was sent) when it is deleted.
     assert [ws.received(tab) for tab in tabs] == [[], []]
-    assert _stored(user_channel(user_id)) == []
+    assert sorted(stored_connections(user_channel(user_id))) == []
     _notify(user_id, "After")
     assert [ws.received(tab) for tab in tabs] == [[], []]
 
 
 def test_a_password_change_closes_the_old_sockets_and_the_new_token_connects(api, signup, ws):
     token = signup(password="correct horse")
-    user_id = _me(api, token)
+    user_id = api.user_id(token)
     old = ws.connect(token=token).connection_id
 
     changed = api.post(
@@ -53,7 +46,7 @@ def test_a_password_change_closes_the_old_sockets_and_the_new_token_connects(api
     )
 
     assert changed.status == 200
-    assert _stored(user_channel(user_id)) == []
+    assert sorted(stored_connections(user_channel(user_id))) == []
     new = ws.connect(token=changed.json["token"])
     assert new.status == 200
     _notify(user_id)
@@ -63,7 +56,7 @@ def test_a_password_change_closes_the_old_sockets_and_the_new_token_connects(api
 
 def test_a_connection_of_a_revoked_token_gets_no_push_even_if_closing_it_was_missed(api, signup, ws):
     token = signup()
-    user_id = _me(api, token)
+    user_id = api.user_id(token)
     stale = ws.connect(token=token).connection_id
     # Revoked without the sign-out use case (as if the close had failed): only the version moved.
     UserModel(user_id).update(actions=[UserModel.token_version.add(1)])
@@ -71,7 +64,7 @@ def test_a_connection_of_a_revoked_token_gets_no_push_even_if_closing_it_was_mis
     _notify(user_id)
 
     assert ws.received(stale) == []
-    assert _stored(user_channel(user_id)) == []
+    assert sorted(stored_connections(user_channel(user_id))) == []
 
 
 def test_a_connection_expires_with_its_token(api, signup, ws, time_machine):
@@ -79,10 +72,10 @@ def test_a_connection_expires_with_its_token(api, signup, ws, time_machine):
 
     time_machine.move_to(time.time())
     token = signup()
-    user_id = _me(api, token)
+    user_id = api.user_id(token)
     short = issue_token(user_id, 0, ttl_seconds=60)
     connection = ws.connect(token=short).connection_id
-    assert _stored(user_channel(user_id)) == [connection]
+    assert sorted(stored_connections(user_channel(user_id))) == [connection]
 
     time_machine.shift(timedelta(seconds=61))
     _notify(user_id)
@@ -93,13 +86,13 @@ def test_a_connection_expires_with_its_token(api, signup, ws, time_machine):
 def test_a_user_keeps_at_most_the_cap_of_connections_the_oldest_closed(api, signup, ws, time_machine):
     time_machine.move_to(time.time())
     token = signup()
-    user_id = _me(api, token)
+    user_id = api.user_id(token)
     opened = []
     for _ in range(MAX_CONNECTIONS_PER_USER + 2):
         opened.append(ws.connect(token=token).connection_id)
         time_machine.shift(timedelta(seconds=1))
 
-    assert _stored(user_channel(user_id)) == sorted(opened[2:])
+    assert sorted(stored_connections(user_channel(user_id))) == sorted(opened[2:])
     _notify(user_id)
     assert [len(ws.received(c)) for c in opened] == [0, 0] + [1] * MAX_CONNECTIONS_PER_USER
 

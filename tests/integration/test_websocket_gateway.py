@@ -20,15 +20,7 @@ from chalicelib.realtime import notifier
 from chalicelib.realtime.connections import connections_of
 from chalicelib.store.models.connections import ConnectionModel, user_channel
 from devstack.launcher import free_port
-
-
-def _eventually(check, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.02)
+from tests.polling import eventually
 
 
 @pytest.fixture
@@ -115,7 +107,7 @@ def test_closing_the_socket_runs_disconnect(gateway, user_token):
     with _open(gateway, f"token={token}"):
         assert len(connections_of(user_channel(user_id))) == 1
 
-    assert _eventually(lambda: connections_of(user_channel(user_id)) == [])
+    assert eventually(lambda: connections_of(user_channel(user_id)) == [])
 
 
 def test_push_to_a_connection_the_gateway_no_longer_has_is_gone_and_cleaned_up(gateway, user_token):
@@ -156,7 +148,7 @@ def test_management_api_speaks_boto3(gateway, user_token):
         with pytest.raises(ConnectionClosed):
             client.recv(timeout=5)
 
-    assert _eventually(lambda: connections_of(user_channel(user_id)) == [])
+    assert eventually(lambda: connections_of(user_channel(user_id)) == [])
     with pytest.raises(management.exceptions.GoneException):
         management.post_to_connection(ConnectionId=connection_id, Data=b"{}")
     with pytest.raises(management.exceptions.GoneException):

@@ -4,7 +4,6 @@ invite creates; several tabs all receive it; a bad token is refused at the hands
 tab's connection is cleaned up (on close, and on Gone when its $disconnect was lost)."""
 
 import json
-import time
 from contextlib import ExitStack
 from typing import Any
 
@@ -12,6 +11,8 @@ import pytest
 import requests
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
+
+from tests.polling import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -38,15 +39,6 @@ def _connections(stack, user_id: str) -> list[dict[str, Any]]:
         ConsistentRead=True,
     )["Items"]
     return items
-
-
-def _eventually(check, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.05)
 
 
 def _invite(stack, organizer: str, email: str) -> None:
@@ -121,7 +113,7 @@ def test_closed_tab_is_cleaned_up_and_the_other_still_receives(shared_local_stac
     with _open(stack, f"token={token}") as kept:
         with _open(stack, f"token={token}"):
             assert len(_connections(stack, user_id)) == 2
-        assert _eventually(lambda: len(_connections(stack, user_id)) == 1)
+        assert eventually(lambda: len(_connections(stack, user_id)) == 1)
 
         _invite(stack, stack.signup(), email)
 
@@ -135,7 +127,7 @@ def test_connection_whose_disconnect_was_lost_is_dropped_on_gone(shared_local_st
     user_id = _user_id(stack, token)
     with ExitStack() as tabs:
         live = tabs.enter_context(_open(stack, f"token={token}"))
-        (item,) = _eventually(lambda: _connections(stack, user_id))
+        (item,) = eventually(lambda: _connections(stack, user_id))
         # A copy of the live item under a connection id the gateway does not know: what a crash
         # between the socket closing and $disconnect leaves behind.
         stale = {**item, "connection_id": {"S": "staleConnection0="}}
@@ -175,4 +167,4 @@ def test_the_server_closes_a_tab_when_its_session_ends_and_it_hears_nothing_more
             tab.recv(timeout=10)
     password = "correct horse" if revoke == "logout" else "battery staple 2"
     user_id = _user_id(stack, stack.login(email, password))
-    assert _eventually(lambda: _connections(stack, user_id) == [])
+    assert eventually(lambda: _connections(stack, user_id) == [])
