@@ -69,7 +69,7 @@ export default async function render(ctx) {
   const can = (service, operation) => store.isStaff
     || Boolean(role && permissions?.matrix?.[role]?.[service]?.[operation]);
   document.title = `Manage ${event.name} · Marquee`;
-  const tabs = [['people', 'People'], ...Object.entries(SERVICES).map(([service, spec]) => [spec.path, spec.title])];
+  const tabs = [['people', 'People'], ...Object.values(SERVICES).map((spec) => [spec.path, spec.title])];
   root.append(
     h('h1', {}, event.name),
     h('p', { class: 'muted' }, 'Your role: ', h('strong', { dataset: { myRole: role || 'staff' } }, roleLabel(role)),
