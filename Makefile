@@ -16,8 +16,8 @@ $(INSTALLED): requirements.txt requirements-dev.txt | $(BIN)/python
 
 venv: $(INSTALLED)
 
-# Browser libraries (package.json; served under /vendor/ without a bundler): `npm ci` again only when
-# package-lock.json changes.
+# Browser libraries (package.json; served under /vendor/ without a bundler) and ESLint (its
+# devDependencies): `npm ci` again only when package-lock.json changes.
 NODE_DEPS := node_modules/.installed
 $(NODE_DEPS): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found: the frontend's browser libraries (package.json) need Node.js and npm, e.g. apt-get install -y nodejs npm" >&2; exit 1; }
@@ -32,9 +32,11 @@ run: $(INSTALLED) $(NODE_DEPS)
 test: $(INSTALLED) $(NODE_DEPS)
 	$(BIN)/python -m pytest
 
-lint: $(INSTALLED)
+lint: $(INSTALLED) $(NODE_DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	node_modules/.bin/eslint .
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

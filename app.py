@@ -43,27 +43,27 @@ for blueprint in (
 
 
 @app.middleware("http")
-def every_api_response(event, get_response):  # type: ignore[no-untyped-def]
+def every_api_response(event, get_response):
     return finish_api_response(get_response(event))
 
 
 # Websocket handlers live on the app itself: Chalice blueprints do not wrap them.
 @app.on_ws_connect()
-def ws_connect(event):  # type: ignore[no-untyped-def]
+def ws_connect(event):
     return ws.on_connect(event)
 
 
 @app.on_ws_message()
-def ws_message(event):  # type: ignore[no-untyped-def]
+def ws_message(event):
     return ws.on_message(event)
 
 
 @app.on_ws_disconnect()
-def ws_disconnect(event):  # type: ignore[no-untyped-def]
+def ws_disconnect(event):
     return ws.on_disconnect(event)
 
 
 # Releases the tickets of pending orders whose hold expired (the local stack runs it too).
 @app.schedule(Rate(1, unit=Rate.MINUTES))
-def sweep_orders(event):  # type: ignore[no-untyped-def]
+def sweep_orders(event):
     return {"expired": sweep_expired_orders()}

@@ -235,7 +235,7 @@ def parse_order_request(payload: Mapping[str, Any]) -> list[RequestedItem]:
             except ValueError as error:
                 errors[f"{where}.amount"] = str(error)
         if not any(path.startswith(where) for path in errors):
-            items.append(RequestedItem(ticket_id, quantity, parsed_amount))  # type: ignore[arg-type]
+            items.append(RequestedItem(ticket_id, quantity, parsed_amount))  # type: ignore[arg-type]  # checked above
     if errors:
         raise ValidationError(errors)
     return items

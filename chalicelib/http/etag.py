@@ -67,7 +67,7 @@ def cache_control() -> str:
 
 def conditional_get(etag: str, produce: Callable[[], Any]) -> Response:
     """304 without calling ``produce`` when the client's copy is current."""
-    headers = {"ETag": etag, "Cache-Control": cache_control()}
+    headers: dict[str, str | list[str]] = {"ETag": etag, "Cache-Control": cache_control()}
     if none_match(current_request().headers.get("if-none-match"), etag):
         return Response(body="", status_code=304, headers=headers)
     return Response(

@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.domain.errors import BadRequestError, PayloadTooLargeError
@@ -13,7 +14,9 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def raw_body() -> bytes:
-    return current_request().raw_body or b""
+    body = current_request().raw_body or b""
+    # Chalice types raw_body as text or bytes; an API Gateway body always arrives as bytes.
+    return body.encode() if isinstance(body, str) else body
 
 
 def check_body_size(limit: int, hint: str = "") -> None:
@@ -66,7 +69,8 @@ def _holds_lone_surrogate(value: Any) -> bool:
 
 
 def query_param(name: str) -> str | None:
-    return (current_request().query_params or {}).get(name)
+    params: Mapping[str, str] = current_request().query_params or {}
+    return params.get(name)
 
 
 def query_flag(name: str) -> bool:

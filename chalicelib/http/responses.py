@@ -12,7 +12,7 @@ NEXT_CURSOR_HEADER = "X-Next-Cursor"
 
 def paginated(items: list[Any], next_cursor: str | None) -> Response:
     """A page of a list: the items as the body, the cursor of the next page in a header."""
-    headers = {NEXT_CURSOR_HEADER: next_cursor} if next_cursor else {}
+    headers: dict[str, str | list[str]] = {NEXT_CURSOR_HEADER: next_cursor} if next_cursor else {}
     return Response(body=items, headers=headers)
 
 

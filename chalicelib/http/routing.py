@@ -42,7 +42,7 @@ def _finish(result: Any, method: str) -> Response:
 
 
 class ApiBlueprint(Blueprint):
-    def route(  # type: ignore[override]
+    def route(
         self,
         path: str,
         methods: Iterable[str] = ("GET",),
@@ -89,7 +89,7 @@ class ApiBlueprint(Blueprint):
                 log.end_request(response.status_code, started)
                 return response
 
-            handle.openapi = {  # type: ignore[attr-defined]
+            handle.openapi = {  # type: ignore[attr-defined]  # read back by http/openapi.py
                 "public": public,
                 "request_schema": request_schema,
                 "body_required": body_required,
