@@ -226,12 +226,12 @@ def test_two_items_one_sold_out_under_a_race_rejects_the_whole_transaction(
 ):
     """The read says both tickets are available; a competitor takes the last of one before the
     write: the transaction's condition fails and NOTHING of the order is written."""
-    from chalicelib.store import orders as store
+    from chalicelib.store import availability as store
 
     plenty, scarce = shop.ticket(name="Plenty"), shop.ticket(name="Scarce", quantity=2, max_order=2)
     competitor = signup()
     before = shop.versions()["tickets_ver"]
-    real_tickets = store._tickets
+    real_tickets = store.event_tickets
     raced = []
 
     def read_then_lose_the_race(event_id):
@@ -241,7 +241,7 @@ def test_two_items_one_sold_out_under_a_race_rejects_the_whole_transaction(
             shop.buy(competitor, scarce, 2)
         return snapshot
 
-    monkeypatch.setattr(store, "_tickets", read_then_lose_the_race)
+    monkeypatch.setattr(store, "event_tickets", read_then_lose_the_race)
 
     with dynamodb_calls:
         response = shop.order(
