@@ -78,6 +78,10 @@ def subscribe(kind: type[Event]) -> Callable[[Callable[[Event], None]], Callable
     return register
 
 
+def unsubscribe(kind: type[Event], handler: Callable[[Event], None]) -> None:
+    _subscribers[kind].remove(handler)
+
+
 def emit(event: object) -> None:
     global _loaded
     if not _loaded:
