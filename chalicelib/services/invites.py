@@ -10,8 +10,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
 from chalicelib.domain import invites as rules
@@ -26,6 +24,7 @@ from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.invites import InviteModel
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.retry import LostRace, retrying
+from chalicelib.store.transactions import Cancelled, Transaction
 
 logger = logging.getLogger("marquee")
 
@@ -99,11 +98,11 @@ def accept_invite(token: Any, user: UserModel) -> tuple[InviteModel, EventModel]
         event = events.get_event(invite.event_id, MISSING_EVENT)
         try:
             invites.accept(invite, user, roles.memberships(invite.event_id))
-        except TransactWriteError as error:
-            if not roles.lost_race(error):
+        except Cancelled as cancelled:
+            if not roles.lost_race(cancelled):
                 raise
             # Answered, or the roles / event changed meanwhile: re-read and decide again.
-            raise LostRace from error
+            raise LostRace from cancelled
         return invite, event
 
     return retrying(attempt, attempts=ATTEMPTS, busy=ConflictError(roles.RACE_MESSAGE))
@@ -131,7 +130,7 @@ def sign_up(payload: dict[str, Any]) -> UserModel:
     events.get_event(invite.event_id, MISSING_EVENT)
     members = roles.memberships(invite.event_id)
 
-    def grant(tx: TransactWrite, user: UserModel) -> None:
+    def grant(tx: Transaction, user: UserModel) -> None:
         invites.stage_acceptance(tx, invite, user, members)
 
     # The token arrived in an e-mail to the address: signing up with it proves the inbox.

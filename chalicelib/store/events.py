@@ -26,7 +26,8 @@ from chalicelib.store.models.events import (
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
 from chalicelib.store.retry import LostRace, retrying
-from chalicelib.store.transactions import Cancelled, transaction
+from chalicelib.store.transactions import Cancelled
+from chalicelib.store.transactions import transaction as tagged_transaction
 from chalicelib.store.versions import STALE_MESSAGE, version_condition, versioned_write
 
 # What the validator checks a change against (the event as stored).
@@ -75,7 +76,7 @@ def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
     per_user = replace(EVENTS_PER_USER, max_count=settings().events_per_user_per_day)
     reservation = ratelimit.consume(per_user, creator_id)
     try:
-        with transaction() as pending:
+        with tagged_transaction() as pending:
             pending.save(event, condition=EventModel.pk.does_not_exist())
             pending.save(membership)
     except (Cancelled, TransactWriteError):
@@ -158,7 +159,7 @@ def delete_event(
     """Delete the event item first, conditionally and audited (``snapshot``: what the audit
     keeps of it); then the rest of its partition."""
     try:
-        with transaction() as pending:
+        with tagged_transaction() as pending:
             pending.delete(event, condition=version_condition("event_ver", expected))
             pending.save(audit_record(actor, "event.deleted", event_id=event.event_id, before=snapshot))
     except (Cancelled, TransactWriteError) as error:

@@ -10,8 +10,7 @@ import secrets
 import uuid
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.domain import invites as rules
 from chalicelib.domain.clock import now, now_iso
@@ -21,6 +20,7 @@ from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import EVENT_SK, EventModel, event_pk
 from chalicelib.store.models.invites import InviteModel
 from chalicelib.store.models.users import UserModel
+from chalicelib.store.transactions import Cancelled, Transaction, transaction
 
 TOKEN_BYTES = 32
 
@@ -78,7 +78,7 @@ def _audit_target(invite: InviteModel) -> dict[str, str]:
 
 
 def save_invite(invite: InviteModel, inviter: UserModel) -> None:
-    with roles.transaction() as tx:
+    with transaction() as tx:
         tx.save(invite, condition=InviteModel.token.does_not_exist())
         tx.save(
             audit_record(
@@ -91,7 +91,7 @@ def save_invite(invite: InviteModel, inviter: UserModel) -> None:
         )
 
 
-def _answer(tx: TransactWrite, invite: InviteModel, status: str, user_id: str) -> None:
+def _answer(tx: Transaction, invite: InviteModel, status: str, user_id: str) -> None:
     """Add to ``tx`` the update that answers the invite, conditioned on it still being pending."""
     actions = [
         InviteModel.status.set(status),
@@ -113,9 +113,7 @@ def _acceptance_record(invite: InviteModel, user: UserModel, members: dict[str, 
     )
 
 
-def stage_acceptance(
-    tx: TransactWrite, invite: InviteModel, user: UserModel, members: dict[str, Any]
-) -> None:
+def stage_acceptance(tx: Transaction, invite: InviteModel, user: UserModel, members: dict[str, Any]) -> None:
     """Add to ``tx`` the writes that answer the invite and grant its role to ``user``."""
     _answer(tx, invite, rules.ACCEPTED, user.user_id)
     roles.add_grant(tx, invite.event_id, user.user_id, invite.role, members)
@@ -123,19 +121,19 @@ def stage_acceptance(
 
 
 def accept(invite: InviteModel, user: UserModel, members: dict[str, Any]) -> None:
-    """Raises ``TransactWriteError`` when it lost a race (``roles.lost_race``)."""
-    with roles.transaction() as tx:
+    """Raises ``Cancelled`` when it lost a race (``roles.lost_race``)."""
+    with transaction() as tx:
         stage_acceptance(tx, invite, user, members)
 
 
 def decline(invite: InviteModel, user: UserModel) -> None:
     try:
-        with roles.transaction() as tx:
+        with transaction() as tx:
             _answer(tx, invite, rules.DECLINED, user.user_id)
             tx.save(
                 audit_record(user, "invite.declined", event_id=invite.event_id, target=_audit_target(invite))
             )
-    except TransactWriteError as error:
-        if roles.lost_race(error):
-            raise ConflictError("This invite was answered meanwhile.", code="invite_used") from error
+    except Cancelled as cancelled:
+        if roles.lost_race(cancelled):
+            raise ConflictError("This invite was answered meanwhile.", code="invite_used") from cancelled
         raise

@@ -8,9 +8,7 @@ removing each other at the same moment cannot both succeed; the loser re-reads a
 
 from collections.abc import Sequence
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError
@@ -19,7 +17,7 @@ from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import EVENT_SK, EventModel, MembershipModel, event_pk, role_sk
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.retry import LostRace, retrying
-from chalicelib.store.transactions import CONFLICT, Cancelled
+from chalicelib.store.transactions import CONDITION_FAILED, CONFLICT, Cancelled, Transaction
 from chalicelib.store.transactions import transaction as tagged_transaction
 from chalicelib.store.versions import STALE_MESSAGE
 
@@ -29,14 +27,9 @@ RACE_MESSAGE = "The roles of this event changed at the same moment; try again."
 LAST_ORGANIZER_MESSAGE = "An event needs at least one organizer; make someone else organizer first."
 
 
-def transaction() -> TransactWrite:
-    return TransactWrite(connection=MembershipModel._get_connection().connection)
-
-
-def lost_race(error: TransactWriteError) -> bool:
+def lost_race(cancelled: Cancelled) -> bool:
     """The transaction failed on a condition or a concurrent transaction: worth re-reading."""
-    codes = {reason.code for reason in error.cancellation_reasons if reason is not None}
-    return bool(codes & {"ConditionalCheckFailed", "TransactionConflict"})
+    return bool(cancelled.codes & {CONDITION_FAILED, CONFLICT})
 
 
 def memberships(event_id: str) -> dict[str, MembershipModel]:
@@ -87,7 +80,7 @@ def unchanged(membership: MembershipModel) -> Condition:
     return MembershipModel.ver == membership.ver
 
 
-def keep_an_organizer(tx: TransactWrite, members: dict[str, MembershipModel], leaving_user_id: str) -> None:
+def keep_an_organizer(tx: Transaction, members: dict[str, MembershipModel], leaving_user_id: str) -> None:
     """Add to ``tx`` the check that someone other than ``leaving_user_id`` stays organizer."""
     others = sorted(uid for uid, m in members.items() if m.role == ORGANIZER and uid != leaving_user_id)
     if not others:
@@ -97,7 +90,7 @@ def keep_an_organizer(tx: TransactWrite, members: dict[str, MembershipModel], le
 
 
 def add_grant(
-    tx: TransactWrite, event_id: str, user_id: str, role: str, members: dict[str, MembershipModel]
+    tx: Transaction, event_id: str, user_id: str, role: str, members: dict[str, MembershipModel]
 ) -> None:
     """Add to ``tx`` the writes that give ``user_id`` ``role`` (replacing any role they hold)."""
     current = members.get(user_id)
@@ -132,7 +125,7 @@ def remove_role(event_id: str, user_id: str, expected: Sequence[int] | None, act
         if expected is not None and int(target.ver or 0) not in expected:
             raise PreconditionFailedError(STALE_MESSAGE)
         try:
-            with transaction() as tx:
+            with tagged_transaction() as tx:
                 tx.delete(target, condition=unchanged(target))
                 tx.save(
                     audit_record(
@@ -145,12 +138,12 @@ def remove_role(event_id: str, user_id: str, expected: Sequence[int] | None, act
                 )
                 if target.role == ORGANIZER:
                     keep_an_organizer(tx, members, user_id)
-        except TransactWriteError as error:
-            if not lost_race(error):
+        except Cancelled as cancelled:
+            if not lost_race(cancelled):
                 raise
             if expected is not None:
-                raise PreconditionFailedError(STALE_MESSAGE) from error
-            raise LostRace from error
+                raise PreconditionFailedError(STALE_MESSAGE) from cancelled
+            raise LostRace from cancelled
 
     retrying(attempt, attempts=ATTEMPTS, busy=ConflictError(RACE_MESSAGE))
 

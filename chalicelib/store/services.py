@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import services as rules
 from chalicelib.domain.clock import now_iso
@@ -24,6 +23,7 @@ from chalicelib.store.events import get_event
 from chalicelib.store.models.events import EventModel, event_pk
 from chalicelib.store.models.services import ServiceItemModel
 from chalicelib.store.retry import LostRace, retrying
+from chalicelib.store.transactions import Transaction
 from chalicelib.store.versions import STALE_MESSAGE, versioned_write
 
 ATTEMPTS = 3
@@ -119,7 +119,7 @@ def _missing_references(event_id: str, refs: list[tuple[str, str, str]]) -> dict
     }
 
 
-def _check_references(transaction: TransactWrite, event_id: str, refs: list[tuple[str, str, str]]) -> None:
+def _check_references(transaction: Transaction, event_id: str, refs: list[tuple[str, str, str]]) -> None:
     for _, target, ref in refs:
         transaction.condition_check(
             ServiceItemModel,

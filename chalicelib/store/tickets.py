@@ -15,7 +15,6 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import tickets as rules
 from chalicelib.domain.clock import now_iso
@@ -23,6 +22,7 @@ from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionF
 from chalicelib.store import availability
 from chalicelib.store.models.events import EventModel, event_pk
 from chalicelib.store.models.tickets import TICKET_PREFIX, TicketModel, ticket_sk
+from chalicelib.store.transactions import Transaction
 from chalicelib.store.versions import STALE_MESSAGE, versioned_write
 
 COUNTER = "tickets_ver"
@@ -101,7 +101,7 @@ def _delete_condition(ticket: TicketModel) -> Condition:
     return (TicketModel.ver == int(ticket.ver)) & (TicketModel.sold == 0) & (TicketModel.reserved == 0)
 
 
-def _stage_update(transaction: TransactWrite, ticket: TicketModel, fields: dict[str, Any]) -> None:
+def _stage_update(transaction: Transaction, ticket: TicketModel, fields: dict[str, Any]) -> None:
     transaction.update(
         ticket,
         actions=[*_set_actions(fields), TicketModel.ver.add(1)],
@@ -137,7 +137,7 @@ def _new_ticket(event_id: str, fields: dict[str, Any]) -> TicketModel:
 
 def _commit_guarded(
     event: EventModel,
-    stage: Callable[[TransactWrite], None],
+    stage: Callable[[Transaction], None],
     guard: bool,
     if_match: Sequence[int] | None,
 ) -> None:
@@ -248,7 +248,7 @@ def replace_tickets(
     if not plan.writes:
         return result, int(event.tickets_ver)
 
-    def stage(transaction: TransactWrite) -> None:
+    def stage(transaction: Transaction) -> None:
         for ticket_id in plan.deletes:
             transaction.delete(stored[ticket_id], condition=_delete_condition(stored[ticket_id]))
         for ticket in creates:
