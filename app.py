@@ -19,7 +19,7 @@ from chalicelib.api import (
 )
 from chalicelib.api import websocket as ws
 from chalicelib.http.responses import finish_api_response
-from chalicelib.store.orders import sweep_expired_orders
+from chalicelib.services.orders import sweep_expired_orders
 
 app = Chalice(app_name="marquee")
 app.experimental_feature_flags.update(["WEBSOCKETS"])

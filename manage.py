@@ -329,7 +329,7 @@ def cmd_deploy_frontend(args: argparse.Namespace) -> int:
 
 # -- sweep-orders -----------------------------------------------------------------------------------
 
-SWEEP_MODULE = "chalicelib.store.orders"
+SWEEP_MODULE = "chalicelib.services.orders"
 SWEEP_FUNCTION = "sweep_expired_orders"
 
 

@@ -11,7 +11,7 @@ For each notification it records when the invite request started and returned an
 of the 3 tabs received the push, and reports p50 / p95 / max. The push happens inside the request
 (a Lambda cannot work after answering), so "return -> tabs" is negative: the tabs have the
 notification before the HTTP response arrives. With its own stack it also calls
-``chalicelib.store.notifications.notify`` directly against that stack's DynamoDB (moto) and
+``chalicelib.services.notifications.notify`` directly against that stack's DynamoDB (moto) and
 management endpoint, ``--count`` times: the notification path alone (transaction, reads for the
 payload, 3 posts through the gateway), without the invite route around it.
 
@@ -163,7 +163,7 @@ def measure_direct(stack: Stack, user_id: str, tabs: list[Tab], count: int) -> l
         MARQUEE_WEBSOCKET_ENDPOINT=stack.management_url,
     )
     sys.path.insert(0, str(REPO_ROOT))
-    from chalicelib.store.notifications import notify
+    from chalicelib.services.notifications import notify
 
     delays = []
     already = max(tabs[0].received)

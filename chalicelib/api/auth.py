@@ -8,8 +8,8 @@ from chalicelib.http.request import json_body, source_ip
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.http.tokens import issue_token
-from chalicelib.services import accounts
-from chalicelib.store import invites, users, verification
+from chalicelib.services import accounts, invites
+from chalicelib.store import users, verification
 
 bp = ApiBlueprint(__name__)
 

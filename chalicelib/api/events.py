@@ -2,6 +2,7 @@
 
 from chalice import Response
 
+from chalicelib.domain.clock import now
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS
 from chalicelib.http import schemas
@@ -11,8 +12,12 @@ from chalicelib.http.etag import clock_variant, conditional_get, expected_versio
 from chalicelib.http.request import json_body, query_param
 from chalicelib.http.responses import created, no_content, paginated
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.store import events
+from chalicelib.services import events as event_cases
+from chalicelib.store import events, tickets
+from chalicelib.store.models.events import EventModel
 from chalicelib.store.pagination import page_size
+from chalicelib.views.events import event_view, public_event_summary, public_event_view, versions_view
+from chalicelib.views.tickets import public_tickets_view
 
 bp = ApiBlueprint(__name__)
 
@@ -26,35 +31,32 @@ bp = ApiBlueprint(__name__)
 )
 def create_event() -> Response:
     event = events.create_event(json_body(), current_user().user_id)
-    return created(events.event_view(event))
+    return created(event_view(event))
 
 
 @bp.route("/events", response_schema=schemas.list_of(schemas.EVENT), query=schemas.PAGE_QUERY)
 @staff_only
 def list_events() -> Response:
     found, cursor = events.list_all_events(page_size(query_param("limit")), query_param("cursor"))
-    return paginated([events.event_view(e) for e in found], cursor)
+    return paginated([event_view(e) for e in found], cursor)
 
 
 @bp.route("/me/events", response_schema=schemas.list_of(schemas.MY_EVENT))
 def my_events() -> list:
-    return [
-        {**events.event_view(e), "role": role}
-        for e, role in events.list_member_events(current_user().user_id)
-    ]
+    return [{**event_view(e), "role": role} for e, role in events.list_member_events(current_user().user_id)]
 
 
 @bp.route("/events/{event_id}", response_schema=schemas.EVENT)
 @event_role_required(EVENT_READERS)
 def get_event(event_id: str) -> Response:
     event = current_access().event
-    return conditional_get(versioned_etag([event.event_ver]), lambda: events.event_view(event))
+    return conditional_get(versioned_etag([event.event_ver]), lambda: event_view(event))
 
 
 @bp.route("/events/{event_id}/versions", response_schema=schemas.VERSIONS)
 @event_role_required(EVENT_READERS)
 def get_versions(event_id: str) -> dict:
-    return events.versions_view(current_access().event)
+    return versions_view(current_access().event)
 
 
 @bp.route(
@@ -66,13 +68,13 @@ def get_versions(event_id: str) -> dict:
 @event_role_required(EVENT_EDITORS)
 def update_event(event_id: str) -> Response:
     event = events.update_event(current_access().event, json_body(), expected_versions(), current_user())
-    return Response(body=events.event_view(event), headers={"ETag": versioned_etag([event.event_ver])})
+    return Response(body=event_view(event), headers={"ETag": versioned_etag([event.event_ver])})
 
 
 @bp.route("/events/{event_id}", methods=["DELETE"])
 @event_role_required(EVENT_OWNERS)
 def delete_event(event_id: str) -> Response:
-    events.delete_event(current_access().event, expected_versions(), current_user())
+    event_cases.delete_event(current_access().event, expected_versions(), current_user())
     return no_content()
 
 
@@ -84,7 +86,7 @@ def delete_event(event_id: str) -> Response:
 )
 def public_events() -> Response:
     found, cursor = events.list_published_events(page_size(query_param("limit")), query_param("cursor"))
-    return paginated([events.public_event_summary(e) for e in found], cursor)
+    return paginated([public_event_summary(e) for e in found], cursor)
 
 
 @bp.route("/public/events/{event_id}", public=True, response_schema=schemas.PUBLIC_EVENT)
@@ -94,5 +96,11 @@ def public_event(event_id: str) -> Response:
         raise NotFoundError("No such published event.")
     return conditional_get(
         versioned_etag([event.event_ver, event.tickets_ver], clock_variant()),
-        lambda: events.public_event_view(event),
+        lambda: _public_page(event),
     )
+
+
+def _public_page(event: EventModel) -> dict:
+    moment = now()
+    listed = tickets.public_tickets(event.event_id, moment)
+    return public_event_view(event, public_tickets_view(event, listed, moment))

@@ -9,7 +9,7 @@ from chalicelib.http.etag import expected_versions
 from chalicelib.http.request import json_body
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.media import storage
-from chalicelib.store import backgrounds
+from chalicelib.services import backgrounds
 
 bp = ApiBlueprint(__name__)
 

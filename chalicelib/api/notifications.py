@@ -9,6 +9,7 @@ from chalicelib.http.responses import paginated
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.store import notifications
 from chalicelib.store.pagination import page_size
+from chalicelib.views.notifications import notification_view
 
 bp = ApiBlueprint(__name__)
 
@@ -25,7 +26,7 @@ def list_notifications() -> Response:
         limit=page_size(query_param("limit")),
         cursor=query_param("cursor"),
     )
-    return paginated(items, cursor)
+    return paginated([notification_view(item) for item in items], cursor)
 
 
 @bp.route("/notifications/unread-count", response_schema=schemas.UNREAD_COUNT)
@@ -36,7 +37,7 @@ def unread_count() -> dict:
 
 @bp.route("/notifications/{notification_id}/read", methods=["POST"], response_schema=schemas.NOTIFICATION)
 def mark_read(notification_id: str) -> dict:
-    return notifications.mark_read(current_user().user_id, notification_id)
+    return notification_view(notifications.mark_read(current_user().user_id, notification_id))
 
 
 @bp.route("/notifications/read-all", methods=["POST"], response_schema=schemas.MARKED_READ)

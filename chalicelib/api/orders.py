@@ -17,8 +17,11 @@ from chalicelib.http.context import current_access, current_user
 from chalicelib.http.request import header, json_body, query_param, raw_body
 from chalicelib.http.responses import created, paginated
 from chalicelib.http.routing import ApiBlueprint
+from chalicelib.services import exports
+from chalicelib.services import orders as order_cases
 from chalicelib.store import orders
 from chalicelib.store.pagination import page_size
+from chalicelib.views.orders import order_view
 
 bp = ApiBlueprint(__name__)
 
@@ -82,8 +85,8 @@ def _csv(text: str, filename: str) -> Response:
 def place_order(event_id: str) -> Response:
     """Order tickets (free -> completed; paid / donation -> pending until paid or expired)."""
     key = parse_idempotency_key(header("Idempotency-Key"))
-    placed = orders.place_order(current_access().event, current_user(), key, json_body())
-    response = created(orders.order_view(placed.order))
+    placed = order_cases.place_order(current_access().event, current_user(), key, json_body())
+    response = created(order_view(placed.order))
     response.status_code = placed.status_code
     response.headers["Idempotent-Replayed"] = "true" if placed.replayed else "false"
     return response
@@ -100,27 +103,27 @@ def list_event_orders(event_id: str) -> Response:
     found, cursor = orders.list_event_orders(
         event_id, page_size(query_param("limit")), query_param("cursor"), query_param("status")
     )
-    return paginated([orders.order_view(o, with_buyer=True) for o in found], cursor)
+    return paginated([order_view(o, with_buyer=True) for o in found], cursor)
 
 
 @bp.route("/events/{event_id}/orders.csv", response_schema=schemas.CSV)
 @event_role_required(ORDER_MANAGERS)
 def export_orders(event_id: str) -> Response:
     """Every order of the event as CSV."""
-    return _csv(orders.orders_csv(event_id), f"orders-{event_id}.csv")
+    return _csv(exports.orders_csv(event_id), f"orders-{event_id}.csv")
 
 
 @bp.route("/events/{event_id}/attendees.csv", response_schema=schemas.CSV)
 @event_role_required(ORDER_MANAGERS)
 def export_attendees(event_id: str) -> Response:
     """One CSV row per ticket of every completed order."""
-    return _csv(orders.attendees_csv(event_id), f"attendees-{event_id}.csv")
+    return _csv(exports.attendees_csv(event_id), f"attendees-{event_id}.csv")
 
 
 @bp.route("/events/{event_id}/orders/{order_id}", response_schema=schemas.ORDER)
 @event_role_required(ORDER_READERS)
 def get_event_order(event_id: str, order_id: str) -> dict:
-    return orders.order_view(orders.event_order(event_id, order_id), with_buyer=True)
+    return order_view(orders.event_order(event_id, order_id), with_buyer=True)
 
 
 @bp.route(
@@ -138,7 +141,7 @@ def mark_paid(event_id: str, order_id: str) -> dict:
     confirmation = organizer_confirmation(
         order.payment_provider, body.get("reference"), current_user().user_id
     )
-    return orders.order_view(orders.mark_paid(order, confirmation), with_buyer=True)
+    return order_view(order_cases.mark_paid(order, confirmation), with_buyer=True)
 
 
 @bp.route("/me/orders", response_schema=schemas.list_of(schemas.ORDER), query=schemas.PAGE_QUERY)
@@ -146,14 +149,14 @@ def my_orders() -> Response:
     found, cursor = orders.list_buyer_orders(
         current_user().user_id, page_size(query_param("limit")), query_param("cursor")
     )
-    return paginated([orders.order_view(o) for o in found], cursor)
+    return paginated([order_view(o) for o in found], cursor)
 
 
 @bp.route("/orders/{order_id}", response_schema=schemas.ORDER)
 @order_party_required(ORDER_READERS)
 def get_order(order_id: str) -> dict:
     access = current_order_access()
-    return orders.order_view(access.order, with_buyer=access.privileged)
+    return order_view(access.order, with_buyer=access.privileged)
 
 
 @bp.route("/orders/{order_id}/cancel", methods=["POST"], response_schema=schemas.ORDER)
@@ -161,5 +164,5 @@ def get_order(order_id: str) -> dict:
 def cancel_order(order_id: str) -> dict:
     """The buyer cancels while pending; the organizer any time. The tickets are released once."""
     access = current_order_access()
-    order = orders.cancel_order(access.order, current_user().user_id, is_organizer=access.privileged)
-    return orders.order_view(order, with_buyer=access.privileged)
+    order = order_cases.cancel_order(access.order, current_user().user_id, is_organizer=access.privileged)
+    return order_view(order, with_buyer=access.privileged)

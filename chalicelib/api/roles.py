@@ -10,6 +10,7 @@ from chalicelib.http.etag import conditional_get, expected_versions, versioned_e
 from chalicelib.http.responses import no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.store import roles
+from chalicelib.views.roles import role_view
 
 bp = ApiBlueprint(__name__)
 
@@ -18,15 +19,15 @@ bp = ApiBlueprint(__name__)
 @event_role_required(EVENT_OWNERS)
 def list_roles(event_id: str) -> list:
     """Every member of the event with their role."""
-    return roles.list_roles(event_id)
+    return [role_view(membership, user) for membership, user in roles.list_roles(event_id)]
 
 
 @bp.route("/events/{event_id}/roles/{user_id}", response_schema=schemas.ROLE)
 @event_role_required(EVENT_OWNERS)
 def get_role(event_id: str, user_id: str) -> Response:
     """One member's role (its ETag is what DELETE's If-Match compares with)."""
-    body, version = roles.get_role(event_id, user_id)
-    return conditional_get(versioned_etag([version]), lambda: body)
+    membership, user = roles.get_role(event_id, user_id)
+    return conditional_get(versioned_etag([int(membership.ver or 0)]), lambda: role_view(membership, user))
 
 
 @bp.route("/events/{event_id}/roles/{user_id}", methods=["DELETE"])

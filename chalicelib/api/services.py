@@ -15,6 +15,7 @@ from chalicelib.http.request import json_body, query_flag
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.store import services
+from chalicelib.views.services import item_view
 
 bp = ApiBlueprint(__name__)
 
@@ -41,7 +42,7 @@ def _register(service: Service) -> None:
     def list_items(event_id: str) -> Response:
         event = current_access().event
         etag = versioned_etag(services.list_versions(event, name))
-        return conditional_get(etag, lambda: services.list_items(event_id, name))
+        return conditional_get(etag, lambda: [item_view(s) for s in services.list_items(event_id, name)])
 
     @bp.route(
         path,
@@ -53,14 +54,14 @@ def _register(service: Service) -> None:
     @service_permission(name, "create")
     @_named(f"create_{name}", f"Create a {name}.")
     def create_item(event_id: str) -> Response:
-        return created(services.create_item(current_access().event, name, json_body()))
+        return created(item_view(services.create_item(current_access().event, name, json_body())))
 
     @bp.route(f"{path}/{{item_id}}", response_schema=item)
     @service_permission(name, "read")
     @_named(f"get_{name}", f"One {name}.")
     def get_item(event_id: str, item_id: str) -> Response:
-        body, versions = services.get_item(current_access().event, name, item_id)
-        return conditional_get(versioned_etag(versions), lambda: body)
+        stored, versions = services.get_item(current_access().event, name, item_id)
+        return conditional_get(versioned_etag(versions), lambda: item_view(stored))
 
     @bp.route(
         f"{path}/{{item_id}}",
@@ -72,8 +73,8 @@ def _register(service: Service) -> None:
     @_named(f"update_{name}", f"Change some fields of a {name} (If-Match honoured).")
     def update_item(event_id: str, item_id: str) -> Response:
         event = current_access().event
-        body, versions = services.update_item(event, name, item_id, json_body(), expected_versions())
-        return Response(body=body, headers={"ETag": versioned_etag(versions)})
+        stored, versions = services.update_item(event, name, item_id, json_body(), expected_versions())
+        return Response(body=item_view(stored), headers={"ETag": versioned_etag(versions)})
 
     @bp.route(f"{path}/{{item_id}}", methods=["DELETE"], query={"force": schemas.FLAG})
     @service_permission(name, "delete")

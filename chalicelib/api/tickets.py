@@ -13,6 +13,7 @@ from chalicelib.http.request import json_body
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.store import tickets
+from chalicelib.views.tickets import ticket_view
 
 bp = ApiBlueprint(__name__)
 
@@ -49,7 +50,7 @@ def list_tickets(event_id: str) -> Response:
     event = current_access().event
     return conditional_get(
         versioned_etag([event.tickets_ver]),
-        lambda: [tickets.ticket_view(t) for t in tickets.list_tickets(event_id)],
+        lambda: [ticket_view(t) for t in tickets.list_tickets(event_id)],
     )
 
 
@@ -64,7 +65,7 @@ def list_tickets(event_id: str) -> Response:
 def create_ticket(event_id: str) -> Response:
     """Add a ticket at the end of the table."""
     ticket = tickets.create_ticket(current_access().event, json_body(), expected_versions())
-    return created(tickets.ticket_view(ticket))
+    return created(ticket_view(ticket))
 
 
 @bp.route(
@@ -77,7 +78,7 @@ def create_ticket(event_id: str) -> Response:
 def replace_tickets(event_id: str) -> Response:
     """Save the wizard's whole table at once (all or nothing)."""
     saved, version = tickets.replace_tickets(current_access().event, json_body(), expected_versions())
-    return Response(body=[tickets.ticket_view(t) for t in saved], headers={"ETag": versioned_etag([version])})
+    return Response(body=[ticket_view(t) for t in saved], headers={"ETag": versioned_etag([version])})
 
 
 @bp.route("/events/{event_id}/tickets/{ticket_id}", response_schema=schemas.TICKET)
@@ -85,7 +86,7 @@ def replace_tickets(event_id: str) -> Response:
 def get_ticket(event_id: str, ticket_id: str) -> Response:
     """One ticket."""
     ticket = tickets.get_ticket(event_id, ticket_id)
-    return conditional_get(versioned_etag([ticket.ver]), lambda: tickets.ticket_view(ticket))
+    return conditional_get(versioned_etag([ticket.ver]), lambda: ticket_view(ticket))
 
 
 @bp.route(
@@ -98,7 +99,7 @@ def get_ticket(event_id: str, ticket_id: str) -> Response:
 def update_ticket(event_id: str, ticket_id: str) -> Response:
     """Change some fields of one ticket."""
     ticket = tickets.update_ticket(current_access().event, ticket_id, json_body(), expected_versions())
-    return Response(body=tickets.ticket_view(ticket), headers={"ETag": versioned_etag([ticket.ver])})
+    return Response(body=ticket_view(ticket), headers={"ETag": versioned_etag([ticket.ver])})
 
 
 @bp.route("/events/{event_id}/tickets/{ticket_id}", methods=["DELETE"])

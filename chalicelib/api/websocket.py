@@ -15,9 +15,9 @@ from chalice import Response
 from chalice.app import WebsocketEvent
 
 from chalicelib.domain.errors import DomainError, NotFoundError, UnauthorizedError
+from chalicelib.encoding import dumps
 from chalicelib.http.auth import authenticate_token
 from chalicelib.http.errors import error_body, status_of
-from chalicelib.http.json import dumps
 from chalicelib.realtime.connections import add_connection, remove_connection
 from chalicelib.realtime.notifier import ClientFactory, endpoint_for, management_client, post
 from chalicelib.realtime.sessions import make_room

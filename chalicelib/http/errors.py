@@ -17,7 +17,7 @@ from chalicelib.domain.errors import (
     UnsupportedMediaError,
     ValidationError,
 )
-from chalicelib.http.json import dumps
+from chalicelib.encoding import dumps
 from chalicelib.log import logger
 
 # Chalice's own error codes (405, 415, its 500...) and API Gateway's, mapped to ours.

@@ -13,8 +13,8 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.errors import PreconditionFailedError
+from chalicelib.encoding import dumps
 from chalicelib.http.context import current, current_request
-from chalicelib.http.json import dumps
 
 
 def _digest(text: str, length: int = 12) -> str:

@@ -1,20 +1,5 @@
-"""JSON encoding for responses: Decimal money stays exact (as a string), never a float."""
+"""The response encoder for http/ (one implementation, shared with the WebSocket pushes)."""
 
-import json
-from datetime import datetime
-from decimal import Decimal
-from typing import Any
+from chalicelib.encoding import dumps
 
-
-def _encode_extra(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, set | frozenset):
-        return sorted(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, default=_encode_extra, separators=(",", ":"), ensure_ascii=False)
+__all__ = ["dumps"]

@@ -6,25 +6,32 @@ app.py does not pay for Pillow at import time.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import itertools
 import math
 import numbers
 import os
-import struct
 import warnings
-import zlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Final
 
-from PIL import ExifTags, Image, ImageCms
+from PIL import Image
 
 from chalicelib.domain.errors import UnsupportedMediaError, ValidationError
+from chalicelib.media.pixels import (
+    AXIS_SWAPPING_TRANSPOSES,
+    INVERSE_TRANSPOSES,
+    ORIENTATION_TRANSPOSES,
+    UNDECODABLE_IMAGE_ERRORS,
+    exif_orientation,
+    flattened_rgb,
+    in_resizable_mode,
+    to_srgb,
+)
 
 MAX_SOURCE_PIXELS: Final = 40_000_000
 MAX_OUTPUT_WIDTH: Final = 1960
@@ -38,44 +45,6 @@ OUTPUT_CONTENT_TYPE: Final = "image/jpeg"
 # Browser croppers report fractional coordinates whose rounding noise can overshoot an edge slightly.
 _CROP_EDGE_TOLERANCE_PX: Final = 1.0
 _RESIZE_STRIPES: Final = 4
-_FLATTEN_BACKGROUND: Final = (255, 255, 255)
-
-_ORIENTATION_TRANSPOSES: Final = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
-_AXIS_SWAPPING_TRANSPOSES: Final = frozenset(
-    {
-        Image.Transpose.ROTATE_90,
-        Image.Transpose.ROTATE_270,
-        Image.Transpose.TRANSPOSE,
-        Image.Transpose.TRANSVERSE,
-    }
-)
-_INVERSE_TRANSPOSES: Final = {
-    Image.Transpose.ROTATE_90: Image.Transpose.ROTATE_270,
-    Image.Transpose.ROTATE_270: Image.Transpose.ROTATE_90,
-}
-
-# What Pillow and its codecs raise on malformed input. DecompressionBombError is handled separately so
-# that it reads as "too many pixels" rather than "corrupt".
-_UNDECODABLE_IMAGE_ERRORS: Final = (
-    OSError,  # includes UnidentifiedImageError and "image file is truncated"
-    EOFError,
-    SyntaxError,  # Pillow's historical "not a <format> file"
-    ValueError,
-    TypeError,
-    IndexError,
-    KeyError,
-    struct.error,
-    zlib.error,
-)
-
 _Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
@@ -157,7 +126,7 @@ def process_background(data: bytes, crop: CropBox | None = None) -> ProcessedIma
 
     try:
         largest = _decode_cropped_and_resized(data, source_format, crop)
-    except _UNDECODABLE_IMAGE_ERRORS as error:
+    except UNDECODABLE_IMAGE_ERRORS as error:
         raise ValidationError({"image": "The image file is corrupt or truncated."}) from error
 
     full = _encode_variant(largest)
@@ -190,8 +159,8 @@ def _decode_cropped_and_resized(
             # Decode now, so that a pixel data error cannot pass for an EXIF error below (Pillow decodes
             # a PNG to look for EXIF after its pixel data) and be ignored.
             image.load()
-        transpose = _ORIENTATION_TRANSPOSES.get(_exif_orientation(image))
-        swaps_axes = transpose in _AXIS_SWAPPING_TRANSPOSES
+        transpose = ORIENTATION_TRANSPOSES.get(exif_orientation(image))
+        swaps_axes = transpose in AXIS_SWAPPING_TRANSPOSES
         displayed_size = (height, width) if swaps_axes else (width, height)
         displayed_box = (
             _validated_crop_box(crop, displayed_size)
@@ -205,17 +174,17 @@ def _decode_cropped_and_resized(
         stored_output_size = output_size
         if transpose is not None:
             stored_box = _transpose_box(
-                displayed_box, displayed_size, _INVERSE_TRANSPOSES.get(transpose, transpose)
+                displayed_box, displayed_size, INVERSE_TRANSPOSES.get(transpose, transpose)
             )
             if swaps_axes:
                 stored_output_size = (output_size[1], output_size[0])
 
         stored_box = _decode_at_reduced_scale(image, stored_box, stored_output_size)
         icc_profile = image.info.get("icc_profile")
-        resizable = _in_resizable_mode(image)
+        resizable = in_resizable_mode(image)
         resized = _resize_and_orient(resizable, stored_box, stored_output_size, transpose)
 
-    rgb = _to_srgb(_flattened_rgb(resized), icc_profile)
+    rgb = to_srgb(flattened_rgb(resized), icc_profile)
     rgb.info = {}  # nothing from the source (EXIF, XMP, ICC, comments) may reach the encoder
     return rgb
 
@@ -232,15 +201,6 @@ def _open_lazily(data: bytes, source_format: SourceFormat) -> Image.Image:
             {"image": f"The image has too many pixels; the limit is {_megapixels()}."}
         ) from error
     return image
-
-
-def _exif_orientation(image: Image.Image) -> int:
-    try:
-        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
-    except _UNDECODABLE_IMAGE_ERRORS:
-        # Browsers ignore malformed EXIF too, so the user's crop was made on the unrotated image.
-        return 1
-    return orientation if isinstance(orientation, int) else 1
 
 
 def _validated_crop_box(crop: CropBox, image_size: tuple[int, int]) -> _Box:
@@ -357,7 +317,7 @@ def _resize_and_orient(
     left, top, right, bottom = box
     source_rows_per_row = (bottom - top) / height
     first_column, end_column = _with_support(left, right, width, image.width)
-    output = Image.new(image.mode, (height, width) if transpose in _AXIS_SWAPPING_TRANSPOSES else size)
+    output = Image.new(image.mode, (height, width) if transpose in AXIS_SWAPPING_TRANSPOSES else size)
 
     def resize_stripe_into_output(start: int, end: int) -> None:
         stripe_top, stripe_bottom = top + start * source_rows_per_row, top + end * source_rows_per_row
@@ -398,53 +358,6 @@ def _available_cpus() -> int:
         return len(os.sched_getaffinity(0))  # the CPUs this process may use, e.g. in a container
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
-
-
-def _in_resizable_mode(image: Image.Image) -> Image.Image:
-    """Convert modes that `resize` cannot filter properly; alpha is kept and flattened after resizing."""
-    image.load()  # the mode of some formats (GIF) is only final once the frame is decoded
-    mode = image.mode
-    if mode in ("L", "RGB") and "transparency" in image.info:
-        return image.convert("RGBA")  # PNG tRNS colour key
-    if mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
-        return image
-    if mode in ("P", "PA"):
-        has_alpha = mode == "PA" or "transparency" in image.info
-        return image.convert("RGBA" if has_alpha else "RGB")
-    if mode == "1":
-        return image.convert("L")
-    if mode == "I" or mode.startswith("I;16"):
-        # Pillow clips 16-bit values when converting to L; scale them to 8 bits instead.
-        return image.convert("I").point(lambda value: value / 256).convert("L")
-    return image.convert("RGB")
-
-
-def _flattened_rgb(image: Image.Image) -> Image.Image:
-    if image.mode in ("RGBA", "LA"):
-        flattened = Image.new("RGB", image.size, _FLATTEN_BACKGROUND)
-        flattened.paste(image.convert("RGB"), mask=image.getchannel("A"))
-        return flattened
-    return image if image.mode == "RGB" else image.convert("RGB")
-
-
-def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
-    """Bake an RGB profile (Display P3 from phones, Adobe RGB) into the pixels, as it is stripped."""
-    if not icc_profile:
-        return image
-    try:
-        source_profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-        if source_profile.profile.xcolor_space.strip() != "RGB":
-            return image
-        converted = ImageCms.profileToProfile(image, source_profile, _srgb_profile(), outputMode="RGB")
-    except (ImageCms.PyCMSError, *_UNDECODABLE_IMAGE_ERRORS):
-        # An unusable profile is dropped: the pixels are then shown as sRGB, as most browsers would.
-        return image
-    return converted if converted is not None else image
-
-
-@functools.cache
-def _srgb_profile() -> ImageCms.ImageCmsProfile:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 def _encode_variant(image: Image.Image) -> ImageVariant:

@@ -17,7 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import settings
-from chalicelib.http.json import dumps
+from chalicelib.encoding import dumps
 from chalicelib.realtime.connections import Connection, connections_of, drop, remove_connection
 
 logger = logging.getLogger("marquee.realtime")

@@ -1,8 +1,10 @@
 """After-commit events and their subscribers, the way pretix's signals work.
 
-A use case calls ``emit(event)`` after its write committed. Each subscriber of the event's type is
-called in turn, in the same request (a Lambda cannot work after it answered): a subscriber that
-fails is logged and never undoes or fails the change that was made. Subscribers are registered in
+A use case calls ``emit(event)`` once its write committed (the store raises when a transaction
+is cancelled, so an event is never announced for a change that did not happen). Each subscriber
+of the event's type is called in turn, in the same request (a Lambda cannot work after it
+answered): a subscriber that fails is logged and never undoes or fails the change that was made,
+nor keeps the other subscribers from running. Subscribers are registered in
 chalicelib.services.subscribers, loaded on the first emit.
 """
 
@@ -10,7 +12,15 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from chalicelib.realtime.notifier import ClientFactory
+    from chalicelib.store.models.events import EventModel
+    from chalicelib.store.models.invites import InviteModel
+    from chalicelib.store.models.notifications import NotificationModel
+    from chalicelib.store.models.orders import OrderModel
+    from chalicelib.store.models.users import UserModel
 
 logger = logging.getLogger("marquee.signals")
 
@@ -26,12 +36,50 @@ class SessionsRevoked:
     user_id: str
 
 
+@dataclass(frozen=True)
+class AvailabilityChanged:
+    """Tickets of the event were taken or given back (an order placed, cancelled, expired)."""
+
+    event_id: str
+
+
+@dataclass(frozen=True)
+class OrderCompleted:
+    """An order is paid for (or was free): its tickets are sold."""
+
+    order: "OrderModel"
+
+
+@dataclass(frozen=True)
+class NotificationStored:
+    """A notification was stored for the user and counted as unread."""
+
+    user_id: str
+    notification: "NotificationModel"
+    # The WebSocket management API client to push with (tests pass a fake).
+    client_for: "ClientFactory"
+
+
+@dataclass(frozen=True)
+class InviteCreated:
+    """Someone was invited to a role; ``invitee`` is their account, if they have one."""
+
+    invite: "InviteModel"
+    event: "EventModel"
+    inviter: "UserModel"
+    invitee: "UserModel | None"
+
+
 def subscribe(kind: type[Event]) -> Callable[[Callable[[Event], None]], Callable[[Event], None]]:
     def register(handler: Callable[[Event], None]) -> Callable[[Event], None]:
         _subscribers[kind].append(handler)
         return handler
 
     return register
+
+
+def unsubscribe(kind: type[Event], handler: Callable[[Event], None]) -> None:
+    _subscribers[kind].remove(handler)
 
 
 def emit(event: object) -> None:

@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
 from chalicelib.domain.clock import now_iso
@@ -15,12 +14,10 @@ from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionF
 from chalicelib.domain.events import PUBLISHED, validate_event
 from chalicelib.domain.limits import EVENTS_PER_USER
 from chalicelib.domain.permissions import ORGANIZER
-from chalicelib.media import storage
 from chalicelib.store import ratelimit
 from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import (
     EVENT_SK,
-    VERSION_COUNTERS,
     EventModel,
     MembershipModel,
     event_pk,
@@ -28,34 +25,30 @@ from chalicelib.store.models.events import (
 )
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
-from chalicelib.store.tickets import public_tickets_view
+from chalicelib.store.retry import LostRace, retrying
+from chalicelib.store.transactions import Cancelled
+from chalicelib.store.transactions import transaction as tagged_transaction
 from chalicelib.store.versions import STALE_MESSAGE, version_condition, versioned_write
 
-
-def event_view(event: EventModel) -> dict[str, Any]:
-    return {
-        "id": event.event_id,
-        "name": event.name,
-        "description": event.description,
-        "location_name": event.location_name,
-        "starts_at": event.starts_at,
-        "ends_at": event.ends_at,
-        "timezone": event.timezone,
-        "currency": event.currency,
-        "state": event.state,
-        "background_url": event.background_url,
-        "background_variants": event.background_variants,
-        "created_by": event.created_by,
-        "created_at": event.created_at,
-    }
-
-
-def versions_view(event: EventModel) -> dict[str, int]:
-    return {counter: int(getattr(event, counter)) for counter in VERSION_COUNTERS}
+# What the validator checks a change against (the event as stored).
+_VALIDATED_FIELDS = (
+    "name",
+    "description",
+    "location_name",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "currency",
+    "state",
+    "background_url",
+    "background_variants",
+    "created_by",
+    "created_at",
+)
 
 
 def _event_fields(event: EventModel) -> dict[str, Any]:
-    return {field: getattr(event, field) for field in event_view(event) if hasattr(EventModel, field)}
+    return {field: getattr(event, field) for field in _VALIDATED_FIELDS}
 
 
 def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
@@ -83,10 +76,10 @@ def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
     per_user = replace(EVENTS_PER_USER, max_count=settings().events_per_user_per_day)
     reservation = ratelimit.consume(per_user, creator_id)
     try:
-        with TransactWrite(connection=EventModel._get_connection().connection) as transaction:
-            transaction.save(event, condition=EventModel.pk.does_not_exist())
-            transaction.save(membership)
-    except TransactWriteError:
+        with tagged_transaction() as pending:
+            pending.save(event, condition=EventModel.pk.does_not_exist())
+            pending.save(membership)
+    except (Cancelled, TransactWriteError):
         ratelimit.give_back(reservation)
         raise
     return event
@@ -101,14 +94,21 @@ def update_event(
     """Validate against the event as read and write conditioned on that very version: with
     If-Match a lost race is a 412; without, the event is read again and the change re-validated
     (two edits of starts_at and ends_at can never combine into an event that ends first)."""
-    for _ in range(UPDATE_ATTEMPTS):
+
+    def attempt(fresh: bool) -> EventModel:
+        current = get_event(event.event_id) if fresh else event
         try:
-            return _update_read_version(event, payload, expected or [int(event.event_ver)], actor)
-        except PreconditionFailedError:
+            return _update_read_version(current, payload, expected or [int(current.event_ver)], actor)
+        except PreconditionFailedError as stale:
             if expected is not None:
                 raise
-            event = get_event(event.event_id)
-    raise ConflictError("The event keeps changing; reload it and try again.", code="busy")
+            raise LostRace from stale
+
+    return retrying(
+        attempt,
+        attempts=UPDATE_ATTEMPTS,
+        busy=ConflictError("The event keeps changing; reload it and try again.", code="busy"),
+    )
 
 
 def _update_read_version(
@@ -138,27 +138,35 @@ def _update_read_version(
     return event
 
 
-def get_event(event_id: str) -> EventModel:
+def get_event(event_id: str, missing: str = "No such event.") -> EventModel:
+    """The event as it is now (a consistent read), or ``NotFoundError(missing)``."""
     try:
         return EventModel.get(event_pk(event_id), EVENT_SK, consistent_read=True)
     except DoesNotExist as error:
-        raise NotFoundError("No such event.") from error
+        raise NotFoundError(missing) from error
 
 
-def delete_event(event: EventModel, expected: Sequence[int] | None, actor: UserModel) -> None:
-    """Delete the event item first, conditionally and audited; then the rest of its partition."""
+def is_published(event_id: str) -> bool:
     try:
-        with TransactWrite(connection=EventModel._get_connection().connection) as transaction:
-            transaction.delete(event, condition=version_condition("event_ver", expected))
-            transaction.save(
-                audit_record(actor, "event.deleted", event_id=event.event_id, before=event_view(event))
-            )
-    except TransactWriteError as error:
+        return EventModel.get(event_pk(event_id), EVENT_SK, attributes_to_get=["state"]).state == PUBLISHED
+    except DoesNotExist:
+        return False
+
+
+def delete_event(
+    event: EventModel, expected: Sequence[int] | None, actor: UserModel, snapshot: dict[str, Any]
+) -> None:
+    """Delete the event item first, conditionally and audited (``snapshot``: what the audit
+    keeps of it); then the rest of its partition."""
+    try:
+        with tagged_transaction() as pending:
+            pending.delete(event, condition=version_condition("event_ver", expected))
+            pending.save(audit_record(actor, "event.deleted", event_id=event.event_id, before=snapshot))
+    except (Cancelled, TransactWriteError) as error:
         raise PreconditionFailedError(STALE_MESSAGE) from error
     with EventModel.batch_write() as batch:
         for pk, sk in _partition_keys(event.pk):
             batch.delete(EventModel(pk, sk))
-    storage.delete_renditions(event.event_id)
 
 
 def _partition_keys(pk: str) -> list[tuple[str, str]]:
@@ -202,12 +210,34 @@ def get_published_event(event_id: str) -> EventModel | None:
     return event if event.state == PUBLISHED else None
 
 
-def public_event_summary(event: EventModel) -> dict[str, Any]:
-    """What anyone may see of a published event: all but who created it."""
-    view = event_view(event)
-    del view["created_by"]
-    return view
+def replace_fields(
+    event: EventModel, fields: dict[str, Any], expected: Sequence[int] | None, busy: str
+) -> EventModel:
+    """Set (or remove, for None) ``fields`` on the event item, conditioned on the version read
+    (re-read and retried without If-Match); returns the event as it was before the write."""
+    actions = [
+        getattr(EventModel, name).set(value) if value is not None else getattr(EventModel, name).remove()
+        for name, value in fields.items()
+    ]
+
+    def attempt(fresh: bool) -> EventModel:
+        current = get_event(event.event_id) if fresh else event
+        check_expected(current, expected)
+        try:
+            with versioned_write(
+                current.event_id, ["event_ver"], [int(current.event_ver)], event_actions=actions
+            ):
+                pass
+        except PreconditionFailedError as stale:
+            if expected is not None:
+                raise
+            raise LostRace from stale
+        return current
+
+    return retrying(attempt, attempts=UPDATE_ATTEMPTS, busy=ConflictError(busy))
 
 
-def public_event_view(event: EventModel) -> dict[str, Any]:
-    return {**public_event_summary(event), "tickets": public_tickets_view(event)}
+def check_expected(event: EventModel, expected: Sequence[int] | None) -> None:
+    """The If-Match of a write on the event item, against the version read."""
+    if expected is not None and int(event.event_ver) not in expected:
+        raise PreconditionFailedError(STALE_MESSAGE)

@@ -1,17 +1,11 @@
-"""Notifications: store, list, mark read, and push to the user's open WebSocket connections.
+"""Notifications on the tables: store one, list, mark read, read the unread ones.
 
 The unread counter on the user item moves in the same transaction as every insert and every
 mark-read, and a mark-read only counts when it flips ``has_read`` from false (a condition), so the
 counter equals the number of unread notifications whatever runs concurrently.
 """
 
-import logging
-import random
-import time
 from collections.abc import Callable, Iterator
-from typing import Any
-
-from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import NotFoundError
@@ -22,54 +16,36 @@ from chalicelib.domain.notifications import (
     new_notification_id,
     sanitize_message,
 )
-from chalicelib.realtime.notifier import ClientFactory, management_client, push
-from chalicelib.realtime.sessions import live_connections
 from chalicelib.store.models.notifications import NotificationModel, notification_sk
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
+from chalicelib.store.retry import LostRace, retrying
 from chalicelib.store.transactions import Cancelled, Transaction, transaction
 
-logger = logging.getLogger("marquee.notifications")
-
-PUSH_META = "New notifications"
-# How many unread notifications a push carries (the newest); the count covers all of them.
-PUSH_UNREAD_LIMIT = 10
 # Notifications marked per transaction by read-all (plus the counter: DynamoDB allows 100 items).
 MARK_ALL_BATCH = 50
-_CONFLICT_RETRIES = 5
-
-
-def notification_view(notification: NotificationModel) -> dict[str, Any]:
-    return {
-        "id": notification.notification_id,
-        "title": notification.title,
-        "message": notification.message,
-        "action": notification.action,
-        "received_at": notification.received_at,
-        "has_read": bool(notification.has_read),
-    }
+_CONFLICT_ATTEMPTS = 5
 
 
 def _transact(build: Callable[[Transaction], None]) -> None:
     """Run one TransactWriteItems, retrying when DynamoDB cancels it only because another
     transaction touched the same item (the user's counter is a hot item)."""
-    for attempt in range(_CONFLICT_RETRIES):
+
+    def attempt(_fresh: bool) -> None:
         try:
             with transaction() as pending:
                 build(pending)
-            return
         except Cancelled as cancelled:
-            if not cancelled.only_conflicts or attempt == _CONFLICT_RETRIES - 1:
-                raise
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+            if cancelled.only_conflicts:
+                raise LostRace from cancelled
+            raise
+
+    retrying(attempt, attempts=_CONFLICT_ATTEMPTS)
 
 
-def notify(
-    user_id: str, action: str, title: str, message: str, *, client_for: ClientFactory = management_client
-) -> dict[str, Any]:
-    """Store a notification for ``user_id`` (message sanitized), count it as unread in the same
-    transaction, then push the unread ones to the user's open connections. A failed push never
-    fails the notification."""
+def store_notification(user_id: str, action: str, title: str, message: str) -> NotificationModel:
+    """Store a notification for ``user_id`` (message sanitized) and count it as unread in the
+    same transaction."""
     at = now()
     notification_id = new_notification_id(at)
     received_at = iso_millis(at)
@@ -100,11 +76,7 @@ def notify(
         if cancelled.failed("user"):
             raise NotFoundError("No such user.") from cancelled
         raise
-    try:
-        push_unread(user_id, notification, client_for)
-    except Exception:
-        logger.exception("pushing a notification to %s failed; it is stored", user_id)
-    return notification_view(notification)
+    return notification
 
 
 def unread_count(user_id: str) -> int:
@@ -112,37 +84,24 @@ def unread_count(user_id: str) -> int:
     return int(user.unread_notifications or 0)
 
 
-def push_unread(
-    user_id: str, latest: NotificationModel | None = None, client_for: ClientFactory = management_client
-) -> int:
-    """Send ``{"meta", "notif_count", "notifs"}`` to every connection of the user opened with a
-    token that is still valid (one read of the user for the count and the current version)."""
+def unread_state(user_id: str) -> UserModel | None:
+    """The user's unread counter and token version (what a push needs), None once deleted."""
     try:
-        user = UserModel.get(
+        return UserModel.get(
             user_id, consistent_read=True, attributes_to_get=["unread_notifications", "token_version"]
         )
-    except DoesNotExist:
-        return 0
-    connections = live_connections(user_id, int(user.token_version or 0), client_for)
-    if not connections:
-        return 0
-    unread = list(
-        NotificationModel.by_unread.query(user_id, scan_index_forward=False, limit=PUSH_UNREAD_LIMIT)
-    )
-    # The index is eventually consistent: the notification just written may not be in it yet.
-    if latest is not None and all(item.sk != latest.sk for item in unread):
-        unread = sorted([latest, *unread], key=lambda item: item.sk, reverse=True)[:PUSH_UNREAD_LIMIT]
-    payload = {
-        "meta": PUSH_META,
-        "notif_count": int(user.unread_notifications or 0),
-        "notifs": [notification_view(item) for item in unread],
-    }
-    return push(connections, payload, client_for)
+    except UserModel.DoesNotExist:
+        return None
+
+
+def newest_unread(user_id: str, limit: int) -> list[NotificationModel]:
+    """The newest unread notifications (the sparse index: eventually consistent)."""
+    return list(NotificationModel.by_unread.query(user_id, scan_index_forward=False, limit=limit))
 
 
 def list_notifications(
     user_id: str, *, unread_only: bool, limit: int, cursor: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[NotificationModel], str | None]:
     """One page, newest first; unread only reads the sparse index (never a read notification)."""
     scope = f"notifications:{user_id}:{'unread' if unread_only else 'all'}"
     start = decode_cursor(cursor, scope)
@@ -154,7 +113,7 @@ def list_notifications(
         page = NotificationModel.query(
             user_id, scan_index_forward=False, limit=limit, last_evaluated_key=start
         )
-    items = [notification_view(item) for item in page]
+    items = list(page)
     return items, encode_cursor(page.last_evaluated_key, scope)
 
 
@@ -165,7 +124,7 @@ def _get(user_id: str, sk: str) -> NotificationModel | None:
         return None
 
 
-def mark_read(user_id: str, notification_id: str) -> dict[str, Any]:
+def mark_read(user_id: str, notification_id: str) -> NotificationModel:
     """Mark one notification read; marking it again changes nothing (and is not an error)."""
     at = created_at(notification_id)
     if at is None:
@@ -189,7 +148,7 @@ def mark_read(user_id: str, notification_id: str) -> dict[str, Any]:
     notification = _get(user_id, sk)
     if notification is None:
         raise NotFoundError("No such notification.")
-    return notification_view(notification)
+    return notification
 
 
 def _chunks(items: Iterator[NotificationModel], size: int) -> Iterator[list[NotificationModel]]:

@@ -7,11 +7,8 @@ removing each other at the same moment cannot both succeed; the loser re-reads a
 """
 
 from collections.abc import Sequence
-from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError
@@ -19,7 +16,8 @@ from chalicelib.domain.permissions import EVENT_ROLES, ORGANIZER
 from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import EVENT_SK, EventModel, MembershipModel, event_pk, role_sk
 from chalicelib.store.models.users import UserModel
-from chalicelib.store.transactions import CONFLICT, Cancelled
+from chalicelib.store.retry import LostRace, retrying
+from chalicelib.store.transactions import CONDITION_FAILED, CONFLICT, Cancelled, Transaction
 from chalicelib.store.transactions import transaction as tagged_transaction
 from chalicelib.store.versions import STALE_MESSAGE
 
@@ -29,14 +27,9 @@ RACE_MESSAGE = "The roles of this event changed at the same moment; try again."
 LAST_ORGANIZER_MESSAGE = "An event needs at least one organizer; make someone else organizer first."
 
 
-def transaction() -> TransactWrite:
-    return TransactWrite(connection=MembershipModel._get_connection().connection)
-
-
-def lost_race(error: TransactWriteError) -> bool:
+def lost_race(cancelled: Cancelled) -> bool:
     """The transaction failed on a condition or a concurrent transaction: worth re-reading."""
-    codes = {reason.code for reason in error.cancellation_reasons if reason is not None}
-    return bool(codes & {"ConditionalCheckFailed", "TransactionConflict"})
+    return bool(cancelled.codes & {CONDITION_FAILED, CONFLICT})
 
 
 def memberships(event_id: str) -> dict[str, MembershipModel]:
@@ -47,21 +40,21 @@ def memberships(event_id: str) -> dict[str, MembershipModel]:
     return {m.member_id: m for m in found}
 
 
-def _user_summary(user: UserModel | None, user_id: str) -> dict[str, Any]:
-    if user is None:
-        return {"id": user_id, "email": None, "name": None}
-    return {"id": user.user_id, "email": user.email, "name": user.name}
+def organizer_ids(event_id: str) -> list[str]:
+    memberships = MembershipModel.query(
+        event_pk(event_id),
+        MembershipModel.sk.startswith(ROLE_PREFIX),
+        filter_condition=MembershipModel.role == ORGANIZER,
+    )
+    return [m.member_id for m in memberships]
 
 
 def _users(user_ids: list[str]) -> dict[str, UserModel]:
     return {u.user_id: u for u in UserModel.batch_get(user_ids)} if user_ids else {}
 
 
-def role_view(membership: MembershipModel, user: UserModel | None) -> dict[str, Any]:
-    return {"user": _user_summary(user, membership.member_id), "role": membership.role}
-
-
-def list_roles(event_id: str) -> list[dict[str, Any]]:
+def list_roles(event_id: str) -> list[tuple[MembershipModel, UserModel | None]]:
+    """Every member with their account (None once deleted), organizers first, then by name."""
     members = list(memberships(event_id).values())
     users = _users([m.member_id for m in members])
     rank = {role: index for index, role in enumerate(EVENT_ROLES)}
@@ -70,15 +63,14 @@ def list_roles(event_id: str) -> list[dict[str, Any]]:
         user = users.get(m.member_id)
         return (rank.get(m.role, len(rank)), (user.name.lower() if user else ""))
 
-    return [role_view(m, users.get(m.member_id)) for m in sorted(members, key=order)]
+    return [(m, users.get(m.member_id)) for m in sorted(members, key=order)]
 
 
-def get_role(event_id: str, user_id: str) -> tuple[dict[str, Any], int]:
-    """One member's role and the version its ETag is built from."""
+def get_role(event_id: str, user_id: str) -> tuple[MembershipModel, UserModel | None]:
     membership = memberships(event_id).get(user_id)
     if membership is None:
         raise NotFoundError("This user holds no role in this event.")
-    return role_view(membership, _users([user_id]).get(user_id)), int(membership.ver or 0)
+    return membership, _users([user_id]).get(user_id)
 
 
 def unchanged(membership: MembershipModel) -> Condition:
@@ -88,7 +80,7 @@ def unchanged(membership: MembershipModel) -> Condition:
     return MembershipModel.ver == membership.ver
 
 
-def keep_an_organizer(tx: TransactWrite, members: dict[str, MembershipModel], leaving_user_id: str) -> None:
+def keep_an_organizer(tx: Transaction, members: dict[str, MembershipModel], leaving_user_id: str) -> None:
     """Add to ``tx`` the check that someone other than ``leaving_user_id`` stays organizer."""
     others = sorted(uid for uid, m in members.items() if m.role == ORGANIZER and uid != leaving_user_id)
     if not others:
@@ -98,7 +90,7 @@ def keep_an_organizer(tx: TransactWrite, members: dict[str, MembershipModel], le
 
 
 def add_grant(
-    tx: TransactWrite, event_id: str, user_id: str, role: str, members: dict[str, MembershipModel]
+    tx: Transaction, event_id: str, user_id: str, role: str, members: dict[str, MembershipModel]
 ) -> None:
     """Add to ``tx`` the writes that give ``user_id`` ``role`` (replacing any role they hold)."""
     current = members.get(user_id)
@@ -125,7 +117,7 @@ def add_grant(
 
 
 def remove_role(event_id: str, user_id: str, expected: Sequence[int] | None, actor: UserModel) -> None:
-    for _ in range(ATTEMPTS):
+    def attempt(_fresh: bool) -> None:
         members = memberships(event_id)
         target = members.get(user_id)
         if target is None:
@@ -133,7 +125,7 @@ def remove_role(event_id: str, user_id: str, expected: Sequence[int] | None, act
         if expected is not None and int(target.ver or 0) not in expected:
             raise PreconditionFailedError(STALE_MESSAGE)
         try:
-            with transaction() as tx:
+            with tagged_transaction() as tx:
                 tx.delete(target, condition=unchanged(target))
                 tx.save(
                     audit_record(
@@ -146,13 +138,14 @@ def remove_role(event_id: str, user_id: str, expected: Sequence[int] | None, act
                 )
                 if target.role == ORGANIZER:
                     keep_an_organizer(tx, members, user_id)
-            return
-        except TransactWriteError as error:
-            if not lost_race(error):
+        except Cancelled as cancelled:
+            if not lost_race(cancelled):
                 raise
             if expected is not None:
-                raise PreconditionFailedError(STALE_MESSAGE) from error
-    raise ConflictError(RACE_MESSAGE)
+                raise PreconditionFailedError(STALE_MESSAGE) from cancelled
+            raise LostRace from cancelled
+
+    retrying(attempt, attempts=ATTEMPTS, busy=ConflictError(RACE_MESSAGE))
 
 
 def set_system_roles(actor: UserModel, user_id: str, changes: dict[str, bool]) -> UserModel:

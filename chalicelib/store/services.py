@@ -11,16 +11,19 @@ write that lost such a race is retried on fresh data; with If-Match it ends in 4
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import services as rules
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
-from chalicelib.store.models.events import EVENT_SK, EventModel, event_pk
+from chalicelib.store.events import get_event
+from chalicelib.store.models.events import EventModel, event_pk
 from chalicelib.store.models.services import ServiceItemModel
+from chalicelib.store.retry import LostRace, retrying
+from chalicelib.store.transactions import Transaction
 from chalicelib.store.versions import STALE_MESSAGE, versioned_write
 
 ATTEMPTS = 3
@@ -34,8 +37,12 @@ def item_key(service: str, item_id: str) -> str:
     return f"{rules.SERVICES[service].sk_prefix}{item_id}"
 
 
-def item_view(item: ServiceItemModel) -> dict[str, Any]:
-    return {"id": item.item_id, **item.fields, "created_at": item.created_at, "updated_at": item.updated_at}
+@dataclass
+class StoredItem:
+    """An item with what its representation includes: a track's sessions (in session order)."""
+
+    item: ServiceItemModel
+    sessions: list[ServiceItemModel] | None = None
 
 
 def _query(event_id: str, service: str) -> list[ServiceItemModel]:
@@ -47,13 +54,11 @@ def _query(event_id: str, service: str) -> list[ServiceItemModel]:
     )
 
 
-def _track_sessions(sessions: list[ServiceItemModel]) -> dict[str, list[dict[str, str]]]:
-    by_track: dict[str, list[dict[str, str]]] = defaultdict(list)
+def _track_sessions(sessions: list[ServiceItemModel]) -> dict[str, list[ServiceItemModel]]:
+    by_track: dict[str, list[ServiceItemModel]] = defaultdict(list)
     for session in sorted(sessions, key=lambda s: rules.session_order(s.fields)):
         if session.fields.get("track_id"):
-            by_track[session.fields["track_id"]].append(
-                {"id": session.item_id, "title": session.fields["title"]}
-            )
+            by_track[session.fields["track_id"]].append(session)
     return by_track
 
 
@@ -71,12 +76,12 @@ def list_versions(event: EventModel, service: str) -> list[int]:
     return versions
 
 
-def list_items(event_id: str, service: str) -> list[dict[str, Any]]:
+def list_items(event_id: str, service: str) -> list[StoredItem]:
     items = _order(service, _query(event_id, service))
     if service != "track":
-        return [item_view(item) for item in items]
+        return [StoredItem(item) for item in items]
     sessions = _track_sessions(_query(event_id, "session"))
-    return [{**item_view(item), "sessions": sessions.get(item.item_id, [])} for item in items]
+    return [StoredItem(item, sessions.get(item.item_id, [])) for item in items]
 
 
 def _get(event_id: str, service: str, item_id: str) -> ServiceItemModel:
@@ -86,17 +91,16 @@ def _get(event_id: str, service: str, item_id: str) -> ServiceItemModel:
         raise NotFoundError(f"No such {service} in this event.") from error
 
 
-def _representation(
-    event: EventModel, service: str, item: ServiceItemModel
-) -> tuple[dict[str, Any], list[int]]:
-    """The item's body and the versions of its ETag (the first is what If-Match conditions on)."""
+def _representation(event: EventModel, service: str, item: ServiceItemModel) -> tuple[StoredItem, list[int]]:
+    """The item with its sessions and the versions of its ETag (the first is what If-Match
+    conditions on)."""
     if service != "track":
-        return item_view(item), [int(item.ver)]
+        return StoredItem(item), [int(item.ver)]
     sessions = _track_sessions(_query(event.event_id, "session")).get(item.item_id, [])
-    return {**item_view(item), "sessions": sessions}, [int(item.ver), int(event.sessions_ver)]
+    return StoredItem(item, sessions), [int(item.ver), int(event.sessions_ver)]
 
 
-def get_item(event: EventModel, service: str, item_id: str) -> tuple[dict[str, Any], list[int]]:
+def get_item(event: EventModel, service: str, item_id: str) -> tuple[StoredItem, list[int]]:
     return _representation(event, service, _get(event.event_id, service, item_id))
 
 
@@ -115,7 +119,7 @@ def _missing_references(event_id: str, refs: list[tuple[str, str, str]]) -> dict
     }
 
 
-def _check_references(transaction: TransactWrite, event_id: str, refs: list[tuple[str, str, str]]) -> None:
+def _check_references(transaction: Transaction, event_id: str, refs: list[tuple[str, str, str]]) -> None:
     for _, target, ref in refs:
         transaction.condition_check(
             ServiceItemModel,
@@ -136,30 +140,26 @@ def _validated(
     return fields, refs
 
 
-def _reload_event(event_id: str) -> EventModel:
-    try:
-        return EventModel.get(event_pk(event_id), EVENT_SK, consistent_read=True)
-    except DoesNotExist as error:
-        raise NotFoundError("No such event.") from error
+def _with_retries(event: EventModel, expected: Sequence[int] | None, attempt: Callable[[EventModel], T]) -> T:
+    """Run ``attempt`` on the event (read again after a lost race) until it does not lose one.
+    With If-Match there is no retry: the client's copy is stale, 412."""
+
+    def on_fresh_event(fresh: bool) -> T:
+        try:
+            return attempt(get_event(event.event_id) if fresh else event)
+        except _Stale as error:
+            if expected is not None:
+                raise PreconditionFailedError(STALE_MESSAGE) from error
+            raise LostRace from error
+
+    return retrying(on_fresh_event, attempts=ATTEMPTS, busy=ConflictError(RACE_MESSAGE))
 
 
 class _Stale(ConflictError):
     """Something changed between our read and our write: read again and retry."""
 
 
-def _with_retries(event: EventModel, expected: Sequence[int] | None, attempt: Callable[[EventModel], T]) -> T:
-    """Run ``attempt`` until it does not lose a race. With If-Match there is no retry: the
-    client's copy is stale, 412."""
-    for number in range(ATTEMPTS):
-        try:
-            return attempt(event if number == 0 else _reload_event(event.event_id))
-        except _Stale as error:
-            if expected is not None:
-                raise PreconditionFailedError(STALE_MESSAGE) from error
-    raise ConflictError(RACE_MESSAGE)
-
-
-def create_item(event: EventModel, service: str, payload: dict[str, Any]) -> dict[str, Any]:
+def create_item(event: EventModel, service: str, payload: dict[str, Any]) -> StoredItem:
     fields, refs = _validated(event, service, payload)
     item_id = uuid.uuid4().hex
     moment = now_iso()
@@ -184,13 +184,13 @@ def create_item(event: EventModel, service: str, payload: dict[str, Any]) -> dic
             raise ValidationError(missing) from None
         raise
     # No session can use an item that did not exist a moment ago.
-    return {**item_view(item), "sessions": []} if service == "track" else item_view(item)
+    return StoredItem(item, [] if service == "track" else None)
 
 
 def update_item(
     event: EventModel, service: str, item_id: str, payload: dict[str, Any], expected: Sequence[int] | None
-) -> tuple[dict[str, Any], list[int]]:
-    def attempt(event: EventModel) -> tuple[dict[str, Any], list[int]]:
+) -> tuple[StoredItem, list[int]]:
+    def attempt(event: EventModel) -> tuple[StoredItem, list[int]]:
         item = _get(event.event_id, service, item_id)
         if expected is not None and int(item.ver) not in expected:
             raise PreconditionFailedError(STALE_MESSAGE)

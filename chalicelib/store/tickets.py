@@ -15,14 +15,14 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import tickets as rules
-from chalicelib.domain.clock import now, now_iso
+from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
-from chalicelib.store import orders
+from chalicelib.store import availability
 from chalicelib.store.models.events import EventModel, event_pk
 from chalicelib.store.models.tickets import TICKET_PREFIX, TicketModel, ticket_sk
+from chalicelib.store.transactions import Transaction
 from chalicelib.store.versions import STALE_MESSAGE, versioned_write
 
 COUNTER = "tickets_ver"
@@ -30,10 +30,9 @@ RACE_MESSAGE = "The tickets changed while you were saving; reload and try again.
 _TICKET_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def ticket_view(ticket: TicketModel) -> dict[str, Any]:
-    """What organizers see."""
+def stored_fields(ticket: TicketModel) -> dict[str, Any]:
+    """A stored ticket in the shape the rules clean (so "changed?" compares like with like)."""
     return {
-        "id": ticket.ticket_id,
         "name": ticket.name,
         "type": ticket.ticket_type,
         "price": ticket.price,
@@ -45,40 +44,14 @@ def ticket_view(ticket: TicketModel) -> dict[str, Any]:
         "max_order": int(ticket.max_order),
         "hidden": ticket.hidden,
         "position": int(ticket.position),
-        "sold": int(ticket.sold),
-        "available": rules.available(ticket.quantity, ticket.sold, ticket.reserved),
     }
 
 
-def public_ticket_view(
-    ticket: TicketModel, event: EventModel, moment: datetime, expired_held: int = 0
-) -> dict[str, Any]:
-    return {
-        "id": ticket.ticket_id,
-        "name": ticket.name,
-        "type": ticket.ticket_type,
-        "price": ticket.price,
-        "currency": event.currency,
-        "description": ticket.description,
-        "sales_starts_at": ticket.sales_starts_at,
-        "sales_ends_at": ticket.sales_ends_at,
-        "min_order": int(ticket.min_order),
-        "max_order": int(ticket.max_order),
-        "available": rules.available(ticket.quantity, ticket.sold, int(ticket.reserved) - expired_held),
-        "sales_open": rules.sales_open(ticket.sales_starts_at, ticket.sales_ends_at, event.ends_at, moment),
-    }
-
-
-def public_tickets_view(event: EventModel) -> list[dict[str, Any]]:
-    """The tickets the public sees: not hidden, in the wizard's order."""
-    moment = now()
-    # Holds of expired orders that the sweep has not released yet are available already.
-    expired = orders.expired_held(orders.expired_holds(event.event_id, moment))
-    return [
-        public_ticket_view(t, event, moment, expired.get(t.ticket_id, 0))
-        for t in list_tickets(event.event_id)
-        if not t.hidden
-    ]
+def public_tickets(event_id: str, moment: datetime) -> list[tuple[TicketModel, int]]:
+    """The tickets the public sees (not hidden, in the wizard's order), each with how many of its
+    reserved are held by expired orders the sweep has not released yet (available already)."""
+    expired = availability.expired_held(availability.expired_holds(event_id, moment))
+    return [(t, expired.get(t.ticket_id, 0)) for t in list_tickets(event_id) if not t.hidden]
 
 
 def list_tickets(event_id: str) -> list[TicketModel]:
@@ -95,12 +68,6 @@ def get_ticket(event_id: str, ticket_id: str) -> TicketModel:
         return TicketModel.get(event_pk(event_id), ticket_sk(ticket_id), consistent_read=True)
     except DoesNotExist as error:
         raise NotFoundError("No such ticket.") from error
-
-
-def _fields(ticket: TicketModel) -> dict[str, Any]:
-    """A stored ticket in the shape the rules clean (so "changed?" compares like with like)."""
-    view = ticket_view(ticket)
-    return {field: view[field] for field in rules.FIELDS}
 
 
 def _committed(ticket: TicketModel) -> int:
@@ -134,7 +101,7 @@ def _delete_condition(ticket: TicketModel) -> Condition:
     return (TicketModel.ver == int(ticket.ver)) & (TicketModel.sold == 0) & (TicketModel.reserved == 0)
 
 
-def _stage_update(transaction: TransactWrite, ticket: TicketModel, fields: dict[str, Any]) -> None:
+def _stage_update(transaction: Transaction, ticket: TicketModel, fields: dict[str, Any]) -> None:
     transaction.update(
         ticket,
         actions=[*_set_actions(fields), TicketModel.ver.add(1)],
@@ -170,7 +137,7 @@ def _new_ticket(event_id: str, fields: dict[str, Any]) -> TicketModel:
 
 def _commit_guarded(
     event: EventModel,
-    stage: Callable[[TransactWrite], None],
+    stage: Callable[[Transaction], None],
     guard: bool,
     if_match: Sequence[int] | None,
 ) -> None:
@@ -216,7 +183,7 @@ def update_ticket(
     ticket = get_ticket(event.event_id, ticket_id)
     _check_if_match(int(ticket.ver), if_match)
     others = [t for t in list_tickets(event.event_id) if t.ticket_id != ticket.ticket_id]
-    current = _fields(ticket)
+    current = stored_fields(ticket)
     clean = rules.validate_ticket_change(
         payload, current, _committed(ticket), event.ends_at, {t.name_key for t in others}
     )
@@ -236,7 +203,7 @@ def update_ticket(
 def delete_ticket(event: EventModel, ticket_id: str, if_match: Sequence[int] | None) -> None:
     ticket = get_ticket(event.event_id, ticket_id)
     _check_if_match(int(ticket.ver), if_match)
-    rules.check_deletable([rules.ExistingTicket(ticket.ticket_id, _fields(ticket), _committed(ticket))])
+    rules.check_deletable([rules.ExistingTicket(ticket.ticket_id, stored_fields(ticket), _committed(ticket))])
     try:
         _commit_guarded(
             event,
@@ -262,7 +229,7 @@ def replace_tickets(
     _check_if_match(int(event.tickets_ver), if_match)
     stored = {t.ticket_id: t for t in list_tickets(event.event_id)}
     existing = {
-        ticket_id: rules.ExistingTicket(ticket_id, _fields(t), _committed(t))
+        ticket_id: rules.ExistingTicket(ticket_id, stored_fields(t), _committed(t))
         for ticket_id, t in stored.items()
     }
     plan = rules.plan_ticket_table(payload, existing, event.ends_at)
@@ -281,7 +248,7 @@ def replace_tickets(
     if not plan.writes:
         return result, int(event.tickets_ver)
 
-    def stage(transaction: TransactWrite) -> None:
+    def stage(transaction: Transaction) -> None:
         for ticket_id in plan.deletes:
             transaction.delete(stored[ticket_id], condition=_delete_condition(stored[ticket_id]))
         for ticket in creates:

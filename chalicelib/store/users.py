@@ -6,7 +6,6 @@ from functools import cache
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
 from chalicelib.domain.clock import now_iso
@@ -15,6 +14,7 @@ from chalicelib.domain.users import PasswordHashing, normalize_email, validate_p
 from chalicelib.store import login_limits
 from chalicelib.store.models.users import EmailClaimModel, UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
+from chalicelib.store.transactions import Cancelled, Transaction, transaction
 
 
 @cache
@@ -43,7 +43,7 @@ def create_user(
     *,
     is_super_admin: bool = False,
     email_verified: bool = False,
-    extra_writes: Callable[[TransactWrite, UserModel], None] | None = None,
+    extra_writes: Callable[[Transaction, UserModel], None] | None = None,
 ) -> UserModel:
     """``extra_writes`` adds writes that must happen with the signup or not at all (an invite);
     ``email_verified`` when the signup itself proves the address (an invite's e-mailed link)."""
@@ -59,12 +59,12 @@ def create_user(
     )
     claim = EmailClaimModel(user_id=_claim_key(email), owner_id=user.user_id)
     try:
-        with TransactWrite(connection=UserModel._get_connection().connection) as transaction:
-            transaction.save(claim, condition=EmailClaimModel.user_id.does_not_exist())
-            transaction.save(user, condition=UserModel.user_id.does_not_exist())
+        with transaction() as pending:
+            pending.save(claim, condition=EmailClaimModel.user_id.does_not_exist())
+            pending.save(user, condition=UserModel.user_id.does_not_exist())
             if extra_writes is not None:
-                extra_writes(transaction, user)
-    except TransactWriteError as error:
+                extra_writes(pending, user)
+    except (Cancelled, TransactWriteError) as error:
         # PynamoDB reorders a transaction's operations, so ask the table what failed.
         if extra_writes is not None and find_by_email(email) is None:
             raise ConflictError("The signup clashed with another change; try again.") from error

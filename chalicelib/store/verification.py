@@ -9,7 +9,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
 from chalicelib.domain import verification as rules
@@ -20,6 +19,7 @@ from chalicelib.store import ratelimit
 from chalicelib.store.mail import send_email
 from chalicelib.store.models.system import EmailVerificationModel
 from chalicelib.store.models.users import UserModel
+from chalicelib.store.transactions import Cancelled, transaction
 
 logger = logging.getLogger("marquee")
 
@@ -71,20 +71,20 @@ def confirm(payload: dict[str, Any]) -> dict[str, Any]:
     moment = now()
     user = UserModel(link_item.user_id)
     try:
-        with TransactWrite(connection=UserModel._get_connection().connection) as transaction:
-            transaction.update(
+        with transaction() as pending:
+            pending.update(
                 link_item,
                 actions=[EmailVerificationModel.used_at.set(moment.isoformat(timespec="milliseconds"))],
                 condition=EmailVerificationModel.used_at.does_not_exist()
                 & (EmailVerificationModel.expires_at > int(moment.timestamp())),
             )
             # The account must still have the address the link was sent to.
-            transaction.update(
+            pending.update(
                 user,
                 actions=[UserModel.email_verified.set(True)],
                 condition=UserModel.email == link_item.email,
             )
-    except TransactWriteError as error:
+    except (Cancelled, TransactWriteError) as error:
         raise _why_refused(key) from error
     return {"email": link_item.email, "email_verified": True}
 

@@ -155,7 +155,7 @@ def test_order_status_changes_are_recorded(api, signup, make_event):
 
     import time_machine
 
-    from chalicelib.store.orders import sweep_expired_orders
+    from chalicelib.services.orders import sweep_expired_orders
     from tests.api.orders_helpers import make_shop
 
     shop = make_shop(api, signup, make_event)

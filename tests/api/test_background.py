@@ -439,7 +439,7 @@ def test_if_match_stale_is_412_and_nothing_changes(api, event, organizer):
 def test_a_write_that_loses_the_race_cleans_up_its_objects(api, event, organizer, monkeypatch):
     """The event changes between the guard's read and the write (If-Match sent): 412, and the renditions
     already stored for the losing image are deleted again."""
-    from chalicelib.store import backgrounds
+    from chalicelib.services import backgrounds
 
     etag = api.get(f"/events/{event['id']}", token=organizer).headers["etag"]
     original = backgrounds.storage.put_renditions
@@ -460,7 +460,7 @@ def test_a_write_that_loses_the_race_cleans_up_its_objects(api, event, organizer
 def test_without_if_match_a_concurrent_edit_is_retried_and_the_replaced_image_deleted(
     api, event, organizer, monkeypatch
 ):
-    from chalicelib.store import backgrounds
+    from chalicelib.services import backgrounds
 
     upload(api, event["id"], organizer, jpeg((2000, 1000), RED))
     original = backgrounds.storage.put_renditions

@@ -9,10 +9,17 @@ import pytest
 import time_machine
 
 from chalicelib.domain.notifications import created_at
+from chalicelib.services import notifications as notifying
+from chalicelib.services import pushes
 from chalicelib.store import notifications
 from chalicelib.store.models.notifications import NotificationModel
 from chalicelib.store.models.users import UserModel
-from chalicelib.store.notifications import notify
+from chalicelib.views.notifications import notification_view
+
+
+def notify(*args, **kwargs):
+    """Notify, and answer the notification as the API shows it."""
+    return notification_view(notifying.notify(*args, **kwargs))
 
 
 @pytest.fixture
@@ -438,7 +445,7 @@ def test_notify_pushes_unread_to_every_tab_of_the_user(api, signup, user, ws):
 
 def test_push_carries_at_most_the_newest_unread(api, user, ws, monkeypatch):
     token, user_id = user
-    monkeypatch.setattr(notifications, "PUSH_UNREAD_LIMIT", 3)
+    monkeypatch.setattr(pushes, "PUSH_UNREAD_LIMIT", 3)
     ids = _notify_many(user_id, 5)
     tab = ws.connect(token=token).connection_id
 

@@ -27,7 +27,7 @@ def later(minutes: float) -> time_machine.travel:
 
 
 def sweep() -> int:
-    from chalicelib.store.orders import sweep_expired_orders
+    from chalicelib.services.orders import sweep_expired_orders
 
     return sweep_expired_orders()
 
@@ -144,6 +144,7 @@ def test_the_buyer_cancels_a_pending_order_and_the_tickets_come_back_once(shop, 
 
 def test_two_cancels_racing_on_the_same_read_release_once(shop, buyer):
     """Both read the order as pending; the write's condition on the status lets one through."""
+    from chalicelib.services.orders import cancel_order
     from chalicelib.store import orders as store
 
     ticket = shop.ticket(quantity=10)
@@ -151,15 +152,16 @@ def test_two_cancels_racing_on_the_same_read_release_once(shop, buyer):
     stale_a, stale_b = store.get_order(order_id), store.get_order(order_id)
     buyer_id = stale_a.buyer_id
 
-    store.cancel_order(stale_a, buyer_id, is_organizer=False)
+    cancel_order(stale_a, buyer_id, is_organizer=False)
     with pytest.raises(Exception) as lost:
-        store.cancel_order(stale_b, buyer_id, is_organizer=False)
+        cancel_order(stale_b, buyer_id, is_organizer=False)
 
     assert getattr(lost.value, "code", None) == "order_closed"
     assert shop.counters(ticket) == {"sold": 0, "reserved": 0, "held": 0}
 
 
 def test_the_sweep_and_a_cancel_racing_release_once(shop, buyer):
+    from chalicelib.services.orders import cancel_order
     from chalicelib.store import orders as store
 
     ticket = shop.ticket(quantity=10)
@@ -169,7 +171,7 @@ def test_the_sweep_and_a_cancel_racing_release_once(shop, buyer):
     with later(16):
         assert sweep() == 1
         with pytest.raises(DomainError) as lost:
-            store.cancel_order(stale, stale.buyer_id, is_organizer=False)
+            cancel_order(stale, stale.buyer_id, is_organizer=False)
 
     assert lost.value.code == "order_closed"
 
@@ -443,7 +445,7 @@ def test_the_sweep_pushes_released_availability(shop, buyer, ws):
 
 def test_a_push_reads_only_the_events_own_channel(shop, buyer, ws, dynamodb_calls):
     """O(open connections of this event): one Query of its channel, no Scan, whatever listens elsewhere."""
-    from chalicelib.store.orders import push_availability
+    from chalicelib.services.pushes import push_availability
 
     ticket = shop.ticket(quantity=10)
     for _ in range(5):
@@ -460,7 +462,7 @@ def test_a_push_reads_only_the_events_own_channel(shop, buyer, ws, dynamodb_call
 
 
 def test_no_listener_no_work(shop, buyer, dynamodb_calls):
-    from chalicelib.store.orders import push_availability
+    from chalicelib.services.pushes import push_availability
 
     shop.ticket()
     with dynamodb_calls:

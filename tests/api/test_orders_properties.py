@@ -91,7 +91,7 @@ class StoredOrders(RuleBasedStateMachine):
     @rule(buyer=st.integers(0, 2), key=st.sampled_from(["a", "b", "c", "d"]), paid=st.integers(0, 4),
           free=st.integers(0, 3))  # fmt: skip
     def place(self, buyer: int, key: str, paid: int, free: int) -> None:
-        from chalicelib.store.orders import place_order
+        from chalicelib.services.orders import place_order
 
         items = [
             {"ticket_id": self.tickets[k], "quantity": q} for k, q in (("paid", paid), ("free", free)) if q
@@ -114,7 +114,8 @@ class StoredOrders(RuleBasedStateMachine):
     @precondition(lambda self: self.placed)
     @rule(data=st.data(), by_organizer=st.booleans(), use_stale=st.booleans())
     def cancel(self, data, by_organizer: bool, use_stale: bool) -> None:
-        from chalicelib.store.orders import cancel_order, get_order
+        from chalicelib.services.orders import cancel_order
+        from chalicelib.store.orders import get_order
 
         order_id = self._pick(data)
         order = self.stale.get(order_id) if use_stale else None
@@ -135,7 +136,8 @@ class StoredOrders(RuleBasedStateMachine):
     @precondition(lambda self: self.placed)
     @rule(data=st.data())
     def mark_paid(self, data) -> None:
-        from chalicelib.store.orders import get_order, mark_paid
+        from chalicelib.services.orders import mark_paid
+        from chalicelib.store.orders import get_order
 
         order = get_order(self._pick(data))
         with contextlib.suppress(DomainError):
@@ -147,7 +149,7 @@ class StoredOrders(RuleBasedStateMachine):
 
     @rule()
     def sweep(self) -> None:
-        from chalicelib.store.orders import sweep_expired_orders
+        from chalicelib.services.orders import sweep_expired_orders
 
         sweep_expired_orders()
 

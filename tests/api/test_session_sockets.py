@@ -7,9 +7,9 @@ import time
 from datetime import timedelta
 
 from chalicelib.realtime.connections import MAX_CONNECTIONS_PER_USER
+from chalicelib.services.notifications import notify
 from chalicelib.store.models.connections import user_channel
 from chalicelib.store.models.users import UserModel
-from chalicelib.store.notifications import notify
 from tests.api.conftest import stored_connections
 from tests.api.orders_helpers import make_shop
 

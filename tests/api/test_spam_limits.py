@@ -15,7 +15,7 @@ SPAM = "Cheap watches at spam.example"
 @pytest.fixture
 def outgoing_mail(monkeypatch):
     """Every invite e-mail as the app hands it to SES: (to, subject, text, html)."""
-    from chalicelib.store import invites
+    from chalicelib.services import invites
 
     sent: list[tuple[str, str, str, str | None]] = []
     original = invites.send_email

@@ -8,18 +8,16 @@ client sent no If-Match), so the image deleted afterwards is exactly the one the
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import DoesNotExist
-
 from chalicelib.domain.backgrounds import parse_background_request
-from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
+from chalicelib.domain.errors import NotFoundError
 from chalicelib.media import storage
-from chalicelib.store.models.events import EVENT_SK, EventModel, event_pk
-from chalicelib.store.versions import STALE_MESSAGE, versioned_write
+from chalicelib.store import events
+from chalicelib.store.models.events import EventModel
 
 if TYPE_CHECKING:
     from chalicelib.media.pipeline import ProcessedImage
 
-_WRITE_ATTEMPTS = 3
+BUSY_MESSAGE = "The event kept changing while the image was saved; try again."
 _FIELDS = ("background_url", "background_variants", "background_hash")
 
 
@@ -31,7 +29,7 @@ def upload_background(
     An uploaded original is deleted once read, whatever the outcome: a key is good for one request.
     """
     request = parse_background_request(body)
-    _check_expected(event, expected)
+    events.check_expected(event, expected)
     from chalicelib.media.pipeline import CropBox, process_background  # Pillow only on this path
 
     crop = CropBox.from_mapping(request.crop) if request.crop is not None else None
@@ -54,7 +52,7 @@ def set_background(
     url = variants[str(image.full.width)]
     fields = {"background_url": url, "background_variants": variants, "background_hash": image.content_hash}
     try:
-        replaced = _write(event, fields, expected)
+        replaced = events.replace_fields(event, fields, expected, BUSY_MESSAGE)
     except Exception:
         if _stored_hash(event.event_id) != image.content_hash:
             storage.delete_renditions(event.event_id, image.content_hash)
@@ -65,50 +63,16 @@ def set_background(
 
 
 def clear_background(event: EventModel, expected: Sequence[int] | None) -> None:
-    _check_expected(event, expected)
+    events.check_expected(event, expected)
     if not any(getattr(event, field) for field in _FIELDS):
         return
-    replaced = _write(event, dict.fromkeys(_FIELDS), expected)
+    replaced = events.replace_fields(event, dict.fromkeys(_FIELDS), expected, BUSY_MESSAGE)
     if replaced.background_hash:
         storage.delete_renditions(event.event_id, replaced.background_hash)
 
 
-def _check_expected(event: EventModel, expected: Sequence[int] | None) -> None:
-    if expected is not None and int(event.event_ver) not in expected:
-        raise PreconditionFailedError(STALE_MESSAGE)
-
-
-def _write(event: EventModel, fields: dict[str, Any], expected: Sequence[int] | None) -> EventModel:
-    """Set (or remove, for None) ``fields`` on the event item; returns the event as it was before."""
-    actions = [
-        getattr(EventModel, name).set(value) if value is not None else getattr(EventModel, name).remove()
-        for name, value in fields.items()
-    ]
-    for _ in range(_WRITE_ATTEMPTS):
-        _check_expected(event, expected)
-        try:
-            with versioned_write(
-                event.event_id, ["event_ver"], [int(event.event_ver)], event_actions=actions
-            ):
-                pass
-        except PreconditionFailedError:
-            if expected is not None:
-                raise
-            event = _read_event(event.event_id)
-        else:
-            return event
-    raise ConflictError("The event kept changing while the image was saved; try again.")
-
-
-def _read_event(event_id: str) -> EventModel:
-    try:
-        return EventModel.get(event_pk(event_id), EVENT_SK, consistent_read=True)
-    except DoesNotExist as error:
-        raise NotFoundError("No such event.") from error
-
-
 def _stored_hash(event_id: str) -> str | None:
     try:
-        return _read_event(event_id).background_hash
+        return events.get_event(event_id).background_hash
     except NotFoundError:
         return None

@@ -1,0 +1,145 @@
+"""Order use cases: place (idempotent), cancel, mark paid, and the sweep that expires holds.
+
+Each decides with the domain rules, writes with one transaction of ``store.orders`` and, once it
+committed, announces what changed: ``AvailabilityChanged`` when tickets were taken or given
+back, ``OrderCompleted`` when an order is paid for (or free). The pushes and notifications that
+follow are subscribers (chalicelib.services.subscribers).
+"""
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain import orders as rules
+from chalicelib.domain.clock import now
+from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.payments import PaymentConfirmation
+from chalicelib.services.signals import AvailabilityChanged, OrderCompleted, emit
+from chalicelib.store import availability, orders
+from chalicelib.store.models.events import EventModel
+from chalicelib.store.models.orders import SWEEP_BUCKETS, HoldModel, OrderModel, idempotency_pk
+from chalicelib.store.models.users import UserModel
+from chalicelib.store.retry import LostRace, retrying
+
+logger = logging.getLogger("marquee.orders")
+
+
+@dataclass
+class PlacedOrder:
+    order: OrderModel
+    status_code: int
+    replayed: bool
+
+
+def _replay(key_pk: str, fingerprint: str) -> PlacedOrder | None:
+    record = orders.idempotency_record(key_pk)
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise rules.key_reused()
+    return PlacedOrder(orders.get_order(record.order_id), int(record.status_code), replayed=True)
+
+
+def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[str, Any]) -> PlacedOrder:
+    """Create the buyer's order once per idempotency key (a retry returns the same order)."""
+    items = rules.parse_order_request(payload)
+    fingerprint = rules.request_fingerprint(event.event_id, items)
+    key_pk = idempotency_pk(buyer.user_id, key)
+    replay = _replay(key_pk, fingerprint)
+    if replay is not None:
+        return replay
+
+    def attempt(_fresh: bool) -> PlacedOrder:
+        moment = now()
+        # Holds first, tickets second: a release in between can only make this read optimistic,
+        # and the write's conditions have the last word.
+        holds = availability.expired_holds(event.event_id, moment)
+        offers = {t.ticket_id: availability.offer(t) for t in availability.event_tickets(event.event_id)}
+        priced = rules.price_order(items, offers, event.ends_at, moment, availability.expired_held(holds))
+        wanted = {line.ticket_id for line in priced.lines}
+        release_expired(hold for hold in holds if wanted & set(hold.tickets))
+        order = orders.new_order(event, buyer, priced, moment)
+        try:
+            orders.commit_new_order(order, orders.new_idempotency_record(key_pk, order, fingerprint), offers)
+        except orders.KeyTaken as taken:
+            replay = _replay(key_pk, fingerprint)
+            if replay is not None:
+                return replay
+            raise LostRace from taken
+        except orders.StockMoved as moved:
+            raise LostRace from moved
+        emit(AvailabilityChanged(order.event_id))
+        if order.status == rules.COMPLETED:
+            emit(OrderCompleted(order))
+        return PlacedOrder(order, orders.CREATED, replayed=False)
+
+    return retrying(
+        attempt,
+        attempts=orders.MAX_ATTEMPTS,
+        busy=ConflictError("Many people are ordering right now; try again in a moment.", code="busy"),
+    )
+
+
+def release_expired(holds: Iterable[HoldModel]) -> int:
+    """Release the orders behind expired holds (each at most once, whoever else tries)."""
+    released = 0
+    for hold in holds:
+        try:
+            order = orders.get_order(hold.order_id)
+        except NotFoundError:
+            continue
+        if order.status == rules.PENDING and orders.close(order, rules.EXPIRED, None, now()):
+            released += 1
+    return released
+
+
+def cancel_order(order: OrderModel, actor_id: str, is_organizer: bool) -> OrderModel:
+    """The buyer while pending, the organizer (or staff) any time: releases exactly once."""
+
+    def attempt(fresh: bool) -> OrderModel:
+        current = orders.get_order(order.order_id) if fresh else order
+        rules.check_cancel(orders.effective_status(current), current.buyer_id == actor_id, is_organizer)
+        if not orders.close(current, rules.CANCELLED, actor_id, now()):
+            raise LostRace
+        return current
+
+    cancelled = retrying(
+        attempt,
+        attempts=orders.MAX_ATTEMPTS,
+        busy=ConflictError("This order keeps changing; reload it.", code="busy"),
+    )
+    emit(AvailabilityChanged(cancelled.event_id))
+    return cancelled
+
+
+def mark_paid(order: OrderModel, confirmation: PaymentConfirmation) -> OrderModel:
+    """Pending -> completed: the hold becomes sold (availability does not move)."""
+    moment = now()
+    rules.check_mark_paid(order.status, order.expires_at, moment)
+    paid = orders.mark_paid(order, confirmation, moment)
+    emit(OrderCompleted(paid))
+    return paid
+
+
+def sweep_expired_orders(moment: datetime | None = None) -> int:
+    """Expire every pending order past its expiry and release its tickets (each exactly once).
+
+    Run every minute by the scheduled function (and by manage.py / the local stack). Returns
+    how many orders this run expired.
+    """
+    moment = moment or now()
+    expired = 0
+    events: set[str] = set()
+    for bucket in range(SWEEP_BUCKETS):
+        for order in orders.expiring_orders(bucket, moment):
+            try:
+                if order.status == rules.PENDING and orders.close(order, rules.EXPIRED, None, moment):
+                    expired += 1
+                    events.add(order.event_id)
+            except Exception:
+                logger.exception("could not expire order %s; the next sweep tries again", order.order_id)
+    for event_id in events:
+        emit(AvailabilityChanged(event_id))
+    return expired

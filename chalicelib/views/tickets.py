@@ -1,0 +1,45 @@
+"""A ticket as the organizers see it, and as the public page offers it."""
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain import tickets as rules
+from chalicelib.store.models.events import EventModel
+from chalicelib.store.models.tickets import TicketModel
+from chalicelib.store.tickets import stored_fields
+
+
+def ticket_view(ticket: TicketModel) -> dict[str, Any]:
+    """What organizers see."""
+    return {
+        "id": ticket.ticket_id,
+        **stored_fields(ticket),
+        "sold": int(ticket.sold),
+        "available": rules.available(ticket.quantity, ticket.sold, ticket.reserved),
+    }
+
+
+def public_ticket_view(
+    ticket: TicketModel, event: EventModel, moment: datetime, expired_held: int = 0
+) -> dict[str, Any]:
+    return {
+        "id": ticket.ticket_id,
+        "name": ticket.name,
+        "type": ticket.ticket_type,
+        "price": ticket.price,
+        "currency": event.currency,
+        "description": ticket.description,
+        "sales_starts_at": ticket.sales_starts_at,
+        "sales_ends_at": ticket.sales_ends_at,
+        "min_order": int(ticket.min_order),
+        "max_order": int(ticket.max_order),
+        "available": rules.available(ticket.quantity, ticket.sold, int(ticket.reserved) - expired_held),
+        "sales_open": rules.sales_open(ticket.sales_starts_at, ticket.sales_ends_at, event.ends_at, moment),
+    }
+
+
+def public_tickets_view(
+    event: EventModel, listed: list[tuple[TicketModel, int]], moment: datetime
+) -> list[dict[str, Any]]:
+    """``listed``: the public tickets with the expired holds on each (store.tickets.public_tickets)."""
+    return [public_ticket_view(ticket, event, moment, expired) for ticket, expired in listed]
