@@ -2,7 +2,7 @@
 
 from chalice import Response
 
-from chalicelib.domain.fields import list_of
+from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_OWNERS
 from chalicelib.http.access import event_role_required, staff_only
 from chalicelib.http.definitions import ACTIVITY, PAGE_QUERY

@@ -5,7 +5,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.errors import PreconditionFailedError
-from chalicelib.domain.fields import list_of
+from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import SYSTEM_ROLES
 from chalicelib.domain.users import ADMIN_USER
 from chalicelib.http.access import staff_only, super_admin_only

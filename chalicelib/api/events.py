@@ -13,7 +13,7 @@ from chalicelib.domain.events import (
     PUBLIC_EVENT_SUMMARY,
     VERSIONS,
 )
-from chalicelib.domain.fields import list_of
+from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS
 from chalicelib.domain.tickets import PUBLIC_EVENT
 from chalicelib.http.access import event_role_required, staff_only

@@ -4,7 +4,6 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.domain.fields import list_of
 from chalicelib.domain.invites import (
     ACCEPTED_INVITE,
     DECLINED_INVITE,
@@ -13,6 +12,7 @@ from chalicelib.domain.invites import (
     MY_INVITE,
     SENT_INVITE,
 )
+from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_OWNERS
 from chalicelib.http.access import event_role_required
 from chalicelib.http.context import current_access, current_user

@@ -2,7 +2,7 @@
 
 from chalice import Response
 
-from chalicelib.domain.fields import list_of
+from chalicelib.domain.objects import list_of
 from chalicelib.http.context import current_user
 from chalicelib.http.definitions import FLAG, MARKED_READ, NOTIFICATION, PAGE_QUERY, UNREAD_COUNT
 from chalicelib.http.request import query_flag, query_param

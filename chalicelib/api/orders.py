@@ -5,7 +5,8 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.domain.fields import Choice, Object, Schemaless, list_of
+from chalicelib.domain.fields import Choice, Schemaless
+from chalicelib.domain.objects import Object, list_of
 from chalicelib.domain.order_definitions import ORDER
 from chalicelib.domain.orders import ORDER_REQUEST, STATUSES, parse_idempotency_key
 from chalicelib.domain.payments import organizer_confirmation

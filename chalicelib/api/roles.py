@@ -2,7 +2,7 @@
 
 from chalice import Response
 
-from chalicelib.domain.fields import list_of
+from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_OWNERS, ROLE
 from chalicelib.http.access import event_role_required
 from chalicelib.http.context import current_user

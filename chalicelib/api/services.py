@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.domain.fields import list_of
+from chalicelib.domain.objects import list_of
 from chalicelib.domain.services import SERVICE_CHANGES, SERVICE_INPUTS, SERVICES, Service, service_item
 from chalicelib.http.access import service_permission
 from chalicelib.http.context import current_access

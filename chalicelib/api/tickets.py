@@ -5,7 +5,7 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.domain.fields import list_of
+from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_READERS
 from chalicelib.domain.tickets import TICKET, TICKET_CHANGES, TICKET_INPUT, TICKET_TABLE
 from chalicelib.http.access import event_role_required

@@ -5,18 +5,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from chalicelib.domain.fields import (
-    Choice,
-    Field,
-    Integer,
-    Matching,
-    Object,
-    Parsed,
-    Report,
-    Rule,
-    Schemaless,
-    Text,
-)
+from chalicelib.domain.fields import Choice, Field, Integer, Matching, Parsed, Schemaless, Text
+from chalicelib.domain.objects import Object, Report, Rule
 from chalicelib.domain.permissions import EVENT_ROLES
 
 DRAFT, PUBLISHED = "draft", "published"

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import ConflictError, ForbiddenError, ValidationError
-from chalicelib.domain.fields import Choice, Const, Field, Flag, Object, Text, sent
+from chalicelib.domain.fields import Choice, Const, Field, Flag, Text
+from chalicelib.domain.objects import Object, sent
 from chalicelib.domain.permissions import EVENT_ROLES
 from chalicelib.domain.users import email_field, normalize_email
 

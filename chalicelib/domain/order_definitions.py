@@ -1,7 +1,8 @@
 """What the API sends back for an order (the request's definition is ORDER_REQUEST in
 chalicelib.domain.orders, beside the rules it feeds)."""
 
-from chalicelib.domain.fields import Choice, Integer, ListOf, Text, sent
+from chalicelib.domain.fields import Choice, Integer, Text
+from chalicelib.domain.objects import ListOf, sent
 from chalicelib.domain.orders import STATUSES
 from chalicelib.domain.tickets import MONEY_IN, TICKET_TYPES
 

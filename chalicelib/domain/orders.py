@@ -22,7 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.errors import BadRequestError, ConflictError, ForbiddenError, ValidationError
-from chalicelib.domain.fields import Integer, ListOf, Matching, Object, Parsed, field_of
+from chalicelib.domain.fields import Integer, Matching, Parsed
+from chalicelib.domain.objects import ListOf, Object, field_of
 from chalicelib.domain.tickets import MONEY_IN, ZERO, money_text, sales_open
 
 PENDING = "pending"

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from chalicelib.domain.fields import Choice, Flag, ListOf, Object, Schemaless, Text, sent
+from chalicelib.domain.fields import Choice, Flag, Schemaless, Text
+from chalicelib.domain.objects import ListOf, Object, sent
 
 ORGANIZER = "organizer"
 COORGANIZER = "coorganizer"

@@ -10,19 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.events import INSTANT, MAYBE_INSTANT, instant_field
-from chalicelib.domain.fields import (
-    Choice,
-    Clearable,
-    Field,
-    ListOf,
-    Matching,
-    Number,
-    Object,
-    Report,
-    Rule,
-    Text,
-    sent,
-)
+from chalicelib.domain.fields import Choice, Clearable, Field, Matching, Number, Text
+from chalicelib.domain.objects import ListOf, Object, Report, Rule, sent
 from chalicelib.domain.users import email_field
 
 

@@ -10,21 +10,8 @@ from typing import Any
 
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.events import EVENT, PUBLIC_EVENT_SUMMARY, instant_field
-from chalicelib.domain.fields import (
-    Choice,
-    Field,
-    Flag,
-    Integer,
-    ListOf,
-    Object,
-    Parsed,
-    Report,
-    Rule,
-    Schemaless,
-    Text,
-    field_of,
-    sent,
-)
+from chalicelib.domain.fields import Choice, Field, Flag, Integer, Parsed, Schemaless, Text
+from chalicelib.domain.objects import ListOf, Object, Report, Rule, field_of, sent
 
 TICKET_TYPES = ("free", "paid", "donation")
 MAX_NAME = 100
@@ -238,12 +225,15 @@ TICKET_TABLE = Object({"tickets": _TABLE_ROWS}, required=("tickets",), message='
 _COUNT = Integer(minimum=0)
 _PUBLIC_FIELDS: dict[str, Field] = {
     "id": Text(min_len=1, source="ticket_id"),
-    **{name: TICKET_INPUT.fields[name].stored() for name in ("name", "type", "price", "description")},
+    **{name: TICKET_INPUT.fields[name].stored() for name in ("name", "price", "description")},
+    "type": Choice(TICKET_TYPES, source="ticket_type"),
     "sales_starts_at": TICKET_INPUT.fields["sales_starts_at"].stored(),
     "sales_ends_at": TICKET_INPUT.fields["sales_ends_at"].stored(),
     "min_order": Integer(minimum=1),
     "max_order": Integer(minimum=1),
-    "available": _COUNT,
+    "available": Integer(
+        minimum=0, source=lambda ticket: available(ticket.quantity, ticket.sold, ticket.reserved)
+    ),
 }
 TICKET = sent(
     "Ticket",

@@ -7,7 +7,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.fields import Field, Flag, Integer, Object, Parsed, Schemaless, Text, sent
+from chalicelib.domain.fields import Field, Flag, Integer, Parsed, Schemaless, Text
+from chalicelib.domain.objects import Object, sent
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 8

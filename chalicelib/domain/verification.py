@@ -8,7 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.fields import Const, Matching, Object, Text, sent
+from chalicelib.domain.fields import Const, Matching, Text
+from chalicelib.domain.objects import Object, sent
 
 VERIFICATION_TTL = timedelta(hours=24)
 MAX_TOKEN_LENGTH = 200

@@ -2,16 +2,8 @@
 image routes, CSV and the OpenAPI document itself. Every resource's own definitions sit in its
 domain module (chalicelib.domain.events, .tickets, .services, ...)."""
 
-from chalicelib.domain.fields import (
-    Const,
-    Field,
-    Flag,
-    Integer,
-    Object,
-    Schemaless,
-    Text,
-    sent,
-)
+from chalicelib.domain.fields import Const, Field, Flag, Integer, Schemaless, Text
+from chalicelib.domain.objects import Object, sent
 from chalicelib.domain.orders import MAX_IDEMPOTENCY_KEY
 
 PAGE_QUERY: dict[str, Field] = {

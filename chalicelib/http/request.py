@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.errors import BadRequestError, PayloadTooLargeError
-from chalicelib.domain.fields import Object
+from chalicelib.domain.objects import Object
 from chalicelib.http.context import current_request
 
 MAX_JSON_BODY = 1024 * 1024

@@ -11,7 +11,8 @@ from chalice import Blueprint, CORSConfig, Response
 
 from chalicelib import log
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.fields import Field, Object
+from chalicelib.domain.fields import Field
+from chalicelib.domain.objects import Object
 from chalicelib.http import context
 from chalicelib.http.access import guards_of
 from chalicelib.http.auth import authenticate

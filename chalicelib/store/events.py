@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.config import settings
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
-from chalicelib.domain.events import PUBLISHED, validate_event
+from chalicelib.domain.events import EVENT, PUBLIC_EVENT_SUMMARY, PUBLISHED, VERSIONS, validate_event
 from chalicelib.domain.limits import EVENTS_PER_USER
 from chalicelib.domain.permissions import ORGANIZER
 from chalicelib.media import storage
@@ -20,7 +20,6 @@ from chalicelib.store import ratelimit
 from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import (
     EVENT_SK,
-    VERSION_COUNTERS,
     EventModel,
     MembershipModel,
     event_pk,
@@ -33,25 +32,11 @@ from chalicelib.store.versions import STALE_MESSAGE, version_condition, versione
 
 
 def event_view(event: EventModel) -> dict[str, Any]:
-    return {
-        "id": event.event_id,
-        "name": event.name,
-        "description": event.description,
-        "location_name": event.location_name,
-        "starts_at": event.starts_at,
-        "ends_at": event.ends_at,
-        "timezone": event.timezone,
-        "currency": event.currency,
-        "state": event.state,
-        "background_url": event.background_url,
-        "background_variants": event.background_variants,
-        "created_by": event.created_by,
-        "created_at": event.created_at,
-    }
+    return EVENT.dump(event)
 
 
 def versions_view(event: EventModel) -> dict[str, int]:
-    return {counter: int(getattr(event, counter)) for counter in VERSION_COUNTERS}
+    return VERSIONS.dump(event)
 
 
 def _event_fields(event: EventModel) -> dict[str, Any]:
@@ -204,9 +189,7 @@ def get_published_event(event_id: str) -> EventModel | None:
 
 def public_event_summary(event: EventModel) -> dict[str, Any]:
     """What anyone may see of a published event: all but who created it."""
-    view = event_view(event)
-    del view["created_by"]
-    return view
+    return PUBLIC_EVENT_SUMMARY.dump(event)
 
 
 def public_event_view(event: EventModel) -> dict[str, Any]:

@@ -32,22 +32,7 @@ _TICKET_ID = re.compile(r"[0-9a-f]{32}")
 
 def ticket_view(ticket: TicketModel) -> dict[str, Any]:
     """What organizers see."""
-    return {
-        "id": ticket.ticket_id,
-        "name": ticket.name,
-        "type": ticket.ticket_type,
-        "price": ticket.price,
-        "quantity": int(ticket.quantity),
-        "description": ticket.description,
-        "sales_starts_at": ticket.sales_starts_at,
-        "sales_ends_at": ticket.sales_ends_at,
-        "min_order": int(ticket.min_order),
-        "max_order": int(ticket.max_order),
-        "hidden": ticket.hidden,
-        "position": int(ticket.position),
-        "sold": int(ticket.sold),
-        "available": rules.available(ticket.quantity, ticket.sold, ticket.reserved),
-    }
+    return rules.TICKET.dump(ticket)
 
 
 def public_ticket_view(
