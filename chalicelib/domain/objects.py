@@ -6,7 +6,7 @@ the table as ``Rule``s. Pure: no HTTP, no boto3, no PynamoDB."""
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
@@ -101,34 +101,45 @@ def field_of(name: str, transform: Callable[[Any], Any] = lambda value: value) -
     return lambda item: transform(item[name]) if name in item else INVALID
 
 
-@dataclass
+def _unknown(key: str) -> str:
+    return "Unknown field."
+
+
 class Object(Field):
     """A JSON object whose ``fields`` are all known. ``validate`` is the whole check of a body
     (ValidationError naming every bad field); ``dump`` builds the representation from a record.
 
     ``defaults`` fill what was left out (a function of the clean values so far, or a value;
-    with ``absent_as_null`` the rest is checked as null); ``unknown`` says what is wrong with a
-    key the table lacks. Response objects (``additional=True``) allow more properties than
-    listed: API.md lets fields be added."""
+    with ``absent_as_null`` the rest is checked as null: free text becomes "", a clearable value
+    None); ``unknown`` says what is wrong with a key the table lacks; ``empty`` is the message (at
+    the first field) for an empty object when at least one field is needed; ``schema_extra`` is
+    what the schema says beyond the table, for a rule enforced elsewhere (the media pipeline's).
+    Response objects (``additional=True``) allow more properties than listed: API.md lets fields
+    be added. (A plain class, not a dataclass: building one at import costs cold start.)"""
 
-    fields: dict[str, Field]
-    title: str | None = None
-    required: tuple[str, ...] = ()
-    defaults: dict[str, Any] = field(default_factory=dict)
-    rules: tuple[Rule, ...] = ()
-    additional: bool = False
-    unknown: Callable[[str], str] = lambda key: "Unknown field."
-    message: str = "Give an object."
-    description: str | None = None  # type: ignore[assignment]
-    examples: list[Any] | None = None
-    source: Any = None
-    nullable: bool = False
-    # A field left out is checked as null (free text becomes "", a clearable value None).
-    absent_as_null: bool = False
-    # The message (at the first field) for an empty object, when at least one field is needed.
-    empty: str | None = None
-    # What the schema says beyond the table, for a rule enforced elsewhere (the media pipeline's).
-    schema_extra: Schema | None = None
+    def __init__(
+        self,
+        fields: dict[str, Field],
+        *,
+        title: str | None = None,
+        required: tuple[str, ...] = (),
+        defaults: dict[str, Any] | None = None,
+        rules: tuple[Rule, ...] = (),
+        additional: bool = False,
+        unknown: Callable[[str], str] = _unknown,
+        message: str = "Give an object.",
+        examples: list[Any] | None = None,
+        nullable: bool = False,
+        absent_as_null: bool = False,
+        empty: str | None = None,
+        schema_extra: Schema | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        self.fields, self.title, self.required, self.defaults = fields, title, required, defaults or {}
+        self.rules, self.additional, self.unknown, self.message = rules, additional, unknown, message
+        self.examples, self.nullable, self.absent_as_null = examples, nullable, absent_as_null
+        self.empty, self.schema_extra = empty, schema_extra
 
     def check(self, value: Any, path: str, errors: Errors, context: Any = None) -> Any:
         if value is None and self.nullable:

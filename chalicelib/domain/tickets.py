@@ -225,8 +225,9 @@ TICKET_TABLE = Object({"tickets": _TABLE_ROWS}, required=("tickets",), message='
 _COUNT = Integer(minimum=0)
 _PUBLIC_FIELDS: dict[str, Field] = {
     "id": Text(min_len=1, source="ticket_id"),
-    **{name: TICKET_INPUT.fields[name].stored() for name in ("name", "price", "description")},
+    "name": TICKET_INPUT.fields["name"].stored(),
     "type": Choice(TICKET_TYPES, source="ticket_type"),
+    **{name: TICKET_INPUT.fields[name].stored() for name in ("price", "description")},
     "sales_starts_at": TICKET_INPUT.fields["sales_starts_at"].stored(),
     "sales_ends_at": TICKET_INPUT.fields["sales_ends_at"].stored(),
     "min_order": Integer(minimum=1),
