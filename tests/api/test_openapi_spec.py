@@ -7,7 +7,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from app import app
-from chalicelib.domain.fields import Schemaless, list_of
+from chalicelib.domain.fields import Schemaless
+from chalicelib.domain.objects import list_of
 from chalicelib.http.openapi import build_openapi
 from chalicelib.http.routing import ApiBlueprint
 

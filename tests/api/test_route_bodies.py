@@ -21,3 +21,18 @@ def test_the_view_gets_the_clean_body(api, signup, make_event):
     track = api.post(f"/events/{event['id']}/tracks", {"name": "  Main  ", "color": "#AABBCC"}, token=owner)
     assert track.status == 201
     assert (track.json["name"], track.json["color"]) == ("Main", "#aabbcc")
+
+
+def test_a_guard_above_the_route_is_refused_rather_than_silently_skipped():
+    import pytest
+
+    from chalicelib.http.access import staff_only
+    from chalicelib.http.routing import ApiBlueprint
+
+    bp = ApiBlueprint("misplaced")
+
+    def view() -> dict:
+        return {}
+
+    with pytest.raises(TypeError, match="below @bp.route"):
+        staff_only(bp.route("/misplaced")(view))
