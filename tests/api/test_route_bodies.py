@@ -34,5 +34,5 @@ def test_a_guard_above_the_route_is_refused_rather_than_silently_skipped():
     def view() -> dict:
         return {}
 
-    with pytest.raises(TypeError, match="below @bp.route"):
+    with pytest.raises(TypeError, match=r"below @bp\.route"):
         staff_only(bp.route("/misplaced")(view))
