@@ -2,9 +2,10 @@
 
 from chalice import Response
 
+from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_OWNERS
-from chalicelib.http import schemas
 from chalicelib.http.access import event_role_required, staff_only
+from chalicelib.http.definitions import ACTIVITY, PAGE_QUERY
 from chalicelib.http.request import query_param
 from chalicelib.http.responses import paginated
 from chalicelib.http.routing import ApiBlueprint
@@ -16,8 +17,8 @@ bp = ApiBlueprint(__name__)
 
 @bp.route(
     "/events/{event_id}/activity",
-    response_schema=schemas.list_of(schemas.ACTIVITY),
-    query=schemas.PAGE_QUERY,
+    response=list_of(ACTIVITY),
+    query=PAGE_QUERY,
 )
 @event_role_required(EVENT_OWNERS)
 def event_activity(event_id: str) -> Response:
@@ -25,7 +26,7 @@ def event_activity(event_id: str) -> Response:
     return paginated(*audit.event_activity(event_id, page_size(query_param("limit")), query_param("cursor")))
 
 
-@bp.route("/admin/activity", response_schema=schemas.list_of(schemas.ACTIVITY), query=schemas.PAGE_QUERY)
+@bp.route("/admin/activity", response=list_of(ACTIVITY), query=PAGE_QUERY)
 @staff_only
 def platform_activity() -> Response:
     """Everything that happened on the platform, newest first."""

@@ -1,10 +1,13 @@
 """Signup, login and the caller's profile."""
 
+from typing import Any
+
 from chalice import Response
 
-from chalicelib.http import schemas
+from chalicelib.domain.users import LOGIN, ME, PASSWORD_CHANGE, SIGNED_IN, SIGNUP, VERIFICATION_SENT
+from chalicelib.domain.verification import CONFIRMATION, EMAIL_VERIFIED
 from chalicelib.http.context import current_user
-from chalicelib.http.request import json_body, source_ip
+from chalicelib.http.request import source_ip
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.http.tokens import issue_token
@@ -23,26 +26,19 @@ def _session(user: users.UserModel) -> dict:
     methods=["POST"],
     public=True,
     status=201,
-    request_schema=schemas.SIGNUP_REQUEST,
-    response_schema=schemas.SIGNED_IN,
+    body=SIGNUP,
+    response=SIGNED_IN,
 )
-def signup() -> Response:
-    user = invites.sign_up(json_body())
+def signup(body: dict[str, Any]) -> Response:
+    user = invites.sign_up(body)
     if not user.email_verified:
         verification.send_link(user)
     return created(_session(user))
 
 
-@bp.route(
-    "/auth/login",
-    methods=["POST"],
-    public=True,
-    request_schema=schemas.LOGIN_REQUEST,
-    response_schema=schemas.SIGNED_IN,
-)
-def login() -> dict:
-    payload = json_body()
-    return _session(users.login(payload.get("email"), payload.get("password"), source_ip()))
+@bp.route("/auth/login", methods=["POST"], public=True, body=LOGIN, response=SIGNED_IN)
+def login(body: dict[str, Any]) -> dict:
+    return _session(users.login(body["email"], body["password"], source_ip()))
 
 
 @bp.route("/auth/logout", methods=["POST"], status=204)
@@ -52,18 +48,13 @@ def logout() -> Response:
     return no_content()
 
 
-@bp.route(
-    "/auth/password",
-    methods=["POST"],
-    request_schema=schemas.PASSWORD_REQUEST,
-    response_schema=schemas.SIGNED_IN,
-)
-def change_password() -> dict:
+@bp.route("/auth/password", methods=["POST"], body=PASSWORD_CHANGE, response=SIGNED_IN)
+def change_password(body: dict[str, Any]) -> dict:
     """Change the password; older tokens stop working and a fresh one is returned."""
-    return _session(accounts.change_password(current_user(), json_body()))
+    return _session(accounts.change_password(current_user(), body))
 
 
-@bp.route("/auth/verify-email", methods=["POST"], status=202, response_schema=schemas.VERIFICATION_SENT)
+@bp.route("/auth/verify-email", methods=["POST"], status=202, response=VERIFICATION_SENT)
 def request_verification() -> Response:
     """E-mail me a link that verifies my address (limited per hour)."""
     return Response(body=verification.request_link(current_user()), status_code=202)
@@ -73,15 +64,15 @@ def request_verification() -> Response:
     "/auth/verify-email/confirm",
     methods=["POST"],
     public=True,
-    request_schema=schemas.VERIFY_EMAIL_CONFIRM_REQUEST,
-    response_schema=schemas.EMAIL_VERIFIED,
+    body=CONFIRMATION,
+    response=EMAIL_VERIFIED,
 )
-def confirm_verification() -> dict:
+def confirm_verification(body: dict[str, Any]) -> dict:
     """Follow a verification link: its account's address is verified; the link is spent."""
-    return verification.confirm(json_body())
+    return verification.confirm(body)
 
 
-@bp.route("/me", response_schema=schemas.ME)
+@bp.route("/me", response=ME)
 def me() -> dict:
     user = current_user()
     return {**users.user_view(user), "unread_notifications": int(user.unread_notifications)}

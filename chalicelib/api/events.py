@@ -1,15 +1,27 @@
 """Events: the organizer's CRUD, "my events", the staff list and the public pages."""
 
+from typing import Any
+
 from chalice import Response
 
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.events import (
+    EVENT,
+    EVENT_CHANGES,
+    EVENT_INPUT,
+    MY_EVENT,
+    PUBLIC_EVENT_SUMMARY,
+    VERSIONS,
+)
+from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS
-from chalicelib.http import schemas
+from chalicelib.domain.tickets import PUBLIC_EVENT
 from chalicelib.http.access import event_role_required, staff_only
 from chalicelib.http.context import current_access, current_user
+from chalicelib.http.definitions import PAGE_QUERY
 from chalicelib.http.etag import clock_variant, conditional_get, expected_versions, versioned_etag
-from chalicelib.http.request import json_body, query_param
+from chalicelib.http.request import query_param
 from chalicelib.http.responses import created, no_content, paginated
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.services import events as event_cases
@@ -22,52 +34,41 @@ from chalicelib.views.tickets import public_tickets_view
 bp = ApiBlueprint(__name__)
 
 
-@bp.route(
-    "/events",
-    methods=["POST"],
-    status=201,
-    request_schema=schemas.EVENT_CREATE_REQUEST,
-    response_schema=schemas.EVENT,
-)
-def create_event() -> Response:
-    event = events.create_event(json_body(), current_user().user_id)
+@bp.route("/events", methods=["POST"], status=201, body=EVENT_INPUT, response=EVENT)
+def create_event(body: dict[str, Any]) -> Response:
+    event = events.create_event(body, current_user().user_id)
     return created(event_view(event))
 
 
-@bp.route("/events", response_schema=schemas.list_of(schemas.EVENT), query=schemas.PAGE_QUERY)
+@bp.route("/events", response=list_of(EVENT), query=PAGE_QUERY)
 @staff_only
 def list_events() -> Response:
     found, cursor = events.list_all_events(page_size(query_param("limit")), query_param("cursor"))
     return paginated([event_view(e) for e in found], cursor)
 
 
-@bp.route("/me/events", response_schema=schemas.list_of(schemas.MY_EVENT))
+@bp.route("/me/events", response=list_of(MY_EVENT))
 def my_events() -> list:
     return [{**event_view(e), "role": role} for e, role in events.list_member_events(current_user().user_id)]
 
 
-@bp.route("/events/{event_id}", response_schema=schemas.EVENT)
+@bp.route("/events/{event_id}", response=EVENT)
 @event_role_required(EVENT_READERS)
 def get_event(event_id: str) -> Response:
     event = current_access().event
     return conditional_get(versioned_etag([event.event_ver]), lambda: event_view(event))
 
 
-@bp.route("/events/{event_id}/versions", response_schema=schemas.VERSIONS)
+@bp.route("/events/{event_id}/versions", response=VERSIONS)
 @event_role_required(EVENT_READERS)
 def get_versions(event_id: str) -> dict:
     return versions_view(current_access().event)
 
 
-@bp.route(
-    "/events/{event_id}",
-    methods=["PATCH"],
-    request_schema=schemas.EVENT_UPDATE_REQUEST,
-    response_schema=schemas.EVENT,
-)
+@bp.route("/events/{event_id}", methods=["PATCH"], body=EVENT_CHANGES, response=EVENT)
 @event_role_required(EVENT_EDITORS)
-def update_event(event_id: str) -> Response:
-    event = events.update_event(current_access().event, json_body(), expected_versions(), current_user())
+def update_event(event_id: str, body: dict[str, Any]) -> Response:
+    event = events.update_event(current_access().event, body, expected_versions(), current_user())
     return Response(body=event_view(event), headers={"ETag": versioned_etag([event.event_ver])})
 
 
@@ -78,18 +79,13 @@ def delete_event(event_id: str) -> Response:
     return no_content()
 
 
-@bp.route(
-    "/public/events",
-    public=True,
-    response_schema=schemas.list_of(schemas.PUBLIC_EVENT_SUMMARY),
-    query=schemas.PAGE_QUERY,
-)
+@bp.route("/public/events", public=True, response=list_of(PUBLIC_EVENT_SUMMARY), query=PAGE_QUERY)
 def public_events() -> Response:
     found, cursor = events.list_published_events(page_size(query_param("limit")), query_param("cursor"))
     return paginated([public_event_summary(e) for e in found], cursor)
 
 
-@bp.route("/public/events/{event_id}", public=True, response_schema=schemas.PUBLIC_EVENT)
+@bp.route("/public/events/{event_id}", public=True, response=PUBLIC_EVENT)
 def public_event(event_id: str) -> Response:
     event = events.get_published_event(event_id)
     if event is None:

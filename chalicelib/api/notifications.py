@@ -2,8 +2,9 @@
 
 from chalice import Response
 
-from chalicelib.http import schemas
+from chalicelib.domain.objects import list_of
 from chalicelib.http.context import current_user
+from chalicelib.http.definitions import FLAG, MARKED_READ, NOTIFICATION, PAGE_QUERY, UNREAD_COUNT
 from chalicelib.http.request import query_flag, query_param
 from chalicelib.http.responses import paginated
 from chalicelib.http.routing import ApiBlueprint
@@ -16,8 +17,8 @@ bp = ApiBlueprint(__name__)
 
 @bp.route(
     "/notifications",
-    response_schema=schemas.list_of(schemas.NOTIFICATION),
-    query={**schemas.PAGE_QUERY, "unread": schemas.FLAG},
+    response=list_of(NOTIFICATION),
+    query={**PAGE_QUERY, "unread": FLAG},
 )
 def list_notifications() -> Response:
     items, cursor = notifications.list_notifications(
@@ -29,18 +30,18 @@ def list_notifications() -> Response:
     return paginated([notification_view(item) for item in items], cursor)
 
 
-@bp.route("/notifications/unread-count", response_schema=schemas.UNREAD_COUNT)
+@bp.route("/notifications/unread-count", response=UNREAD_COUNT)
 def unread_count() -> dict:
     # The counter arrives with the user item authentication already read: no extra call.
     return {"count": int(current_user().unread_notifications)}
 
 
-@bp.route("/notifications/{notification_id}/read", methods=["POST"], response_schema=schemas.NOTIFICATION)
+@bp.route("/notifications/{notification_id}/read", methods=["POST"], response=NOTIFICATION)
 def mark_read(notification_id: str) -> dict:
     return notification_view(notifications.mark_read(current_user().user_id, notification_id))
 
 
-@bp.route("/notifications/read-all", methods=["POST"], response_schema=schemas.MARKED_READ)
+@bp.route("/notifications/read-all", methods=["POST"], response=MARKED_READ)
 def mark_all_read() -> dict:
     user_id = current_user().user_id
     return {"marked": notifications.mark_all_read(user_id), "count": notifications.unread_count(user_id)}

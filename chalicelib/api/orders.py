@@ -1,12 +1,16 @@
 """Orders: buyers order tickets of a published event (idempotent), see and cancel their orders;
 organizers list, mark paid, cancel and export them."""
 
+from typing import Any
+
 from chalice import Response
 
-from chalicelib.domain.orders import MAX_IDEMPOTENCY_KEY, MAX_LINES, parse_idempotency_key
+from chalicelib.domain.fields import Choice, Schemaless
+from chalicelib.domain.objects import Object, list_of
+from chalicelib.domain.order_definitions import ORDER
+from chalicelib.domain.orders import ORDER_REQUEST, STATUSES, parse_idempotency_key
 from chalicelib.domain.payments import organizer_confirmation
 from chalicelib.domain.permissions import COORGANIZER, ORGANIZER
-from chalicelib.http import schemas
 from chalicelib.http.access import (
     current_order_access,
     event_role_required,
@@ -14,7 +18,8 @@ from chalicelib.http.access import (
     published_event_required,
 )
 from chalicelib.http.context import current_access, current_user
-from chalicelib.http.request import header, json_body, query_param, raw_body
+from chalicelib.http.definitions import CSV, IDEMPOTENCY_KEY, PAGE_QUERY
+from chalicelib.http.request import Body, header, query_param
 from chalicelib.http.responses import created, paginated
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.services import exports
@@ -28,39 +33,15 @@ bp = ApiBlueprint(__name__)
 ORDER_READERS = frozenset({ORGANIZER, COORGANIZER})
 ORDER_MANAGERS = frozenset({ORGANIZER})
 
-ORDER_SCHEMA = {
-    "type": "object",
-    "required": ["items"],
-    "additionalProperties": False,
-    "properties": {
-        "items": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": MAX_LINES,
-            "items": {
-                "type": "object",
-                "required": ["ticket_id", "quantity"],
-                "additionalProperties": False,
-                "properties": {
-                    "ticket_id": {"type": "string"},
-                    "quantity": {"type": "integer", "minimum": 1},
-                    "amount": {
-                        **schemas.MONEY_IN,
-                        "description": f"Donation per ticket. {schemas.MONEY_IN['description']}",
-                    },
-                },
-            },
-        }
+# The provider's reference is checked by the payment provider (chalicelib.domain.payments).
+MARK_PAID = Object(
+    {
+        "reference": Schemaless(
+            {"type": ["string", "null"], "description": "e.g. the bank transfer's reference"}
+        )
     },
-    "description": f"Header Idempotency-Key (required, up to {MAX_IDEMPOTENCY_KEY} characters).",
-    "examples": [{"items": [{"ticket_id": "0123456789abcdef0123456789abcdef", "quantity": 1}]}],
-}
-MARK_PAID_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "reference": {"type": ["string", "null"], "description": "e.g. the bank transfer's reference"}
-    },
-}
+    additional=True,
+)
 
 
 def _csv(text: str, filename: str) -> Response:
@@ -77,15 +58,15 @@ def _csv(text: str, filename: str) -> Response:
     "/events/{event_id}/orders",
     methods=["POST"],
     status=201,
-    request_schema=ORDER_SCHEMA,
-    response_schema=schemas.ORDER,
-    request_headers={"Idempotency-Key": schemas.IDEMPOTENCY_KEY},
+    body=ORDER_REQUEST,
+    response=ORDER,
+    headers={"Idempotency-Key": IDEMPOTENCY_KEY},
 )
 @published_event_required
-def place_order(event_id: str) -> Response:
+def place_order(event_id: str, body: dict[str, Any]) -> Response:
     """Order tickets (free -> completed; paid / donation -> pending until paid or expired)."""
     key = parse_idempotency_key(header("Idempotency-Key"))
-    placed = order_cases.place_order(current_access().event, current_user(), key, json_body())
+    placed = order_cases.place_order(current_access().event, current_user(), key, body)
     response = created(order_view(placed.order))
     response.status_code = placed.status_code
     response.headers["Idempotent-Replayed"] = "true" if placed.replayed else "false"
@@ -94,8 +75,8 @@ def place_order(event_id: str) -> Response:
 
 @bp.route(
     "/events/{event_id}/orders",
-    response_schema=schemas.list_of(schemas.ORDER),
-    query={**schemas.PAGE_QUERY, "status": schemas.ORDER_STATUS_QUERY},
+    response=list_of(ORDER),
+    query={**PAGE_QUERY, "status": Choice(STATUSES)},
 )
 @event_role_required(ORDER_READERS)
 def list_event_orders(event_id: str) -> Response:
@@ -106,21 +87,21 @@ def list_event_orders(event_id: str) -> Response:
     return paginated([order_view(o, with_buyer=True) for o in found], cursor)
 
 
-@bp.route("/events/{event_id}/orders.csv", response_schema=schemas.CSV)
+@bp.route("/events/{event_id}/orders.csv", response=CSV)
 @event_role_required(ORDER_MANAGERS)
 def export_orders(event_id: str) -> Response:
     """Every order of the event as CSV."""
     return _csv(exports.orders_csv(event_id), f"orders-{event_id}.csv")
 
 
-@bp.route("/events/{event_id}/attendees.csv", response_schema=schemas.CSV)
+@bp.route("/events/{event_id}/attendees.csv", response=CSV)
 @event_role_required(ORDER_MANAGERS)
 def export_attendees(event_id: str) -> Response:
     """One CSV row per ticket of every completed order."""
     return _csv(exports.attendees_csv(event_id), f"attendees-{event_id}.csv")
 
 
-@bp.route("/events/{event_id}/orders/{order_id}", response_schema=schemas.ORDER)
+@bp.route("/events/{event_id}/orders/{order_id}", response=ORDER)
 @event_role_required(ORDER_READERS)
 def get_event_order(event_id: str, order_id: str) -> dict:
     return order_view(orders.event_order(event_id, order_id), with_buyer=True)
@@ -129,22 +110,20 @@ def get_event_order(event_id: str, order_id: str) -> dict:
 @bp.route(
     "/events/{event_id}/orders/{order_id}/mark-paid",
     methods=["POST"],
-    request_schema=MARK_PAID_SCHEMA,
-    body_required=False,
-    response_schema=schemas.ORDER,
+    body=Body(MARK_PAID, optional=True),
+    response=ORDER,
 )
 @event_role_required(ORDER_MANAGERS)
-def mark_paid(event_id: str, order_id: str) -> dict:
+def mark_paid(event_id: str, order_id: str, body: dict[str, Any]) -> dict:
     """The organizer confirms a pending order's payment: its tickets become sold."""
     order = orders.event_order(event_id, order_id)
-    body = json_body() if raw_body().strip() else {}
     confirmation = organizer_confirmation(
         order.payment_provider, body.get("reference"), current_user().user_id
     )
     return order_view(order_cases.mark_paid(order, confirmation), with_buyer=True)
 
 
-@bp.route("/me/orders", response_schema=schemas.list_of(schemas.ORDER), query=schemas.PAGE_QUERY)
+@bp.route("/me/orders", response=list_of(ORDER), query=PAGE_QUERY)
 def my_orders() -> Response:
     found, cursor = orders.list_buyer_orders(
         current_user().user_id, page_size(query_param("limit")), query_param("cursor")
@@ -152,14 +131,14 @@ def my_orders() -> Response:
     return paginated([order_view(o) for o in found], cursor)
 
 
-@bp.route("/orders/{order_id}", response_schema=schemas.ORDER)
+@bp.route("/orders/{order_id}", response=ORDER)
 @order_party_required(ORDER_READERS)
 def get_order(order_id: str) -> dict:
     access = current_order_access()
     return order_view(access.order, with_buyer=access.privileged)
 
 
-@bp.route("/orders/{order_id}/cancel", methods=["POST"], response_schema=schemas.ORDER)
+@bp.route("/orders/{order_id}/cancel", methods=["POST"], response=ORDER)
 @order_party_required(ORDER_MANAGERS)
 def cancel_order(order_id: str) -> dict:
     """The buyer cancels while pending; the organizer any time. The tickets are released once."""

@@ -2,8 +2,8 @@
 
 from chalice import Response
 
-from chalicelib.domain.permissions import EVENT_OWNERS
-from chalicelib.http import schemas
+from chalicelib.domain.objects import list_of
+from chalicelib.domain.permissions import EVENT_OWNERS, ROLE
 from chalicelib.http.access import event_role_required
 from chalicelib.http.context import current_user
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
@@ -15,14 +15,14 @@ from chalicelib.views.roles import role_view
 bp = ApiBlueprint(__name__)
 
 
-@bp.route("/events/{event_id}/roles", response_schema=schemas.list_of(schemas.ROLE))
+@bp.route("/events/{event_id}/roles", response=list_of(ROLE))
 @event_role_required(EVENT_OWNERS)
 def list_roles(event_id: str) -> list:
     """Every member of the event with their role."""
     return [role_view(membership, user) for membership, user in roles.list_roles(event_id)]
 
 
-@bp.route("/events/{event_id}/roles/{user_id}", response_schema=schemas.ROLE)
+@bp.route("/events/{event_id}/roles/{user_id}", response=ROLE)
 @event_role_required(EVENT_OWNERS)
 def get_role(event_id: str, user_id: str) -> Response:
     """One member's role (its ETag is what DELETE's If-Match compares with)."""

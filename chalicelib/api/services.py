@@ -6,12 +6,13 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.domain.services import SERVICES, Service
-from chalicelib.http import schemas
+from chalicelib.domain.objects import list_of
+from chalicelib.domain.services import SERVICE_CHANGES, SERVICE_INPUTS, SERVICES, Service, service_item
 from chalicelib.http.access import service_permission
 from chalicelib.http.context import current_access
+from chalicelib.http.definitions import FLAG
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
-from chalicelib.http.request import json_body, query_flag
+from chalicelib.http.request import query_flag
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.store import services
@@ -33,10 +34,10 @@ def _named(name: str, doc: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 def _register(service: Service) -> None:
     name, collection = service.name, service.collection
-    item = schemas.service_item(name)
+    item = service_item(name)
     path = f"/events/{{event_id}}/{collection}"
 
-    @bp.route(path, response_schema=schemas.list_of(item))
+    @bp.route(path, response=list_of(item))
     @service_permission(name, "read")
     @_named(f"list_{collection}", f"The event's {collection}.")
     def list_items(event_id: str) -> Response:
@@ -44,39 +45,28 @@ def _register(service: Service) -> None:
         etag = versioned_etag(services.list_versions(event, name))
         return conditional_get(etag, lambda: [item_view(s) for s in services.list_items(event_id, name)])
 
-    @bp.route(
-        path,
-        methods=["POST"],
-        status=201,
-        request_schema=schemas.service_create_request(name),
-        response_schema=item,
-    )
+    @bp.route(path, methods=["POST"], status=201, body=SERVICE_INPUTS[name], response=item)
     @service_permission(name, "create")
     @_named(f"create_{name}", f"Create a {name}.")
-    def create_item(event_id: str) -> Response:
-        return created(item_view(services.create_item(current_access().event, name, json_body())))
+    def create_item(event_id: str, body: dict[str, Any]) -> Response:
+        return created(item_view(services.create_item(current_access().event, name, body)))
 
-    @bp.route(f"{path}/{{item_id}}", response_schema=item)
+    @bp.route(f"{path}/{{item_id}}", response=item)
     @service_permission(name, "read")
     @_named(f"get_{name}", f"One {name}.")
     def get_item(event_id: str, item_id: str) -> Response:
         stored, versions = services.get_item(current_access().event, name, item_id)
         return conditional_get(versioned_etag(versions), lambda: item_view(stored))
 
-    @bp.route(
-        f"{path}/{{item_id}}",
-        methods=["PATCH"],
-        request_schema=schemas.service_update_request(name),
-        response_schema=item,
-    )
+    @bp.route(f"{path}/{{item_id}}", methods=["PATCH"], body=SERVICE_CHANGES[name], response=item)
     @service_permission(name, "update")
     @_named(f"update_{name}", f"Change some fields of a {name} (If-Match honoured).")
-    def update_item(event_id: str, item_id: str) -> Response:
+    def update_item(event_id: str, item_id: str, body: dict[str, Any]) -> Response:
         event = current_access().event
-        stored, versions = services.update_item(event, name, item_id, json_body(), expected_versions())
+        stored, versions = services.update_item(event, name, item_id, body, expected_versions())
         return Response(body=item_view(stored), headers={"ETag": versioned_etag(versions)})
 
-    @bp.route(f"{path}/{{item_id}}", methods=["DELETE"], query={"force": schemas.FLAG})
+    @bp.route(f"{path}/{{item_id}}", methods=["DELETE"], query={"force": FLAG})
     @service_permission(name, "delete")
     @_named(f"delete_{name}", f"Delete a {name} (?force=true unlinks the sessions using it).")
     def delete_item(event_id: str, item_id: str) -> Response:

@@ -1,15 +1,16 @@
 """Tickets: the organizer's table of free / paid / donation tickets (single CRUD and the wizard's
 whole-table save). Any event role reads; organizer, coorganizer and staff write."""
 
+from typing import Any
+
 from chalice import Response
 
+from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_READERS
-from chalicelib.domain.tickets import MAX_DESCRIPTION, MAX_NAME, MAX_TABLE_WRITES, TICKET_TYPES
-from chalicelib.http import schemas
+from chalicelib.domain.tickets import TICKET, TICKET_CHANGES, TICKET_INPUT, TICKET_TABLE
 from chalicelib.http.access import event_role_required
 from chalicelib.http.context import current_access
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
-from chalicelib.http.request import json_body
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.store import tickets
@@ -17,33 +18,8 @@ from chalicelib.views.tickets import ticket_view
 
 bp = ApiBlueprint(__name__)
 
-_FIELDS = {
-    "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
-    "type": {"enum": list(TICKET_TYPES)},
-    "price": schemas.MONEY_IN,
-    "quantity": {"type": "integer", "minimum": 1},
-    "description": {"type": ["string", "null"], "maxLength": MAX_DESCRIPTION},
-    "sales_starts_at": schemas.MAYBE_INSTANT_IN,
-    "sales_ends_at": schemas.MAYBE_INSTANT_IN,
-    "min_order": {"type": "integer", "minimum": 1},
-    "max_order": {"type": "integer", "minimum": 1},
-    "hidden": {"type": "boolean"},
-}
-TICKET_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {**_FIELDS, "position": {"type": "integer", "minimum": 0}},
-    "examples": [{"name": "Early bird", "type": "paid", "price": "49.00", "quantity": 100, "max_order": 4}],
-}
-_ROW = {"type": "object", "additionalProperties": False, "properties": {"id": {"type": "string"}, **_FIELDS}}
-TABLE_SCHEMA = {
-    "type": "object",
-    "required": ["tickets"],
-    "properties": {"tickets": {"type": "array", "maxItems": MAX_TABLE_WRITES, "items": _ROW}},
-}
 
-
-@bp.route("/events/{event_id}/tickets", response_schema=schemas.list_of(schemas.TICKET))
+@bp.route("/events/{event_id}/tickets", response=list_of(TICKET))
 @event_role_required(EVENT_READERS)
 def list_tickets(event_id: str) -> Response:
     """The event's tickets in the wizard's order."""
@@ -54,34 +30,23 @@ def list_tickets(event_id: str) -> Response:
     )
 
 
-@bp.route(
-    "/events/{event_id}/tickets",
-    methods=["POST"],
-    status=201,
-    request_schema=TICKET_SCHEMA,
-    response_schema=schemas.TICKET,
-)
+@bp.route("/events/{event_id}/tickets", methods=["POST"], status=201, body=TICKET_INPUT, response=TICKET)
 @event_role_required(EVENT_EDITORS)
-def create_ticket(event_id: str) -> Response:
+def create_ticket(event_id: str, body: dict[str, Any]) -> Response:
     """Add a ticket at the end of the table."""
-    ticket = tickets.create_ticket(current_access().event, json_body(), expected_versions())
+    ticket = tickets.create_ticket(current_access().event, body, expected_versions())
     return created(ticket_view(ticket))
 
 
-@bp.route(
-    "/events/{event_id}/tickets",
-    methods=["PUT"],
-    request_schema=TABLE_SCHEMA,
-    response_schema=schemas.list_of(schemas.TICKET),
-)
+@bp.route("/events/{event_id}/tickets", methods=["PUT"], body=TICKET_TABLE, response=list_of(TICKET))
 @event_role_required(EVENT_EDITORS)
-def replace_tickets(event_id: str) -> Response:
+def replace_tickets(event_id: str, body: dict[str, Any]) -> Response:
     """Save the wizard's whole table at once (all or nothing)."""
-    saved, version = tickets.replace_tickets(current_access().event, json_body(), expected_versions())
+    saved, version = tickets.replace_tickets(current_access().event, body, expected_versions())
     return Response(body=[ticket_view(t) for t in saved], headers={"ETag": versioned_etag([version])})
 
 
-@bp.route("/events/{event_id}/tickets/{ticket_id}", response_schema=schemas.TICKET)
+@bp.route("/events/{event_id}/tickets/{ticket_id}", response=TICKET)
 @event_role_required(EVENT_READERS)
 def get_ticket(event_id: str, ticket_id: str) -> Response:
     """One ticket."""
@@ -89,16 +54,11 @@ def get_ticket(event_id: str, ticket_id: str) -> Response:
     return conditional_get(versioned_etag([ticket.ver]), lambda: ticket_view(ticket))
 
 
-@bp.route(
-    "/events/{event_id}/tickets/{ticket_id}",
-    methods=["PATCH"],
-    request_schema=TICKET_SCHEMA,
-    response_schema=schemas.TICKET,
-)
+@bp.route("/events/{event_id}/tickets/{ticket_id}", methods=["PATCH"], body=TICKET_CHANGES, response=TICKET)
 @event_role_required(EVENT_EDITORS)
-def update_ticket(event_id: str, ticket_id: str) -> Response:
+def update_ticket(event_id: str, ticket_id: str, body: dict[str, Any]) -> Response:
     """Change some fields of one ticket."""
-    ticket = tickets.update_ticket(current_access().event, ticket_id, json_body(), expected_versions())
+    ticket = tickets.update_ticket(current_access().event, ticket_id, body, expected_versions())
     return Response(body=ticket_view(ticket), headers={"ETag": versioned_etag([ticket.ver])})
 
 

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import ConflictError, ForbiddenError, ValidationError
+from chalicelib.domain.fields import Choice, Const, Field, Flag, Text
+from chalicelib.domain.objects import Object, sent
 from chalicelib.domain.permissions import EVENT_ROLES
-from chalicelib.domain.users import normalize_email, validate_email
+from chalicelib.domain.users import email_field, normalize_email
 
 INVITE_TTL = timedelta(days=7)
 # Answered or expired invites stay readable this long before DynamoDB's TTL removes them.
@@ -23,16 +25,49 @@ ROLE_LABELS = {
 }
 
 
+INVITE_REQUEST = Object({"email": email_field(), "role": Choice(EVENT_ROLES)}, required=("email", "role"))
+
+_ID = Text(min_len=1)
+_INSTANT = Text(fmt="date-time", description="ISO 8601 with offset")
+_STATUS = Choice(("pending", "accepted", "declined", "expired"))
+_EVENT_SUMMARY = sent(None, {"id": _ID, "name": Text()})
+_INVITE_FIELDS: dict[str, Field] = {
+    "id": _ID,
+    "email": Text(),
+    "role": Choice(EVENT_ROLES),
+    "status": _STATUS,
+    "created_at": _INSTANT,
+    "expires_at": _INSTANT,
+}
+INVITE = sent("Invite", _INVITE_FIELDS)
+SENT_INVITE = sent("SentInvite", {**_INVITE_FIELDS, "email_sent": Flag()})
+MY_INVITE = sent(
+    "MyInvite",
+    {
+        "id": _ID,
+        "token": Text(
+            min_len=1,
+            nullable=True,
+            description="null until my address is verified (the invite e-mail's link carries it)",
+        ),
+        "role": Choice(EVENT_ROLES),
+        "status": _STATUS,
+        "expires_at": _INSTANT,
+        "event": _EVENT_SUMMARY,
+    },
+)
+ACCEPTED_INVITE = sent(
+    "AcceptedInvite", {"event": _EVENT_SUMMARY, "role": Choice(EVENT_ROLES), "status": Const("accepted")}
+)
+DECLINED_INVITE = sent(
+    "DeclinedInvite", {"id": _ID, "role": Choice(EVENT_ROLES), "status": Const("declined")}
+)
+
+
 def validate_invite(payload: dict[str, Any]) -> tuple[str, str]:
     """(normalized e-mail, role) of a new invite, or ValidationError."""
-    errors = {key: "Unknown field." for key in payload if key not in ("email", "role")}
-    errors.update(validate_email(payload.get("email")))
-    role = payload.get("role")
-    if role not in EVENT_ROLES:
-        errors["role"] = f"Use one of {', '.join(EVENT_ROLES)}."
-    if errors:
-        raise ValidationError(errors)
-    return normalize_email(payload["email"]), role
+    clean = INVITE_REQUEST.validate(payload)
+    return clean["email"], clean["role"]
 
 
 def is_expired(expires_at: str, moment: datetime) -> bool:

@@ -22,7 +22,9 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.errors import BadRequestError, ConflictError, ForbiddenError, ValidationError
-from chalicelib.domain.tickets import ZERO, parse_price, sales_open
+from chalicelib.domain.fields import Integer, Matching, Parsed
+from chalicelib.domain.objects import ListOf, Object, field_of
+from chalicelib.domain.tickets import MONEY_IN, ZERO, money_text, sales_open
 
 PENDING = "pending"
 COMPLETED = "completed"
@@ -185,60 +187,63 @@ def key_reused() -> ValidationError:
     return error
 
 
-def _parse_amount(value: Any) -> Decimal:
+def _amount(value: Any) -> str:
     try:
-        return parse_price(value)
+        return money_text(value)
     except ValueError as error:
         raise ValueError(
             'Give the amount as a decimal string such as "25.00": at least 0, at most 2 decimals.'
         ) from error
 
 
+ORDER_REQUEST = Object(
+    {
+        "items": ListOf(
+            Object(
+                {
+                    "ticket_id": Matching("Give the ticket's id.", min_len=1, strip=False),
+                    "quantity": Integer(
+                        1,
+                        MAX_LINE_QUANTITY,
+                        message="Give a whole number of tickets, at least 1.",
+                        range_message="Give a whole number of tickets, at least 1.",
+                    ),
+                    "amount": Parsed(
+                        _amount,
+                        {**MONEY_IN.base_schema(), "type": "string"},
+                        nullable=True,
+                        description=f"Donation per ticket. {MONEY_IN.base_schema()['description']}",
+                    ),
+                },
+                required=("ticket_id", "quantity"),
+                message="Give an object {ticket_id, quantity, amount?}.",
+            ),
+            min_items=1,
+            max_items=MAX_LINES,
+            message="Give a non-empty list of {ticket_id, quantity} items.",
+            too_many=f"An order can hold at most {MAX_LINES} different tickets.",
+            duplicate="This ticket is listed twice; order it once with the total quantity.",
+            identity=field_of("ticket_id"),
+            duplicate_at="ticket_id",
+        )
+    },
+    required=("items",),
+    unknown=lambda key: "Unknown field; send only items.",
+    description=f"Header Idempotency-Key (required, up to {MAX_IDEMPOTENCY_KEY} characters).",
+    examples=[{"items": [{"ticket_id": "0123456789abcdef0123456789abcdef", "quantity": 1}]}],
+)
+
+
 def parse_order_request(payload: Mapping[str, Any]) -> list[RequestedItem]:
     """``{"items": [{"ticket_id", "quantity", "amount"?}]}`` -> items; 422 with per-field details."""
-    errors: dict[str, str] = {}
-    for key in payload:
-        if key != "items":
-            errors[key] = "Unknown field; send only items."
-    raw_items = payload.get("items")
-    if not isinstance(raw_items, list) or not raw_items:
-        errors["items"] = "Give a non-empty list of {ticket_id, quantity} items."
-        raise ValidationError(errors)
-    if len(raw_items) > MAX_LINES:
-        errors["items"] = f"An order can hold at most {MAX_LINES} different tickets."
-        raise ValidationError(errors)
-    items: list[RequestedItem] = []
-    seen: set[str] = set()
-    for index, raw in enumerate(raw_items):
-        where = f"items[{index}]"
-        if not isinstance(raw, dict):
-            errors[where] = "Give an object {ticket_id, quantity, amount?}."
-            continue
-        for key in raw:
-            if key not in ("ticket_id", "quantity", "amount"):
-                errors[f"{where}.{key}"] = "Unknown field."
-        ticket_id, quantity, amount = raw.get("ticket_id"), raw.get("quantity"), raw.get("amount")
-        if not isinstance(ticket_id, str) or not ticket_id:
-            errors[f"{where}.ticket_id"] = "Give the ticket's id."
-        elif ticket_id in seen:
-            errors[f"{where}.ticket_id"] = (
-                "This ticket is listed twice; order it once with the total quantity."
-            )
-        else:
-            seen.add(ticket_id)
-        if type(quantity) is not int or not 1 <= quantity <= MAX_LINE_QUANTITY:
-            errors[f"{where}.quantity"] = "Give a whole number of tickets, at least 1."
-        parsed_amount = None
-        if amount is not None:
-            try:
-                parsed_amount = _parse_amount(amount)
-            except ValueError as error:
-                errors[f"{where}.amount"] = str(error)
-        if not any(path.startswith(where) for path in errors):
-            items.append(RequestedItem(ticket_id, quantity, parsed_amount))  # type: ignore[arg-type]  # checked above
-    if errors:
-        raise ValidationError(errors)
-    return items
+    return [
+        RequestedItem(
+            item["ticket_id"],
+            item["quantity"],
+            None if item.get("amount") is None else Decimal(item["amount"]),
+        )
+        for item in ORDER_REQUEST.validate(payload)["items"]
+    ]
 
 
 def request_fingerprint(event_id: str, items: Iterable[RequestedItem]) -> str:

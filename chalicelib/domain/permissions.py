@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.fields import Choice, Flag, Schemaless, Text
+from chalicelib.domain.objects import ListOf, Object, sent
 
 ORGANIZER = "organizer"
 COORGANIZER = "coorganizer"
@@ -40,62 +41,73 @@ def allows(matrix: Matrix, role: str | None, service: str, operation: str) -> bo
     return bool(matrix.get(role, {}).get(service, {}).get(operation, False))
 
 
+def _cells() -> Object:
+    cell = Object(
+        {operation: Flag() for operation in OPERATIONS},
+        required=OPERATIONS,
+        message="Missing; give every service.",
+        unknown=lambda key: f"Unknown operation; use one of {', '.join(OPERATIONS)}.",
+    )
+    row = Object(
+        {service: cell for service in SERVICES},
+        required=SERVICES,
+        message="Missing; give every role.",
+        unknown=lambda key: f"Unknown service; use one of {', '.join(SERVICES)}.",
+    )
+    return Object(
+        {role: row for role in EVENT_ROLES},
+        required=EVENT_ROLES,
+        message='Send {"matrix": {role: {service: {operation: bool}}}}.',
+        unknown=lambda key: f"Unknown role; use one of {', '.join(EVENT_ROLES)}.",
+        description="{role: {service: {create, read, update, delete}}}, every cell a boolean",
+    )
+
+
+# A complete matrix: every role x service x operation given as a boolean.
+MATRIX_REQUEST = Object({"matrix": _cells()}, required=("matrix",), additional=True)
+PERMISSIONS = sent(
+    "Permissions",
+    {
+        "roles": ListOf(Text()),
+        "services": ListOf(Text()),
+        "operations": ListOf(Text()),
+        "matrix": Schemaless(
+            {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": sent(None, {op: Flag() for op in OPERATIONS}).schema(),
+                },
+            }
+        ),
+    },
+)
+ROLE = sent(
+    "Role",
+    {
+        "user": sent(
+            None,
+            {
+                "id": Text(min_len=1),
+                "email": Text(nullable=True, null_value=None),
+                "name": Text(nullable=True, null_value=None),
+            },
+        ),
+        "role": Choice(EVENT_ROLES),
+    },
+)
+
+
 def validate_matrix(payload: Any) -> Matrix:
-    """A complete matrix: every role x service x operation given as a boolean."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("matrix"), dict):
-        raise ValidationError({"matrix": 'Send {"matrix": {role: {service: {operation: bool}}}}.'})
-    given = payload["matrix"]
-    errors: dict[str, str] = {}
-    for role in given:
-        if role not in EVENT_ROLES:
-            errors[f"matrix.{role}"] = f"Unknown role; use one of {', '.join(EVENT_ROLES)}."
-    matrix: Matrix = {}
-    for role in EVENT_ROLES:
-        row = given.get(role)
-        if not isinstance(row, dict):
-            errors[f"matrix.{role}"] = "Missing; give every role."
-            continue
-        for service in row:
-            if service not in SERVICES:
-                errors[f"matrix.{role}.{service}"] = f"Unknown service; use one of {', '.join(SERVICES)}."
-        matrix[role] = {}
-        for service in SERVICES:
-            cell = row.get(service)
-            if not isinstance(cell, dict):
-                errors[f"matrix.{role}.{service}"] = "Missing; give every service."
-                continue
-            for operation in cell:
-                if operation not in OPERATIONS:
-                    errors[f"matrix.{role}.{service}.{operation}"] = (
-                        f"Unknown operation; use one of {', '.join(OPERATIONS)}."
-                    )
-            matrix[role][service] = {}
-            for operation in OPERATIONS:
-                value = cell.get(operation)
-                if not isinstance(value, bool):
-                    errors[f"matrix.{role}.{service}.{operation}"] = "Give true or false."
-                    continue
-                matrix[role][service][operation] = value
-    if errors:
-        raise ValidationError(errors)
-    return matrix
+    return MATRIX_REQUEST.validate(payload if isinstance(payload, dict) else {})["matrix"]
 
 
 SYSTEM_FLAGS = ("is_admin", "is_super_admin")
 
 
+SYSTEM_ROLES = Object({flag: Flag() for flag in SYSTEM_FLAGS}, empty="Give is_admin and / or is_super_admin.")
+
+
 def validate_system_roles(payload: dict[str, Any]) -> dict[str, bool]:
     """The platform flags a super admin sets on a user: ``is_admin`` and / or ``is_super_admin``."""
-    errors = {key: "Unknown field." for key in payload if key not in SYSTEM_FLAGS}
-    changes: dict[str, bool] = {}
-    for flag in SYSTEM_FLAGS:
-        if flag in payload:
-            if isinstance(payload[flag], bool):
-                changes[flag] = payload[flag]
-            else:
-                errors[flag] = "Give true or false."
-    if not changes and not errors:
-        errors["is_admin"] = "Give is_admin and / or is_super_admin."
-    if errors:
-        raise ValidationError(errors)
-    return changes
+    return SYSTEM_ROLES.validate(payload)

@@ -1,19 +1,18 @@
 """Rules for an event's services: tracks, sessions, speakers, sponsors and microlocations.
 
-Each validator takes the client's (partial) payload merged over the stored fields and returns
-the complete, cleaned field set, or raises ValidationError with one message per field path.
+Each service's field table (SERVICE_INPUTS) checks a create whole and an update merged over the
+stored fields, returning the complete, cleaned field set, or raises ValidationError with one
+message per field path; it is also what the OpenAPI document describes.
 """
 
-import math
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.events import parse_instant
-from chalicelib.domain.users import normalize_email, validate_email
+from chalicelib.domain.events import INSTANT, MAYBE_INSTANT, instant_field
+from chalicelib.domain.fields import Choice, Clearable, Field, Matching, Number, Text
+from chalicelib.domain.objects import ListOf, Object, Report, Rule, sent
+from chalicelib.domain.users import email_field
 
 
 @dataclass(frozen=True)
@@ -38,12 +37,10 @@ MAX_ID = 64
 MAX_NAME = 150
 MAX_LONG_TEXT = 10_000
 MAX_URL = 2_000
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # An http(s) address with a host; no whitespace, control characters or characters a URL cannot
 # hold (< > " { } | backslash ^ `), which also keeps it safe inside an HTML attribute. Non-ASCII
-# letters are fine (https://münchen.de). chalicelib.http.schemas documents the same pattern.
+# letters are fine (https://münchen.de).
 URL_PATTERN = r'^https?://[^\s\x00-\x1f\x7f<>"{}|\\^`/$.?#][^\s\x00-\x1f\x7f<>"{}|\\^`]*$'
-_URL = re.compile(URL_PATTERN)
 # Session fields that point at other services of the same event.
 SINGLE_REFERENCES = {"track_id": "track", "microlocation_id": "microlocation"}
 LIST_REFERENCES = {"speaker_ids": "speaker"}
@@ -51,186 +48,131 @@ LIST_REFERENCES = {"speaker_ids": "speaker"}
 REFERENCED_SERVICES = frozenset({"track", "microlocation", "speaker"})
 
 
-class _Fields:
-    """Collects cleaned values and per-field errors for one payload."""
-
-    def __init__(self, merged: dict[str, Any]) -> None:
-        self.merged = merged
-        self.clean: dict[str, Any] = {}
-        self.errors: dict[str, str] = {}
-
-    def text(self, field: str, limit: int, required: bool = False) -> None:
-        value = self.merged.get(field)
-        if value is None and not required:
-            self.clean[field] = ""
-        elif not isinstance(value, str):
-            self.errors[field] = "This is required." if value is None else "Give text."
-        elif required and not value.strip():
-            self.errors[field] = "This is required."
-        elif len(value.strip()) > limit:
-            self.errors[field] = f"Use at most {limit} characters."
-        else:
-            self.clean[field] = value.strip()
-
-    def optional(self, field: str, check: Callable[[Any], tuple[Any, str | None]]) -> None:
-        value = self.merged.get(field)
-        if value is None or value == "":
-            self.clean[field] = None
-            return
-        cleaned, error = check(value)
-        if error:
-            self.errors[field] = error
-        else:
-            self.clean[field] = cleaned
-
-    def instant(self, field: str) -> datetime | None:
-        moment = parse_instant(self.merged.get(field), field, self.errors)
-        if moment is not None:
-            self.clean[field] = moment.isoformat()
-        return moment
-
-    def choice(self, field: str, choices: tuple[str, ...]) -> None:
-        value = self.merged.get(field)
-        if value not in choices:
-            self.errors[field] = f"Use one of {', '.join(choices)}."
-        else:
-            self.clean[field] = value
+_TEXT_REQUIRED = "This is required."
 
 
-def _url(value: Any) -> tuple[Any, str | None]:
-    if not isinstance(value, str) or len(value) > MAX_URL or not _URL.match(value.strip()):
-        return None, "Give an http:// or https:// address."
-    return value.strip(), None
+def _text(limit: int, required: bool = False) -> Text:
+    """Free text: null or absent is stored as "" unless ``required``."""
+    return Text(limit, nullable=not required, required=_TEXT_REQUIRED if required else None)
 
 
-def _color(value: Any) -> tuple[Any, str | None]:
-    if not isinstance(value, str) or not _COLOR.match(value.strip()):
-        return None, "Give a colour as #rrggbb."
-    return value.strip().lower(), None
+def _url() -> Clearable:
+    return Clearable(Matching("Give an http:// or https:// address.", pattern=URL_PATTERN, max_len=MAX_URL))
 
 
-def _reference(value: Any) -> tuple[Any, str | None]:
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID:
-        return None, "Give the id of an item of this event."
-    return value.strip(), None
+def _reference(**options: Any) -> Matching:
+    return Matching("Give the id of an item of this event.", min_len=1, max_len=MAX_ID, **options)
 
 
-def _email(value: Any) -> tuple[Any, str | None]:
-    error = validate_email(value).get("email")
-    return (None, error) if error else (normalize_email(value), None)
+def _ends_after_start(values: dict[str, Any], report: Report, context: Any) -> None:
+    if datetime.fromisoformat(values["ends_at"]) <= datetime.fromisoformat(values["starts_at"]):
+        report("ends_at", "The session must end after it starts.")
 
 
-def _number(low: float, high: float, whole: bool = False) -> Callable[[Any], tuple[Any, str | None]]:
-    def check(value: Any) -> tuple[Any, str | None]:
-        kind = "a whole number" if whole else "a number"
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            return None, f"Give {kind} from {low:g} to {high:g}."
-        if whole and not float(value).is_integer():
-            return None, f"Give {kind} from {low:g} to {high:g}."
-        if not low <= value <= high:
-            return None, f"Give {kind} from {low:g} to {high:g}."
-        return (int(value) if whole else value), None
-
-    return check
+def _inside_event(values: dict[str, Any], report: Report, event_window: tuple[str, str]) -> None:
+    event_starts, event_ends = (datetime.fromisoformat(moment) for moment in event_window)
+    if datetime.fromisoformat(values["starts_at"]) < event_starts:
+        report("starts_at", "The session cannot start before the event starts.")
+    if datetime.fromisoformat(values["ends_at"]) > event_ends:
+        report("ends_at", "The session cannot end after the event ends.")
 
 
-def _track(fields: _Fields) -> None:
-    fields.text("name", MAX_NAME, required=True)
-    fields.text("description", MAX_LONG_TEXT)
-    fields.optional("color", _color)
-    fields.text("location", 300)
+def _examples(example: dict[str, Any]) -> list[dict[str, Any]]:
+    return [example]
 
 
-def _speaker(fields: _Fields) -> None:
-    fields.text("name", MAX_NAME, required=True)
-    fields.optional("email", _email)
-    fields.text("bio", MAX_LONG_TEXT)
-    fields.text("organisation", 200)
-    fields.optional("photo_url", _url)
-
-
-def _sponsor(fields: _Fields) -> None:
-    fields.text("name", MAX_NAME, required=True)
-    fields.optional("url", _url)
-    fields.optional("logo_url", _url)
-    fields.text("level", 100)
-
-
-def _microlocation(fields: _Fields) -> None:
-    fields.text("name", MAX_NAME, required=True)
-    fields.optional("floor", _number(-1000, 1000, whole=True))
-    fields.text("room", 100)
-    fields.optional("latitude", _number(-90, 90))
-    fields.optional("longitude", _number(-180, 180))
-
-
-def _speaker_ids(fields: _Fields) -> None:
-    value = fields.merged.get("speaker_ids")
-    if value is None:
-        fields.clean["speaker_ids"] = []
-        return
-    if not isinstance(value, list):
-        fields.errors["speaker_ids"] = "Give a list of speaker ids."
-        return
-    if len(value) > MAX_SPEAKERS_PER_SESSION:
-        fields.errors["speaker_ids"] = f"Give at most {MAX_SPEAKERS_PER_SESSION} speakers."
-        return
-    ids: list[str] = []
-    for index, speaker_id in enumerate(value):
-        cleaned, error = _reference(speaker_id)
-        if error:
-            fields.errors[f"speaker_ids[{index}]"] = error
-        elif cleaned in ids:
-            fields.errors[f"speaker_ids[{index}]"] = "This speaker is listed twice."
-        else:
-            ids.append(cleaned)
-    fields.clean["speaker_ids"] = ids
-
-
-def _session(fields: _Fields, window: tuple[str, str] | None) -> None:
-    fields.text("title", 200, required=True)
-    fields.text("subtitle", 200)
-    fields.text("abstract", MAX_LONG_TEXT)
-    starts = fields.instant("starts_at")
-    ends = fields.instant("ends_at")
-    if starts and ends and ends <= starts:
-        fields.errors["ends_at"] = "The session must end after it starts."
-    if window and starts and ends:
-        event_starts, event_ends = (datetime.fromisoformat(moment) for moment in window)
-        if starts < event_starts:
-            fields.errors["starts_at"] = "The session cannot start before the event starts."
-        if ends > event_ends:
-            fields.errors["ends_at"] = "The session cannot end after the event ends."
-    for field in SINGLE_REFERENCES:
-        fields.optional(field, _reference)
-    _speaker_ids(fields)
-    fields.choice("state", SESSION_STATES)
-
-
-_DEFAULTS: dict[str, dict[str, Any]] = {
-    "track": {},
-    "session": {"state": "pending"},
-    "speaker": {},
-    "sponsor": {},
-    "microlocation": {},
-}
-EDITABLE: dict[str, tuple[str, ...]] = {
-    "track": ("name", "description", "color", "location"),
-    "session": (
-        "title",
-        "subtitle",
-        "abstract",
-        "starts_at",
-        "ends_at",
-        "track_id",
-        "microlocation_id",
-        "speaker_ids",
-        "state",
+# What each service's create checks whole and its update over the stored item
+# (``validate_service``); the context of a check is the event's (starts_at, ends_at).
+SERVICE_INPUTS: dict[str, Object] = {
+    "track": Object(
+        {
+            "name": _text(MAX_NAME, required=True),
+            "description": _text(MAX_LONG_TEXT),
+            "color": Clearable(
+                Matching("Give a colour as #rrggbb.", pattern="^#[0-9a-fA-F]{6}$", clean=str.lower)
+            ),
+            "location": _text(300),
+        },
+        required=("name",),
+        absent_as_null=True,
+        examples=_examples({"name": "Main track", "color": "#336699"}),
     ),
-    "speaker": ("name", "email", "bio", "organisation", "photo_url"),
-    "sponsor": ("name", "url", "logo_url", "level"),
-    "microlocation": ("name", "floor", "room", "latitude", "longitude"),
+    "session": Object(
+        {
+            "title": _text(200, required=True),
+            "subtitle": _text(200),
+            "abstract": _text(MAX_LONG_TEXT),
+            "starts_at": instant_field(),
+            "ends_at": instant_field(),
+            "track_id": Clearable(_reference(description="id of an item")),
+            "microlocation_id": Clearable(_reference(description="id of an item")),
+            "speaker_ids": ListOf(
+                _reference(),
+                max_items=MAX_SPEAKERS_PER_SESSION,
+                message="Give a list of speaker ids.",
+                too_many=f"Give at most {MAX_SPEAKERS_PER_SESSION} speakers.",
+                duplicate="This speaker is listed twice.",
+                nullable=True,
+            ),
+            "state": Choice(SESSION_STATES),
+        },
+        required=("title", "starts_at", "ends_at"),
+        defaults={"state": "pending"},
+        absent_as_null=True,
+        rules=(
+            Rule(("starts_at", "ends_at"), _ends_after_start),
+            Rule(("starts_at", "ends_at"), _inside_event, needs_context=True),
+        ),
+        examples=_examples(
+            {
+                "title": "Keynote",
+                "starts_at": "2027-05-01T10:00:00+02:00",
+                "ends_at": "2027-05-01T11:00:00+02:00",
+            }
+        ),
+    ),
+    "speaker": Object(
+        {
+            "name": _text(MAX_NAME, required=True),
+            "email": Clearable(email_field()),
+            "bio": _text(MAX_LONG_TEXT),
+            "organisation": _text(200),
+            "photo_url": _url(),
+        },
+        required=("name",),
+        absent_as_null=True,
+        examples=_examples({"name": "Ada Lovelace", "email": "ada@example.com"}),
+    ),
+    "sponsor": Object(
+        {"name": _text(MAX_NAME, required=True), "url": _url(), "logo_url": _url(), "level": _text(100)},
+        required=("name",),
+        absent_as_null=True,
+        examples=_examples({"name": "ACME", "url": "https://example.com"}),
+    ),
+    "microlocation": Object(
+        {
+            "name": _text(MAX_NAME, required=True),
+            "floor": Clearable(Number(-1000, 1000, whole=True)),
+            "room": _text(100),
+            "latitude": Clearable(Number(-90, 90)),
+            "longitude": Clearable(Number(-180, 180)),
+        },
+        required=("name",),
+        absent_as_null=True,
+        examples=_examples({"name": "Room 1", "floor": 1}),
+    ),
 }
+SERVICE_CHANGES = {name: table.partial() for name, table in SERVICE_INPUTS.items()}
+EDITABLE: dict[str, tuple[str, ...]] = {name: tuple(table.fields) for name, table in SERVICE_INPUTS.items()}
+_SESSION_LINK = sent(None, {"id": Text(min_len=1), "title": Text()})
+
+
+def service_item(service: str) -> Object:
+    """An item as the API sends it back: its fields as stored, and what the server sets."""
+    after: dict[str, Field] = {"created_at": INSTANT, "updated_at": MAYBE_INSTANT}
+    if service == "track":
+        after["sessions"] = ListOf(_SESSION_LINK)
+    return SERVICE_INPUTS[service].response(service.capitalize(), {"id": Text(min_len=1)}, after)
 
 
 def validate_service(
@@ -243,20 +185,9 @@ def validate_service(
 
     ``event_window`` is the event's (starts_at, ends_at): sessions must lie inside it.
     """
-    editable = EDITABLE[service]
-    errors = {key: "Unknown field." for key in payload if key not in editable}
-    base = current if current is not None else _DEFAULTS[service]
-    fields = _Fields({**base, **{k: v for k, v in payload.items() if k in editable}})
-    if service == "session":
-        _session(fields, event_window)
-    else:
-        {"track": _track, "speaker": _speaker, "sponsor": _sponsor, "microlocation": _microlocation}[service](
-            fields
-        )
-    errors.update(fields.errors)
-    if errors:
-        raise ValidationError(errors)
-    return fields.clean
+    table = SERVICE_INPUTS[service]
+    stored = {key: value for key, value in (current or {}).items() if key in table.fields}
+    return table.validate({**stored, **payload}, context=event_window)
 
 
 def references(service: str, fields: dict[str, Any]) -> list[tuple[str, str, str]]:

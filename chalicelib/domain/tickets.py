@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.errors import ConflictError, ValidationError
-from chalicelib.domain.events import parse_instant
+from chalicelib.domain.events import EVENT, PUBLIC_EVENT_SUMMARY, instant_field
+from chalicelib.domain.fields import Choice, Field, Flag, Integer, Parsed, Schemaless, Text
+from chalicelib.domain.objects import ListOf, Object, Report, Rule, field_of, sent
 
 TICKET_TYPES = ("free", "paid", "donation")
 MAX_NAME = 100
@@ -25,21 +27,8 @@ ZERO = Decimal("0.00")
 # One DynamoDB transaction holds at most 100 items: the tickets written plus the event's version bump.
 MAX_TABLE_WRITES = 99
 
-FIELDS = (
-    "name",
-    "type",
-    "price",
-    "quantity",
-    "description",
-    "sales_starts_at",
-    "sales_ends_at",
-    "min_order",
-    "max_order",
-    "hidden",
-    "position",
-)
+NAME_TAKEN = "Another ticket of this event already has this name (names ignore case)."
 READ_ONLY = ("id", "sold", "reserved", "available", "sales_open", "ver", "currency")
-TABLE_ROW_FIELDS = ("id", *(f for f in FIELDS if f != "position"))
 # Every accepted amount: below MAX_PRICE, at most 2 decimals, no sign, exponent or spaces.
 MONEY_PATTERN = rf"^[0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{1,2}})?$"
 _MONEY = re.compile(MONEY_PATTERN)
@@ -86,158 +75,190 @@ def sales_open(starts_at: str | None, ends_at: str | None, event_ends_at: str, n
     return (start is None or start <= now) and now < end
 
 
-def _whole_number(value: Any, field: str, errors: dict[str, str], minimum: int, maximum: int) -> int | None:
-    if type(value) is not int:
-        errors[field] = f"Give a whole number from {minimum} to {maximum}."
-        return None
-    if not minimum <= value <= maximum:
-        errors[field] = f"Use a whole number from {minimum} to {maximum}."
-        return None
-    return value
+def _unknown_key(key: str) -> str:
+    if key == "position":
+        return "The order of the list sets the position here."
+    if key in READ_ONLY:
+        return "This field is read-only."
+    return "Unknown field."
 
 
-def _check_keys(
-    payload: dict[str, Any], allowed: tuple[str, ...], prefix: str, errors: dict[str, str]
-) -> None:
-    for key in payload:
-        if key in allowed:
-            continue
-        if key == "position":
-            errors[f"{prefix}{key}"] = "The order of the list sets the position here."
-        elif key in READ_ONLY:
-            errors[f"{prefix}{key}"] = "This field is read-only."
-        else:
-            errors[f"{prefix}{key}"] = "Unknown field."
+@dataclass(frozen=True)
+class TicketContext:
+    """What a ticket's rules need beyond its fields: the event's end and how many are held."""
+
+    event_ends_at: str
+    committed: int = 0
 
 
-def _clean_price(ticket_type: Any, raw: Any, field: str, errors: dict[str, str]) -> Decimal | None:
-    price = None
-    if raw is not None:
-        try:
-            price = parse_price(raw)
-        except ValueError as error:
-            errors[field] = str(error)
-            return None
+def _price_for_type(values: dict[str, Any], report: Report, context: Any) -> None:
+    ticket_type, price = values["type"], values["price"]
     if ticket_type == "free":
-        if price is not None and price != 0:
-            errors[field] = "A free ticket costs 0.00."
-            return None
-        return ZERO
-    if ticket_type == "paid":
+        if price is not None and Decimal(price) != 0:
+            report("price", "A free ticket costs 0.00.")
+        values["price"] = str(ZERO)
+    elif ticket_type == "paid":
         if price is None:
-            errors[field] = "A paid ticket needs a price."
-            return None
-        if price <= 0:
-            errors[field] = "A paid ticket must cost more than 0."
-            return None
-        return price
-    if ticket_type == "donation":
-        return price if price is not None else ZERO
-    return None
+            report("price", "A paid ticket needs a price.")
+        elif Decimal(price) <= 0:
+            report("price", "A paid ticket must cost more than 0.")
+    elif price is None:
+        values["price"] = str(ZERO)
 
 
-def _clean_window(
-    ticket: dict[str, Any], prefix: str, event_ends_at: str, errors: dict[str, str], clean: dict[str, Any]
-) -> None:
-    starts_key, ends_key = f"{prefix}sales_starts_at", f"{prefix}sales_ends_at"
-    raw_start, raw_end = ticket.get("sales_starts_at"), ticket.get("sales_ends_at")
-    start = parse_instant(raw_start, starts_key, errors) if raw_start is not None else None
-    end = parse_instant(raw_end, ends_key, errors) if raw_end is not None else None
-    event_end = datetime.fromisoformat(event_ends_at)
-    if end is not None and end > event_end:
-        errors[ends_key] = f"Sales must end by the end of the event ({event_ends_at})."
-    if start is not None and end is not None and end <= start:
-        errors[ends_key] = "Sales must end after they start."
-    if start is not None and end is None and start >= event_end:
-        errors[starts_key] = f"Sales must start before the event ends ({event_ends_at})."
-    if (raw_start is None or start is not None) and (raw_end is None or end is not None):
-        clean["sales_starts_at"] = start.isoformat() if start else None
-        clean["sales_ends_at"] = end.isoformat() if end else None
-
-
-def _clean_ticket(
-    ticket: dict[str, Any], prefix: str, event_ends_at: str, committed: int, errors: dict[str, str]
-) -> dict[str, Any]:
-    """Every rule of one ticket but uniqueness; ``ticket`` is complete (defaults applied by callers)."""
-    clean: dict[str, Any] = {}
-
-    name = ticket.get("name")
-    if not isinstance(name, str) or not name.strip():
-        errors[f"{prefix}name"] = "A name is required."
-    elif len(name.strip()) > MAX_NAME:
-        errors[f"{prefix}name"] = f"Use at most {MAX_NAME} characters."
-    else:
-        clean["name"] = name.strip()
-
-    ticket_type = ticket.get("type")
-    if ticket_type not in TICKET_TYPES:
-        errors[f"{prefix}type"] = f"Use one of {', '.join(TICKET_TYPES)}."
-    else:
-        clean["type"] = ticket_type
-    price = _clean_price(ticket_type, ticket.get("price"), f"{prefix}price", errors)
-    if price is not None:
-        clean["price"] = price
-
-    quantity = _whole_number(ticket.get("quantity"), f"{prefix}quantity", errors, 1, MAX_QUANTITY)
-    if quantity is not None and quantity < committed:
-        errors[f"{prefix}quantity"] = (
-            f"{committed} of these tickets are already sold or reserved; the quantity can't be lower."
+def _not_below_committed(values: dict[str, Any], report: Report, context: TicketContext) -> None:
+    if values["quantity"] < context.committed:
+        held = context.committed
+        report(
+            "quantity", f"{held} of these tickets are already sold or reserved; the quantity can't be lower."
         )
-        quantity = None
-    if quantity is not None:
-        clean["quantity"] = quantity
+        del values["quantity"]
 
-    min_order = ticket.get("min_order", 1)
-    min_order = _whole_number(min_order, f"{prefix}min_order", errors, 1, MAX_QUANTITY)
-    default_max = min(DEFAULT_MAX_ORDER, quantity) if quantity else DEFAULT_MAX_ORDER
-    max_order = ticket.get("max_order", default_max)
-    max_order = _whole_number(max_order, f"{prefix}max_order", errors, 1, MAX_QUANTITY)
-    if min_order is not None and max_order is not None and max_order < min_order:
-        errors[f"{prefix}max_order"] = f"The maximum per order can't be below the minimum ({min_order})."
-    elif max_order is not None and quantity is not None and max_order > quantity:
-        errors[f"{prefix}max_order"] = f"The maximum per order can't exceed the quantity ({quantity})."
-    elif min_order is not None and max_order is not None:
-        clean["min_order"], clean["max_order"] = min_order, max_order
 
-    description = ticket.get("description")
-    if description is None:
-        clean["description"] = ""
-    elif not isinstance(description, str):
-        errors[f"{prefix}description"] = "Give text."
-    elif len(description) > MAX_DESCRIPTION:
-        errors[f"{prefix}description"] = f"Use at most {MAX_DESCRIPTION} characters."
-    else:
-        clean["description"] = description.strip()
+def _order_limits(values: dict[str, Any], report: Report, context: Any) -> None:
+    min_order, max_order, quantity = values["min_order"], values["max_order"], values.get("quantity")
+    if max_order < min_order:
+        report("max_order", f"The maximum per order can't be below the minimum ({min_order}).")
+    elif quantity is not None and max_order > quantity:
+        report("max_order", f"The maximum per order can't exceed the quantity ({quantity}).")
 
-    hidden = ticket.get("hidden", False)
-    if not isinstance(hidden, bool):
-        errors[f"{prefix}hidden"] = "Give true or false."
-    else:
-        clean["hidden"] = hidden
 
-    if "position" in ticket:
-        position = _whole_number(ticket["position"], f"{prefix}position", errors, 0, MAX_POSITION)
-        if position is not None:
-            clean["position"] = position
+def _window_in_order(values: dict[str, Any], report: Report, context: Any) -> None:
+    start, end = values["sales_starts_at"], values["sales_ends_at"]
+    if start is not None and end is not None and datetime.fromisoformat(end) <= datetime.fromisoformat(start):
+        report("sales_ends_at", "Sales must end after they start.")
 
-    _clean_window(ticket, prefix, event_ends_at, errors, clean)
+
+def _window_in_event(values: dict[str, Any], report: Report, context: TicketContext) -> None:
+    start, end = values["sales_starts_at"], values["sales_ends_at"]
+    event_end = datetime.fromisoformat(context.event_ends_at)
+    if end is not None and datetime.fromisoformat(end) > event_end:
+        report("sales_ends_at", f"Sales must end by the end of the event ({context.event_ends_at}).")
+    if start is not None and end is None and datetime.fromisoformat(start) >= event_end:
+        report("sales_starts_at", f"Sales must start before the event ends ({context.event_ends_at}).")
+
+
+def money_text(value: Any) -> str:
+    """A price a client sends, kept as its exact decimal text ("12.5" -> "12.50") until stored."""
+    return format(parse_price(value), "f")
+
+
+def _stored(clean: dict[str, Any]) -> dict[str, Any]:
+    if clean.get("price") is not None:
+        clean["price"] = Decimal(clean["price"])
     return clean
+
+
+MONEY_IN = Parsed(
+    money_text,
+    {
+        "type": "string",
+        "pattern": MONEY_PATTERN,
+        "description": f'Decimal string such as "12.50": at most 2 decimals, below {MAX_PRICE}',
+    },
+    nullable=True,
+    stored=Text(pattern=r"^[0-9]+\.[0-9]{2}$", description='Decimal string, "12.50"'),
+)
+_WHOLE = Integer(1, MAX_QUANTITY)
+# One ticket as the organizer sets it. Every rule but the name's uniqueness sits here; those that
+# need the event (its end, what is sold) run when the store checks it with a TicketContext.
+_TICKET_FIELDS: dict[str, Field] = {
+    "name": Text(MAX_NAME, required="A name is required.", message="A name is required."),
+    "type": Choice(TICKET_TYPES),
+    "price": MONEY_IN,
+    "quantity": _WHOLE,
+    "description": Text(MAX_DESCRIPTION, nullable=True, measure_stripped=False),
+    "sales_starts_at": instant_field(nullable=True),
+    "sales_ends_at": instant_field(nullable=True),
+    "min_order": _WHOLE,
+    "max_order": _WHOLE,
+    "hidden": Flag(),
+}
+_TICKET_DEFAULTS: dict[str, Any] = {
+    "price": None,
+    "description": "",
+    "sales_starts_at": None,
+    "sales_ends_at": None,
+    "min_order": 1,
+    "max_order": lambda clean: (
+        min(DEFAULT_MAX_ORDER, clean["quantity"]) if clean.get("quantity") else DEFAULT_MAX_ORDER
+    ),
+    "hidden": False,
+}
+_TICKET_RULES = (
+    Rule(("type", "price"), _price_for_type),
+    Rule(("quantity",), _not_below_committed, needs_context=True),
+    Rule(("min_order", "max_order"), _order_limits),
+    Rule(("sales_starts_at", "sales_ends_at"), _window_in_event, needs_context=True),
+    Rule(("sales_starts_at", "sales_ends_at"), _window_in_order),
+)
+TICKET_INPUT = Object(
+    {**_TICKET_FIELDS, "position": Integer(0, MAX_POSITION)},
+    required=("name", "type", "quantity"),
+    defaults=_TICKET_DEFAULTS,
+    rules=_TICKET_RULES,
+    unknown=_unknown_key,
+    examples=[{"name": "Early bird", "type": "paid", "price": "49.00", "quantity": 100, "max_order": 4}],
+)
+TICKET_CHANGES = TICKET_INPUT.partial(examples=TICKET_INPUT.examples)
+FIELDS = tuple(TICKET_INPUT.fields)
+# A row of the wizard's table: a complete ticket (an omitted field takes its default: an
+# unchecked ``hidden`` is false); ``id`` names the ticket it updates, none creates one.
+TICKET_ROW = Object(
+    {"id": Schemaless({"type": "string"}), **_TICKET_FIELDS},
+    required=("name", "type", "quantity"),
+    defaults=_TICKET_DEFAULTS,
+    rules=_TICKET_RULES,
+    unknown=_unknown_key,
+    message="Give a ticket object.",
+)
+_TABLE_ROWS = ListOf(
+    TICKET_ROW,
+    max_items=MAX_TABLE_WRITES,
+    message="Give the list of tickets.",
+    too_many=f"An event can have at most {MAX_TABLE_WRITES} tickets.",
+    duplicate=NAME_TAKEN,
+    identity=field_of("name", name_key),
+    duplicate_at="name",
+)
+TICKET_TABLE = Object({"tickets": _TABLE_ROWS}, required=("tickets",), message='Send {"tickets": [...]}.')
+_COUNT = Integer(minimum=0)
+_PUBLIC_FIELDS: dict[str, Field] = {
+    "id": Text(min_len=1, source="ticket_id"),
+    "name": TICKET_INPUT.fields["name"].stored(),
+    "type": Choice(TICKET_TYPES, source="ticket_type"),
+    **{name: TICKET_INPUT.fields[name].stored() for name in ("price", "description")},
+    "sales_starts_at": TICKET_INPUT.fields["sales_starts_at"].stored(),
+    "sales_ends_at": TICKET_INPUT.fields["sales_ends_at"].stored(),
+    "min_order": Integer(minimum=1),
+    "max_order": Integer(minimum=1),
+    "available": Integer(
+        minimum=0, source=lambda ticket: available(ticket.quantity, ticket.sold, ticket.reserved)
+    ),
+}
+TICKET = sent(
+    "Ticket",
+    {**_PUBLIC_FIELDS, "quantity": Integer(minimum=1), "hidden": Flag(), "position": _COUNT, "sold": _COUNT},
+)
+PUBLIC_TICKET = sent(
+    "PublicTicket", {**_PUBLIC_FIELDS, "currency": EVENT.fields["currency"], "sales_open": Flag()}
+)
+PUBLIC_EVENT = PUBLIC_EVENT_SUMMARY.extended("PublicEvent", {"tickets": ListOf(PUBLIC_TICKET)})
 
 
 def _check_unique(name: str | None, taken: set[str], field: str, errors: dict[str, str]) -> None:
     if name is not None and name_key(name) in taken and field not in errors:
-        errors[field] = "Another ticket of this event already has this name (names ignore case)."
+        errors[field] = NAME_TAKEN
 
 
 def validate_new_ticket(payload: dict[str, Any], event_ends_at: str, taken_names: set[str]) -> dict[str, Any]:
     """A ticket to create: every field cleaned, defaults applied (``position`` only when given)."""
     errors: dict[str, str] = {}
-    _check_keys(payload, FIELDS, "", errors)
-    clean = _clean_ticket(payload, "", event_ends_at, 0, errors)
+    clean = TICKET_INPUT.check(payload, "", errors, TicketContext(event_ends_at))
     _check_unique(clean.get("name"), taken_names, "name", errors)
     if errors:
         raise ValidationError(errors)
-    return clean
+    return _stored(clean)
 
 
 def validate_ticket_change(
@@ -249,17 +270,15 @@ def validate_ticket_change(
 ) -> dict[str, Any]:
     """A partial update merged over ``current``; returns the whole ticket after the change."""
     errors: dict[str, str] = {}
-    _check_keys(payload, FIELDS, "", errors)
     # The stored ticket is clean; its price is checked again as the decimal string a client sends.
-    stored = (
-        {**current, "price": format(current["price"], "f")} if current.get("price") is not None else current
-    )
-    merged = {**stored, **{k: v for k, v in payload.items() if k in FIELDS}}
-    clean = _clean_ticket(merged, "", event_ends_at, committed, errors)
+    stored = {key: value for key, value in current.items() if key in TICKET_INPUT.fields}
+    if stored.get("price") is not None:
+        stored["price"] = format(stored["price"], "f")
+    clean = TICKET_INPUT.check({**stored, **payload}, "", errors, TicketContext(event_ends_at, committed))
     _check_unique(clean.get("name"), taken_names, "name", errors)
     if errors:
         raise ValidationError(errors)
-    return clean
+    return _stored(clean)
 
 
 @dataclass(frozen=True)
@@ -300,10 +319,10 @@ def plan_ticket_table(payload: Any, existing: dict[str, ExistingTicket], event_e
             errors[key] = "Unknown field."
     rows_in = payload.get("tickets")
     if not isinstance(rows_in, list):
-        errors["tickets"] = "Give the list of tickets."
+        errors["tickets"] = _TABLE_ROWS.message
         raise ValidationError(errors)
     if len(rows_in) > MAX_TABLE_WRITES:
-        errors["tickets"] = f"An event can have at most {MAX_TABLE_WRITES} tickets."
+        errors["tickets"] = _TABLE_ROWS.too_many
         raise ValidationError(errors)
 
     rows: list[TableRow] = []
@@ -312,9 +331,8 @@ def plan_ticket_table(payload: Any, existing: dict[str, ExistingTicket], event_e
     for index, row in enumerate(rows_in):
         prefix = f"tickets[{index}]."
         if not isinstance(row, dict):
-            errors[f"tickets[{index}]"] = "Give a ticket object."
+            errors[f"tickets[{index}]"] = TICKET_ROW.message
             continue
-        _check_keys(row, TABLE_ROW_FIELDS, prefix, errors)
         ticket_id = row.get("id")
         committed = 0
         if ticket_id is not None:
@@ -325,8 +343,9 @@ def plan_ticket_table(payload: Any, existing: dict[str, ExistingTicket], event_e
             else:
                 seen_ids.add(ticket_id)
                 committed = existing[ticket_id].committed
-        fields = {k: v for k, v in row.items() if k in FIELDS}
-        clean = _clean_ticket(fields, prefix, event_ends_at, committed, errors)
+        clean = TICKET_ROW.check(row, f"tickets[{index}]", errors, TicketContext(event_ends_at, committed))
+        clean.pop("id", None)
+        _stored(clean)
         name = clean.get("name")
         _check_unique(name, seen_names, f"{prefix}name", errors)
         if name is not None:

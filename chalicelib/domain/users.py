@@ -7,6 +7,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.fields import Field, Flag, Integer, Parsed, Schemaless, Text
+from chalicelib.domain.objects import Object, sent
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 8
@@ -49,6 +51,72 @@ def validate_name(value: Any) -> dict[str, str]:
     if len(value.strip()) > 100:
         return {"name": "Use at most 100 characters."}
     return {}
+
+
+def _email(value: Any) -> str:
+    problem = validate_email(value).get("email")
+    if problem:
+        raise ValueError(problem)
+    return normalize_email(value)
+
+
+def _password(value: Any) -> str:
+    problem = validate_password(value).get("password")
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def email_field(max_len: int | None = None, **options: Any) -> Parsed:
+    """An e-mail address a client sends, stored normalized (chalicelib.domain.users)."""
+    limit = {"maxLength": max_len} if max_len else {}
+    return Parsed(_email, {"type": "string", "format": "email", **limit}, **options)
+
+
+PASSWORD = Parsed(
+    _password, {"type": "string", "minLength": MIN_PASSWORD_LENGTH, "maxLength": MAX_PASSWORD_LENGTH}
+)
+# The store checks these again as it creates the account (validate_signup): the same rules.
+SIGNUP = Object(
+    {
+        "email": email_field(254),
+        "password": PASSWORD,
+        "name": Text(100, required="A name is required.", message="A name is required."),
+        "invite_token": Schemaless(
+            {"type": ["string", "null"], "description": "From an invite's signup link"}
+        ),
+    },
+    required=("email", "password", "name"),
+    additional=True,
+)
+# Wrong types are wrong credentials (401), never a validation error that tells them apart.
+LOGIN = Object(
+    {"email": Schemaless({"type": "string"}), "password": Schemaless({"type": "string"})},
+    required=("email", "password"),
+    additional=True,
+)
+PASSWORD_CHANGE = Object(
+    {"current_password": Schemaless({"type": "string"}), "new_password": PASSWORD},
+    required=("current_password", "new_password"),
+    additional=True,
+)
+
+_EMAIL_OUT = Text(fmt="email")
+_USER_FIELDS: dict[str, Field] = {
+    "id": Text(min_len=1, source="user_id"),
+    "email": _EMAIL_OUT,
+    "name": Text(),
+    "is_admin": Flag(source=lambda user: bool(user.is_admin)),
+    "is_super_admin": Flag(source=lambda user: bool(user.is_super_admin)),
+    "email_verified": Flag(source=lambda user: bool(user.email_verified)),
+}
+USER = sent("User", _USER_FIELDS)
+ME = sent("Me", {**_USER_FIELDS, "unread_notifications": Integer(minimum=0)})
+ADMIN_USER = sent(
+    "AdminUser", {**_USER_FIELDS, "created_at": Text(fmt="date-time", description="ISO 8601 with offset")}
+)
+SIGNED_IN = sent("SignedIn", {"token": Text(min_len=1), "user": USER})
+VERIFICATION_SENT = sent("VerificationSent", {"email": _EMAIL_OUT, "email_sent": Flag()})
 
 
 class PasswordHashing:

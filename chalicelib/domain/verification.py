@@ -8,6 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.fields import Const, Matching, Text
+from chalicelib.domain.objects import Object, sent
 
 VERIFICATION_TTL = timedelta(hours=24)
 MAX_TOKEN_LENGTH = 200
@@ -18,15 +20,24 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+CONFIRMATION = Object(
+    {
+        "token": Matching(
+            "The verification token from the e-mail's link is required.",
+            min_len=1,
+            max_len=MAX_TOKEN_LENGTH,
+            strip=False,
+            description="From the verification e-mail's link",
+        )
+    },
+    required=("token",),
+)
+EMAIL_VERIFIED = sent("EmailVerified", {"email": Text(fmt="email"), "email_verified": Const(True)})
+
+
 def validate_confirmation(payload: dict[str, Any]) -> str:
     """The token of a ``/auth/verify-email/confirm`` body, or ValidationError."""
-    errors = {key: "Unknown field." for key in payload if key != "token"}
-    token = payload.get("token")
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-        errors["token"] = "The verification token from the e-mail's link is required."
-    if errors:
-        raise ValidationError(errors)
-    return token
+    return CONFIRMATION.validate(payload)["token"]
 
 
 def unknown_link() -> ValidationError:

@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document, built from the routes the app really has (so none can be missing) and
-what each declares on ApiBlueprint.route: success status, request and response schemas, query
-options and required headers. Schemas with a ``title`` become components referenced by $ref."""
+what each declares on ApiBlueprint.route: success status, the definitions of its request body and
+its response (chalicelib.domain.fields: the same tables that check the body), query options and
+required headers. Schemas with a ``title`` become components referenced by $ref."""
 
-import copy
 import inspect
 import re
 from typing import Any
@@ -95,12 +95,12 @@ def _parameters(path: str, method: str, meta: dict[str, Any]) -> list[dict[str, 
         for name in re.findall(r"{(\w+)}", path)
     ]
     parameters += [
-        {"name": name, "in": "query", "required": False, "schema": schema}
-        for name, schema in meta.get("query", {}).items()
+        {"name": name, "in": "query", "required": False, "schema": option.schema()}
+        for name, option in meta.get("query", {}).items()
     ]
     parameters += [
-        {"name": name, "in": "header", "required": True, "schema": schema}
-        for name, schema in meta.get("request_headers", {}).items()
+        {"name": name, "in": "header", "required": True, "schema": value.schema()}
+        for name, value in meta.get("headers", {}).items()
     ]
     conditional = {"GET": "If-None-Match", "PATCH": "If-Match", "PUT": "If-Match", "DELETE": "If-Match"}
     if method in conditional:
@@ -123,7 +123,8 @@ def _responses(method: str, meta: dict[str, Any], components: _Components) -> di
     }
     success: dict[str, Any] = {"description": "Success"}
     if status != 204:
-        success["content"] = _content(components.hoist(meta.get("response_schema")))
+        response = meta.get("response")
+        success["content"] = _content(components.hoist(response.schema()) if response else None)
     headers: dict[str, Any] = {}
     if method == "GET" and status == 200:
         headers["ETag"] = _ETAG
@@ -161,11 +162,11 @@ def _operation(path: str, method: str, view: Any, components: _Components) -> di
     }
     if meta.get("public"):
         operation["security"] = []
-    schema = meta.get("request_schema")
-    if schema is not None:
+    body = meta.get("body")
+    if body is not None:
         operation["requestBody"] = {
-            "required": meta.get("body_required", True),
-            "content": _json(components.hoist(copy.deepcopy(schema))),
+            "required": not body.optional,
+            "content": _json(components.hoist(body.definition.schema())),
         }
     return operation
 

@@ -3,9 +3,11 @@
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.errors import BadRequestError, PayloadTooLargeError
+from chalicelib.domain.objects import Object
 from chalicelib.http.context import current_request
 
 MAX_JSON_BODY = 1024 * 1024
@@ -47,6 +49,22 @@ def json_body() -> dict[str, Any]:
             code="malformed_json",
         )
     return value
+
+
+@dataclass(frozen=True)
+class Body:
+    """A route's request body: its definition, how large it may be (``hint`` tells a client what
+    to do instead) and whether it may be left out (it then reads as ``{}``)."""
+
+    definition: Object
+    max_bytes: int = MAX_JSON_BODY
+    hint: str = ""
+    optional: bool = False
+
+    def read(self) -> dict[str, Any]:
+        """The body parsed and checked against the definition: its clean fields."""
+        payload = {} if self.optional and not raw_body().strip() else json_body()
+        return self.definition.validate(payload)
 
 
 def _not_json(constant: str) -> Any:

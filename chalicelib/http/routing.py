@@ -1,5 +1,6 @@
-"""ApiBlueprint: every REST route goes through one wrapper that authenticates the caller,
-limits the body, maps domain errors to our error body and gives every GET an ETag."""
+"""ApiBlueprint: every REST route goes through one wrapper that authenticates the caller, runs
+the view's guards, reads the body its definition describes, maps domain errors to our error
+body and gives every GET an ETag."""
 
 import functools
 from collections.abc import Callable, Iterable
@@ -10,12 +11,15 @@ from chalice import Blueprint, CORSConfig, Response
 
 from chalicelib import log
 from chalicelib.domain.errors import DomainError
+from chalicelib.domain.fields import Field
+from chalicelib.domain.objects import Object
+from chalicelib.encoding import dumps
 from chalicelib.http import context
+from chalicelib.http.access import guards_of
 from chalicelib.http.auth import authenticate
 from chalicelib.http.errors import domain_error_response, error_response, internal_error_response
 from chalicelib.http.etag import body_etag, cache_control, none_match
-from chalicelib.http.json import dumps
-from chalicelib.http.request import MAX_JSON_BODY, check_body_size
+from chalicelib.http.request import MAX_JSON_BODY, Body, check_body_size
 from chalicelib.http.responses import NEXT_CURSOR_HEADER
 
 CORS = CORSConfig(
@@ -48,31 +52,34 @@ class ApiBlueprint(Blueprint):
         methods: Iterable[str] = ("GET",),
         *,
         public: bool = False,
-        max_body: int = MAX_JSON_BODY,
-        max_body_hint: str = "",
-        request_schema: dict[str, Any] | None = None,
-        body_required: bool = True,
+        body: Object | Body | None = None,
+        response: Field | None = None,
         status: int | None = None,
-        response_schema: dict[str, Any] | None = None,
-        query: dict[str, dict[str, Any]] | None = None,
-        request_headers: dict[str, dict[str, Any]] | None = None,
+        query: dict[str, Field] | None = None,
+        headers: dict[str, Field] | None = None,
         **kwargs: Any,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """Register a view. ``request_schema`` and the keyword arguments after it only describe the
-        route in the OpenAPI document (chalicelib.http.openapi): whether the body may be left out
-        (``body_required``), ``status`` of success (default 204 for DELETE, else 200),
-        ``response_schema`` of its body (chalicelib.http.schemas), ``query`` options and required
-        ``request_headers`` (name -> JSON Schema)."""
+        """Register a view. With ``body`` (a definition, or a Body with its size limit) the view
+        is called with ``body=`` the clean fields, once its guards have passed; ``response`` is
+        the definition of what it returns, ``status`` its success (default 204 for DELETE, else
+        200), ``query`` and required request ``headers`` are described in the OpenAPI document."""
+        reads = Body(body) if isinstance(body, Object) else body
+        max_bytes = reads.max_bytes if reads else MAX_JSON_BODY
 
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            guards = guards_of(view)
+
             def respond(**params: Any) -> Response:
                 request = self.current_request
                 token = context.begin(context.RequestContext(request=request, public=public))
                 try:
-                    check_body_size(max_body, max_body_hint)
+                    check_body_size(max_bytes, reads.hint if reads else "")
                     if not public:
                         context.current().user = authenticate(request.headers.get("authorization"))
-                    return _finish(view(**params), request.method)
+                    for check in guards:
+                        check(params)
+                    arguments = {**params, "body": reads.read()} if reads else params
+                    return _finish(view(**arguments), request.method)
                 except DomainError as error:
                     return domain_error_response(error)
                 except ChaliceBadRequestError as error:
@@ -85,20 +92,20 @@ class ApiBlueprint(Blueprint):
             @functools.wraps(view)
             def handle(**params: Any) -> Response:
                 started = log.begin_request(self.current_request, self.current_app.lambda_context)
-                response = respond(**params)
-                log.end_request(response.status_code, started)
-                return response
+                answer = respond(**params)
+                log.end_request(answer.status_code, started)
+                return answer
 
             handle.openapi = {  # type: ignore[attr-defined]  # read back by http/openapi.py
                 "public": public,
-                "request_schema": request_schema,
-                "body_required": body_required,
+                "body": reads,
                 "status": status,
-                "response_schema": response_schema,
+                "response": response,
                 "query": query or {},
-                "request_headers": request_headers or {},
+                "headers": headers or {},
             }
             Blueprint.route(self, path, methods=list(methods), cors=CORS, **kwargs)(handle)
+            view.routed = True  # type: ignore[attr-defined]
             return view
 
         return register

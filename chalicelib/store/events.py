@@ -11,7 +11,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from chalicelib.config import settings
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
-from chalicelib.domain.events import PUBLISHED, validate_event
+from chalicelib.domain.events import EVENT, PUBLISHED, validate_event
 from chalicelib.domain.limits import EVENTS_PER_USER
 from chalicelib.domain.permissions import ORGANIZER
 from chalicelib.store import ratelimit
@@ -30,25 +30,10 @@ from chalicelib.store.transactions import Cancelled
 from chalicelib.store.transactions import transaction as tagged_transaction
 from chalicelib.store.versions import STALE_MESSAGE, version_condition, versioned_write
 
-# What the validator checks a change against (the event as stored).
-_VALIDATED_FIELDS = (
-    "name",
-    "description",
-    "location_name",
-    "starts_at",
-    "ends_at",
-    "timezone",
-    "currency",
-    "state",
-    "background_url",
-    "background_variants",
-    "created_by",
-    "created_at",
-)
-
 
 def _event_fields(event: EventModel) -> dict[str, Any]:
-    return {field: getattr(event, field) for field in _VALIDATED_FIELDS}
+    """The event as stored, in the shape the validator checks a change against."""
+    return {field: getattr(event, field) for field in EVENT.dump(event) if hasattr(EventModel, field)}
 
 
 def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:

@@ -10,7 +10,13 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from chalicelib.config import settings
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationError
-from chalicelib.domain.users import PasswordHashing, normalize_email, validate_password, validate_signup
+from chalicelib.domain.users import (
+    USER,
+    PasswordHashing,
+    normalize_email,
+    validate_password,
+    validate_signup,
+)
 from chalicelib.store import login_limits
 from chalicelib.store.models.users import EmailClaimModel, UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
@@ -28,14 +34,7 @@ def _claim_key(email: str) -> str:
 
 
 def user_view(user: UserModel) -> dict[str, Any]:
-    return {
-        "id": user.user_id,
-        "email": user.email,
-        "name": user.name,
-        "is_admin": bool(user.is_admin),
-        "is_super_admin": bool(user.is_super_admin),
-        "email_verified": bool(user.email_verified),
-    }
+    return USER.dump(user)
 
 
 def create_user(

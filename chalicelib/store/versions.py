@@ -8,7 +8,8 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
-from chalicelib.store.models.events import EVENT_SK, VERSION_COUNTERS, EventModel, event_pk
+from chalicelib.domain.events import VERSION_COUNTERS
+from chalicelib.store.models.events import EVENT_SK, EventModel, event_pk
 from chalicelib.store.transactions import CONDITION_FAILED, CONFLICT, Cancelled, Transaction
 
 EVENT_TAG = "event"

@@ -6,17 +6,11 @@ from typing import Any
 from chalicelib.domain import tickets as rules
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.tickets import TicketModel
-from chalicelib.store.tickets import stored_fields
 
 
 def ticket_view(ticket: TicketModel) -> dict[str, Any]:
     """What organizers see."""
-    return {
-        "id": ticket.ticket_id,
-        **stored_fields(ticket),
-        "sold": int(ticket.sold),
-        "available": rules.available(ticket.quantity, ticket.sold, ticket.reserved),
-    }
+    return rules.TICKET.dump(ticket)
 
 
 def public_ticket_view(

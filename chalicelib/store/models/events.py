@@ -9,15 +9,6 @@ from chalicelib.store.models.base import BaseMeta, BaseModel, table_name
 
 EVENTS_TABLE = table_name("events")
 EVENT_SK = "EVENT"
-VERSION_COUNTERS = (
-    "event_ver",
-    "tickets_ver",
-    "tracks_ver",
-    "sessions_ver",
-    "speakers_ver",
-    "sponsors_ver",
-    "microlocations_ver",
-)
 
 
 def event_pk(event_id: str) -> str:
@@ -75,6 +66,7 @@ class EventModel(BaseModel):
     created_at = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)
 
+    # One attribute per name of chalicelib.domain.events.VERSION_COUNTERS.
     event_ver = NumberAttribute(default=0)
     tickets_ver = NumberAttribute(default=0)
     tracks_ver = NumberAttribute(default=0)

@@ -1,0 +1,48 @@
+"""What the API sends back for an order (the request's definition is ORDER_REQUEST in
+chalicelib.domain.orders, beside the rules it feeds)."""
+
+from chalicelib.domain.fields import Choice, Integer, Text
+from chalicelib.domain.objects import ListOf, sent
+from chalicelib.domain.orders import STATUSES
+from chalicelib.domain.tickets import MONEY_IN, TICKET_TYPES
+
+_ID = Text(min_len=1)
+_TEXT = Text()
+_MAYBE_TEXT = Text(nullable=True, null_value=None)
+_MONEY = MONEY_IN.stored()
+_MAYBE_INSTANT = Text(fmt="date-time", nullable=True, null_value=None)
+
+ORDER_LINE = sent(
+    None,
+    {
+        "ticket_id": _ID,
+        "name": _TEXT,
+        "type": Choice(TICKET_TYPES),
+        "quantity": Integer(minimum=1),
+        "unit_price": _MONEY,
+        "subtotal": _MONEY,
+    },
+)
+ORDER = sent(
+    "Order",
+    {
+        "id": _ID,
+        "event_id": _ID,
+        "event_name": _TEXT,
+        "status": Choice(STATUSES),
+        "items": ListOf(ORDER_LINE),
+        "total": _MONEY,
+        "currency": _TEXT,
+        "created_at": Text(fmt="date-time", description="ISO 8601 with offset"),
+        "expires_at": _MAYBE_INSTANT,
+        "paid_at": _MAYBE_INSTANT,
+        "closed_at": _MAYBE_INSTANT,
+        "payment": sent(
+            None,
+            {"provider": _TEXT, "reference": _MAYBE_TEXT, "instructions": _TEXT},
+            optional=("instructions",),
+        ),
+        "buyer": sent(None, {"id": _ID, "name": _MAYBE_TEXT, "email": _MAYBE_TEXT}),
+    },
+    optional=("buyer",),
+)
