@@ -1,11 +1,13 @@
 """Events: the organizer's CRUD, "my events", the staff list and the public pages."""
 
+from dataclasses import replace
+
 from chalice import Response
 
 from chalicelib.domain.errors import NotFoundError
-from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS
+from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS, allowed_fingerprint
 from chalicelib.http import schemas
-from chalicelib.http.access import event_role_required, staff_only
+from chalicelib.http.access import EventAccess, event_role_required, staff_only
 from chalicelib.http.context import current_access, current_user
 from chalicelib.http.etag import clock_variant, conditional_get, expected_versions, versioned_etag
 from chalicelib.http.request import json_body, query_param
@@ -44,11 +46,19 @@ def my_events() -> list:
     ]
 
 
-@bp.route("/events/{event_id}", response_schema=schemas.EVENT)
-@event_role_required(EVENT_READERS)
+def _member_event(access: EventAccess) -> tuple[str, dict]:
+    """The event as its members see it, with ``allowed`` (what the caller may do in it), and its ETag:
+    the event's version (what If-Match conditions on) and a number that moves with ``allowed``."""
+    allowed = access.allowed()
+    etag = versioned_etag([access.event.event_ver, allowed_fingerprint(allowed)])
+    return etag, {**events.event_view(access.event), "allowed": allowed}
+
+
+@bp.route("/events/{event_id}", response_schema=schemas.MEMBER_EVENT)
+@event_role_required(EVENT_READERS, with_matrix=True)
 def get_event(event_id: str) -> Response:
-    event = current_access().event
-    return conditional_get(versioned_etag([event.event_ver]), lambda: events.event_view(event))
+    etag, body = _member_event(current_access())
+    return conditional_get(etag, lambda: body)
 
 
 @bp.route("/events/{event_id}/versions", response_schema=schemas.VERSIONS)
@@ -61,12 +71,14 @@ def get_versions(event_id: str) -> dict:
     "/events/{event_id}",
     methods=["PATCH"],
     request_schema=schemas.EVENT_UPDATE_REQUEST,
-    response_schema=schemas.EVENT,
+    response_schema=schemas.MEMBER_EVENT,
 )
-@event_role_required(EVENT_EDITORS)
+@event_role_required(EVENT_EDITORS, with_matrix=True)
 def update_event(event_id: str) -> Response:
-    event = events.update_event(current_access().event, json_body(), expected_versions(), current_user())
-    return Response(body=events.event_view(event), headers={"ETag": versioned_etag([event.event_ver])})
+    access = current_access()
+    updated = events.update_event(access.event, json_body(), expected_versions(), current_user())
+    etag, body = _member_event(replace(access, event=updated))
+    return Response(body=body, headers={"ETag": etag})
 
 
 @bp.route("/events/{event_id}", methods=["DELETE"])

@@ -5,7 +5,7 @@ from chalice import Response
 
 from chalicelib.domain.orders import MAX_IDEMPOTENCY_KEY, MAX_LINES, parse_idempotency_key
 from chalicelib.domain.payments import organizer_confirmation
-from chalicelib.domain.permissions import COORGANIZER, ORGANIZER
+from chalicelib.domain.permissions import ORDER_MANAGERS, ORDER_READERS
 from chalicelib.http import schemas
 from chalicelib.http.access import (
     current_order_access,
@@ -21,9 +21,6 @@ from chalicelib.store import orders
 from chalicelib.store.pagination import page_size
 
 bp = ApiBlueprint(__name__)
-
-ORDER_READERS = frozenset({ORGANIZER, COORGANIZER})
-ORDER_MANAGERS = frozenset({ORGANIZER})
 
 ORDER_SCHEMA = {
     "type": "object",

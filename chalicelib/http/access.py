@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.errors import ForbiddenError, NotFoundError
-from chalicelib.domain.permissions import COORGANIZER, ORGANIZER, Matrix, allows
+from chalicelib.domain.permissions import COORGANIZER, ORGANIZER, Allowed, Matrix, allowed_operations, allows
 from chalicelib.http.context import current, current_user
 from chalicelib.store.access import load_event_record
 from chalicelib.store.events import PUBLISHED
@@ -46,6 +46,11 @@ class EventAccess:
         if self.is_staff:
             return True
         return self.matrix is not None and allows(self.matrix, self.role, service, operation)
+
+    def allowed(self) -> Allowed:
+        if self.matrix is None:
+            raise RuntimeError("load the access with_matrix=True to list what the caller may do")
+        return allowed_operations(self.matrix, self.role, self.is_staff)
 
 
 def load_access(event_id: str, with_matrix: bool = False) -> EventAccess:
@@ -143,13 +148,16 @@ def super_admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-def event_role_required(roles: Iterable[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def event_role_required(
+    roles: Iterable[str], with_matrix: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``with_matrix``: the view also needs the permission matrix (read in the same BatchGetItem)."""
     allowed = frozenset(roles)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def guarded(**params: Any) -> Any:
-            if not acting_user().has_role(params["event_id"], allowed):
+            if not load_access(params["event_id"], with_matrix).has_role(allowed):
                 raise ForbiddenError("Your role in this event does not allow this.")
             return view(**params)
 

@@ -13,7 +13,7 @@ from chalicelib.domain import orders as order_rules
 from chalicelib.domain import services as service_rules
 from chalicelib.domain import tickets as ticket_rules
 from chalicelib.domain import verification as verification_rules
-from chalicelib.domain.permissions import EVENT_ROLES
+from chalicelib.domain.permissions import EVENT_ROLES, FIXED_RULES, OPERATIONS, SERVICES
 from chalicelib.domain.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 Schema = dict[str, Any]
@@ -129,6 +129,18 @@ _EVENT_FIELDS: dict[str, Schema] = {
 }
 EVENT = _object("Event", _EVENT_FIELDS)
 MY_EVENT = _object("MyEvent", {**_EVENT_FIELDS, "role": ROLE_NAME})
+_GRANTS: dict[str, tuple[str, ...]] = {
+    **{area: tuple(rules) for area, rules in FIXED_RULES.items()},
+    **dict.fromkeys(SERVICES, OPERATIONS),
+}
+ALLOWED = {
+    **_object(
+        "Allowed",
+        {area: _object(None, {op: {"type": "boolean"} for op in ops}) for area, ops in _GRANTS.items()},
+    ),
+    "description": "What the caller may do in this event: {area: {operation: bool}}",
+}
+MEMBER_EVENT = _object("MemberEvent", {**_EVENT_FIELDS, "allowed": ALLOWED})
 VERSIONS = _object(
     "Versions",
     {
