@@ -394,7 +394,7 @@ NOTIFICATION = _object(
     {
         "id": ID,
         "title": TEXT,
-        "message": {"type": "string", "description": "Sanitized HTML"},
+        "message": {"type": "string", "description": "Plain text (show it as text, never as markup)"},
         "action": MAYBE_TEXT,
         "received_at": INSTANT,
         "has_read": {"type": "boolean"},

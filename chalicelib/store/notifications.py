@@ -16,11 +16,11 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.notifications import (
+    clean_message,
     clean_title,
     created_at,
     iso_millis,
     new_notification_id,
-    sanitize_message,
 )
 from chalicelib.realtime.notifier import ClientFactory, management_client, push
 from chalicelib.realtime.sessions import live_connections
@@ -67,7 +67,7 @@ def _transact(build: Callable[[Transaction], None]) -> None:
 def notify(
     user_id: str, action: str, title: str, message: str, *, client_for: ClientFactory = management_client
 ) -> dict[str, Any]:
-    """Store a notification for ``user_id`` (message sanitized), count it as unread in the same
+    """Store a notification for ``user_id`` (plain-text title and message), count it as unread in the same
     transaction, then push the unread ones to the user's open connections. A failed push never
     fails the notification."""
     at = now()
@@ -78,7 +78,7 @@ def notify(
         notification_sk(received_at, notification_id),
         notification_id=notification_id,
         title=clean_title(title),
-        message=sanitize_message(message),
+        message=clean_message(message),
         action=action,
         received_at=received_at,
         has_read=False,

@@ -15,7 +15,6 @@ first, by the next order of one of their tickets; availability adds back those n
 """
 
 import csv
-import html
 import io
 import logging
 import random
@@ -592,7 +591,7 @@ def _notify_organizers(order: OrderModel) -> None:
     count = sum(line.quantity for line in _lines(order))
     title = f"New order for {order.event_name}"
     message = (
-        f"{html.escape(order.buyer_name)} ordered {count} ticket{'s' if count != 1 else ''}"
+        f"{order.buyer_name} ordered {count} ticket{'s' if count != 1 else ''}"
         f" ({order.total} {order.currency})."
     )
     for organizer_id in _organizers(order.event_id):
