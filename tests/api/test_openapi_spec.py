@@ -107,6 +107,7 @@ def test_named_schemas_are_shared_components_and_valid_json_schema(document):
 def test_an_event_as_served_matches_its_documented_schema(api, signup, make_event, document):
     token = signup("schema@example.com")
     event = make_event(token)
+
     def check(value, name):
         schema = {"components": document["components"], "$ref": f"#/components/schemas/{name}"}
         jsonschema.validate(value, schema, cls=jsonschema.Draft202012Validator)
