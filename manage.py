@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from deploy.stage import CHALICE_DIR, StageError, apply_stage, stack_name, stage_names
+from deploy.stage import CHALICE_DIR, StageError, apply_stage, stage_names
 
 
 class CommandError(Exception):
@@ -38,7 +38,7 @@ def _check_table_names() -> None:
         )
 
 
-# -- provision / template ---------------------------------------------------------------------------
+# -- provision / policy ---------------------------------------------------------------------------------
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
@@ -65,8 +65,7 @@ def _shown(path: Path) -> str:
 
 
 def _write_deploy_policy(args: argparse.Namespace, target: Any) -> None:
-    """.chalice/policy-STAGE.json as ``chalice deploy`` needs it (``chalice package`` reads it too,
-    and the merge template replaces it in the stack)."""
+    """.chalice/policy-STAGE.json, the functions' IAM policy for ``chalice deploy``."""
     from deploy.policy import (
         PolicyError,
         caller_account,
@@ -90,27 +89,12 @@ def _write_deploy_policy(args: argparse.Namespace, target: Any) -> None:
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    from deploy.template import current_target
+    from deploy.target import current_target
 
     target = current_target(args.stage, args.chalice_dir)
     _write_deploy_policy(args, target)
     print(f"next: chalice deploy --stage {args.stage}")
     return 0
-
-
-def cmd_template(args: argparse.Namespace) -> int:
-    from deploy.template import current_target, write
-
-    target = current_target(args.stage, args.chalice_dir)
-    print(f"wrote {_shown(write(target, args.chalice_dir))} (the CloudFormation merge template)")
-    print(f"tables: {', '.join(spec.name for spec in target.tables)}")
-    print(f"buckets: {', '.join(bucket.name for bucket in target.buckets)}")
-    _write_deploy_policy(args, target)
-    print(f"next: chalice package --stage {args.stage} --merge-template .chalice/resources.json out/")
-    return 0
-
-
-# -- create-superadmin ------------------------------------------------------------------------------
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -263,7 +247,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 # -- deploy-frontend --------------------------------------------------------------------------------
 
 
-def _chalice_deployment(args: argparse.Namespace, stack: str) -> Any:
+def _chalice_deployment(args: argparse.Namespace) -> Any:
     """After ``chalice deploy``: its recorded URLs, and the CDN stack over the provisioned site
     bucket (created on the first run)."""
     import dataclasses
@@ -271,13 +255,14 @@ def _chalice_deployment(args: argparse.Namespace, stack: str) -> Any:
     from chalicelib.config import settings
     from chalicelib.store.aws import client
     from deploy import frontend
+    from deploy.site import site_template
     from deploy.stage import site_stack_name
-    from deploy.template import current_target, site_template
+    from deploy.target import current_target
 
     recorded = frontend.chalice_deployment(args.stage, args.chalice_dir)
     if recorded is None:
         raise CommandError(
-            f"stage {args.stage} is not deployed: no stack {stack} and no .chalice/deployed/{args.stage}.json"
+            f"stage {args.stage} is not deployed: no .chalice/deployed/{args.stage}.json (run chalice deploy)"
         )
     frontend.require_bucket(client("s3"), settings().frontend_bucket, args.stage)
     outputs = frontend.ensure_site_stack(
@@ -298,11 +283,9 @@ def cmd_deploy_frontend(args: argparse.Namespace) -> int:
     from chalicelib.store.aws import client
     from deploy import frontend
 
-    name = args.stack_name or stack_name(args.stage)
     try:
-        in_stack = frontend.stack_deployment(client("cloudformation"), name)
-        deployment = in_stack or _chalice_deployment(args, name)
-        bucket = deployment.bucket or settings().frontend_bucket
+        deployment = _chalice_deployment(args)
+        bucket = deployment.bucket
         objects = frontend.site_objects()
         print(f"publishing {len(objects)} files to s3://{bucket}; API URLs from {deployment.source}")
         frontend.publish(
@@ -318,8 +301,8 @@ def cmd_deploy_frontend(args: argparse.Namespace) -> int:
     if deployment.site_url:
         print(f"site: {deployment.site_url}")
     configured = settings().frontend_url.rstrip("/")
-    if in_stack is None and deployment.site_url and configured != deployment.site_url.rstrip("/"):
-        # The full stack sets the functions' URL itself; chalice deploy takes config.json's.
+    if configured != deployment.site_url.rstrip("/"):
+        # The functions take their URL from config.json; only the CDN stack knows the real one.
         print(
             f"note: e-mail links point at MARQUEE_FRONTEND_URL={configured}; set it to {deployment.site_url} "
             f"under stages.{args.stage} in .chalice/config.json and run `chalice deploy --stage {args.stage}`"
@@ -396,21 +379,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Write .chalice/policy-STAGE.json, the functions' IAM policy for `chalice deploy`, from the models, "
         "bucket rules and stage settings (plain ARNs; run it before every `chalice deploy`).",
     )
-    template = command(
-        "template",
-        cmd_template,
-        "Write .chalice/resources.json (CloudFormation merge template) and .chalice/policy-STAGE.json "
-        "from the models, for `chalice package --merge-template` (the stack's roles get the template's "
-        "policy).",
+    _add_stage(policy, required=True)
+    _add_chalice_dir(policy, "where config.json and deployed/STAGE.json are read and the policy is written")
+    policy.add_argument(
+        "--account",
+        help="AWS account id for the policy's ARNs (default: sts get-caller-identity when credentials "
+        "are configured, else '*')",
     )
-    for sub in (policy, template):
-        _add_stage(sub, required=True)
-        _add_chalice_dir(sub, "where config.json and deployed/STAGE.json are read and the files are written")
-        sub.add_argument(
-            "--account",
-            help="AWS account id for the policy's ARNs (default: sts get-caller-identity when credentials "
-            "are configured, else '*')",
-        )
     superadmin = command(
         "create-superadmin",
         cmd_create_superadmin,
@@ -446,7 +421,6 @@ def build_parser() -> argparse.ArgumentParser:
         tables=False,
     )
     _add_stage(frontend, required=True)
-    frontend.add_argument("--stack-name", help="CloudFormation stack of the stage (default: marquee-STAGE)")
     _add_chalice_dir(frontend, "where config.json and deployed/STAGE.json (after `chalice deploy`) are read")
     _add_stage(command("sweep-orders", cmd_sweep_orders, "Release the tickets held by expired orders now."))
     return parser

@@ -101,7 +101,7 @@ def site_objects(
     project_dir: Path = PROJECT_DIR,
     browser_files: Sequence[str] = BROWSER_FILES,
 ) -> list[SiteObject]:
-    """Everything to publish except config.json (written from the stack's outputs)."""
+    """Everything to publish except config.json (written from chalice deploy's record)."""
     if not (frontend_dir / "index.html").exists():
         raise FrontendError(f"{frontend_dir} has no index.html")
     objects = [
@@ -120,7 +120,7 @@ def site_objects(
 
 @dataclass(frozen=True)
 class Deployment:
-    """Where the stage's API, WebSocket and site live (from the stack or Chalice's record)."""
+    """Where the stage's API, WebSocket and site live (Chalice's record and the CDN stack)."""
 
     api_url: str
     ws_url: str
@@ -131,27 +131,6 @@ class Deployment:
 
     def frontend_config(self) -> dict[str, str]:
         return {"apiUrl": self.api_url.rstrip("/"), "wsUrl": self.ws_url.rstrip("/")}
-
-
-def stack_deployment(cloudformation: Any, stack_name: str) -> Deployment | None:
-    try:
-        stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-    except ClientError as error:
-        if "does not exist" in str(error):
-            return None
-        raise
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
-    missing = [key for key in ("EndpointURL", "WebsocketConnectEndpointURL") if key not in outputs]
-    if missing:
-        raise FrontendError(f"stack {stack_name} has no output {', '.join(missing)}; is it Marquee's?")
-    return Deployment(
-        api_url=outputs["EndpointURL"],
-        ws_url=outputs["WebsocketConnectEndpointURL"],
-        bucket=outputs.get("SiteBucketName"),
-        distribution_id=outputs.get("SiteDistributionId"),
-        source=f"stack {stack_name}",
-        site_url=outputs.get("SiteURL"),
-    )
 
 
 def chalice_deployment(stage: str, chalice_dir: Path = CHALICE_DIR) -> Deployment | None:

@@ -1,18 +1,51 @@
-"""After ``chalice deploy``: give the REST API the gateway responses the stack's template carries
-(deploy.template.gateway_responses(): an unknown route is a 404 in our error body, not API
-Gateway's 403 "Missing Authentication Token"). Chalice's deploy imports its own API definition,
-which has none, so ``manage.py provision --stage S`` puts them back after each deploy and
-redeploys the API stage when it changed anything."""
+"""After ``chalice deploy``: give the REST API our gateway responses (``gateway_responses()``: an
+unknown route is a 404 in our error body, not API Gateway's 403 "Missing Authentication Token").
+Chalice's deploy imports its own API definition, which has none, so ``manage.py provision --stage S``
+puts them back after each deploy and redeploys the API stage when it changed anything."""
 
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from chalicelib.http.errors import INTERNAL_ERROR_MESSAGE, UNKNOWN_ROUTE_BODY
+from chalicelib.http.site_headers import API_HEADERS
 from deploy.stage import CHALICE_DIR, chalice_config
-from deploy.template import gateway_responses
 
 Report = Callable[[str], None]
+
+
+def _gateway_response(status: int | None, code: str, message: str | None) -> dict[str, Any]:
+    """``message`` None: API Gateway's own message (``$context.error.messageString`` is quoted JSON)."""
+    text = json.dumps(message) if message is not None else "$context.error.messageString"
+    response: dict[str, Any] = {
+        "responseTemplates": {
+            "application/json": f'{{"error": {{"code": "{code}", "message": {text}, "details": {{}}}}}}'
+        },
+        "responseParameters": {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+            **{f"gatewayresponse.header.{name}": f"'{value}'" for name, value in API_HEADERS.items()},
+        },
+    }
+    if status is not None:
+        response["statusCode"] = str(status)
+    return response
+
+
+def gateway_responses() -> dict[str, Any]:
+    """API Gateway answers some requests before the Lambda runs (unknown route, too large,
+    throttled); these give them our error body. An unknown route is API Gateway's
+    MISSING_AUTHENTICATION_TOKEN (403), which is a 404 to our clients."""
+    unknown = UNKNOWN_ROUTE_BODY["error"]
+    return {
+        "MISSING_AUTHENTICATION_TOKEN": _gateway_response(404, unknown["code"], unknown["message"]),
+        "RESOURCE_NOT_FOUND": _gateway_response(404, unknown["code"], unknown["message"]),
+        "REQUEST_TOO_LARGE": _gateway_response(413, "payload_too_large", None),
+        "UNSUPPORTED_MEDIA_TYPE": _gateway_response(415, "unsupported_media_type", None),
+        "THROTTLED": _gateway_response(429, "too_many_requests", None),
+        "DEFAULT_4XX": _gateway_response(None, "bad_request", None),
+        "DEFAULT_5XX": _gateway_response(None, "internal_error", INTERNAL_ERROR_MESSAGE),
+    }
 
 
 def deployed_rest_api(stage: str, chalice_dir: Path = CHALICE_DIR) -> tuple[str, str] | None:

@@ -1,11 +1,7 @@
-"""The IAM policy of the functions' roles, .chalice/policy-<stage>.json, for ``chalice deploy``.
-
-The same grants as the stack's policy (deploy.template.iam_policy), from the same descriptions
-(the models' tables and their indexes, the bucket rules, the stage's sender and secret), but every
-resource is a plain ARN built from the names the stage's settings give: IAM takes the file as it
-is. It is the only policy ever written to that file, so ``chalice deploy`` cannot pick up the
-stack's variant (whose ``Fn::GetAtt`` ARNs IAM refuses); ``chalice package`` reads the same file,
-and the merge template replaces it in every role with the stack's variant.
+"""The IAM policy of the functions' roles, .chalice/policy-<stage>.json, for ``chalice deploy``: the
+one place the functions' grants are written. Built from the descriptions provisioning uses (the
+models' tables and their indexes, the bucket rules, the stage's sender and secret), every resource a
+plain ARN from the names the stage's settings give.
 
 Two names are not known before the first ``chalice deploy``: the account (read from STS when
 credentials are at hand, else ``*`` in the account field only) and the WebSocket API's id (``*``
@@ -19,7 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from deploy.stage import APP_NAME, CHALICE_DIR
-from deploy.template import OBJECT_ACTIONS, TABLE_ACTIONS, DeployTarget
+from deploy.target import DeployTarget
+
+TABLE_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+)
+OBJECT_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject")
 
 ANY_ACCOUNT = "*"
 ANY_API = "*"

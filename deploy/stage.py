@@ -10,9 +10,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 CHALICE_DIR = PROJECT_DIR / ".chalice"
 APP_NAME = "marquee"
 
-# CloudFormation resolves these in the template; outside it they mean nothing.
-DYNAMIC_REFERENCE_PREFIX = "{{resolve:"
-
 
 class StageError(ValueError):
     pass
@@ -41,23 +38,12 @@ def stage_environment(stage: str, chalice_dir: Path = CHALICE_DIR) -> dict[str, 
         raise StageError(f"unknown stage {stage!r}; .chalice/config.json defines: {known}")
     variables = {**config.get("environment_variables", {}), **stages[stage].get("environment_variables", {})}
     variables["MARQUEE_STAGE"] = stage
-    return {k: str(v) for k, v in variables.items() if not str(v).startswith(DYNAMIC_REFERENCE_PREFIX)}
-
-
-def stack_name(stage: str) -> str:
-    """The CloudFormation stack the README's deploy sequence creates for a stage."""
-    return f"{APP_NAME}-{stage}"
+    return {k: str(v) for k, v in variables.items()}
 
 
 def site_stack_name(stage: str) -> str:
-    """After ``chalice deploy``: the stack holding only the frontend's CDN (deploy-frontend makes it)."""
-    return f"{stack_name(stage)}-site"
-
-
-def jwt_secret_parameter(stage: str) -> str:
-    """The SSM parameter holding the stage's token-signing secret, unless the stage's
-    MARQUEE_JWT_SECRET_PARAMETER names another."""
-    return f"/{APP_NAME}/{stage}/jwt-secret"
+    """The stack holding the frontend's CDN (deploy-frontend makes it)."""
+    return f"{APP_NAME}-{stage}-site"
 
 
 def apply_stage(stage: str, chalice_dir: Path = CHALICE_DIR) -> None:

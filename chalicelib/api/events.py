@@ -1,5 +1,6 @@
 """Events: the organizer's CRUD, "my events", the staff list and the public pages."""
 
+from dataclasses import replace
 from typing import Any
 
 from chalice import Response
@@ -10,14 +11,15 @@ from chalicelib.domain.events import (
     EVENT,
     EVENT_CHANGES,
     EVENT_INPUT,
+    MEMBER_EVENT,
     MY_EVENT,
     PUBLIC_EVENT_SUMMARY,
     VERSIONS,
 )
 from chalicelib.domain.objects import list_of
-from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS
+from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS, allowed_fingerprint
 from chalicelib.domain.tickets import PUBLIC_EVENT
-from chalicelib.http.access import event_role_required, staff_only
+from chalicelib.http.access import EventAccess, event_role_required, staff_only
 from chalicelib.http.context import current_access, current_user
 from chalicelib.http.definitions import PAGE_QUERY
 from chalicelib.http.etag import clock_variant, conditional_get, expected_versions, versioned_etag
@@ -52,11 +54,19 @@ def my_events() -> list:
     return [{**event_view(e), "role": role} for e, role in events.list_member_events(current_user().user_id)]
 
 
-@bp.route("/events/{event_id}", response=EVENT)
-@event_role_required(EVENT_READERS)
+def _member_event(access: EventAccess) -> tuple[str, dict]:
+    """The event as its members see it, with ``allowed`` (what the caller may do in it), and its ETag:
+    the event's version (what If-Match conditions on) and a number that moves with ``allowed``."""
+    allowed = access.allowed()
+    etag = versioned_etag([access.event.event_ver, allowed_fingerprint(allowed)])
+    return etag, {**event_view(access.event), "allowed": allowed}
+
+
+@bp.route("/events/{event_id}", response=MEMBER_EVENT)
+@event_role_required(EVENT_READERS, with_matrix=True)
 def get_event(event_id: str) -> Response:
-    event = current_access().event
-    return conditional_get(versioned_etag([event.event_ver]), lambda: event_view(event))
+    etag, body = _member_event(current_access())
+    return conditional_get(etag, lambda: body)
 
 
 @bp.route("/events/{event_id}/versions", response=VERSIONS)
@@ -65,11 +75,13 @@ def get_versions(event_id: str) -> dict:
     return versions_view(current_access().event)
 
 
-@bp.route("/events/{event_id}", methods=["PATCH"], body=EVENT_CHANGES, response=EVENT)
-@event_role_required(EVENT_EDITORS)
+@bp.route("/events/{event_id}", methods=["PATCH"], body=EVENT_CHANGES, response=MEMBER_EVENT)
+@event_role_required(EVENT_EDITORS, with_matrix=True)
 def update_event(event_id: str, body: dict[str, Any]) -> Response:
-    event = events.update_event(current_access().event, body, expected_versions(), current_user())
-    return Response(body=event_view(event), headers={"ETag": versioned_etag([event.event_ver])})
+    access = current_access()
+    updated = events.update_event(access.event, body, expected_versions(), current_user())
+    etag, representation = _member_event(replace(access, event=updated))
+    return Response(body=representation, headers={"ETag": etag})
 
 
 @bp.route("/events/{event_id}", methods=["DELETE"])

@@ -10,7 +10,7 @@ from chalicelib.domain.objects import Object, list_of
 from chalicelib.domain.order_definitions import ORDER
 from chalicelib.domain.orders import ORDER_REQUEST, STATUSES, parse_idempotency_key
 from chalicelib.domain.payments import organizer_confirmation
-from chalicelib.domain.permissions import COORGANIZER, ORGANIZER
+from chalicelib.domain.permissions import ORDER_MANAGERS, ORDER_READERS
 from chalicelib.http.access import (
     current_order_access,
     event_role_required,
@@ -29,9 +29,6 @@ from chalicelib.store.pagination import page_size
 from chalicelib.views.orders import order_view
 
 bp = ApiBlueprint(__name__)
-
-ORDER_READERS = frozenset({ORGANIZER, COORGANIZER})
-ORDER_MANAGERS = frozenset({ORGANIZER})
 
 # The provider's reference is checked by the payment provider (chalicelib.domain.payments).
 MARK_PAID = Object(

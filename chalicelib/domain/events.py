@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from chalicelib.domain.fields import Choice, Field, Integer, Matching, Parsed, Schemaless, Text
 from chalicelib.domain.objects import Object, Report, Rule
-from chalicelib.domain.permissions import EVENT_ROLES
+from chalicelib.domain.permissions import ALLOWED, EVENT_ROLES
 
 DRAFT, PUBLISHED = "draft", "published"
 STATES = (DRAFT, PUBLISHED)
@@ -144,6 +144,7 @@ _SERVER_FIELDS: dict[str, Field] = {
 }
 EVENT = EVENT_INPUT.response("Event", {"id": Text(min_len=1, source="event_id")}, after=_SERVER_FIELDS)
 MY_EVENT = EVENT.extended("MyEvent", {"role": Choice(EVENT_ROLES)})
+MEMBER_EVENT = EVENT.extended("MemberEvent", {"allowed": ALLOWED})
 # Who created an event is not public.
 PUBLIC_EVENT_SUMMARY = EVENT.extended("PublicEventSummary", drop=("created_by",))
 VERSIONS = Object(

@@ -139,10 +139,6 @@ def invite_message(
 
 
 def invite_notification(event_name: str, role: str, inviter_name: str) -> tuple[str, str]:
-    """(title, sanitized HTML message) of the in-app notification of a registered invitee."""
+    """(title, plain-text message) of the in-app notification of a registered invitee."""
     label = ROLE_LABELS.get(role, role)
-    return (
-        "Role invite",
-        f"{html.escape(inviter_name)} invited you to be <strong>{label}</strong> "
-        f"of <strong>{html.escape(event_name)}</strong>.",
-    )
+    return "Role invite", f"{inviter_name} invited you to be {label} of {event_name}."

@@ -17,6 +17,18 @@ OPERATIONS = ("create", "read", "update", "delete")
 EVENT_READERS = frozenset(EVENT_ROLES)
 EVENT_EDITORS = frozenset({ORGANIZER, COORGANIZER})
 EVENT_OWNERS = frozenset({ORGANIZER})
+ORDER_READERS = frozenset({ORGANIZER, COORGANIZER})
+ORDER_MANAGERS = frozenset({ORGANIZER})
+
+# What each fixed rule guards, by the name the event's ``allowed`` field gives it. The routes
+# guard with these same sets, so what ``allowed`` says is what the routes let through.
+FIXED_RULES: dict[str, dict[str, frozenset[str]]] = {
+    "event": {"read": EVENT_READERS, "update": EVENT_EDITORS, "delete": EVENT_OWNERS},
+    "tickets": {"read": EVENT_READERS, "write": EVENT_EDITORS},
+    "team": {"manage": EVENT_OWNERS},
+    "orders": {"read": ORDER_READERS, "manage": ORDER_MANAGERS},
+    "activity": {"read": EVENT_OWNERS},
+}
 
 Matrix = dict[str, dict[str, dict[str, bool]]]
 
@@ -39,6 +51,41 @@ def allows(matrix: Matrix, role: str | None, service: str, operation: str) -> bo
     if role is None:
         return False
     return bool(matrix.get(role, {}).get(service, {}).get(operation, False))
+
+
+Allowed = dict[str, dict[str, bool]]
+
+
+def allowed_operations(matrix: Matrix, role: str | None, is_staff: bool) -> Allowed:
+    """Everything the caller may do in an event, fixed rules and matrix together (staff: all of it)."""
+    allowed: Allowed = {
+        area: {op: is_staff or role in roles for op, roles in rules.items()}
+        for area, rules in FIXED_RULES.items()
+    }
+    for service in SERVICES:
+        allowed[service] = {op: is_staff or allows(matrix, role, service, op) for op in OPERATIONS}
+    return allowed
+
+
+def allowed_fingerprint(allowed: Allowed) -> int:
+    """One number per distinct ``allowed``: it goes into the event's ETag beside the event's version."""
+    cells = [granted for area in allowed.values() for granted in area.values()]
+    return sum(1 << position for position, granted in enumerate(cells) if granted)
+
+
+# What GET /events/{id} says the caller may do: {area: {operation: bool}}.
+ALLOWED = Object(
+    {
+        area: sent(None, {operation: Flag() for operation in operations})
+        for area, operations in {
+            **{area: tuple(rules) for area, rules in FIXED_RULES.items()},
+            **dict.fromkeys(SERVICES, OPERATIONS),
+        }.items()
+    },
+    title="Allowed",
+    additional=True,
+    description="What the caller may do in this event: {area: {operation: bool}}",
+)
 
 
 def _cells() -> Object:

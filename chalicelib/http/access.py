@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.errors import ForbiddenError, NotFoundError
-from chalicelib.domain.permissions import COORGANIZER, ORGANIZER, Matrix, allows
+from chalicelib.domain.permissions import COORGANIZER, ORGANIZER, Allowed, Matrix, allowed_operations, allows
 from chalicelib.http.context import current, current_user
 from chalicelib.store.access import load_event_record
 from chalicelib.store.events import PUBLISHED
@@ -45,6 +45,11 @@ class EventAccess:
         if self.is_staff:
             return True
         return self.matrix is not None and allows(self.matrix, self.role, service, operation)
+
+    def allowed(self) -> Allowed:
+        if self.matrix is None:
+            raise RuntimeError("load the access with_matrix=True to list what the caller may do")
+        return allowed_operations(self.matrix, self.role, self.is_staff)
 
 
 def load_access(event_id: str, with_matrix: bool = False) -> EventAccess:
@@ -165,11 +170,12 @@ super_admin_only = guard(_super_admin)
 published_event_required = guard(_published_event)
 
 
-def event_role_required(roles: Iterable[str]) -> Callable[[View], View]:
+def event_role_required(roles: Iterable[str], with_matrix: bool = False) -> Callable[[View], View]:
+    """``with_matrix``: the view also needs the permission matrix (read in the same BatchGetItem)."""
     allowed = frozenset(roles)
 
     def check(params: dict[str, Any]) -> None:
-        if not acting_user().has_role(params["event_id"], allowed):
+        if not load_access(params["event_id"], with_matrix).has_role(allowed):
             raise ForbiddenError("Your role in this event does not allow this.")
 
     return guard(check)

@@ -36,7 +36,7 @@ NOTIFICATION = sent(
     {
         "id": _ID,
         "title": Text(),
-        "message": Text(description="Sanitized HTML"),
+        "message": Text(description="Plain text (show it as text, never as markup)"),
         "action": _MAYBE_TEXT,
         "received_at": _INSTANT,
         "has_read": Flag(),

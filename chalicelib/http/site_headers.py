@@ -1,7 +1,7 @@
 """Security headers of the frontend site, one description for both places that serve it:
-CloudFront's response-headers policy (deploy/template.py) and the local stack (devstack/web.py);
+CloudFront's response-headers policy (deploy/site.py) and the local stack (devstack/web.py);
 and those of every API response, from the Lambda (app.py's middleware), from API Gateway itself
-(its gateway responses, deploy/template.py) and from the local stack's gateway."""
+(its gateway responses, deploy/gateway.py) and from the local stack's gateway."""
 
 from collections.abc import Sequence
 

@@ -1,6 +1,5 @@
 """What follows a change: one subscriber per reaction (see chalicelib.services.signals)."""
 
-import html
 import logging
 
 from chalicelib.domain import invites as invite_rules
@@ -42,7 +41,7 @@ def notify_the_organizers(event: OrderCompleted) -> None:
     count = sum(line.quantity for line in lines_of(order))
     title = f"New order for {order.event_name}"
     message = (
-        f"{html.escape(order.buyer_name)} ordered {count} ticket{'s' if count != 1 else ''}"
+        f"{order.buyer_name} ordered {count} ticket{'s' if count != 1 else ''}"
         f" ({order.total} {order.currency})."
     )
     for organizer_id in roles.organizer_ids(order.event_id):

@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterator
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.notifications import (
+    clean_message,
     clean_title,
     created_at,
     iso_millis,
     new_notification_id,
-    sanitize_message,
 )
 from chalicelib.store.models.notifications import NotificationModel, notification_sk
 from chalicelib.store.models.users import UserModel
@@ -44,7 +44,7 @@ def _transact(build: Callable[[Transaction], None]) -> None:
 
 
 def store_notification(user_id: str, action: str, title: str, message: str) -> NotificationModel:
-    """Store a notification for ``user_id`` (message sanitized) and count it as unread in the
+    """Store a notification for ``user_id`` (plain-text title and message) and count it as unread in the
     same transaction."""
     at = now()
     notification_id = new_notification_id(at)
@@ -54,7 +54,7 @@ def store_notification(user_id: str, action: str, title: str, message: str) -> N
         notification_sk(received_at, notification_id),
         notification_id=notification_id,
         title=clean_title(title),
-        message=sanitize_message(message),
+        message=clean_message(message),
         action=action,
         received_at=received_at,
         has_read=False,

@@ -1,8 +1,8 @@
-// Event roles and what the fixed rules (not the matrix) let each do; see DESIGN.md.
+// Event roles and their labels; what each may do in an event comes from the API (the event's `allowed`).
 
 export const EVENT_ROLES = ['organizer', 'coorganizer', 'track_organizer', 'moderator'];
+// The dashboard's event cards (the list of my events carries no `allowed`): who gets the wizard link.
 export const EDITOR_ROLES = ['organizer', 'coorganizer'];
-export const OWNER_ROLES = ['organizer'];
 
 const LABELS = {
   organizer: 'Organizer',

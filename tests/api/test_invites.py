@@ -60,7 +60,8 @@ def test_inviting_a_registered_user_notifies_and_emails_them(api, event, signup,
     assert api.get("/me", token=bob).json["unread_notifications"] == 1
     notifications = api.get("/notifications", token=bob).json
     assert [(n["action"], n["has_read"]) for n in notifications] == [("role_invite", False)]
-    assert "PyCon &amp; Friends" in notifications[0]["message"]
+    # Plain text, quoting the names as they are (clients show it as text).
+    assert notifications[0]["message"] == "Olga <Organizer> invited you to be moderator of PyCon & Friends."
     [mail] = _invite_mails(sent_emails)
     assert mail.destinations["ToAddresses"] == ["bob@example.com"]
     assert mail.subject == "You are invited to be moderator of PyCon & Friends"

@@ -136,7 +136,7 @@ def test_a_stage_chosen_after_the_models_were_imported_is_refused(
 
 @pytest.mark.parametrize(
     "command",
-    ["provision", "template", "create-superadmin", "shell", "migrate", "deploy-frontend", "sweep-orders"],
+    ["provision", "policy", "create-superadmin", "shell", "migrate", "deploy-frontend", "sweep-orders"],
 )
 def test_every_command_has_help(command: str) -> None:
     result = subprocess.run(

@@ -1,8 +1,8 @@
-"""`manage.py deploy-frontend --stage` against moto S3, CloudFormation and CloudFront: every file
-of frontend/ and the browser libraries with the right Content-Type and Cache-Control, config.json
-from the stack's outputs, nothing re-uploaded when nothing changed, stale files removed. After
-`chalice deploy` (no stack): the URLs from .chalice/deployed/<stage>.json and a CDN stack of its
-own over the provisioned site bucket."""
+"""`manage.py deploy-frontend --stage` after `chalice deploy`, against moto S3 and CloudFront (the
+CDN stack's CloudFormation calls scripted): every file of frontend/ and the browser libraries with the
+right Content-Type and Cache-Control, config.json with the URLs of .chalice/deployed/<stage>.json,
+nothing re-uploaded when nothing changed, stale files removed, and the CDN stack of its own over the
+provisioned site bucket."""
 
 import json
 import shutil
@@ -16,13 +16,14 @@ from botocore.stub import ANY, Stubber
 
 from chalicelib.store.aws import client
 from deploy import frontend
-from deploy.template import current_target, site_template
+from deploy.site import site_template
+from deploy.target import current_target
 from manage import main
 
 ROOT = Path(__file__).resolve().parents[2]
 API_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/api/"
 WS_URL = "wss://ws456.execute-api.us-east-1.amazonaws.com/api/"
-SITE_BUCKET = "marquee-dev-site-from-stack"
+SITE_BUCKET = "marquee-dev-frontend"
 
 
 def _distribution() -> str:
@@ -39,24 +40,6 @@ def _distribution() -> str:
         "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https"},
     }
     return client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]["Id"]
-
-
-@pytest.fixture
-def stack(aws: None, restore_environ: None) -> dict[str, Any]:
-    """A deployed stage as `aws cloudformation deploy` leaves it: the site bucket and the outputs."""
-    distribution_id = _distribution()
-    template = {
-        "Resources": {"SiteBucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": SITE_BUCKET}}},
-        "Outputs": {
-            "EndpointURL": {"Value": API_URL},
-            "WebsocketConnectEndpointURL": {"Value": WS_URL},
-            "SiteBucketName": {"Value": {"Ref": "SiteBucket"}},
-            "SiteDistributionId": {"Value": distribution_id},
-            "SiteURL": {"Value": "https://d111111abcdef8.cloudfront.net"},
-        },
-    }
-    client("cloudformation").create_stack(StackName="marquee-dev", TemplateBody=json.dumps(template))
-    return {"distribution_id": distribution_id}
 
 
 def _objects(bucket: str) -> dict[str, dict[str, Any]]:
@@ -76,56 +59,9 @@ def _deploy(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, list[
     return status, captured.out.splitlines(), captured.err
 
 
-def test_uploads_the_frontend_with_content_types_cache_control_and_config(
-    stack: dict[str, Any], capsys: pytest.CaptureFixture[str]
-) -> None:
-    status, lines, err = _deploy(capsys)
-
-    assert status == 0, err
-    objects = _objects(SITE_BUCKET)
-    local = {
-        p.relative_to(ROOT / "frontend").as_posix() for p in (ROOT / "frontend").rglob("*") if p.is_file()
-    }
-    assert local <= set(objects)
-    expected = {
-        "index.html": ("text/html; charset=utf-8", "no-cache"),
-        "js/app.js": ("text/javascript; charset=utf-8", "public, max-age=300"),
-        "css/app.css": ("text/css; charset=utf-8", "public, max-age=300"),
-        "favicon.svg": ("image/svg+xml", "public, max-age=300"),
-        "config.json": ("application/json", "no-cache"),
-    }
-    for key, (content_type, cache) in expected.items():
-        assert (objects[key]["ContentType"], objects[key]["CacheControl"]) == (content_type, cache), key
-    assert objects["index.html"]["Body"].read() == (ROOT / "frontend" / "index.html").read_bytes()
-    assert sorted(key for key in objects if key.startswith("vendor/")) == sorted(
-        f"vendor/{relative}" for relative in frontend.BROWSER_FILES
-    )
-    assert objects["vendor/cropperjs/dist/cropper.esm.js"]["ContentType"] == "text/javascript; charset=utf-8"
-    assert json.loads(objects["config.json"]["Body"].read()) == {"apiUrl": API_URL[:-1], "wsUrl": WS_URL[:-1]}
-    assert _invalidations(stack["distribution_id"]) == 1
-    assert lines[-2] == f"{len(objects)} uploaded, 0 unchanged, 0 deleted in s3://{SITE_BUCKET}"
-    assert lines[-1] == "site: https://d111111abcdef8.cloudfront.net"
-
-
-def test_a_second_run_uploads_nothing_and_stale_files_are_removed(
-    stack: dict[str, Any], capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert _deploy(capsys)[0] == 0
-    count = len(_objects(SITE_BUCKET))
-
-    status, lines, _ = _deploy(capsys)
-    assert status == 0
-    assert lines[-2] == f"0 uploaded, {count} unchanged, 0 deleted in s3://{SITE_BUCKET}"
-    assert _invalidations(stack["distribution_id"]) == 1
-
-    s3 = client("s3")
-    s3.put_object(Bucket=SITE_BUCKET, Key="js/removed-view.js", Body=b"old")
-    s3.put_object(Bucket=SITE_BUCKET, Key="index.html", Body=b"<p>tampered</p>", ContentType="text/html")
-    status, lines, _ = _deploy(capsys)
-    assert status == 0
-    assert "deleted js/removed-view.js" in lines and "uploaded index.html (text/html; charset=utf-8)" in lines
-    assert "js/removed-view.js" not in _objects(SITE_BUCKET)
-    assert _invalidations(stack["distribution_id"]) == 2
+def _deploy_to(site: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], str]:
+    site["unchanged"]()
+    return _deploy(capsys, "--chalice-dir", site["chalice_dir"])
 
 
 def _chalice_deployed(tmp_path: Path) -> Path:
@@ -194,6 +130,87 @@ def cloudformation(
         stubber.assert_no_pending_responses()
 
 
+@pytest.fixture
+def site(cloudformation: tuple[Stubber, list[dict[str, Any]]], tmp_path: Path) -> dict[str, Any]:
+    """A deployed stage: chalice deploy's record, the provisioned site bucket, and its CDN stack in
+    place (each run finds it unchanged: ``unchanged()`` scripts one run's stack calls)."""
+    stubber, _ = cloudformation
+    client("s3").create_bucket(Bucket=SITE_BUCKET)
+    distribution_id = _distribution()
+    outputs = {
+        "SiteURL": "https://d111111abcdef8.cloudfront.net",
+        "SiteBucketName": SITE_BUCKET,
+        "SiteDistributionId": distribution_id,
+    }
+
+    def unchanged() -> None:
+        _stack_is(stubber, "marquee-dev-site", "CREATE_COMPLETE", outputs)
+        stubber.add_client_error(
+            "update_stack",
+            service_error_code="ValidationError",
+            service_message="No updates are to be performed.",
+        )
+        _stack_is(stubber, "marquee-dev-site", "CREATE_COMPLETE", outputs)
+
+    chalice_dir = _chalice_deployed(tmp_path)
+    config_json = json.loads((chalice_dir / "config.json").read_text())
+    config_json["stages"]["dev"]["environment_variables"]["MARQUEE_FRONTEND_URL"] = outputs["SiteURL"]
+    (chalice_dir / "config.json").write_text(json.dumps(config_json))
+    return {"distribution_id": distribution_id, "chalice_dir": str(chalice_dir), "unchanged": unchanged}
+
+
+def test_uploads_the_frontend_with_content_types_cache_control_and_config(
+    site: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, lines, err = _deploy_to(site, capsys)
+
+    assert status == 0, err
+    objects = _objects(SITE_BUCKET)
+    local = {
+        p.relative_to(ROOT / "frontend").as_posix() for p in (ROOT / "frontend").rglob("*") if p.is_file()
+    }
+    assert local <= set(objects)
+    expected = {
+        "index.html": ("text/html; charset=utf-8", "no-cache"),
+        "js/app.js": ("text/javascript; charset=utf-8", "public, max-age=300"),
+        "css/app.css": ("text/css; charset=utf-8", "public, max-age=300"),
+        "favicon.svg": ("image/svg+xml", "public, max-age=300"),
+        "config.json": ("application/json", "no-cache"),
+    }
+    for key, (content_type, cache) in expected.items():
+        assert (objects[key]["ContentType"], objects[key]["CacheControl"]) == (content_type, cache), key
+    assert objects["index.html"]["Body"].read() == (ROOT / "frontend" / "index.html").read_bytes()
+    assert sorted(key for key in objects if key.startswith("vendor/")) == sorted(
+        f"vendor/{relative}" for relative in frontend.BROWSER_FILES
+    )
+    assert objects["vendor/cropperjs/dist/cropper.esm.js"]["ContentType"] == "text/javascript; charset=utf-8"
+    assert json.loads(objects["config.json"]["Body"].read()) == {"apiUrl": API_URL[:-1], "wsUrl": WS_URL[:-1]}
+    assert _invalidations(site["distribution_id"]) == 1
+    assert lines[-2] == f"{len(objects)} uploaded, 0 unchanged, 0 deleted in s3://{SITE_BUCKET}"
+    assert lines[-1] == "site: https://d111111abcdef8.cloudfront.net"
+
+
+def test_a_second_run_uploads_nothing_and_stale_files_are_removed(
+    site: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _deploy_to(site, capsys)[0] == 0
+    count = len(_objects(SITE_BUCKET))
+
+    status, lines, _ = _deploy_to(site, capsys)
+    assert status == 0
+    assert lines[-2] == f"0 uploaded, {count} unchanged, 0 deleted in s3://{SITE_BUCKET}"
+    assert _invalidations(site["distribution_id"]) == 1
+
+    s3 = client("s3")
+    s3.put_object(Bucket=SITE_BUCKET, Key="js/removed-view.js", Body=b"old")
+    s3.put_object(Bucket=SITE_BUCKET, Key="index.html", Body=b"<p>tampered</p>", ContentType="text/html")
+    status, lines, _ = _deploy_to(site, capsys)
+    assert status == 0
+    assert "deleted js/removed-view.js" in lines and "uploaded index.html (text/html; charset=utf-8)" in lines
+    assert "js/removed-view.js" not in _objects(SITE_BUCKET)
+    assert _invalidations(site["distribution_id"]) == 2
+
+
 def test_after_chalice_deploy_the_site_gets_its_cdn_stack_and_the_recorded_urls(
     cloudformation: tuple[Stubber, list[dict[str, Any]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -206,7 +223,6 @@ def test_after_chalice_deploy_the_site_gets_its_cdn_stack_and_the_recorded_urls(
         "SiteBucketName": "marquee-dev-frontend",
         "SiteDistributionId": distribution_id,
     }
-    _stack_missing(stubber, "marquee-dev")
     _stack_missing(stubber, "marquee-dev-site")
     stubber.add_response(
         "create_stack",
@@ -239,7 +255,6 @@ def test_after_chalice_deploy_the_site_gets_its_cdn_stack_and_the_recorded_urls(
     config_json = json.loads((chalice_dir / "config.json").read_text())
     config_json["stages"]["dev"]["environment_variables"]["MARQUEE_FRONTEND_URL"] = outputs["SiteURL"]
     (chalice_dir / "config.json").write_text(json.dumps(config_json))
-    _stack_missing(stubber, "marquee-dev")
     _stack_is(stubber, "marquee-dev-site", "CREATE_COMPLETE", outputs)
     stubber.add_client_error(
         "update_stack",
@@ -261,7 +276,6 @@ def test_after_chalice_deploy_without_provisioning_or_after_a_failed_stack_the_e
 ) -> None:
     stubber, _ = cloudformation
     chalice_dir = _chalice_deployed(tmp_path)
-    _stack_missing(stubber, "marquee-dev")
 
     status, _, err = _deploy(capsys, "--chalice-dir", str(chalice_dir))
 
@@ -270,7 +284,6 @@ def test_after_chalice_deploy_without_provisioning_or_after_a_failed_stack_the_e
     assert err == f"error: {missing}\n"
 
     client("s3").create_bucket(Bucket="marquee-dev-frontend")
-    _stack_missing(stubber, "marquee-dev")
     _stack_is(stubber, "marquee-dev-site", "ROLLBACK_COMPLETE")
 
     status, _, err = _deploy(capsys, "--chalice-dir", str(chalice_dir))
@@ -289,7 +302,7 @@ def test_an_undeployed_stage_fails_clearly(
     status, _, err = _deploy(capsys, "--chalice-dir", str(tmp_path / ".chalice"))
 
     assert status == 1
-    assert err == "error: stage dev is not deployed: no stack marquee-dev and no .chalice/deployed/dev.json\n"
+    assert err == "error: stage dev is not deployed: no .chalice/deployed/dev.json (run chalice deploy)\n"
 
 
 def test_site_objects_skip_hidden_files_and_config_and_require_the_installed_browser_files(

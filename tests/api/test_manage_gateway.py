@@ -1,5 +1,5 @@
-"""After `chalice deploy`, `manage.py provision --stage S` gives the REST API the gateway responses
-the stack's template has (an unknown route: 404 in our error body) and redeploys its stage; a
+"""After `chalice deploy`, `manage.py provision --stage S` gives the REST API our gateway responses
+(deploy.gateway.gateway_responses(): an unknown route: 404 in our error body) and redeploys its stage; a
 second run changes nothing (moto API Gateway)."""
 
 import json
@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.http.errors import UNKNOWN_ROUTE_BODY
 from chalicelib.store.aws import client
-from deploy.template import gateway_responses
+from deploy.gateway import gateway_responses
 from manage import main
 
 ROOT = Path(__file__).resolve().parents[2]

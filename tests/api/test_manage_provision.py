@@ -1,7 +1,6 @@
 """`manage.py provision` under moto: creates everything once, a second run changes nothing and
-says so, repairs what drifted, refuses what it must not change, and agrees with the template."""
+says so, repairs what drifted, refuses what it must not change."""
 
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,6 @@ from chalicelib.config import settings
 from chalicelib.store.aws import client
 from chalicelib.store.buckets import bucket_specs
 from chalicelib.store.schema import table_specs
-from deploy.template import DeployTarget, merge_template, table_logical_id
 from devstack.launcher import free_port
 from manage import main
 
@@ -101,52 +99,6 @@ def test_a_table_whose_keys_differ_from_the_models_is_refused_not_replaced(
     assert status == 1
     assert f"table {spec.name} has keys" in err and "cannot change in place" in err
     assert dynamodb.describe_table(TableName=spec.name)["Table"]["KeySchema"][0]["AttributeName"] == "other"
-
-
-def test_template_and_provision_build_the_same_tables_and_bucket_rules(aws: None) -> None:
-    config = settings()
-    target = DeployTarget(
-        stage=config.stage,
-        api_gateway_stage="api",
-        settings=config,
-        tables=table_specs(),
-        buckets=bucket_specs(config),
-        websocket=True,
-    )
-    resources = merge_template(target)["Resources"]
-    dynamodb, s3 = client("dynamodb"), client("s3")
-    for spec in target.tables:
-        declared = resources[table_logical_id(spec, config)]["Properties"]
-        actual = dynamodb.describe_table(TableName=spec.name)["Table"]
-        assert declared["KeySchema"] == actual["KeySchema"]
-        assert sorted(declared["AttributeDefinitions"], key=str) == sorted(
-            actual["AttributeDefinitions"], key=str
-        )
-        actual_indexes = {
-            i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
-            for i in actual.get("GlobalSecondaryIndexes", [])
-        }
-        declared_indexes = {
-            i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
-            for i in declared.get("GlobalSecondaryIndexes", [])
-        }
-        assert declared_indexes == actual_indexes
-        ttl = dynamodb.describe_time_to_live(TableName=spec.name)["TimeToLiveDescription"]
-        declared_ttl = declared.get("TimeToLiveSpecification", {}).get("AttributeName")
-        assert declared_ttl == ttl.get("AttributeName")
-    for bucket in target.buckets:
-        declared = resources[bucket.logical_id]["Properties"]
-        public_access = s3.get_public_access_block(Bucket=bucket.name)["PublicAccessBlockConfiguration"]
-        assert declared["PublicAccessBlockConfiguration"] == public_access
-        if bucket.cors:
-            [rule] = s3.get_bucket_cors(Bucket=bucket.name)["CORSRules"]
-            [declared_rule] = declared["CorsConfiguration"]["CorsRules"]
-            assert declared_rule["AllowedMethods"] == rule["AllowedMethods"]
-            assert declared_rule["MaxAge"] == rule["MaxAgeSeconds"]
-        if bucket.public_prefixes:
-            policy = json.loads(s3.get_bucket_policy(Bucket=bucket.name)["Policy"])
-            declared_policy = resources[f"{bucket.logical_id}Policy"]["Properties"]["PolicyDocument"]
-            assert [s["Sid"] for s in policy["Statement"]] == [s["Sid"] for s in declared_policy["Statement"]]
 
 
 def test_the_operator_sequence_in_its_own_processes_with_a_stage(tmp_path: Path) -> None:

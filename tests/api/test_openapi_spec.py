@@ -101,22 +101,26 @@ def test_named_schemas_are_shared_components_and_valid_json_schema(document):
         jsonschema.Draft202012Validator.check_schema(schema)
         assert "title" in schema, name
     event = document["paths"]["/events/{event_id}"]["get"]["responses"]["200"]["content"]
-    assert event["application/json"]["schema"] == {"$ref": "#/components/schemas/Event"}
+    assert event["application/json"]["schema"] == {"$ref": "#/components/schemas/MemberEvent"}
+    assert {"Allowed", "MemberEvent"} <= set(schemas)
 
 
 def test_an_event_as_served_matches_its_documented_schema(api, signup, make_event, document):
     token = signup("schema@example.com")
     event = make_event(token)
-    resolver = {"$defs": document["components"]["schemas"]}
 
     def check(value, name):
-        schema = {**resolver, "$ref": f"#/$defs/{name}"}
+        schema = {"components": document["components"], "$ref": f"#/components/schemas/{name}"}
         jsonschema.validate(value, schema, cls=jsonschema.Draft202012Validator)
 
     check(event, "Event")
+    member_view = api.get(f"/events/{event['id']}", token=token).json
+    check(member_view, "MemberEvent")
     check(api.get("/me", token=token).json, "Me")
     with pytest.raises(jsonschema.ValidationError):
         check({**event, "state": "archived"}, "Event")
+    with pytest.raises(jsonschema.ValidationError):
+        check({**member_view, "allowed": {**member_view["allowed"], "track": {"read": "yes"}}}, "MemberEvent")
 
 
 def test_two_schemas_with_one_title_are_refused():

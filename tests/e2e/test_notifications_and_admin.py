@@ -12,7 +12,8 @@ def _bell(page) -> str:
 def test_notifications_list_marks_one_and_all_read(page, stack):
     email = unique_email("reader")
     stack.signup(email, "Rita Reader")
-    for name in ("Alpha Days", "Beta Days"):
+    names = ("Alpha <b>Days</b>", "Beta & Days")
+    for name in names:
         owner = stack.signup(unique_email("owner"), "Owner")
         event = stack.create_event(owner["token"], name)
         invited = stack.api(
@@ -27,6 +28,11 @@ def test_notifications_list_marks_one_and_all_read(page, stack):
     items = page.locator("[data-notification-id]")
     items.nth(1).wait_for()
     assert items.count() == 2
+    # Messages are plain text: the names read exactly as written, no markup parsed or shown.
+    assert [items.nth(i).locator(".body p").inner_text() for i in range(2)] == [
+        f"Owner invited you to be moderator of {name}." for name in reversed(names)
+    ]
+    assert items.locator(".body p b").count() == 0
     assert items.locator("time").first.inner_text() in (
         "now",
         "1 second ago",

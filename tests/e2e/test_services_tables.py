@@ -48,3 +48,29 @@ def test_organizer_creates_edits_and_deletes_sessions(page, stack, browser):
     page.locator("dialog[data-modal=confirm] [data-action=confirm]").click()
     page.wait_for_selector("[data-service-table=session] tr:has-text('No sessions yet')")
     assert stack.api("GET", f"/events/{event['id']}/sessions", token=session["token"]).json() == []
+
+
+def test_the_editor_takes_its_limits_from_the_api_document_and_its_controls_from_allowed(page, stack):
+    session = stack.signup(unique_email("limits"), "Lee Limits")
+    event = stack.create_event(session["token"], "Limits Live")
+    document = stack.api("GET", "/openapi.json").json()
+    room_body = document["paths"]["/events/{event_id}/microlocations"]["post"]["requestBody"]
+    room_rules = room_body["content"]["application/json"]["schema"]["properties"]
+    floor = next(branch for branch in room_rules["floor"]["anyOf"] if branch.get("type") == "integer")
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    _signed_in(page, stack, session)
+
+    page.goto(f"{stack.base_url}/?limits#/events/{event['id']}/manage/microlocations")
+    page.locator("[data-action=create]:not([disabled])").click()
+    editor = page.locator("[data-modal=editor]")
+    name = editor.get_by_label("Name")
+    floor_input = editor.get_by_label("Floor")
+
+    assert name.get_attribute("maxlength") == str(room_rules["name"]["maxLength"])
+    assert name.evaluate("input => input.required") is True
+    assert editor.get_by_label("Room").get_attribute("maxlength") == str(room_rules["room"]["maxLength"])
+    assert floor_input.get_attribute("min") == str(floor["minimum"])
+    assert floor_input.get_attribute("max") == str(floor["maximum"])
+    # What the organizer may do came with the event: the page never reads the matrix itself.
+    assert not [url for url in requested if url.split("?")[0].endswith("/permissions")]

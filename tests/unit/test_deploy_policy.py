@@ -22,7 +22,7 @@ from deploy.policy import (
     partition,
     write_policy,
 )
-from deploy.template import DeployTarget
+from deploy.target import DeployTarget
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"

@@ -1,15 +1,9 @@
-// Notifications: newest first with relative times, mark one / all read; new ones arrive over the socket.
+// Notifications (plain-text titles and messages): newest first with relative times, mark one / all read; new ones arrive over the socket.
 
 import * as api from '../api.js';
 import { errorBox, h } from '../dom.js';
 import { store } from '../store.js';
 import { relativeTime } from '../time.js';
-
-/** The server sends sanitized HTML; we still show it as text only (parsed inertly, never inserted). */
-export function plainText(html) {
-  if (!html) return '';
-  return new DOMParser().parseFromString(String(html), 'text/html').body.textContent || '';
-}
 
 export default async function render({ root, signal, navigate }) {
   document.title = 'Notifications · Marquee';
@@ -34,7 +28,7 @@ export default async function render({ root, signal, navigate }) {
     },
     h('div', { class: 'body' },
       h('strong', {}, notification.title || 'Notification'),
-      h('p', {}, plainText(notification.message))),
+      h('p', {}, notification.message || '')),
     time,
     notification.action === 'role_invite'
       ? h('button', { type: 'button', class: 'primary', dataset: { action: 'open-invite' } }, 'Open invitation')

@@ -4,8 +4,6 @@
 
 import * as api from '../api.js';
 import { confirmDialog, errorBox, field, h, showFieldError, toast } from '../dom.js';
-import { EDITOR_ROLES, OWNER_ROLES } from '../roles.js';
-import { store } from '../store.js';
 import { formatDateTime } from '../time.js';
 
 const STATUS = { pending: 'Awaiting payment', completed: 'Completed', cancelled: 'Cancelled', expired: 'Expired' };
@@ -173,17 +171,16 @@ async function download(path, filename, failure) {
 }
 
 async function renderEventOrders({ root, params, signal }) {
-  const [event, myEvents] = await Promise.all([api.get(`/events/${params.id}`), api.get('/me/events')]);
+  const event = await api.get(`/events/${params.id}`);
   if (signal.aborted) return;
-  const role = myEvents.find((item) => item.id === event.id)?.role || null;
   document.title = `Orders · ${event.name} · Marquee`;
   root.append(h('h1', {}, `Orders · ${event.name}`),
     h('p', { class: 'muted' }, h('a', { href: `#/events/${event.id}/manage` }, 'Back to the event')));
-  if (!store.isStaff && !EDITOR_ROLES.includes(role)) {
+  if (!event.allowed.orders.read) {
     root.append(h('p', { class: 'muted', dataset: { noAccess: '' } }, 'Only the event\'s organizers see its orders.'));
     return;
   }
-  const owner = store.isStaff || OWNER_ROLES.includes(role);
+  const owner = event.allowed.orders.manage;
   const failure = errorBox('orders-error');
   if (owner) {
     root.append(h('div', { class: 'actions' },

@@ -1,4 +1,4 @@
-"""The pieces the template and manage.py are built from: stage settings, bucket rules, names."""
+"""What the deploy tools and manage.py are built from: stage settings, bucket rules, gateway responses."""
 
 import dataclasses
 import json
@@ -13,8 +13,10 @@ from chalicelib.config import settings
 from chalicelib.store.aws import reset_clients
 from chalicelib.store.buckets import UPLOADS_PREFIX, bucket_specs
 from chalicelib.store.schema import table_specs
+from deploy.gateway import gateway_responses
+from deploy.policy import deploy_policy
 from deploy.stage import StageError, apply_stage, stage_environment
-from deploy.template import DeployTarget, gateway_responses, iam_policy, merge_template, table_logical_id
+from deploy.target import DeployTarget
 
 
 @pytest.fixture
@@ -78,19 +80,11 @@ def test_a_separate_uploads_bucket_gets_the_upload_rules_and_media_keeps_reads()
     assert not media.expiry and {m for r in media.cors for m in r.methods} == {"GET", "HEAD"}
     assert [r.prefix for r in uploads.expiry] == [UPLOADS_PREFIX] and uploads.cors[0].methods == ("POST",)
     assert not uploads.public_prefixes and all(uploads.public_access_block().values())
+    config = dataclasses.replace(config, jwt_secret_parameter="/marquee/x/jwt-secret")
     target = DeployTarget("x", "api", config, table_specs(), [media, uploads, site], websocket=True)
-    assert "UploadsBucket" in merge_template(target)["Resources"]
-    objects = next(s for s in iam_policy(target)["Statement"] if s["Sid"] == "MediaObjects")
-    assert [r["Fn::Join"][1][0]["Fn::GetAtt"][0] for r in objects["Resource"]] == [
-        "MediaBucket",
-        "UploadsBucket",
-    ]
-
-
-def test_table_logical_ids_are_distinct() -> None:
-    ids = [table_logical_id(spec, settings()) for spec in table_specs()]
-    assert len(set(ids)) == len(ids)
-    assert all(i.isalnum() and i.endswith("Table") for i in ids)
+    statements = deploy_policy(target, "123456789012")["Statement"]
+    objects = next(s for s in statements if s["Sid"] == "MediaObjects")
+    assert objects["Resource"] == [f"arn:aws:s3:::{media.name}/*", "arn:aws:s3:::elsewhere-uploads/*"]
 
 
 def test_every_gateway_response_renders_to_our_error_body() -> None:
