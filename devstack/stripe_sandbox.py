@@ -40,6 +40,7 @@ class StripeSandbox:
     def __init__(self, data_dir: Path, secret_key: str, webhook_url: str, webhook_secret: str) -> None:
         self.webhooks = WebhookSender(webhook_url, webhook_secret)
         self.state = SandboxState(data_dir / "stripe-sandbox.json", self.webhooks.send)
+        self.webhooks.delivered = self.state.mark_delivered
         handler = type(
             "BoundSandboxHandler", (SandboxHandler,), {"state": self.state, "secret_key": secret_key}
         )

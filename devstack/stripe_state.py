@@ -21,11 +21,17 @@ class StripeError(Exception):
     """An answer in Stripe's error shape."""
 
     def __init__(
-        self, status: int, message: str, *, code: str | None = None, param: str | None = None
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        kind: str = "invalid_request_error",
     ) -> None:
         super().__init__(message)
         self.status = status
-        self.body: dict[str, Any] = {"error": {"type": "invalid_request_error", "message": message}}
+        self.body: dict[str, Any] = {"error": {"type": kind, "message": message}}
         if code:
             self.body["error"]["code"] = code
         if param:
@@ -87,9 +93,9 @@ class SandboxState:
                 if seen["fingerprint"] != fingerprint:
                     raise StripeError(
                         400,
-                        "Keys for idempotent requests can only be used with the same parameters they were first "
-                        "used with.",
-                        code="idempotency_key_in_use",
+                        "Keys for idempotent requests can only be used with the same parameters "
+                        "they were first used with.",
+                        kind="idempotency_error",
                     )
                 return seen["answer"]
             answer = make()

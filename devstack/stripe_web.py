@@ -6,6 +6,8 @@ import json
 import logging
 import re
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from string import Template
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -17,7 +19,9 @@ logger = logging.getLogger("devstack.stripe")
 MAX_BODY = 256 * 1024
 PAGE_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"
+    ),
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -25,6 +29,19 @@ PAGE_HEADERS = {
 BUYER_ACTIONS = ("pay", "pay-by-transfer", "cancel", "transfer-arrives", "transfer-fails")
 SESSION_ID = r"cs_test_[0-9a-f]{24}"
 _KEY_PART = re.compile(r"\[([^\[\]]*)\]")
+
+# The hosted page: every value put in is escaped first.
+PAGE = Template((Path(__file__).parent / "stripe_checkout.html").read_text())
+ROW = Template("<tr><td>$item</td><td>$quantity</td><td class=n>$amount</td></tr>")
+OPEN_CONTROLS = """
+<form method=post action="$action/pay"><button autofocus>Pay $total by card</button></form>
+<form method=post action="$action/pay-by-transfer"><button class=second>Pay by bank transfer</button></form>
+<form method=post action="$action/cancel"><button class=second>Cancel and go back</button></form>"""
+TRANSFER_CONTROLS = """
+<p>The bank transfer is on its way. In test mode, decide how it ends:</p>
+<form method=post action="$action/transfer-arrives"><button>The transfer arrives</button></form>
+<form method=post action="$action/transfer-fails"><button class=second>The transfer fails</button></form>"""
+ENDED_WORDS = {"complete": "This payment is complete.", "expired": "This checkout has ended without payment."}
 
 
 def parse_form(body: str) -> dict[str, Any]:
@@ -92,7 +109,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def _api(self, method: str, path: str, body: str) -> None:
         given = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), self.secret_key.encode()):
-            raise StripeError(401, "Invalid API Key provided.")
+            raise StripeError(401, "Invalid API Key provided.", kind="authentication_error")
         params = parse_form(body) if method == "POST" else {}
         key = self.headers.get("Idempotency-Key") if method == "POST" else None
         state = self.state
@@ -148,46 +165,29 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def _checkout_page(self, session: dict[str, Any]) -> bytes:
         currency = session["currency"]
         rows = "".join(
-            f"<tr><td>{html.escape(line['description'])}</td><td>{line['quantity']}</td>"
-            f"<td class=n>{html.escape(display(line['amount_total'], currency))}</td></tr>"
+            ROW.substitute(
+                item=html.escape(line["description"]),
+                quantity=line["quantity"],
+                amount=html.escape(display(line["amount_total"], currency)),
+            )
             for line in self.state.lines(session["id"])
         )
-        action = f"/checkout/{session['id']}"
         status = session["status"]
         if status == "open":
-            controls = (
-                f'<form method=post action="{action}/pay"><button autofocus>Pay '
-                f"{html.escape(display(session['amount_total'], currency))} by card</button></form>"
-                f'<form method=post action="{action}/pay-by-transfer"><button class=second>Pay by bank transfer'
-                "</button></form>"
-                f'<form method=post action="{action}/cancel"><button class=second>Cancel and go back</button></form>'
-            )
+            controls = OPEN_CONTROLS
         elif status == "complete" and session["payment_status"] == "unpaid":
-            controls = (
-                "<p>The bank transfer is on its way. In test mode, decide how it ends:</p>"
-                f'<form method=post action="{action}/transfer-arrives"><button>The transfer arrives</button></form>'
-                f'<form method=post action="{action}/transfer-fails"><button class=second>The transfer fails'
-                "</button></form>"
-            )
+            controls = TRANSFER_CONTROLS
         else:
-            words = {
-                "complete": "This payment is complete.",
-                "expired": "This checkout has ended without payment.",
-            }
-            controls = f"<p role=status>{words.get(status, status)}</p>"
-        return f"""<!doctype html><html lang=en><head><meta charset=utf-8>
-<meta name=viewport content="width=device-width, initial-scale=1"><title>Checkout (Stripe test mode)</title>
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}}
-table{{width:100%;border-collapse:collapse}}td,th{{padding:.4rem 0;border-bottom:1px solid #ddd;text-align:left}}
-.n{{text-align:right}}button{{font:inherit;width:100%;padding:.75rem;margin:.4rem 0;border:0;border-radius:6px;
-background:#635bff;color:#fff;cursor:pointer}}button.second{{background:#eee;color:#1a1a1a}}
-button:focus-visible{{outline:3px solid #1a1a1a;outline-offset:2px}}.test{{background:#fff3cd;padding:.5rem;
-border-radius:6px}}</style></head><body><main>
-<p class=test>Test mode: the local stand-in for Stripe. No real money moves.</p>
-<h1>Checkout</h1><table><thead><tr><th>Item</th><th>Qty</th><th class=n>Amount</th></tr></thead>
-<tbody>{rows}</tbody><tfoot><tr><th colspan=2>Total</th>
-<th class=n>{html.escape(display(session["amount_total"], currency))}</th></tr></tfoot></table>
-{controls}</main></body></html>""".encode()
+            controls = Template("<p role=status>$words</p>").substitute(words=ENDED_WORDS.get(status, status))
+        page = PAGE.substitute(
+            rows=rows,
+            controls=Template(controls).substitute(
+                action=f"/checkout/{session['id']}",
+                total=html.escape(display(session["amount_total"], currency)),
+            ),
+            total=html.escape(display(session["amount_total"], currency)),
+        )
+        return page.encode()
 
     def _redirect(self, location: str) -> None:
         self._send(303, b"", {"Location": location, "Cache-Control": "no-store"})

@@ -26,7 +26,7 @@ ZERO_DECIMAL = frozenset(
         "XPF",
     ]
 )
-THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
+THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
 
 
 def decimals(currency: str) -> int:
