@@ -1,11 +1,7 @@
 """The local stand-in for Stripe, driven by the official ``stripe`` library as the app drives it: what
 it answers, what the buyer's page shows and does, and the webhooks it signs and retries."""
 
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,59 +9,9 @@ import requests
 import stripe
 
 from devstack.stripe_sandbox import StripeSandbox
+from tests.integration.stripe_support import SECRET_KEY, WEBHOOK_SECRET, Receiver
 
 pytestmark = pytest.mark.integration
-
-SECRET_KEY = "sk_test_sandbox"
-WEBHOOK_SECRET = "whsec_sandbox"
-
-
-class Receiver:
-    """The app's webhook route, as Stripe reaches it: answers ``fail_first`` times with 500."""
-
-    def __init__(self, fail_first: int = 0) -> None:
-        self.deliveries: list[tuple[bytes, str]] = []
-        self.fail_first = fail_first
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.deliveries.append((body, self.headers["Stripe-Signature"]))
-                failing = len(receiver.deliveries) <= receiver.fail_first
-                self.send_response(500 if failing else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *_: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/payments/stripe/webhook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def events(self, count: int, timeout: float = 10.0) -> list[Any]:
-        deadline = time.monotonic() + timeout
-        while len(self.deliveries) < count:
-            assert time.monotonic() < deadline, f"{len(self.deliveries)} of {count} webhooks arrived"
-            time.sleep(0.05)
-        return [
-            stripe.Webhook.construct_event(body, header, WEBHOOK_SECRET) for body, header in self.deliveries
-        ]
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    started = Receiver()
-    yield started
-    started.server.shutdown()
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path, receiver: Receiver) -> Iterator[StripeSandbox]:
-    started = StripeSandbox(tmp_path, SECRET_KEY, receiver.url, WEBHOOK_SECRET).start()
-    yield started
-    started.stop()
 
 
 def _client(sandbox: StripeSandbox, key: str = SECRET_KEY) -> stripe.StripeClient:
