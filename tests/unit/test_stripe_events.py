@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.money import from_minor_units, to_minor_units
+from chalicelib.domain.payments import chosen_provider, organizer_confirmation, provider
 from chalicelib.domain.stripe_events import Outcome, amount_matches, read_event
 
 
@@ -106,3 +108,18 @@ def test_minor_units_round_trip_per_currency():
     assert str(from_minor_units(1250, "KWD")) == "1.250"
     with pytest.raises(ValueError):
         to_minor_units(Decimal("12.5"), "JPY")
+
+
+def test_an_event_may_choose_stripe_only_while_the_platform_has_a_key():
+    assert chosen_provider("manual", stripe_configured=False) == "manual"
+    assert chosen_provider("stripe", stripe_configured=True) == "stripe"
+    for name, configured in (("stripe", False), ("paypal", True), (None, True), (["stripe"], True)):
+        with pytest.raises(ValidationError) as refused:
+            chosen_provider(name, stripe_configured=configured)
+        assert list(refused.value.details) == ["payment_provider"]
+
+
+def test_stripe_orders_are_confirmed_by_stripe_not_by_hand():
+    with pytest.raises(ConflictError):
+        organizer_confirmation("stripe", None, "u1")
+    assert provider("stripe").confirm("pi_test_1", "stripe").reference == "pi_test_1"
