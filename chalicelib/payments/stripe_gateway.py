@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.checkout import ChargeLine
 from chalicelib.store.secrets import parameter_value
 
 if TYPE_CHECKING:
@@ -30,13 +31,6 @@ class StripeFailed(RuntimeError):
 
 class BadSignature(ValueError):
     """A webhook whose ``Stripe-Signature`` is missing, wrong or too old."""
-
-
-@dataclass(frozen=True)
-class CheckoutLine:
-    name: str
-    unit_amount: int  # in the currency's minor unit
-    quantity: int
 
 
 @dataclass(frozen=True)
@@ -89,7 +83,7 @@ def forget_client() -> None:
 def create_checkout_session(
     *,
     order_id: str,
-    lines: list[CheckoutLine],
+    lines: list[ChargeLine],
     currency: str,
     expires_at: int,
     success_url: str,

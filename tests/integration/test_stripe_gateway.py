@@ -5,8 +5,9 @@ import time
 import pytest
 import requests
 
+from chalicelib.domain.checkout import ChargeLine
 from chalicelib.payments import stripe_gateway
-from chalicelib.payments.stripe_gateway import BadSignature, CheckoutLine, StripeFailed
+from chalicelib.payments.stripe_gateway import BadSignature, StripeFailed
 from devstack.stripe_webhooks import signature_header
 from tests.integration.stripe_support import SECRET_KEY, WEBHOOK_SECRET
 
@@ -26,7 +27,7 @@ def gateway(sandbox, monkeypatch):
 def _checkout(gateway, order_id: str = "o1", currency: str = "EUR", expires_in: int = 31 * 60):
     return gateway.create_checkout_session(
         order_id=order_id,
-        lines=[CheckoutLine("Day pass", 1250, 2), CheckoutLine("Donation", 500, 1)],
+        lines=[ChargeLine("Day pass", 1250, 2), ChargeLine("Donation", 500, 1)],
         currency=currency,
         expires_at=int(time.time()) + expires_in,
         success_url="http://127.0.0.1:8000/#/orders/o1?paid={CHECKOUT_SESSION_ID}",

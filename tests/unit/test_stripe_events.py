@@ -1,11 +1,14 @@
 """Reading Stripe events: which outcome each one has for an order, and the exact amount check."""
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+from chalicelib.domain.checkout import charge_lines, session_expiry
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.money import from_minor_units, to_minor_units
+from chalicelib.domain.orders import OrderLine
 from chalicelib.domain.payments import chosen_provider, organizer_confirmation, provider
 from chalicelib.domain.stripe_events import Outcome, amount_matches, read_event
 
@@ -123,3 +126,26 @@ def test_stripe_orders_are_confirmed_by_stripe_not_by_hand():
     with pytest.raises(ConflictError):
         organizer_confirmation("stripe", None, "u1")
     assert provider("stripe").confirm("pi_test_1", "stripe").reference == "pi_test_1"
+
+
+def test_the_charge_is_each_lines_unit_price_in_minor_units():
+    lines = [
+        OrderLine("t1", "Day pass", "paid", 2, Decimal("12.50")),
+        OrderLine("t2", "Supporter", "donation", 1, Decimal("40.00")),
+    ]
+
+    charged = charge_lines(lines, "EUR")
+
+    assert [(c.name, c.unit_amount, c.quantity) for c in charged] == [
+        ("Day pass", 1250, 2),
+        ("Supporter", 4000, 1),
+    ]
+    assert sum(c.unit_amount * c.quantity for c in charged) == to_minor_units(Decimal("65.00"), "EUR")
+
+
+def test_the_session_ends_with_the_hold_within_stripes_bounds():
+    now = datetime(2027, 5, 1, 9, 0, tzinfo=UTC)
+
+    assert session_expiry(now + timedelta(minutes=45), now) == now + timedelta(minutes=45)
+    assert session_expiry(now + timedelta(minutes=15), now) == now + timedelta(minutes=31)  # Stripe's minimum
+    assert session_expiry(now + timedelta(days=3), now) == now + timedelta(hours=24)  # and maximum
