@@ -17,7 +17,7 @@ from types import FrameType
 from typing import Any
 
 from chalicelib.http.site_headers import site_headers
-from devstack import schedule
+from devstack import schedule, stripe_sandbox
 from devstack.mailbox import Mailbox
 from devstack.moto_server import LockedMotoServer
 from devstack.persistence import PeriodicSaver, Persistence, write_atomic
@@ -94,6 +94,16 @@ def _superadmin_credentials(data_dir: Path, environ: os._Environ) -> tuple[str, 
     return email, password
 
 
+def stripe_secrets(data_dir: Path, environ: os._Environ) -> tuple[str, str]:
+    """The stand-in's API key and webhook signing secret: MARQUEE_STRIPE_WEBHOOK_SECRET when set
+    (so a webhook secret can be shared with other tools), else made once under DATA_DIR."""
+    api_key = "sk_test_" + _read_or_create_secret(data_dir / "stripe-api-key")
+    webhook_secret = environ.get("MARQUEE_STRIPE_WEBHOOK_SECRET") or (
+        "whsec_" + _read_or_create_secret(data_dir / "stripe-webhook-secret")
+    )
+    return api_key, webhook_secret
+
+
 def stack_environment(options: Options, moto_url: str, jwt_secret: str) -> dict[str, str]:
     """The process environment the app runs with: everything AWS goes to the embedded moto."""
     base = f"http://127.0.0.1:{options.port}"
@@ -152,6 +162,21 @@ class Stack:
         jwt_secret = _read_or_create_secret(options.data_dir / "jwt-secret")
         os.environ.pop("AWS_PROFILE", None)
         os.environ.update(stack_environment(options, moto.endpoint_url, jwt_secret))
+        stripe_key, webhook_secret = stripe_secrets(options.data_dir, os.environ)
+        stripe = stripe_sandbox.start(
+            options.data_dir,
+            stripe_key,
+            f"http://127.0.0.1:{options.port}/api/payments/stripe/webhook",
+            webhook_secret,
+        )
+        self._parts.append(("stripe stand-in", stripe.stop))
+        os.environ.update(
+            {
+                "MARQUEE_STRIPE_SECRET_KEY": stripe_key,
+                "MARQUEE_STRIPE_WEBHOOK_SECRET": webhook_secret,
+                "MARQUEE_STRIPE_API_BASE": stripe.url,
+            }
+        )
         if str(REPO_ROOT) not in sys.path:
             sys.path.insert(0, str(REPO_ROOT))
 
@@ -223,6 +248,7 @@ class Stack:
             f"  websocket:   {ws_url}{ws_note}",
             f"  mailbox:     {base}/mailbox",
             f"  aws (moto):  {moto.endpoint_url}  (AWS_ENDPOINT_URL for the aws cli / boto3)",
+            f"  stripe:      {stripe.url}  (test-mode stand-in; MARQUEE_STRIPE_API_BASE)",
             f"  data:        {options.data_dir}  (restored {restored})",
             f"  super admin: {email}",
             f"  password:    {password}{admin_note}",

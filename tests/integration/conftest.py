@@ -42,6 +42,8 @@ import pytest
 import requests
 
 from devstack.launcher import REPO_ROOT, LaunchedStack, StackFailed, two_free_ports
+from devstack.stripe_sandbox import StripeSandbox
+from tests.integration import stripe_support
 
 __all__ = ["REPO_ROOT", "LocalStack", "StackFactory", "StackFailed"]
 
@@ -184,3 +186,22 @@ def shared_local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loc
     factory = _make_factory(tmp_path_factory.mktemp("shared-stack"), started)
     yield factory(env={"SUPERADMIN_EMAIL": "root@example.com", "SUPERADMIN_PASSWORD": "root-password-1"})
     _stop_all(started)
+
+
+# -- the Stripe stand-in in this process (tests/integration/stripe_support.py) ----------------
+
+
+@pytest.fixture
+def receiver() -> Iterator[stripe_support.Receiver]:
+    started = stripe_support.Receiver()
+    yield started
+    started.server.shutdown()
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, receiver: stripe_support.Receiver) -> Iterator[StripeSandbox]:
+    started = StripeSandbox(
+        tmp_path, stripe_support.SECRET_KEY, receiver.url, stripe_support.WEBHOOK_SECRET
+    ).start()
+    yield started
+    started.stop()

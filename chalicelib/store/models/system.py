@@ -36,3 +36,21 @@ class EmailVerificationModel(BaseModel):
     email = UnicodeAttribute()
     expires_at = NumberAttribute()
     used_at = UnicodeAttribute(null=True)
+
+
+class PaymentEventModel(BaseModel):
+    """A payment provider's event applied once: ``pk = "PAYMENT_EVENT#<provider>#<event id>"``. It
+    is written in the same transaction as the change the event makes (or alone when it makes none),
+    on condition that it does not exist yet, so a redelivered event changes nothing."""
+
+    owns_table = False
+
+    class Meta(BaseMeta):
+        table_name = SYSTEM_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    event_type = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute()
+    received_at = UnicodeAttribute()

@@ -1,0 +1,58 @@
+"""Amounts in a currency's minor unit, as payment providers count them (Stripe's "smallest unit").
+
+Most currencies have cents (2 decimals); Stripe's zero-decimal currencies have none (1000 JPY is
+1000) and its three-decimal ones have three (KWD 1.250 is 1250, sent as multiples of 10).
+"""
+
+from decimal import Decimal
+
+ZERO_DECIMAL = frozenset(
+    [
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    ]
+)
+THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+
+
+def decimals(currency: str) -> int:
+    """How many decimals an amount in ``currency`` may have."""
+    code = currency.upper()
+    if code in ZERO_DECIMAL:
+        return 0
+    if code in THREE_DECIMAL:
+        return 3
+    return 2
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """``Decimal("12.50")`` EUR -> 1250; an amount with more decimals than the currency has is a bug."""
+    scaled = amount.scaleb(decimals(currency))
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} has more decimals than {currency.upper()} allows")
+    return int(scaled)
+
+
+def from_minor_units(units: int, currency: str) -> Decimal:
+    """1250 EUR -> ``Decimal("12.50")``; 1000 JPY -> ``Decimal("1000")``."""
+    places = decimals(currency)
+    return Decimal(units).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+
+def display(units: int, currency: str) -> str:
+    """``"12.50 EUR"``: for people, in a plain form every locale reads."""
+    return f"{from_minor_units(units, currency)} {currency.upper()}"

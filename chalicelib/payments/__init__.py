@@ -1,0 +1,1 @@
+"""Payment provider adapters: the outside services money goes through (Stripe)."""
