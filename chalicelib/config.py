@@ -10,6 +10,9 @@ from functools import cache
 
 from chalicelib.domain.limits import EVENTS_PER_USER, INVITES_PER_USER
 
+# Either gives the platform a Stripe secret key (the parameter names an SSM SecureString).
+STRIPE_KEY_SETTINGS = ("MARQUEE_STRIPE_SECRET_KEY", "MARQUEE_STRIPE_SECRET_KEY_PARAMETER")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -30,6 +33,8 @@ class Settings:
     websocket_endpoint: str
     invites_per_user_per_day: int
     events_per_user_per_day: int
+    # A Stripe secret key is set (its value is read only when a payment needs it).
+    stripe_configured: bool
 
     def table_name(self, short_name: str) -> str:
         return f"{self.table_prefix}-{short_name}"
@@ -65,4 +70,5 @@ def settings() -> Settings:
             _env("MARQUEE_INVITES_PER_USER_PER_DAY", str(INVITES_PER_USER.max_count))
         ),
         events_per_user_per_day=int(_env("MARQUEE_EVENTS_PER_USER_PER_DAY", str(EVENTS_PER_USER.max_count))),
+        stripe_configured=any(os.environ.get(name) for name in STRIPE_KEY_SETTINGS),
     )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from chalicelib.domain.fields import Choice, Field, Integer, Matching, Parsed, Schemaless, Text
 from chalicelib.domain.objects import Object, Report, Rule
+from chalicelib.domain.payments import DEFAULT_PROVIDER, PROVIDER_NAMES
 from chalicelib.domain.permissions import ALLOWED, EVENT_ROLES
 
 DRAFT, PUBLISHED = "draft", "published"
@@ -119,9 +120,22 @@ EVENT_INPUT = Object(
             stored=Text(pattern="^[A-Z]{3}$"),
         ),
         "state": Choice(STATES),
+        "payment_provider": Choice(
+            PROVIDER_NAMES,
+            description="How buyers pay: manual (the organizer marks orders paid) or stripe (card "
+            "checkout; only while the platform has a Stripe key)",
+        ),
+        "refund_deadline": instant_field(nullable=True),
     },
     required=("name", "starts_at", "ends_at", "timezone"),
-    defaults={"description": "", "location_name": "", "currency": "USD", "state": DRAFT},
+    defaults={
+        "description": "",
+        "location_name": "",
+        "currency": "USD",
+        "state": DRAFT,
+        "payment_provider": DEFAULT_PROVIDER,
+        "refund_deadline": None,
+    },
     rules=(Rule(("starts_at", "ends_at"), _ends_after_start),),
     examples=[
         {

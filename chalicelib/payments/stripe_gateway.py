@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.config import settings
 from chalicelib.domain.checkout import ChargeLine
 from chalicelib.store.secrets import parameter_value
 
@@ -59,9 +60,7 @@ def _secret(name: str) -> str:
 
 def configured() -> bool:
     """Whether events may choose ``stripe``: a secret key is set (the value is read only when used)."""
-    return bool(
-        os.environ.get("MARQUEE_STRIPE_SECRET_KEY") or os.environ.get("MARQUEE_STRIPE_SECRET_KEY_PARAMETER")
-    )
+    return settings().stripe_configured
 
 
 @cache

@@ -13,6 +13,7 @@ from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
 from chalicelib.domain.events import EVENT, PUBLISHED, validate_event
 from chalicelib.domain.limits import EVENTS_PER_USER
+from chalicelib.domain.payments import chosen_provider
 from chalicelib.domain.permissions import ORGANIZER
 from chalicelib.store import ratelimit
 from chalicelib.store.audit import audit_record
@@ -38,6 +39,7 @@ def _event_fields(event: EventModel) -> dict[str, Any]:
 
 def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
     fields = validate_event(payload)
+    chosen_provider(fields["payment_provider"], settings().stripe_configured)
     event_id = uuid.uuid4().hex
     created_at = now_iso()
     event = EventModel(
@@ -100,7 +102,12 @@ def _update_read_version(
     event: EventModel, payload: dict[str, Any], expected: Sequence[int], actor: UserModel
 ) -> EventModel:
     changes = validate_event(payload, _event_fields(event))
-    actions = [getattr(EventModel, field).set(value) for field, value in changes.items()]
+    if "payment_provider" in changes:
+        chosen_provider(changes["payment_provider"], settings().stripe_configured)
+    actions = [
+        getattr(EventModel, field).set(value) if value is not None else getattr(EventModel, field).remove()
+        for field, value in changes.items()
+    ]
     state_change = changes.get("state") if changes.get("state", event.state) != event.state else None
     if state_change:
         listing = EventModel.listing

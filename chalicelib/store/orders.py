@@ -21,9 +21,10 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.domain import orders as rules
+from chalicelib.domain.checkout import session_expiry
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
-from chalicelib.domain.payments import DEFAULT_PROVIDER, PaymentConfirmation
+from chalicelib.domain.payments import DEFAULT_PROVIDER, PaymentConfirmation, StripePayment
 from chalicelib.store import audit
 from chalicelib.store.availability import iso
 from chalicelib.store.models.events import EventModel, event_pk
@@ -99,7 +100,11 @@ def idempotency_record(key_pk: str) -> IdempotencyModel | None:
 def new_order(event: EventModel, buyer: UserModel, priced: rules.PricedOrder, moment: datetime) -> OrderModel:
     order_id = uuid.uuid4().hex
     pending = priced.status == rules.PENDING
-    expires_at = iso(rules.hold_expiry(moment, event.order_hold_minutes)) if pending else None
+    hold_ends = rules.hold_expiry(moment, event.order_hold_minutes)
+    if event.payment_provider == StripePayment.name:
+        # The card checkout stays payable as long as the hold lasts (at least Stripe's minimum).
+        hold_ends = session_expiry(hold_ends, moment)
+    expires_at = iso(hold_ends) if pending else None
     return OrderModel(
         order_pk(order_id),
         order_id=order_id,
@@ -115,7 +120,7 @@ def new_order(event: EventModel, buyer: UserModel, priced: rules.PricedOrder, mo
         created_at=iso(moment),
         expires_at=expires_at,
         sweep_bucket=sweep_bucket(order_id) if pending else None,
-        payment_provider=DEFAULT_PROVIDER,
+        payment_provider=event.payment_provider or DEFAULT_PROVIDER,
         paid_at=None if pending else iso(moment),
         ver=1,
     )

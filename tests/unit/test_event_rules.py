@@ -24,6 +24,8 @@ def test_a_new_event_gets_defaults_and_clean_values():
         "timezone": "Europe/Berlin",
         "currency": "USD",
         "state": "draft",
+        "payment_provider": "manual",
+        "refund_deadline": None,
     }
 
 

@@ -17,7 +17,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "store": {"config", "domain", "log"},
     "media": {"config", "domain", "store"},
     "realtime": {"config", "domain", "encoding", "store"},
-    "payments": {"config", "domain"},
+    "payments": {"config", "domain", "store"},
     "mail": {"config", "domain", "store"},
     "views": {"domain", "store"},
     "http": {"config", "domain", "encoding", "log", "store"},

@@ -62,6 +62,9 @@ class EventModel(BaseModel):
     background_variants = JSONAttribute(null=True)
     background_hash = UnicodeAttribute(null=True)
     order_hold_minutes = NumberAttribute(default=15)
+    payment_provider = UnicodeAttribute(default="manual")
+    # Until then buyers may cancel a paid order themselves (refunded in full); None: never.
+    refund_deadline = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)
