@@ -30,7 +30,9 @@ PENDING = "pending"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
 EXPIRED = "expired"
-STATUSES = (PENDING, COMPLETED, CANCELLED, EXPIRED)
+REFUNDED = "refunded"  # all of the money back, the seats on sale again
+PARTIALLY_REFUNDED = "partially_refunded"  # some money back, the seats kept
+STATUSES = (PENDING, COMPLETED, CANCELLED, EXPIRED, REFUNDED, PARTIALLY_REFUNDED)
 
 FREE, PAID, DONATION = "free", "paid", "donation"
 DEFAULT_HOLD_MINUTES = 15

@@ -95,6 +95,14 @@ class OrderModel(BaseModel):
     paid_by = UnicodeAttribute(null=True)
     closed_at = UnicodeAttribute(null=True)
     closed_by = UnicodeAttribute(null=True)
+    # The card checkout made for this order (one per order; asked again, the same one is returned).
+    checkout_session_id = UnicodeAttribute(null=True)
+    checkout_url = UnicodeAttribute(null=True)
+    # Why a provider's payment did not complete the order (e.g. "amount_mismatch"): organizers look.
+    payment_issue = UnicodeAttribute(null=True)
+    # [{id, amount, status, reason, attendee_ids, provider_refund_id, created_at, created_by}]
+    refunds = JSONAttribute(null=True)
+    refunded_total = DecimalStringAttribute(null=True)
     ver = NumberAttribute(default=1)
 
     by_event = OrdersByEventIndex()
