@@ -528,3 +528,6 @@ def configured(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]
     yield configure
     monkeypatch.undo()
     settings.cache_clear()
+
+
+from tests.api.stripe_helpers import stripe_sandbox  # noqa: E402, F401 - the Stripe stand-in fixture

@@ -233,7 +233,7 @@ def test_the_organizer_marks_an_order_paid_and_is_notified(shop, buyer):
     assert response.status == 200
     assert response.json["status"] == "completed"
     assert response.json["paid_at"]
-    assert response.json["payment"] == {"provider": "manual", "reference": "IBAN transfer 42"}
+    assert response.json["payment"] == {"provider": "manual", "reference": "IBAN transfer 42", "issue": None}
     assert shop.counters(ticket) == {"sold": 3, "reserved": 0, "held": 3}
     assert shop.available(ticket) == 7
     notes = shop.api.get("/notifications", token=shop.organizer).json
