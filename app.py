@@ -12,6 +12,7 @@ from chalicelib.api import (
     meta,
     notifications,
     orders,
+    payments,
     permissions,
     roles,
     services,
@@ -37,6 +38,7 @@ for blueprint in (
     admin.bp,
     notifications.bp,
     orders.bp,
+    payments.bp,
     media.bp,
 ):
     app.register_blueprint(blueprint)

@@ -1,7 +1,7 @@
 """What the API sends back for an order (the request's definition is ORDER_REQUEST in
 chalicelib.domain.orders, beside the rules it feeds)."""
 
-from chalicelib.domain.fields import Choice, Integer, Text
+from chalicelib.domain.fields import Choice, Flag, Integer, Text
 from chalicelib.domain.objects import ListOf, sent
 from chalicelib.domain.orders import STATUSES
 from chalicelib.domain.tickets import MONEY_IN, TICKET_TYPES
@@ -39,10 +39,31 @@ ORDER = sent(
         "closed_at": _MAYBE_INSTANT,
         "payment": sent(
             None,
-            {"provider": _TEXT, "reference": _MAYBE_TEXT, "instructions": _TEXT},
+            {
+                "provider": _TEXT,
+                "reference": _MAYBE_TEXT,
+                "issue": Text(
+                    nullable=True,
+                    null_value=None,
+                    description="Why a card payment did not complete the order: amount_mismatch, "
+                    "paid_twice, paid_after_release (refunded)",
+                ),
+                "instructions": _TEXT,
+            },
             optional=("instructions",),
         ),
         "buyer": sent(None, {"id": _ID, "name": _MAYBE_TEXT, "email": _MAYBE_TEXT}),
     },
     optional=("buyer",),
 )
+
+CHECKOUT = sent(
+    "Checkout",
+    {
+        "provider": Choice(("stripe",)),
+        "session_id": _ID,
+        "url": Text(min_len=1, description="Send the buyer here to pay"),
+        "expires_at": Text(fmt="date-time", description="The session and the order's hold end together"),
+    },
+)
+WEBHOOK_RECEIVED = sent("WebhookReceived", {"received": Flag(), "result": _TEXT})

@@ -88,6 +88,7 @@ def create_checkout_session(
     success_url: str,
     cancel_url: str,
     customer_email: str | None,
+    idempotency_key: str | None = None,
 ) -> CheckoutSession:
     """One Checkout Session per order: the order id is the idempotency key, so asking again (a
     double click, a retry after a timeout) returns the session made the first time."""
@@ -117,7 +118,7 @@ def create_checkout_session(
     try:
         session = _client().v1.checkout.sessions.create(
             params=params,  # type: ignore[arg-type]  # a plain dict of the documented parameters
-            options={"idempotency_key": f"checkout-{order_id}"},
+            options={"idempotency_key": idempotency_key or f"checkout-{order_id}"},
         )
     except stripe.StripeError as error:
         raise StripeFailed(error.user_message or "Stripe did not accept the checkout.") from error

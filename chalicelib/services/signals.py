@@ -51,6 +51,16 @@ class OrderCompleted:
 
 
 @dataclass(frozen=True)
+class PaymentFlagged:
+    """A provider's payment did not complete the order as it should (``issue``: amount_mismatch,
+    paid_twice, paid_after_release); ``paid`` is what was paid, for people."""
+
+    order: "OrderModel"
+    issue: str
+    paid: str
+
+
+@dataclass(frozen=True)
 class NotificationStored:
     """A notification was stored for the user and counted as unread."""
 

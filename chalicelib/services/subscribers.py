@@ -2,7 +2,9 @@
 
 import logging
 
+from chalicelib.config import settings
 from chalicelib.domain import invites as invite_rules
+from chalicelib.domain import receipts
 from chalicelib.realtime.sessions import end_sessions
 from chalicelib.services.notifications import notify
 from chalicelib.services.pushes import push_availability, push_unread
@@ -11,10 +13,12 @@ from chalicelib.services.signals import (
     InviteCreated,
     NotificationStored,
     OrderCompleted,
+    PaymentFlagged,
     SessionsRevoked,
     subscribe,
 )
 from chalicelib.store import roles
+from chalicelib.store.mail import send_email
 from chalicelib.store.orders import lines_of
 
 logger = logging.getLogger("marquee.signals")
@@ -58,3 +62,42 @@ def notify_the_invitee(event: InviteCreated) -> None:
         return
     title, text = invite_rules.invite_notification(event.event.name, event.invite.role, event.inviter.name)
     notify(event.invitee.user_id, invite_rules.ROLE_INVITE_ACTION, title, text)
+
+
+def _order_link(order_id: str) -> str:
+    return f"{settings().frontend_url.rstrip('/')}/#/orders/{order_id}"
+
+
+@subscribe(OrderCompleted)
+def send_the_receipt(event: OrderCompleted) -> None:
+    order = event.order
+    if not order.total:
+        return
+    lines = [receipts.PaidLine(line.name, line.quantity, str(line.subtotal)) for line in lines_of(order)]
+    message = receipts.receipt_message(
+        order.event_name, order.order_id, lines, str(order.total), order.currency, _order_link(order.order_id)
+    )
+    send_email(order.buyer_email, message.subject, message.text, message.html)
+
+
+@subscribe(PaymentFlagged)
+def tell_about_the_payment(event: PaymentFlagged) -> None:
+    order = event.order
+    explained = {
+        "amount_mismatch": f"Stripe took {event.paid} but the order is {order.total} {order.currency}; "
+        "the order was not completed.",
+        "paid_twice": f"A second payment of {event.paid} arrived for an order already paid.",
+        "paid_after_release": f"A payment of {event.paid} arrived after the hold ended and the seats were "
+        "gone; it was refunded.",
+    }.get(event.issue, event.issue)
+    for organizer_id in roles.organizer_ids(order.event_id):
+        try:
+            notify(
+                organizer_id, "payment_issue", f"Payment issue on an order for {order.event_name}", explained
+            )
+        except Exception:
+            logger.exception("order %s: notifying organizer %s failed", order.order_id, organizer_id)
+    if event.issue == "paid_after_release":
+        message = receipts.late_payment_message(order.event_name, event.paid, _order_link(order.order_id))
+        send_email(order.buyer_email, message.subject, message.text, message.html)
+        notify(order.buyer_id, "payment_refunded", message.subject, message.text.split("\n")[0])

@@ -60,7 +60,7 @@ def effective_status(order: OrderModel, moment: datetime | None = None) -> str:
 
 
 # --- placing -------------------------------------------------------------------------------
-def _counter_actions(change: rules.CounterChange) -> list[Any]:
+def counter_actions(change: rules.CounterChange) -> list[Any]:
     actions = []
     if change.sold:
         actions.append(TicketModel.sold.add(change.sold))
@@ -71,14 +71,14 @@ def _counter_actions(change: rules.CounterChange) -> list[Any]:
     return actions
 
 
-def _take_condition(offer: rules.TicketOffer, taking: int) -> Condition:
+def take_condition(offer: rules.TicketOffer, taking: int) -> Condition:
     limit = rules.held_limit(offer.quantity, taking)
     return (TicketModel.quantity == offer.quantity) & (
         TicketModel.held.does_not_exist() | (TicketModel.held <= limit)
     )
 
 
-def _ticket_stub(event_id: str, ticket_id: str) -> TicketModel:
+def ticket_stub(event_id: str, ticket_id: str) -> TicketModel:
     return TicketModel(event_pk(event_id), ticket_sk(ticket_id))
 
 
@@ -157,9 +157,9 @@ def commit_new_order(
                 )
             for ticket_id, change in changes.items():
                 transaction.update(
-                    _ticket_stub(order.event_id, ticket_id),
-                    actions=_counter_actions(change),
-                    condition=_take_condition(offers[ticket_id], change.held),
+                    ticket_stub(order.event_id, ticket_id),
+                    actions=counter_actions(change),
+                    condition=take_condition(offers[ticket_id], change.held),
                 )
     except ConflictError as error:
         cancelled = cancellation_of(error)
@@ -200,11 +200,11 @@ def close(order: OrderModel, status: str, actor_id: str | None, moment: datetime
                     )
                 for ticket_id, change in rules.releasing(lines_of(order), order.status).items():
                     transaction.update(
-                        _ticket_stub(order.event_id, ticket_id),
-                        actions=_counter_actions(change),
+                        ticket_stub(order.event_id, ticket_id),
+                        actions=counter_actions(change),
                         condition=TicketModel.pk.exists(),
                     )
-                transaction.save(_status_change_record(order, status, actor_id))
+                transaction.save(status_change_record(order, status, actor_id))
         except NotFoundError:
             # The event was deleted (its tickets and holds with it): only the order is left to close.
             return _close_order_only(order, status, actions, condition)
@@ -225,7 +225,7 @@ def close(order: OrderModel, status: str, actor_id: str | None, moment: datetime
     )
 
 
-def _status_change_record(order: OrderModel, status: str, actor_id: str | None) -> Any:
+def status_change_record(order: OrderModel, status: str, actor_id: str | None) -> Any:
     """The audit item of a status change, written in the change's own transaction."""
     return audit.audit_record(
         actor_id,
@@ -274,11 +274,11 @@ def mark_paid(order: OrderModel, confirmation: PaymentConfirmation, moment: date
             transaction.delete(HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id)))
             for ticket_id, change in rules.settling(lines_of(order)).items():
                 transaction.update(
-                    _ticket_stub(order.event_id, ticket_id),
-                    actions=_counter_actions(change),
+                    ticket_stub(order.event_id, ticket_id),
+                    actions=counter_actions(change),
                     condition=TicketModel.pk.exists(),
                 )
-            transaction.save(_status_change_record(order, rules.COMPLETED, confirmation.confirmed_by))
+            transaction.save(status_change_record(order, rules.COMPLETED, confirmation.confirmed_by))
     except ConflictError:
         fresh = get_order(order.order_id)
         rules.check_mark_paid(fresh.status, fresh.expires_at, now())

@@ -25,7 +25,11 @@ def order_view(order: OrderModel, with_buyer: bool = False) -> dict[str, Any]:
         "expires_at": order.expires_at,
         "paid_at": order.paid_at,
         "closed_at": order.closed_at,
-        "payment": {"provider": order.payment_provider, "reference": order.payment_reference},
+        "payment": {
+            "provider": order.payment_provider,
+            "reference": order.payment_reference,
+            "issue": order.payment_issue,
+        },
     }
     if status == rules.PENDING:
         view["payment"]["instructions"] = provider(order.payment_provider).instructions(
