@@ -1,0 +1,107 @@
+"""Paying by card in a real Chromium against the local stack and its Stripe stand-in: a buyer orders a
+paid ticket of a `stripe` event, clicks Pay, pays on the stand-in's checkout page and comes back to
+see the order confirmed once the signed webhook has landed; another order's checkout is cancelled
+and the return page offers Pay again with the hold's end. Screenshots at 1280 and 375 px go to
+/tmp/shots/ as well as test-artifacts/."""
+
+import re
+from pathlib import Path
+
+from tests.e2e.conftest import save_screenshot, unique_email
+
+SHOTS = Path("/tmp/shots")
+WIDTHS = (1280, 375)
+
+
+def _stripe_event_on_sale(stack, organizer: dict) -> tuple[dict, dict]:
+    event = stack.create_event(organizer["token"], "Card Fest")
+    chosen = stack.api("PATCH", f"/events/{event['id']}", {"payment_provider": "stripe"}, organizer["token"])
+    assert chosen.status_code == 200, chosen.text
+    table = {"tickets": [{"name": "Supporter", "type": "paid", "price": "25.00", "quantity": 10}]}
+    saved = stack.api("PUT", f"/events/{event['id']}/tickets", table, organizer["token"])
+    assert saved.status_code == 200, saved.text
+    published = stack.api("PATCH", f"/events/{event['id']}", {"state": "published"}, organizer["token"])
+    assert published.status_code == 200, published.text
+    return event, saved.json()[0]
+
+
+def _shots(page, name: str) -> None:
+    """The page at each width, saved under /tmp/shots/ and test-artifacts/."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        ), f"{name} overflows at {width} px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    save_screenshot(page, name)
+
+
+def _order(page, stack, event: dict, ticket: dict) -> str:
+    page.goto(f"{stack.base_url}/?fresh#/public/events/{event['id']}")
+    page.locator(f"[data-order-quantity='{ticket['id']}']").fill("2")
+    page.locator("[data-action=order]").click()
+    page.locator("[data-order-result=pending]").wait_for()
+    link = page.locator("[data-order-result=pending] a[href^='#/orders/']").get_attribute("href")
+    return link.split("/orders/")[1]
+
+
+def test_buyer_pays_by_card_and_sees_the_order_completed(browser, stack):
+    organizer = stack.signup(unique_email("cora"), "Cora Organizer")
+    event, ticket = _stripe_event_on_sale(stack, organizer)
+    buyer = stack.signup(unique_email("pat"), "Pat Payer")
+    page = browser.new_page()
+    page.goto(stack.base_url)
+    page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", buyer)
+
+    order_id = _order(page, stack, event, ticket)
+    pay = page.locator("[data-order-result=pending] [data-action=pay]")
+    assert pay.inner_text() == "Pay 50.00 EUR"
+    _shots(page, "card-pay-button")
+
+    pay.click()
+    page.wait_for_url(re.compile(r"/checkout/cs_test_"))
+    assert "50.00" in page.locator("tfoot").inner_text()
+    page.get_by_role("button", name=re.compile(r"^Pay .* by card$")).click()
+
+    page.wait_for_url(re.compile(rf"#/orders/{order_id}\?checkout=success$"))
+    confirmed = page.locator("[data-checkout=confirmed]")
+    confirmed.wait_for()
+    assert "Your order is complete" in confirmed.inner_text()
+    details = page.locator("[data-order-details][data-order-status=completed]")
+    assert details.locator("[data-status]").inner_text() == "Completed"
+    assert page.locator("[data-action=pay]").count() == 0
+    _shots(page, "card-return-success")
+    stored = stack.api("GET", f"/orders/{order_id}", token=buyer["token"]).json()
+    assert stored["status"] == "completed"
+    assert stored["payment"]["provider"] == "stripe"
+
+    # Back from Stripe's checkout without paying: the session stays open until it expires, so the
+    # seats are still held and Pay opens the same checkout again.
+    second_id = _order(page, stack, event, ticket)
+    page.locator("[data-order-result=pending] [data-action=pay]").click()
+    page.wait_for_url(re.compile(r"/checkout/cs_test_"))
+    checkout_page = page.url
+    page.goto(f"{stack.base_url}/?fresh#/orders/{second_id}?checkout=cancelled")
+    cancelled = page.locator("[data-checkout=cancelled]")
+    cancelled.wait_for()
+    held = r"^Payment cancelled — your seats are held until .*\d.* [A-Z]{3,}[^.]*\."
+    assert re.search(held, cancelled.inner_text())
+    again = page.locator("[data-pay-panel] [data-action=pay]")
+    assert again.inner_text() == "Pay 50.00 EUR"
+    status = page.locator("[data-order-details] [data-status]").inner_text()
+    assert status.startswith("Awaiting payment until")
+    _shots(page, "card-return-cancelled")
+    again.click()
+    page.wait_for_url(checkout_page)
+
+    # The stand-in's Cancel expires the session at once (Stripe would at its expiry): the hold is
+    # released and the return page says so instead of offering Pay.
+    page.get_by_role("button", name="Cancel and go back").click()
+    page.wait_for_url(re.compile(rf"#/orders/{second_id}\?checkout=cancelled$"))
+    released = page.locator("[data-checkout=released]")
+    released.wait_for()
+    assert "seats have been released" in released.inner_text()
+    assert page.locator("[data-action=pay]").count() == 0
+    _shots(page, "card-return-released")
