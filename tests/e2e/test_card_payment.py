@@ -5,6 +5,7 @@ and the return page offers Pay again with the hold's end. Screenshots at 1280 an
 /tmp/shots/ as well as test-artifacts/."""
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.e2e.conftest import save_screenshot, unique_email
@@ -105,3 +106,52 @@ def test_buyer_pays_by_card_and_sees_the_order_completed(browser, stack):
     assert "seats have been released" in released.inner_text()
     assert page.locator("[data-action=pay]").count() == 0
     _shots(page, "card-return-released")
+
+
+def test_organizer_chooses_card_payments_and_a_refund_deadline_in_the_wizard(browser, stack):
+    organizer = stack.signup(unique_email("otto"), "Otto Organizer")
+    event = stack.create_event(organizer["token"], "Deadline Days")
+    page = browser.new_page()
+    page.goto(stack.base_url)
+    page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", organizer)
+    page.goto(f"{stack.base_url}/?fresh#/events/{event['id']}/edit/details")
+    payments = page.get_by_label("Payments")
+    assert payments.input_value() == "manual"
+    deadline = page.get_by_label("Buyers may cancel paid orders until")
+    assert deadline.input_value() == ""
+    assert "Europe/Berlin" in page.locator("[data-refund-deadline] ~ .hint").inner_text()
+
+    payments.select_option("stripe")
+    deadline.fill("2027-04-30T12:00")
+    page.locator("[data-action=save-details]").click()
+    page.wait_for_selector("[data-wizard-step=background]")
+    saved = stack.api("GET", f"/events/{event['id']}", token=organizer["token"]).json()
+    assert saved["payment_provider"] == "stripe"
+    assert datetime.fromisoformat(saved["refund_deadline"]) == datetime(2027, 4, 30, 10, 0, tzinfo=UTC)
+
+    page.goto(f"{stack.base_url}/#/events/{event['id']}/edit/details")
+    assert page.get_by_label("Payments").input_value() == "stripe"
+    assert page.get_by_label("Buyers may cancel paid orders until").input_value() == "2027-04-30T12:00"
+    _shots(page, "card-wizard-details")
+
+    # This stack has a Stripe key; a platform without one answers the choice with this 422.
+    refusal = {
+        "error": {
+            "code": "validation_error",
+            "message": "Some fields are invalid.",
+            "details": {"payment_provider": "Card payments are not set up on this platform (no Stripe key)."},
+        }
+    }
+    browser.console.allowed_statuses.add(422)
+    page.route(
+        f"**/events/{event['id']}",
+        lambda route: (
+            route.fulfill(status=422, json=refusal) if route.request.method == "PATCH" else route.continue_()
+        ),
+    )
+    page.locator("[data-action=save-details]").click()
+    beside = page.locator("[data-error-for=payment_provider]")
+    beside.wait_for()
+    assert beside.inner_text() == "Card payments are not set up on this platform (no Stripe key)."
+    assert page.get_by_label("Payments").get_attribute("aria-invalid") == "true"
+    _shots(page, "card-wizard-refused")
