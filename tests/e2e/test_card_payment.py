@@ -5,6 +5,7 @@ and the return page offers Pay again with the hold's end. Screenshots at 1280 an
 /tmp/shots/ as well as test-artifacts/."""
 
 import re
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -155,3 +156,26 @@ def test_organizer_chooses_card_payments_and_a_refund_deadline_in_the_wizard(bro
     assert beside.inner_text() == "Card payments are not set up on this platform (no Stripe key)."
     assert page.get_by_label("Payments").get_attribute("aria-invalid") == "true"
     _shots(page, "card-wizard-refused")
+
+
+def test_organizer_is_not_offered_mark_paid_for_a_card_order(browser, stack):
+    organizer = stack.signup(unique_email("ola"), "Ola Organizer")
+    event, ticket = _stripe_event_on_sale(stack, organizer)
+    buyer = stack.signup(unique_email("ben"), "Ben Buyer")
+    placed = stack.api(
+        "POST",
+        f"/events/{event['id']}/orders",
+        {"items": [{"ticket_id": ticket["id"], "quantity": 1}]},
+        buyer["token"],
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert placed.status_code == 201, placed.text
+    page = browser.new_page()
+    page.goto(stack.base_url)
+    page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", organizer)
+    page.goto(f"{stack.base_url}/?fresh#/events/{event['id']}/orders")
+    row = page.locator(f"[data-order-id='{placed.json()['id']}'][data-order-status=pending]")
+    row.wait_for()
+    # Stripe's webhook confirms card payments; the server refuses mark-paid for them (409).
+    assert row.locator("[data-action=mark-paid]").count() == 0
+    assert row.locator("[data-action=cancel-order]").count() == 1
