@@ -179,3 +179,33 @@ def test_organizer_is_not_offered_mark_paid_for_a_card_order(browser, stack):
     # Stripe's webhook confirms card payments; the server refuses mark-paid for them (409).
     assert row.locator("[data-action=mark-paid]").count() == 0
     assert row.locator("[data-action=cancel-order]").count() == 1
+
+
+def test_paying_an_order_closed_meanwhile_says_so_in_plain_words(browser, stack):
+    organizer = stack.signup(unique_email("oda"), "Oda Organizer")
+    event, ticket = _stripe_event_on_sale(stack, organizer)
+    buyer = stack.signup(unique_email("bo"), "Bo Buyer")
+    placed = stack.api(
+        "POST",
+        f"/events/{event['id']}/orders",
+        {"items": [{"ticket_id": ticket["id"], "quantity": 1}]},
+        buyer["token"],
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    ).json()
+    browser.console.allowed_statuses.add(409)
+    page = browser.new_page()
+    page.goto(stack.base_url)
+    page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", buyer)
+    page.goto(f"{stack.base_url}/?fresh#/orders/{placed['id']}")
+    pay = page.locator("[data-pay-panel] [data-action=pay]")
+    assert pay.inner_text() == "Pay 25.00 EUR"
+    cancelled = stack.api("POST", f"/orders/{placed['id']}/cancel", {}, buyer["token"])
+    assert cancelled.status_code == 200, cancelled.text
+
+    pay.click()
+    problem = page.locator("[data-pay-error]:not([hidden])")
+    problem.wait_for()
+    assert problem.inner_text().startswith("This order can no longer be paid")
+    assert pay.is_enabled()
+    assert pay.inner_text() == "Pay 25.00 EUR"
+    assert page.url.startswith(stack.base_url)
