@@ -15,6 +15,7 @@ const ROUTES = [
   { pattern: '/events/:id/manage/:tab', view: 'manage', auth: true },
   { pattern: '/notifications', view: 'notifications', auth: true },
   { pattern: '/orders', view: 'orders', auth: true, page: 'mine' },
+  { pattern: '/orders/:id', view: 'orders', auth: true, page: 'order' },
   { pattern: '/events/:id/orders', view: 'orders', auth: true, page: 'event' },
   { pattern: '/invites', view: 'invites', auth: true },
   { pattern: '/verify-email', view: 'verify' },

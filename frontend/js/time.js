@@ -96,3 +96,12 @@ export function formatDateTime(iso, timeZone) {
   if (!iso) return '';
   return new Intl.DateTimeFormat(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
+
+/** A date-time with its zone named, e.g. "3 Dec 2026, 08:40 CET"; the browser's zone when none is given. */
+export function formatDateTimeWithZone(iso, timeZone) {
+  if (!iso) return '';
+  // dateStyle / timeStyle refuse timeZoneName: the fields are spelled out instead.
+  return new Intl.DateTimeFormat(undefined, {
+    timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
+  }).format(new Date(iso));
+}

@@ -1,15 +1,37 @@
 // Orders: the order form of a public event page (signed-in visitors), "My orders" (cancel while
-// pending) and an event's orders for its organizers (mark paid, cancel, CSV exports).
+// pending), one order's page (card payment and the return from Stripe's checkout) and an event's
+// orders for its organizers (mark paid, cancel, CSV exports).
 // Loaded on demand: the public page imports it only for a signed-in visitor.
 
 import * as api from '../api.js';
-import { confirmDialog, errorBox, field, h, showFieldError, toast } from '../dom.js';
-import { formatDateTime } from '../time.js';
+import { confirmDialog, errorBox, field, h, modal, showFieldError, toast } from '../dom.js';
+import { formatDateTime, formatDateTimeWithZone } from '../time.js';
 
-const STATUS = { pending: 'Awaiting payment', completed: 'Completed', cancelled: 'Cancelled', expired: 'Expired' };
+const STATUS = {
+  pending: 'Awaiting payment',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+  expired: 'Expired',
+  refunded: 'Refunded',
+  partially_refunded: 'Partly refunded',
+};
+
+const PAYMENT_ISSUES = {
+  amount_mismatch: 'The amount paid did not match this order\'s total, so the order was not completed. '
+    + 'The organizers have been told and will sort it out with you.',
+  paid_twice: 'This order was paid for twice. The organizers have been told and will refund the second payment.',
+  paid_after_release: 'The payment arrived after the hold on the seats had ended and they had gone to someone else, '
+    + 'so the payment was refunded in full.',
+};
+
+// The Stripe webhook usually lands within a second of the return from checkout; after this long the
+// page stops asking and says the confirmation is late.
+const CONFIRM_POLL_MS = 1000;
+const CONFIRM_POLL_LIMIT_MS = 30_000;
 
 export default async function render(ctx) {
   if (ctx.route.page === 'event') return renderEventOrders(ctx);
+  if (ctx.route.page === 'order') return renderOrder(ctx);
   return renderMyOrders(ctx);
 }
 
@@ -32,7 +54,58 @@ function itemsText(order) {
 
 function statusText(order) {
   const label = STATUS[order.status] || order.status;
-  return order.status === 'pending' && order.expires_at ? `${label} until ${formatDateTime(order.expires_at)}` : label;
+  return order.status === 'pending' && order.expires_at ? `${label} until ${formatDateTimeWithZone(order.expires_at)}` : label;
+}
+
+function paymentIssue(order) {
+  const issue = order.payment?.issue;
+  if (!issue) return null;
+  return h('p', { class: 'error-box', dataset: { paymentIssue: issue } },
+    PAYMENT_ISSUES[issue] || 'There is a problem with this order\'s payment; the organizers have been told.');
+}
+
+/** The payment issue in a table cell, under the status. */
+function issueNote(order) {
+  const issue = order.payment?.issue;
+  if (!issue) return null;
+  return [h('br'), h('span', { class: 'muted', dataset: { paymentIssue: issue } }, PAYMENT_ISSUES[issue] || 'Payment problem.')];
+}
+
+const payable = (order) => order.status === 'pending' && order.payment?.provider === 'stripe';
+
+const CHECKOUT_ERRORS = {
+  order_closed: 'This order can no longer be paid: it is not awaiting payment any more. Reload to see where it stands.',
+  not_card_payment: 'This event does not take card payments; the organizers explain how to pay.',
+  payment_provider_error: 'The card payment service did not answer. Please try again in a minute.',
+};
+
+/** "Pay 25.00 EUR": opens the order's card checkout and sends the buyer there. */
+function payButton(order, failure) {
+  const label = `Pay ${order.total} ${order.currency}`;
+  const button = h('button', { type: 'button', class: 'primary pay', dataset: { action: 'pay' } }, label);
+  button.addEventListener('click', async () => {
+    failure.show('');
+    button.disabled = true;
+    button.textContent = 'Opening the payment page…';
+    try {
+      const checkout = await api.post(`/orders/${order.id}/checkout`, {});
+      location.assign(checkout.url);
+    } catch (error) {
+      failure.show(CHECKOUT_ERRORS[error.code] || api.describeError(error));
+      button.disabled = false;
+      button.textContent = label;
+    }
+  });
+  return button;
+}
+
+/** The Pay button with its error box; `heldNote` adds when the hold ends (unless said nearby already). */
+function payPanel(order, { heldNote = true } = {}) {
+  const failure = errorBox('pay-error');
+  return h('div', { class: 'pay-panel', dataset: { payPanel: '' } },
+    h('div', { class: 'actions' }, payButton(order, failure)),
+    heldNote ? h('p', { class: 'muted' }, `Your seats are held until ${formatDateTimeWithZone(order.expires_at)}.`) : null,
+    failure);
 }
 
 function orderResult(order) {
@@ -42,10 +115,11 @@ function orderResult(order) {
       h('a', { href: '#/orders' }, 'See my orders'));
   }
   return h('div', { class: 'notice', dataset: { orderResult: order.status } },
-    h('strong', {}, `Your tickets are held until ${formatDateTime(order.expires_at)}. `),
+    h('strong', {}, `Your tickets are held until ${formatDateTimeWithZone(order.expires_at)}. `),
     `${itemsText(order)}, ${money(order.total, order.currency)}. `,
     order.payment?.instructions ? `${order.payment.instructions} ` : '',
-    h('a', { href: '#/orders' }, 'See my orders'));
+    h('a', { href: `#/orders/${order.id}` }, 'See this order'), ' · ', h('a', { href: '#/orders' }, 'See my orders'),
+    payable(order) ? payPanel(order, { heldNote: false }) : null);
 }
 
 /** The order form for a public event page; null when no ticket is on sale now. */
@@ -133,6 +207,115 @@ function cancelButton(order, onDone, failure) {
   }, 'Cancel');
 }
 
+function refundsList(order) {
+  const refunds = Array.isArray(order.refunds) ? order.refunds : [];
+  if (!refunds.length) return null;
+  return h('div', { dataset: { refunds: '' } },
+    h('h2', {}, 'Refunds'),
+    h('ul', {}, refunds.map((refund) => h('li', { dataset: { refundId: refund.id } },
+      `${money(refund.amount, order.currency)} on ${formatDateTime(refund.created_at)}`,
+      refund.status && refund.status !== 'succeeded' ? ` (${refund.status})` : '',
+      refund.reason ? `: ${refund.reason}` : ''))),
+    order.refunded_total ? h('p', {}, `Refunded in all: ${money(order.refunded_total, order.currency)}.`) : null);
+}
+
+function orderDetails(order) {
+  return h('div', { class: 'card', dataset: { orderDetails: '', orderStatus: order.status } },
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'Tickets'), h('dd', {}, itemsText(order)),
+      h('dt', {}, 'Total'), h('dd', {}, money(order.total, order.currency)),
+      h('dt', {}, 'Status'), h('dd', { dataset: { status: '' } }, statusText(order))),
+    paymentIssue(order),
+    order.status === 'pending' && order.payment?.instructions ? h('p', {}, order.payment.instructions) : null,
+    refundsList(order),
+    h('p', {}, h('a', { href: `#/public/events/${order.event_id}` }, 'The event'), ' · ',
+      h('a', { href: '#/orders' }, 'My orders')));
+}
+
+function wait(ms, signal) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}
+
+/** Asks for the order about every second while it is pending, up to `limitMs`; `onChange` sees each
+ * new state. Resolves with the last state, or null when the page was left. */
+async function pollWhilePending(order, signal, limitMs, onChange) {
+  const started = Date.now();
+  let current = order;
+  while (current.status === 'pending' && !current.payment?.issue && Date.now() - started < limitMs) {
+    await wait(CONFIRM_POLL_MS, signal);
+    if (signal.aborted) return null;
+    try {
+      const fresh = await api.get(`/orders/${order.id}`, { signal });
+      if (fresh !== current && (fresh.status !== current.status || fresh.payment?.issue !== current.payment?.issue)) {
+        onChange(fresh);
+      }
+      current = fresh;
+    } catch (error) {
+      if (signal.aborted) return null;
+      if (error.status) throw error;  // only a dropped connection (status 0) is worth asking again
+    }
+  }
+  return current;
+}
+
+function checkoutNotice(kind, ...children) {
+  return h('div', { class: ['cancelled', 'released', 'late'].includes(kind) ? 'notice warn' : 'notice', role: 'status',
+    dataset: { checkout: kind } }, ...children);
+}
+
+/** What the return from the checkout says about `order` (null: nothing to say). */
+function returnNotice(order, outcome, waiting) {
+  if (order.status === 'completed' && !order.payment?.issue && outcome) {
+    return checkoutNotice('confirmed', h('strong', {}, 'Payment confirmed. '), `Your order is complete: ${itemsText(order)}.`);
+  }
+  if (outcome === 'success' && payable(order) && !order.payment?.issue) {
+    if (waiting) return checkoutNotice('confirming', h('strong', {}, 'Payment received, confirming…'));
+    return checkoutNotice('late', 'Your payment has not been confirmed yet. It can take a few minutes; '
+      + 'this order\'s status changes to Completed once it is, and you will get a receipt by e-mail.');
+  }
+  if (outcome === 'cancelled' && payable(order)) {
+    return checkoutNotice('cancelled',
+      h('strong', {}, `Payment cancelled — your seats are held until ${formatDateTimeWithZone(order.expires_at)}.`),
+      ' You can pay until then.');
+  }
+  if (outcome === 'cancelled' && ['expired', 'cancelled'].includes(order.status)) {
+    // A checkout that expired (the local stand-in expires it on Cancel) released the hold.
+    return checkoutNotice('released', h('strong', {}, 'Payment cancelled. '), 'This order\'s seats have been released; ',
+      h('a', { href: `#/public/events/${order.event_id}` }, 'order again from the event page'), '.');
+  }
+  return null;
+}
+
+// After a cancelled checkout the hold may still be released by a late "expired" webhook: watch a while.
+const CANCELLED_WATCH_MS = 10_000;
+
+async function renderOrder({ root, params, query, signal }) {
+  document.title = 'Your order · Marquee';
+  const outcome = query.get('checkout');
+  const order = await api.get(`/orders/${params.id}`, { signal });
+  if (signal.aborted) return;
+  const status = h('div', { 'aria-live': 'polite' });
+  const details = h('div', {});
+  root.append(h('h1', {}, order.event_name), status, details);
+  const show = (current, waiting = false) => {
+    status.replaceChildren(...[returnNotice(current, outcome, waiting)].filter(Boolean));
+    // Never Pay again on the return from a payment: a slow webhook must not lead to paying twice.
+    const pay = payable(current) && outcome !== 'success' ? payPanel(current, { heldNote: outcome !== 'cancelled' }) : null;
+    details.replaceChildren(...[pay, orderDetails(current)].filter(Boolean));
+  };
+  if (outcome === 'success') {
+    show(order, true);
+    const settled = await pollWhilePending(order, signal, CONFIRM_POLL_LIMIT_MS, (fresh) => show(fresh, true));
+    if (settled) show(settled);
+    return;
+  }
+  show(order);
+  if (outcome === 'cancelled') await pollWhilePending(order, signal, CANCELLED_WATCH_MS, (fresh) => show(fresh));
+}
+
 async function renderMyOrders({ root, signal }) {
   document.title = 'My orders · Marquee';
   root.append(h('h1', {}, 'My orders'));
@@ -146,10 +329,12 @@ async function renderMyOrders({ root, signal }) {
   const row = (order) => {
     const tr = h('tr', { dataset: { orderId: order.id, orderStatus: order.status } },
       h('td', {}, h('a', { href: `#/public/events/${order.event_id}` }, order.event_name)),
-      h('td', {}, itemsText(order)),
+      h('td', {}, h('a', { href: `#/orders/${order.id}`, dataset: { orderLink: '' } }, itemsText(order))),
       h('td', {}, money(order.total, order.currency)),
-      h('td', { dataset: { status: '' } }, statusText(order)),
-      h('td', {}, order.status === 'pending' ? cancelButton(order, (done) => tr.replaceWith(row(done)), failure) : null));
+      h('td', { dataset: { status: '' } }, statusText(order), issueNote(order)),
+      h('td', {}, h('div', { class: 'actions' },
+        payable(order) ? h('a', { class: 'button primary', href: `#/orders/${order.id}`, dataset: { action: 'go-pay' } }, 'Pay') : null,
+        order.status === 'pending' ? cancelButton(order, (done) => tr.replaceWith(row(done)), failure) : null)));
     return tr;
   };
   root.append(failure, h('div', { class: 'table-wrap' }, h('table', { dataset: { myOrders: '' } },
@@ -168,6 +353,63 @@ async function download(path, filename, failure) {
   } catch (error) {
     failure.show(error.message);
   }
+}
+
+const REFUNDABLE = new Set(['completed', 'partially_refunded']);
+
+/** What is left to refund of `order` (its total less `refunded_total`, when the API says it). */
+function refundable(order) {
+  const left = Number(order.total) - Number(order.refunded_total || 0);
+  return Number.isFinite(left) ? Math.max(0, left) : Number(order.total);
+}
+
+/** The organizer's refund dialog: an amount (empty: all that is left) and a reason. */
+function openRefundDialog(event, order, onRefunded) {
+  const left = refundable(order);
+  const fields = {
+    amount: field(`Amount (${order.currency})`, h('input', { type: 'text', inputmode: 'decimal', dataset: { refundAmount: '' } }),
+      { name: 'amount', hint: `Leave empty to refund everything left: ${money(left, order.currency)}.` }),
+    reason: field('Reason (optional)', h('textarea', { rows: 3, maxlength: 500, dataset: { refundReason: '' } }), { name: 'reason' }),
+  };
+  const problem = errorBox('refund-error');
+  const form = h('form', { novalidate: true, id: `refund-${order.id}`, dataset: { form: 'refund' } },
+    h('p', {}, `${order.buyer?.name || 'The buyer'}: ${itemsText(order)}, ${money(order.total, order.currency)} paid`
+      + `${Number(order.refunded_total) ? `, ${money(order.refunded_total, order.currency)} refunded already` : ''}.`),
+    order.payment?.provider === 'stripe'
+      ? h('p', { class: 'muted' }, 'The money goes back to the buyer\'s card through Stripe.')
+      : h('p', { class: 'muted' }, 'This order was paid outside Marquee: the refund is recorded here; pay it back yourself.'),
+    fields.amount.wrap, fields.reason.wrap, problem);
+  const cancel = h('button', { type: 'button', dataset: { action: 'cancel' } }, 'Cancel');
+  const submit = h('button', { type: 'submit', class: 'danger', form: form.id, dataset: { action: 'confirm-refund' } }, 'Refund');
+  const dialog = modal({ title: 'Refund order', body: form, actions: [cancel, submit], hook: 'refund' });
+  cancel.addEventListener('click', () => dialog.close());
+  fields.amount.input.focus();
+  form.addEventListener('submit', async (submitted) => {
+    submitted.preventDefault();
+    Object.values(fields).forEach((f) => showFieldError(f, ''));
+    problem.show('');
+    const amount = fields.amount.input.value.trim();
+    const reason = fields.reason.input.value.trim();
+    const body = { ...(amount ? { amount } : {}), ...(reason ? { reason } : {}) };
+    submit.disabled = true;
+    try {
+      const refund = await api.post(`/events/${event.id}/orders/${order.id}/refunds`, body);
+      dialog.close();
+      toast(`Refund of ${money(refund?.amount ?? (amount || left), order.currency)} ${refund?.status === 'pending' ? 'requested' : 'made'}.`);
+      onRefunded(await api.get(`/events/${event.id}/orders/${order.id}`));
+    } catch (error) {
+      let placed = false;
+      for (const [name, message] of Object.entries(error.details || {})) {
+        if (fields[name] && typeof message === 'string') {
+          showFieldError(fields[name], message);
+          placed = true;
+        }
+      }
+      problem.show(placed ? 'Please correct the marked fields.' : api.describeError(error));
+    } finally {
+      submit.disabled = false;
+    }
+  });
 }
 
 async function renderEventOrders({ root, params, signal }) {
@@ -209,14 +451,19 @@ async function renderEventOrders({ root, params, signal }) {
         }
       },
     }, 'Mark paid');
-    const closed = order.status === 'cancelled' || order.status === 'expired';
+    const closed = ['cancelled', 'expired', 'refunded'].includes(order.status);
     const tr = h('tr', { dataset: { orderId: order.id, orderStatus: order.status } },
       h('td', {}, order.buyer.name, h('br'), h('span', { class: 'muted' }, order.buyer.email)),
       h('td', {}, itemsText(order)),
       h('td', {}, money(order.total, order.currency)),
-      h('td', { dataset: { status: '' } }, statusText(order)),
+      h('td', { dataset: { status: '' } }, statusText(order), issueNote(order),
+        Number(order.refunded_total) ? [h('br'), h('span', { class: 'muted', dataset: { refundedTotal: '' } },
+          `${money(order.refunded_total, order.currency)} refunded`)] : null),
       h('td', {}, formatDateTime(order.created_at, event.timezone)),
-      h('td', {}, h('div', { class: 'actions' }, owner && order.status === 'pending' ? markPaid : null,
+      h('td', {}, h('div', { class: 'actions' }, owner && order.status === 'pending' && order.payment?.provider !== 'stripe' ? markPaid : null,
+        owner && REFUNDABLE.has(order.status) && refundable(order) > 0
+          ? h('button', { type: 'button', dataset: { action: 'refund' }, onclick: () => openRefundDialog(event, order, replace) }, 'Refund')
+          : null,
         owner && !closed ? cancelButton(order, replace, failure) : null)));
     return tr;
   };

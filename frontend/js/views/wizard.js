@@ -13,6 +13,12 @@ const STEPS = [
 
 export const CURRENCIES = ['USD', 'EUR', 'GBP', 'INR', 'JPY', 'CHF', 'CAD', 'AUD', 'SGD', 'SEK', 'NOK', 'DKK', 'PLN', 'BRL', 'MXN', 'ZAR'];
 
+const PAYMENT_CHOICES = [['manual', 'Manual (I mark orders paid)'], ['stripe', 'Card payments via Stripe']];
+
+function refundHint(zone) {
+  return `Optional, in the event's time zone (${zone}). Until then buyers can cancel a paid order and get a full refund; empty: they cannot.`;
+}
+
 export default async function render(ctx) {
   const { root, params, route } = ctx;
   const step = params.step || route.step || 'details';
@@ -60,7 +66,17 @@ function detailsStep(section, event, { navigate }) {
     location_name: field('Location', h('input', { maxlength: 300, value: event?.location_name || '' }), { name: 'location_name' }),
     description: field('Description', h('textarea', { rows: 6, value: event?.description || '' }), { name: 'description' }),
     currency: field('Currency', currencyInput, { name: 'currency', hint: 'ISO 4217 code, e.g. EUR.' }),
+    payment_provider: field('Payments', h('select', { dataset: { paymentProvider: '' } },
+      PAYMENT_CHOICES.map(([value, label]) => h('option', { value, selected: value === (event?.payment_provider || 'manual') }, label))),
+    { name: 'payment_provider', hint: 'Manual: you mark orders paid yourself. Card: buyers pay online when they order.' }),
+    refund_deadline: field('Buyers may cancel paid orders until',
+      h('input', { type: 'datetime-local', value: isoToWall(event?.refund_deadline, zone), dataset: { refundDeadline: '' } }),
+      { name: 'refund_deadline', hint: refundHint(zone) }),
   };
+  // The deadline is a wall-clock time in the event's zone: its hint follows the zone chosen above.
+  zoneSelect.addEventListener('change', () => {
+    fields.refund_deadline.wrap.querySelector('.hint').textContent = refundHint(zoneSelect.value);
+  });
   const failure = errorBox('form-error');
   const submit = h('button', { type: 'submit', class: 'primary', dataset: { action: 'save-details' } },
     event ? 'Save details' : 'Create event and continue');
@@ -70,6 +86,7 @@ function detailsStep(section, event, { navigate }) {
     h('div', { class: 'field-row' }, fields.starts_at.wrap, fields.ends_at.wrap),
     h('div', { class: 'field-row' }, fields.timezone.wrap, fields.currency.wrap),
     fields.location_name.wrap, fields.description.wrap,
+    h('div', { class: 'field-row' }, fields.payment_provider.wrap, fields.refund_deadline.wrap),
     h('datalist', { id: 'currency-list' }, CURRENCIES.map((code) => h('option', { value: code }))),
     failure, h('div', { class: 'actions' }, submit));
   section.append(form);
@@ -88,6 +105,8 @@ function detailsStep(section, event, { navigate }) {
       location_name: values.location_name,
       description: values.description,
       currency: values.currency.trim().toUpperCase(),
+      payment_provider: values.payment_provider,
+      refund_deadline: wallToIso(values.refund_deadline, values.timezone),
     };
     submit.disabled = true;
     try {
