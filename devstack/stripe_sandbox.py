@@ -3,7 +3,8 @@
 The app talks to it with the official ``stripe`` library (its ``api`` base address pointed here, the
 secret key MARQUEE_STRIPE_SECRET_KEY); the buyer's browser is sent to ``/checkout/<session id>``,
 whose buttons do what Stripe does when a buyer pays, pays by bank transfer (settled or failed
-later) or goes back: the session changes and the webhook Stripe would send is signed with the
+later) or goes back (as at Stripe, the session then stays open until it expires). A payment
+changes the session and the webhook Stripe would send is signed with the
 webhook secret (``Stripe-Signature: t=<unix time>,v1=<HMAC-SHA256 of "t.body">``) and POSTed to
 the app's webhook route, retried with backoff until it answers 2xx, as Stripe retries. Open
 sessions past their ``expires_at`` expire on their own (``checkout.session.expired``).

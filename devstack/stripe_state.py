@@ -280,9 +280,10 @@ class SandboxState:
             return self._change(session_id, "checkout.session.async_payment_failed")
 
     def cancel(self, session_id: str) -> dict[str, Any]:
-        """The buyer went back: the stand-in expires the session at once (Stripe would at its
-        ``expires_at``), so the hold is released without waiting."""
-        return self.expire_session(session_id)
+        """The buyer went back: as at Stripe, nothing happens; the session stays open (payable
+        again from the same page) until its ``expires_at``."""
+        with self._lock:
+            return dict(self._open(session_id))
 
     def expire_due(self, now: int) -> None:
         with self._lock:
