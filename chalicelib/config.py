@@ -10,9 +10,6 @@ from functools import cache
 
 from chalicelib.domain.limits import EVENTS_PER_USER, INVITES_PER_USER
 
-# Either gives the platform a Stripe secret key (the parameter names an SSM SecureString).
-STRIPE_KEY_SETTINGS = ("MARQUEE_STRIPE_SECRET_KEY", "MARQUEE_STRIPE_SECRET_KEY_PARAMETER")
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -33,8 +30,19 @@ class Settings:
     websocket_endpoint: str
     invites_per_user_per_day: int
     events_per_user_per_day: int
-    # A Stripe secret key is set (its value is read only when a payment needs it).
-    stripe_configured: bool
+    # Stripe's secret key and webhook signing secret: each as a value (the local stack, tests) or
+    # as the name of an SSM SecureString (deployed), read only when a payment needs it.
+    stripe_secret_key: str
+    stripe_secret_key_parameter: str
+    stripe_webhook_secret: str
+    stripe_webhook_secret_parameter: str
+    # Where the stripe library sends its calls (the local stand-in); empty: Stripe itself.
+    stripe_api_base: str
+
+    @property
+    def stripe_configured(self) -> bool:
+        """Events may choose card payments: the platform has a Stripe secret key."""
+        return bool(self.stripe_secret_key or self.stripe_secret_key_parameter)
 
     def table_name(self, short_name: str) -> str:
         return f"{self.table_prefix}-{short_name}"
@@ -70,5 +78,9 @@ def settings() -> Settings:
             _env("MARQUEE_INVITES_PER_USER_PER_DAY", str(INVITES_PER_USER.max_count))
         ),
         events_per_user_per_day=int(_env("MARQUEE_EVENTS_PER_USER_PER_DAY", str(EVENTS_PER_USER.max_count))),
-        stripe_configured=any(os.environ.get(name) for name in STRIPE_KEY_SETTINGS),
+        stripe_secret_key=os.environ.get("MARQUEE_STRIPE_SECRET_KEY", ""),
+        stripe_secret_key_parameter=os.environ.get("MARQUEE_STRIPE_SECRET_KEY_PARAMETER", ""),
+        stripe_webhook_secret=os.environ.get("MARQUEE_STRIPE_WEBHOOK_SECRET", ""),
+        stripe_webhook_secret_parameter=os.environ.get("MARQUEE_STRIPE_WEBHOOK_SECRET_PARAMETER", ""),
+        stripe_api_base=os.environ.get("MARQUEE_STRIPE_API_BASE", ""),
     )

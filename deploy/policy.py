@@ -75,7 +75,7 @@ def deployed_websocket_api_id(stage: str, chalice_dir: Path = CHALICE_DIR) -> st
     return None
 
 
-def _decrypt_condition(region: str, secret_arn: str, exact: bool) -> dict[str, Any]:
+def _decrypt_condition(region: str, secret_arn: str | list[str], exact: bool) -> dict[str, Any]:
     via = {"kms:ViaService": f"ssm.{region}.amazonaws.com"}
     context = {"kms:EncryptionContext:PARAMETER_ARN": secret_arn}
     if exact:
@@ -155,6 +155,27 @@ def deploy_policy(target: DeployTarget, account: str, websocket_api_id: str | No
             "Condition": _decrypt_condition(region, secret_arn, exact=account != ANY_ACCOUNT),
         },
     ]
+    stripe_parameters = [
+        arn("ssm", f"parameter/{name.lstrip('/')}")
+        for name in (config.stripe_secret_key_parameter, config.stripe_webhook_secret_parameter)
+        if name
+    ]
+    if stripe_parameters:
+        statements += [
+            {
+                "Sid": "StripeSecrets",
+                "Effect": "Allow",
+                "Action": ["ssm:GetParameter"],
+                "Resource": stripe_parameters,
+            },
+            {
+                "Sid": "StripeSecretsDecrypt",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt"],
+                "Resource": [arn("kms", "key/*")],
+                "Condition": _decrypt_condition(region, stripe_parameters, exact=account != ANY_ACCOUNT),
+            },
+        ]
     if target.websocket:
         # execute-api:/<api id>/<stage>/<method>/@connections/<connection id>; pushes only POST.
         api = websocket_api_id or ANY_API

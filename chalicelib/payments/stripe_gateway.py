@@ -7,7 +7,6 @@ from SSM SecureString parameters named by ``..._PARAMETER``, like the token secr
 ``make run`` ``MARQUEE_STRIPE_API_BASE`` points the library at the local stand-in.
 """
 
-import os
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -50,11 +49,9 @@ class Refund:
     status: str
 
 
-def _secret(name: str) -> str:
-    value = os.environ.get(name, "")
+def _secret(value: str, parameter: str) -> str:
     if value:
         return value
-    parameter = os.environ.get(f"{name}_PARAMETER", "")
     return parameter_value(parameter) if parameter else ""
 
 
@@ -67,15 +64,17 @@ def configured() -> bool:
 def _client() -> "stripe.StripeClient":
     import stripe
 
-    key = _secret("MARQUEE_STRIPE_SECRET_KEY")
+    config = settings()
+    key = _secret(config.stripe_secret_key, config.stripe_secret_key_parameter)
     if not key:
         raise StripeNotConfigured("no Stripe secret key: set MARQUEE_STRIPE_SECRET_KEY(_PARAMETER)")
-    base = os.environ.get("MARQUEE_STRIPE_API_BASE")
+    base = config.stripe_api_base
     return stripe.StripeClient(key, base_addresses={"api": base} if base else None, max_network_retries=2)
 
 
 def forget_client() -> None:
     """A new key or stand-in address is read on the next call (tests; a rotated key)."""
+    settings.cache_clear()
     _client.cache_clear()
 
 
@@ -135,7 +134,8 @@ def verified_event(raw_body: bytes, signature_header: str | None) -> dict[str, A
     """The webhook's event, as a plain dict, once its signature over the raw body checks out."""
     import stripe
 
-    secret = _secret("MARQUEE_STRIPE_WEBHOOK_SECRET")
+    config = settings()
+    secret = _secret(config.stripe_webhook_secret, config.stripe_webhook_secret_parameter)
     if not secret:
         raise StripeNotConfigured("no Stripe webhook secret: set MARQUEE_STRIPE_WEBHOOK_SECRET(_PARAMETER)")
     if not signature_header:

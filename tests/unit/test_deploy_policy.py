@@ -155,6 +155,26 @@ def test_the_secret_is_readable_and_decryptable_only_through_ssm() -> None:
     }
 
 
+def test_stripes_secrets_are_granted_only_when_the_stage_names_their_parameters(tmp_path: Path) -> None:
+    assert "StripeSecrets" not in _statements(deploy_policy(_target(), ACCOUNT))
+
+    config = _config(
+        stripe_secret_key_parameter="/marquee/test/stripe-key",
+        stripe_webhook_secret_parameter="/marquee/test/stripe-webhook",
+    )
+    policy = deploy_policy(_target(config), ACCOUNT)
+    statements = _statements(policy)
+
+    arns = [f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/marquee/test/stripe-{n}" for n in ("key", "webhook")]
+    assert statements["StripeSecrets"]["Resource"] == arns
+    assert (
+        statements["StripeSecretsDecrypt"]["Condition"]["StringEquals"]["kms:EncryptionContext:PARAMETER_ARN"]
+        == arns
+    )
+    linted = _lint(policy, tmp_path)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
 def test_pushes_go_to_the_deployed_websocket_api_or_any_before_the_first_deploy(tmp_path: Path) -> None:
     assert deployed_websocket_api_id("test", tmp_path) is None
     first = _statements(deploy_policy(_target(), ACCOUNT))["WebsocketPush"]
