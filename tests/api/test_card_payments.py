@@ -336,15 +336,14 @@ def test_without_stripe_configured_the_webhook_is_a_clear_400(api):
 
 
 def test_our_own_failure_applying_an_event_is_logged_stored_and_answered_200(shop, buyer, api, monkeypatch):
-    from chalicelib.services import payments
-    from chalicelib.store import payment_events
+    from chalicelib.store import orders, payment_events
 
     order = shop.buy(buyer, shop.ticket(), 1)
 
     def broken(*_args):
         raise RuntimeError("a bug of ours")
 
-    monkeypatch.setattr(payments, "_apply", broken)
+    monkeypatch.setattr(orders, "get_order", broken)
     response = post_webhook(api, *signed(session_event("evt_bug", order["id"], 1250)))
 
     assert (response.status, response.json["result"]) == (200, "failed")
