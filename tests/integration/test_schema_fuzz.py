@@ -17,6 +17,8 @@ cores) and whatever ran is still checked, which must be at least MIN_TESTED_WHEN
 operations. The stack is this test's own (its own DATA_DIR), so the login and invite rate limits
 the fuzzer runs into touch no other test."""
 
+import ast
+import contextlib
 import itertools
 import math
 import os
@@ -25,7 +27,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,8 @@ BODY_REFERENCES = {
     "microlocation_id": "microlocations",
     "speaker_ids": "speakers",
 }
+# The engine phases that can draw ids captured from earlier calls (see _config).
+REUSING_PHASES = ("examples", "coverage", "fuzzing")
 # Operations that end the caller's session run as a throwaway user.
 SESSION_ENDING = {("POST", "/auth/logout"), ("POST", "/auth/password")}
 EVENT = {
@@ -108,6 +112,8 @@ class World:
     member_id: str = ""
     event_id: str = ""
     paid_ticket_id: str = ""
+    # Events made for a fuzzed DELETE /events/{event_id} to remove.
+    disposable_events: set[str] = field(default_factory=set)
     counter: itertools.count = field(default_factory=itertools.count)
     # The engine's workers fill in real values concurrently: one at a time, or two could both
     # find the member gone and invite a new one.
@@ -261,7 +267,9 @@ class World:
         collection = path.split("/")[3] if path.startswith("/events/{event_id}/") else ""
         if name == "event_id":
             if destructive and path == "/events/{event_id}":
-                return self.new_event()
+                disposable = self.new_event()
+                self.disposable_events.add(disposable)
+                return disposable
             if path.startswith(("/events/{event_id}/orders", "/public/")):
                 self.ensure_published()
             return self.event_id
@@ -373,7 +381,14 @@ def _config(world: World) -> schemathesis.Config:
             "workers": WORKERS,
             "suppress-health-check": ["all"],
             "generation": {"max-examples": MAX_EXAMPLES, "no-shrink": True, "database": "none"},
-            "phases": {"stateful": {"enabled": False}},
+            "phases": {
+                "stateful": {"enabled": False},
+                # Left on, the engine would reuse ids seen in earlier calls as "generated" values:
+                # the shared event's (every filled-in call under /events/{event_id}/ names it)
+                # sent to DELETE /events/{event_id}, past World.real's fresh event for a DELETE.
+                # Real ids come from the World alone (REAL), which keeps the shared ones alive.
+                **{phase: {"extra-data-sources": {"responses": False}} for phase in REUSING_PHASES},
+            },
             "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECK_NAMES}},
             "request-timeout": 30,
         }
@@ -449,6 +464,26 @@ def _fill_in(case: Any, world: World) -> None:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {world.stack.signup()}"}
 
 
+@contextlib.contextmanager
+def _one_ast_parse_at_a_time() -> Iterator[None]:
+    """CPython 3.11 keeps one AST recursion depth per interpreter, not per thread: two threads in
+    ast.parse at once (Hypothesis reads lambdas' and modules' source while drawing, in every
+    worker) can fail with "SystemError: AST constructor recursion depth mismatch". Generating
+    cases calls ast.parse; the HTTP calls, the bulk of the run, stay concurrent."""
+    original = ast.parse
+    lock = threading.Lock()
+
+    def parse(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(*args, **kwargs)
+
+    ast.parse = parse
+    try:
+        yield
+    finally:
+        ast.parse = original
+
+
 def _fuzz(schema: Any, world: World) -> Run:
     def before_call(context: Any, case: Any, kwargs: Any) -> None:
         with world.lock:
@@ -461,15 +496,16 @@ def _fuzz(schema: Any, world: World) -> Run:
     watchdog = threading.Timer(TIME_BOUND, stream.stop)
     watchdog.start()
     try:
-        for event in stream:
-            if isinstance(event, events.ScenarioFinished):
-                run.record(event.recorder)
-            elif isinstance(event, events.NonFatalError):
-                run.errors.append(f"{event.label}: {event.info.format()}")
-            elif isinstance(event, events.FatalError):
-                raise event.exception
-            elif isinstance(event, events.EngineFinished):
-                run.stop_reason = str(event.stop_reason)
+        with _one_ast_parse_at_a_time():
+            for event in stream:
+                if isinstance(event, events.ScenarioFinished):
+                    run.record(event.recorder)
+                elif isinstance(event, events.NonFatalError):
+                    run.errors.append(f"{event.label}: {event.info.format()}")
+                elif isinstance(event, events.FatalError):
+                    raise event.exception
+                elif isinstance(event, events.EngineFinished):
+                    run.stop_reason = str(event.stop_reason)
     finally:
         watchdog.cancel()
         schemathesis.hooks.GLOBAL_HOOK_DISPATCHER.unregister(before_call)
@@ -561,3 +597,40 @@ def test_hostile_bodies_get_a_documented_4xx(local_stack) -> None:
                     answered.get(response.json()["error"]["code"], 0) + 1
                 )
     assert answered.get("malformed_json", 0) > 100, answered
+
+
+def test_fuzzed_deletes_of_an_event_hit_only_made_up_or_disposable_ids(local_stack) -> None:
+    """DELETE /events/{event_id} may meet a made-up id or an event the World made for that DELETE,
+    never one whose id the engine picked up from another call (the shared event, which every
+    filled-in call under /events/{event_id}/ names, or an event a fuzzed POST /events created)."""
+    world = World(local_stack).build()
+    schema = schemathesis.openapi.from_url(f"{local_stack.api_url}/openapi.json", config=_config(world))
+    schema = schema.include(
+        lambda ctx: (
+            ctx.operation.path in ("/events", "/events/{event_id}")
+            or (
+                ctx.operation.method.upper() == "GET" and ctx.operation.path.startswith("/events/{event_id}/")
+            )
+        )
+    )
+    schema.hook("flatmap_path_parameters")(_real_or_generated)
+    schema.hook("flatmap_body")(_real_references)
+    deleted: list[str] = []
+
+    def after_call(context: Any, case: Any, response: Any) -> None:
+        if (case.method.upper(), case.path) == (
+            "DELETE",
+            "/events/{event_id}",
+        ) and response.status_code == 204:
+            deleted.append(case.path_parameters["event_id"])
+
+    schemathesis.hook("after_call")(after_call)
+    try:
+        run = _fuzz(schema, world)
+    finally:
+        schemathesis.hooks.GLOBAL_HOOK_DISPATCHER.unregister(after_call)
+
+    print(f"schema fuzzing of /events and /events/{{event_id}}: {run.summary()}\ndeleted: {deleted}")
+    assert deleted, "no fuzzed DELETE /events/{event_id} deleted an event"
+    assert set(deleted) <= world.disposable_events, (deleted, world.disposable_events)
+    assert world.call("GET", f"/events/{world.event_id}")["id"] == world.event_id
