@@ -60,7 +60,7 @@ def effective_status(order: OrderModel, moment: datetime | None = None) -> str:
 
 
 # --- placing -------------------------------------------------------------------------------
-def _counter_actions(change: rules.CounterChange) -> list[Any]:
+def counter_actions(change: rules.CounterChange) -> list[Any]:
     actions = []
     if change.sold:
         actions.append(TicketModel.sold.add(change.sold))
@@ -78,7 +78,7 @@ def _take_condition(offer: rules.TicketOffer, taking: int) -> Condition:
     )
 
 
-def _ticket_stub(event_id: str, ticket_id: str) -> TicketModel:
+def ticket_stub(event_id: str, ticket_id: str) -> TicketModel:
     return TicketModel(event_pk(event_id), ticket_sk(ticket_id))
 
 
@@ -157,8 +157,8 @@ def commit_new_order(
                 )
             for ticket_id, change in changes.items():
                 transaction.update(
-                    _ticket_stub(order.event_id, ticket_id),
-                    actions=_counter_actions(change),
+                    ticket_stub(order.event_id, ticket_id),
+                    actions=counter_actions(change),
                     condition=_take_condition(offers[ticket_id], change.held),
                 )
     except ConflictError as error:
@@ -200,8 +200,8 @@ def close(order: OrderModel, status: str, actor_id: str | None, moment: datetime
                     )
                 for ticket_id, change in rules.releasing(lines_of(order), order.status).items():
                     transaction.update(
-                        _ticket_stub(order.event_id, ticket_id),
-                        actions=_counter_actions(change),
+                        ticket_stub(order.event_id, ticket_id),
+                        actions=counter_actions(change),
                         condition=TicketModel.pk.exists(),
                     )
                 transaction.save(_status_change_record(order, status, actor_id))
@@ -274,8 +274,8 @@ def mark_paid(order: OrderModel, confirmation: PaymentConfirmation, moment: date
             transaction.delete(HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id)))
             for ticket_id, change in rules.settling(lines_of(order)).items():
                 transaction.update(
-                    _ticket_stub(order.event_id, ticket_id),
-                    actions=_counter_actions(change),
+                    ticket_stub(order.event_id, ticket_id),
+                    actions=counter_actions(change),
                     condition=TicketModel.pk.exists(),
                 )
             transaction.save(_status_change_record(order, rules.COMPLETED, confirmation.confirmed_by))
