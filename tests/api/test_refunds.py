@@ -416,3 +416,68 @@ def test_the_webhooks_refund_updates_apply_once(shop, buyer, stripe_sandbox):  #
     # nothing of a failure, has 15.00 left and refuses).
     again = refund(shop, order, {"amount": "20.00"})
     assert (again.status, again.error_code) == (409, "refund_failed")
+
+
+def test_a_pending_card_refund_completes_when_stripe_says_it_succeeded(
+    shop,
+    buyer,
+    stripe_sandbox,  # noqa: F811
+    monkeypatch,
+    sent_emails,
+):
+    from chalicelib.payments import stripe_gateway
+    from chalicelib.services.refunds import apply_refund_update
+
+    ticket = shop.ticket(quantity=10)
+    order, _intent = card_order(shop, buyer, stripe_sandbox, ticket)
+    monkeypatch.setattr(
+        stripe_gateway,
+        "refund",
+        lambda **_: stripe_gateway.Refund(refund_id="re_test_pending", amount=2500, status="pending"),
+    )
+
+    response = refund(shop, order)
+
+    assert (response.status, response.json["status"]) == (201, "pending")
+    seen = order_of(shop, order)
+    assert (seen["status"], seen["refunded_total"]) == ("completed", "25.00")
+    assert shop.available(ticket) == 8
+    assert refund(shop, order, {"amount": "1.00"}).status == 422
+
+    assert apply_refund_update(order["id"], "re_test_pending", "succeeded") is True
+    assert apply_refund_update(order["id"], "re_test_pending", "succeeded") is True
+
+    seen = order_of(shop, order)
+    assert (seen["status"], [r["status"] for r in seen["refunds"]]) == ("refunded", ["succeeded"])
+    assert shop.available(ticket) == 10
+    notices = [m for m in sent_emails() if m.subject.startswith("Refund of 25.00 EUR")]
+    assert len(notices) == 1
+
+
+def test_the_buyer_cancels_a_card_order_before_the_deadline_through_stripe(
+    shop,
+    buyer,
+    stripe_sandbox,  # noqa: F811
+):
+    order, intent = card_order(shop, buyer, stripe_sandbox)
+    set_deadline(shop, datetime.now(UTC) + timedelta(days=1))
+
+    response = shop.api.post(f"/orders/{order['id']}/cancel", token=buyer)
+
+    assert response.status == 200, response.json
+    assert response.json["status"] == "refunded"
+    made = [r["amount"] for r in stripe_sandbox.state.refunds.values() if r["payment_intent"] == intent]
+    assert made == [2500]
+
+
+def test_a_cancel_stripe_refuses_is_409_and_the_order_stays_paid(shop, buyer, stripe_sandbox):  # noqa: F811
+    ticket = shop.ticket(quantity=10)
+    order, intent = card_order(shop, buyer, stripe_sandbox, ticket)
+    stripe_sandbox.state.create_refund({"payment_intent": intent})
+
+    response = shop.api.post(f"/orders/{order['id']}/cancel", token=shop.organizer)
+
+    assert (response.status, response.error_code) == (409, "refund_failed")
+    seen = order_of(shop, order)
+    assert (seen["status"], seen["refunded_total"]) == ("completed", "0.00")
+    assert shop.available(ticket) == 8
