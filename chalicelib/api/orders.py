@@ -11,6 +11,7 @@ from chalicelib.domain.order_definitions import ORDER
 from chalicelib.domain.orders import ORDER_REQUEST, STATUSES, parse_idempotency_key
 from chalicelib.domain.payments import organizer_confirmation
 from chalicelib.domain.permissions import ORDER_MANAGERS, ORDER_READERS
+from chalicelib.domain.refunds import REFUND, REFUND_REQUEST
 from chalicelib.http.access import (
     current_order_access,
     event_role_required,
@@ -24,9 +25,10 @@ from chalicelib.http.responses import created, paginated
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.services import exports
 from chalicelib.services import orders as order_cases
+from chalicelib.services import refunds as refund_cases
 from chalicelib.store import orders
 from chalicelib.store.pagination import page_size
-from chalicelib.views.orders import order_view
+from chalicelib.views.orders import order_view, refund_view
 
 bp = ApiBlueprint(__name__)
 
@@ -120,6 +122,28 @@ def mark_paid(event_id: str, order_id: str, body: dict[str, Any]) -> dict:
     return order_view(order_cases.mark_paid(order, confirmation), with_buyer=True)
 
 
+@bp.route(
+    "/events/{event_id}/orders/{order_id}/refunds",
+    methods=["POST"],
+    status=201,
+    body=Body(REFUND_REQUEST, optional=True),
+    response=REFUND,
+)
+@event_role_required(ORDER_MANAGERS)
+def refund_order(event_id: str, order_id: str, body: dict[str, Any]) -> Response:
+    """Refund a completed or partially refunded order: ``amount`` of it, or (none given) all that is
+    left, which makes it ``refunded`` and puts its seats back on sale. Card orders through Stripe."""
+    order = orders.event_order(event_id, order_id)
+    refund = refund_cases.refund_order(
+        order,
+        current_user().user_id,
+        amount=body.get("amount"),
+        attendee_ids=body.get("attendee_ids") or (),
+        reason=body.get("reason"),
+    )
+    return created(refund_view(refund, order.currency))
+
+
 @bp.route("/me/orders", response=list_of(ORDER), query=PAGE_QUERY)
 def my_orders() -> Response:
     found, cursor = orders.list_buyer_orders(
@@ -138,7 +162,14 @@ def get_order(order_id: str) -> dict:
 @bp.route("/orders/{order_id}/cancel", methods=["POST"], response=ORDER)
 @order_party_required(ORDER_MANAGERS)
 def cancel_order(order_id: str) -> dict:
-    """The buyer cancels while pending; the organizer any time. The tickets are released once."""
+    """The buyer cancels while pending, or a paid order until the event's refund deadline (it is
+    refunded in full); the organizer any time (a paid order is refunded in full). The tickets are
+    released once."""
     access = current_order_access()
-    order = order_cases.cancel_order(access.order, current_user().user_id, is_organizer=access.privileged)
+    order = order_cases.cancel_order(
+        access.order,
+        current_user().user_id,
+        is_organizer=access.privileged,
+        refund_deadline=access.refund_deadline,
+    )
     return order_view(order, with_buyer=access.privileged)

@@ -4,6 +4,7 @@ chalicelib.domain.orders, beside the rules it feeds)."""
 from chalicelib.domain.fields import Choice, Flag, Integer, Text
 from chalicelib.domain.objects import ListOf, sent
 from chalicelib.domain.orders import STATUSES
+from chalicelib.domain.refunds import REFUND_RECORD, REFUNDED_TOTAL
 from chalicelib.domain.tickets import MONEY_IN, TICKET_TYPES
 
 _ID = Text(min_len=1)
@@ -52,6 +53,8 @@ ORDER = sent(
             },
             optional=("instructions",),
         ),
+        "refunds": ListOf(REFUND_RECORD),
+        "refunded_total": REFUNDED_TOTAL,
         "buyer": sent(None, {"id": _ID, "name": _MAYBE_TEXT, "email": _MAYBE_TEXT}),
     },
     optional=("buyer",),

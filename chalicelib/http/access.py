@@ -195,6 +195,8 @@ class OrderAccess:
     is_buyer: bool
     # Holds one of the guard's roles in the order's event, or is staff.
     privileged: bool
+    # The event's (None once the event is deleted): until then the buyer may cancel a paid order.
+    refund_deadline: str | None = None
 
 
 def current_order_access() -> OrderAccess:
@@ -222,6 +224,7 @@ def order_party_required(roles: Iterable[str]) -> Callable[[View], View]:
             if access is not None and access.role is not None:
                 raise ForbiddenError("Your role in this event does not allow this.")
             raise NotFoundError("No such order.")
-        current().order_access = OrderAccess(order, is_buyer, privileged)
+        deadline = access.event.refund_deadline if access else None
+        current().order_access = OrderAccess(order, is_buyer, privileged, deadline)
 
     return guard(check)

@@ -16,6 +16,7 @@ from chalicelib.domain import orders as rules
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.payments import PaymentConfirmation
+from chalicelib.services import refunds
 from chalicelib.services.signals import AvailabilityChanged, OrderCompleted, emit
 from chalicelib.store import availability, orders
 from chalicelib.store.models.events import EventModel
@@ -95,21 +96,31 @@ def release_expired(holds: Iterable[HoldModel]) -> int:
     return released
 
 
-def cancel_order(order: OrderModel, actor_id: str, is_organizer: bool) -> OrderModel:
-    """The buyer while pending, the organizer (or staff) any time: releases exactly once."""
+def cancel_order(
+    order: OrderModel, actor_id: str, is_organizer: bool, refund_deadline: str | None = None
+) -> OrderModel:
+    """The buyer while pending (and a paid order until ``refund_deadline``), the organizer (or
+    staff) any time. A pending or free order is released exactly once; a paid one is refunded in
+    full, which gives its seats back."""
 
-    def attempt(fresh: bool) -> OrderModel:
+    def attempt(fresh: bool) -> tuple[OrderModel, bool]:
         current = orders.get_order(order.order_id) if fresh else order
-        rules.check_cancel(orders.effective_status(current), current.buyer_id == actor_id, is_organizer)
+        status = orders.effective_status(current)
+        rules.check_cancel(status, current.buyer_id == actor_id, is_organizer, refund_deadline, now())
+        if rules.cancel_refunds(status, current.total):
+            return current, True
         if not orders.close(current, rules.CANCELLED, actor_id, now()):
             raise LostRace
-        return current
+        return current, False
 
-    cancelled = retrying(
+    cancelled, refunding = retrying(
         attempt,
         attempts=orders.MAX_ATTEMPTS,
         busy=ConflictError("This order keeps changing; reload it.", code="busy"),
     )
+    if refunding:
+        refunds.refund_order(cancelled, actor_id, amount=None, reason="Order cancelled")
+        return orders.get_order(cancelled.order_id)
     emit(AvailabilityChanged(cancelled.event_id))
     return cancelled
 

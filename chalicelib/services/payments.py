@@ -18,8 +18,10 @@ from chalicelib.domain.clock import now
 from chalicelib.domain.errors import BadRequestError, ConflictError, ForbiddenError, NotFoundError
 from chalicelib.domain.money import from_minor_units
 from chalicelib.domain.payments import StripePayment
+from chalicelib.domain.refunds import Refund
 from chalicelib.domain.stripe_events import Outcome, PaymentEvent, amount_matches, read_event
 from chalicelib.payments import stripe_gateway as gateway
+from chalicelib.services import refunds
 from chalicelib.services.orders import release_expired
 from chalicelib.services.signals import AvailabilityChanged, OrderCompleted, PaymentFlagged, emit
 from chalicelib.store import availability, orders, payment_events
@@ -151,6 +153,10 @@ def _apply(event: PaymentEvent, event_type: str) -> str:
         return _paid(order, event, event_type)
     if event.outcome in (Outcome.EXPIRED, Outcome.PAYMENT_FAILED):
         return _released(order, event, event_type)
+    if event.outcome is Outcome.REFUND_UPDATED and event.refund_id and event.refund_status:
+        # Stored once by the refund's own conditional write, so a redelivery changes nothing.
+        applied = refunds.apply_refund_update(order.order_id, event.refund_id, event.refund_status)
+        return _record(event, event_type, "refund_updated" if applied else "refund_unchanged")
     return _record(event, event_type, event.outcome.value)
 
 
@@ -232,9 +238,16 @@ def _refund_late(order: OrderModel, event: PaymentEvent, event_type: str, moment
         metadata={"order_id": order.order_id, "refund_id": refund_id},
     )
     amount = from_minor_units(event.amount, event.currency)
-    record = stored.refund_record(
-        refund_id, str(amount), made.refund_id, made.status, "The seats were no longer free.", moment
-    )
+    record = Refund(
+        refund_id=refund_id,
+        amount=amount,
+        status=made.status,
+        reason="The payment came after the hold ended and the seats were no longer free.",
+        attendee_ids=(),
+        created_at=availability.iso(moment),
+        created_by=None,
+        provider_refund_id=made.refund_id,
+    ).to_record()
     stored.refunded_unplaceable(order, event, event_type, record, amount)
     emit(PaymentFlagged(order, "paid_after_release", _paid_text(event)))
     return "refunded_late"

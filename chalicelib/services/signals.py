@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from chalicelib.domain.refunds import Refund
     from chalicelib.realtime.notifier import ClientFactory
     from chalicelib.store.models.events import EventModel
     from chalicelib.store.models.invites import InviteModel
@@ -58,6 +59,14 @@ class PaymentFlagged:
     order: "OrderModel"
     issue: str
     paid: str
+
+
+@dataclass(frozen=True)
+class OrderRefunded:
+    """Money of an order went back to its buyer (a refund succeeded)."""
+
+    order: "OrderModel"
+    refund: "Refund"
 
 
 @dataclass(frozen=True)

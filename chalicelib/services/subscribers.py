@@ -2,9 +2,13 @@
 
 import logging
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from chalicelib.config import settings
 from chalicelib.domain import invites as invite_rules
+from chalicelib.domain import orders as order_rules
 from chalicelib.domain import receipts
+from chalicelib.domain import refunds as refund_rules
 from chalicelib.realtime.sessions import end_sessions
 from chalicelib.services.notifications import notify
 from chalicelib.services.pushes import push_availability, push_unread
@@ -13,6 +17,7 @@ from chalicelib.services.signals import (
     InviteCreated,
     NotificationStored,
     OrderCompleted,
+    OrderRefunded,
     PaymentFlagged,
     SessionsRevoked,
     subscribe,
@@ -52,6 +57,38 @@ def notify_the_organizers(event: OrderCompleted) -> None:
         # One organizer's failure does not keep the others uninformed.
         try:
             notify(organizer_id, "order_completed", title, message)
+        except Exception:
+            logger.exception("order %s: notifying organizer %s failed", order.order_id, organizer_id)
+
+
+@subscribe(OrderRefunded)
+def email_the_buyer_the_refund(event: OrderRefunded) -> None:
+    order, refund = event.order, event.refund
+    message = refund_rules.refund_message(
+        order.event_name,
+        order.buyer_name,
+        refund.amount,
+        order.currency,
+        order.status == order_rules.REFUNDED,
+        refund.reason,
+    )
+    try:
+        send_email(order.buyer_email, message.subject, message.text, message.html)
+    except (ClientError, BotoCoreError):
+        logger.exception(
+            "order %s: could not e-mail the refund notice of %s", order.order_id, refund.refund_id
+        )
+
+
+@subscribe(OrderRefunded)
+def notify_the_organizers_of_the_refund(event: OrderRefunded) -> None:
+    order, refund = event.order, event.refund
+    title, message = refund_rules.refund_notification(
+        order.event_name, order.buyer_name, refund.amount, order.currency
+    )
+    for organizer_id in roles.organizer_ids(order.event_id):
+        try:
+            notify(organizer_id, "order_refunded", title, message)
         except Exception:
             logger.exception("order %s: notifying organizer %s failed", order.order_id, organizer_id)
 

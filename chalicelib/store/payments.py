@@ -204,21 +204,6 @@ def retake_seats(
     order.closed_at = order.closed_by = None
 
 
-def refund_record(
-    refund_id: str, amount: str, provider_refund_id: str, status: str, reason: str, moment: datetime
-) -> dict[str, Any]:
-    return {
-        "id": refund_id,
-        "amount": amount,
-        "status": status,
-        "reason": reason,
-        "attendee_ids": [],
-        "provider_refund_id": provider_refund_id,
-        "created_at": iso(moment),
-        "created_by": None,
-    }
-
-
 def refunded_unplaceable(
     order: OrderModel, event: PaymentEvent, event_type: str, refund: dict[str, Any], amount: Decimal
 ) -> None:

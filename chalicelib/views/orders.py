@@ -4,8 +4,10 @@ from typing import Any
 
 from chalicelib.domain import orders as rules
 from chalicelib.domain.payments import provider
+from chalicelib.domain.refunds import Refund, money_text
 from chalicelib.store.models.orders import OrderModel
 from chalicelib.store.orders import effective_status, lines_of
+from chalicelib.store.refunds import refunded_total_of, refunds_of
 
 
 def order_view(order: OrderModel, with_buyer: bool = False) -> dict[str, Any]:
@@ -30,6 +32,8 @@ def order_view(order: OrderModel, with_buyer: bool = False) -> dict[str, Any]:
             "reference": order.payment_reference,
             "issue": order.payment_issue,
         },
+        "refunds": [refund_record_view(refund, order.currency) for refund in refunds_of(order)],
+        "refunded_total": money_text(refunded_total_of(order), order.currency),
     }
     if status == rules.PENDING:
         view["payment"]["instructions"] = provider(order.payment_provider).instructions(
@@ -38,3 +42,21 @@ def order_view(order: OrderModel, with_buyer: bool = False) -> dict[str, Any]:
     if with_buyer:
         view["buyer"] = {"id": order.buyer_id, "name": order.buyer_name, "email": order.buyer_email}
     return view
+
+
+def refund_view(refund: Refund, currency: str) -> dict[str, Any]:
+    """What the refund request answers."""
+    return {
+        "id": refund.refund_id,
+        "amount": money_text(refund.amount, currency),
+        "status": refund.status,
+        "attendee_ids": list(refund.attendee_ids),
+    }
+
+
+def refund_record_view(refund: Refund, currency: str) -> dict[str, Any]:
+    return {
+        **refund_view(refund, currency),
+        "reason": refund.reason,
+        "created_at": refund.created_at,
+    }

@@ -1,6 +1,7 @@
 """The Stripe stand-in for API tests: the real ``stripe`` library talks to it over HTTP, and the
 webhooks it signs are handed to the in-process app's webhook route as Stripe would send them."""
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,13 +46,22 @@ def stripe_sandbox(tmp_path: Path, configured: Any) -> Iterator[Stripe]:
 
     receiver = Receiver()
     sandbox = StripeSandbox(tmp_path, SECRET_KEY, receiver.url, WEBHOOK_SECRET).start()
-    configured(
-        MARQUEE_STRIPE_SECRET_KEY=SECRET_KEY,
-        MARQUEE_STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-        MARQUEE_STRIPE_API_BASE=sandbox.url,
-    )
+    variables = {
+        "MARQUEE_STRIPE_SECRET_KEY": SECRET_KEY,
+        "MARQUEE_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "MARQUEE_STRIPE_API_BASE": sandbox.url,
+    }
+    before = {name: os.environ.get(name) for name in variables}
+    configured(**variables)
     stripe_gateway.forget_client()
     yield Stripe(sandbox, receiver)
     sandbox.stop()
     receiver.server.shutdown()
+    # Put back what was there even if another fixture (restore_environ) saved the environment
+    # with these in it and restored it meanwhile.
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     stripe_gateway.forget_client()

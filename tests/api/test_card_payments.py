@@ -284,6 +284,8 @@ def test_a_payment_after_the_seats_went_to_others_is_refunded_and_the_buyer_told
     assert answer.json["result"] == "refunded_late"
     refunded = order_of(shop, order, buyer)
     assert refunded["status"] == "refunded" and refunded["payment"]["issue"] == "paid_after_release"
+    assert refunded["refunded_total"] == "25.00"
+    assert [(r["amount"], r["status"]) for r in refunded["refunds"]] == [("25.00", "succeeded")]
     assert shop.counters(ticket) == {"sold": 0, "reserved": 2, "held": 2}
     refunds = list(stripe_sandbox.state.refunds.values())
     assert [(r["amount"], r["payment_intent"]) for r in refunds] == [(2500, refunded["payment"]["reference"])]
@@ -327,7 +329,8 @@ def test_a_manual_orders_webhook_changes_nothing(api, signup, make_event, buyer,
     assert api.get(f"/orders/{order['id']}", token=buyer).json["status"] == "pending"
 
 
-def test_without_stripe_configured_the_webhook_is_a_clear_400(api):
+def test_without_stripe_configured_the_webhook_is_a_clear_400(api, configured):
+    configured(MARQUEE_STRIPE_WEBHOOK_SECRET="", MARQUEE_STRIPE_WEBHOOK_SECRET_PARAMETER="")
     body, signature = signed(session_event("evt_none", "0" * 32, 100))
 
     response = post_webhook(api, body, signature)
@@ -349,3 +352,29 @@ def test_our_own_failure_applying_an_event_is_logged_stored_and_answered_200(sho
     assert (response.status, response.json["result"]) == (200, "failed")
     assert payment_events.seen("stripe", "evt_bug")
     assert order_of(shop, order, buyer)["status"] == "pending"
+
+
+def test_an_organizers_refund_of_a_paid_card_order_goes_through_stripe_and_its_webhook_lands_once(
+    shop, buyer, api, stripe_sandbox
+):
+    ticket = shop.ticket(quantity=5)
+    order = shop.buy(buyer, ticket, 2)
+    stripe_sandbox.state.pay(checkout(shop, order, buyer).json["session_id"])
+    stripe_sandbox.deliver(api)
+
+    refund = api.post(
+        f"/events/{shop.event_id}/orders/{order['id']}/refunds",
+        {"reason": "Event moved"},
+        token=shop.organizer,
+    )
+    (update,) = stripe_sandbox.deliver(api)
+
+    assert refund.status == 201, refund.json
+    assert update.status == 200 and update.json["result"] in ("refund_updated", "refund_unchanged")
+    made = list(stripe_sandbox.state.refunds.values())
+    assert [(r["amount"], r["metadata"]["order_id"]) for r in made] == [(2500, order["id"])]
+    refunded = order_of(shop, order, buyer)
+    assert refunded["status"] == "refunded" and refunded["refunded_total"] == "25.00"
+    assert shop.counters(ticket) == {"sold": 0, "reserved": 0, "held": 0}
+    body, signature = stripe_sandbox.receiver.deliveries[-1]
+    assert post_webhook(api, body, signature).json["result"] == "duplicate"

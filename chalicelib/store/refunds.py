@@ -1,0 +1,134 @@
+"""An order's refunds on the orders table: every change to them is ONE conditional write of the
+order item, conditioned on the ``ver`` and ``refunded_total`` read (and, for a new refund, on the
+order being refundable). The refunds are stored as one JSON list, so the ``ver`` condition keeps
+two writers from overwriting each other's list; the ``refunded_total`` condition is the limit
+itself: a refund is reserved only against the total as it still is, so concurrent refunds can
+never give back more than was paid. The use case reads again and decides again when it loses.
+
+When the refunds make the order ``refunded`` the same transaction gives its seats back (the
+tickets' ``sold`` counters, as ``store.orders.close`` does for a completed order) and bumps the
+event's ``tickets_ver``; the audit record of the change is always part of the write.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.domain import orders as order_rules
+from chalicelib.domain import refunds as rules
+from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.store.availability import iso
+from chalicelib.store.models.audit import AuditModel
+from chalicelib.store.models.orders import OrderModel, order_pk
+from chalicelib.store.models.tickets import TicketModel
+from chalicelib.store.orders import COUNTER, counter_actions, lines_of, ticket_stub
+from chalicelib.store.transactions import CONFLICT, Cancelled, cancellation_of, transaction
+from chalicelib.store.versions import versioned_write
+
+ORDER_TAG = "order"
+
+
+def refunds_of(order: OrderModel) -> list[rules.Refund]:
+    return [rules.Refund.from_record(record) for record in order.refunds or []]
+
+
+def refunded_total_of(order: OrderModel) -> Decimal:
+    return rules.in_currency(order.refunded_total or Decimal(0), order.currency)
+
+
+def _condition(order: OrderModel, reserving: bool) -> Any:
+    condition = OrderModel.ver == order.ver
+    if order.refunded_total is None:
+        condition &= OrderModel.refunded_total.does_not_exist()
+    else:
+        condition &= OrderModel.refunded_total == order.refunded_total
+    if reserving:
+        condition &= OrderModel.status.is_in(*rules.REFUNDABLE)
+    return condition
+
+
+def write_refunds(
+    order: OrderModel,
+    refunds: list[rules.Refund],
+    *,
+    status: str,
+    audit_record: AuditModel,
+    actor_id: str | None,
+    moment: datetime,
+    reserving: bool = False,
+) -> bool:
+    """Store ``refunds`` as the order's (``refunded_total`` follows them) and set ``status``.
+
+    ``reserving``: a new refund, allowed only while the order is refundable. Returns False when
+    the order changed since ``order`` was read (the caller reads again); on success ``order`` is
+    updated in place."""
+    refunded_total = rules.refunded_sum(refunds, order.currency)
+    releasing = status == order_rules.REFUNDED and order.status != order_rules.REFUNDED
+    actions = [
+        OrderModel.refunds.set([refund.to_record() for refund in refunds]),
+        OrderModel.refunded_total.set(refunded_total),
+        OrderModel.status.set(status),
+        OrderModel.ver.add(1),
+    ]
+    if releasing:
+        actions += [OrderModel.closed_at.set(iso(moment))]
+        if actor_id:
+            actions.append(OrderModel.closed_by.set(actor_id))
+    condition = _condition(order, reserving)
+    try:
+        if releasing:
+            _commit_releasing(order, actions, condition, audit_record)
+        else:
+            _commit(order, actions, condition, audit_record)
+    except _Lost:
+        return False
+    order.refunds = [refund.to_record() for refund in refunds]
+    order.refunded_total = refunded_total
+    order.status = status
+    order.ver = int(order.ver) + 1
+    if releasing:
+        order.closed_at = iso(moment)
+        order.closed_by = actor_id or order.closed_by
+    return True
+
+
+class _Lost(Exception):
+    """The order's condition failed, or another transaction touched it at the same moment."""
+
+
+def _commit(order: OrderModel, actions: list[Any], condition: Any, audit_record: AuditModel) -> None:
+    try:
+        with transaction() as write:
+            write.update(
+                OrderModel(order_pk(order.order_id)), actions=actions, condition=condition, tag=ORDER_TAG
+            )
+            write.save(audit_record)
+    except Cancelled as cancelled:
+        if cancelled.failed(ORDER_TAG) or CONFLICT in cancelled.codes:
+            raise _Lost from cancelled
+        raise
+
+
+def _commit_releasing(
+    order: OrderModel, actions: list[Any], condition: Any, audit_record: AuditModel
+) -> None:
+    try:
+        with versioned_write(order.event_id, [COUNTER]) as write:
+            write.update(
+                OrderModel(order_pk(order.order_id)), actions=actions, condition=condition, tag=ORDER_TAG
+            )
+            for ticket_id, change in order_rules.releasing(lines_of(order), order_rules.COMPLETED).items():
+                write.update(
+                    ticket_stub(order.event_id, ticket_id),
+                    actions=counter_actions(change),
+                    condition=TicketModel.pk.exists(),
+                )
+            write.save(audit_record)
+    except NotFoundError:
+        # The event was deleted (its tickets with it): there are no seats left to give back.
+        _commit(order, actions, condition, audit_record)
+    except ConflictError as error:
+        cancelled = cancellation_of(error)
+        if cancelled is not None and (cancelled.failed(ORDER_TAG) or CONFLICT in cancelled.codes):
+            raise _Lost from error
+        raise

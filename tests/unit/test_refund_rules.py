@@ -1,0 +1,99 @@
+"""Refund rules: how much a refund may give back, what the order becomes, the buyer's notice."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from chalicelib.domain import orders as order_rules
+from chalicelib.domain import refunds as rules
+from chalicelib.domain.errors import ConflictError, ValidationError
+
+
+def plan(amount=None, status=order_rules.COMPLETED, total="25.00", refunded="0", currency="EUR", ids=()):
+    return rules.plan_amount(
+        status=status,
+        total=Decimal(total),
+        refunded=Decimal(refunded),
+        currency=currency,
+        amount=None if amount is None else Decimal(amount),
+        attendee_ids=ids,
+        attendees=frozenset(),
+    )
+
+
+def test_no_amount_is_all_that_is_left():
+    assert plan(refunded="10.00") == Decimal("15.00")
+    assert plan(total="1000.00", currency="JPY") == Decimal("1000")
+
+
+@pytest.mark.parametrize(
+    ("amount", "refunded", "currency", "message"),
+    [
+        ("0", "0", "EUR", "Give an amount above 0."),
+        ("25.01", "0", "EUR", "At most 25.00 EUR is left to refund."),
+        ("5.01", "20.00", "EUR", "At most 5.00 EUR is left to refund."),
+        ("1.5", "0", "JPY", "JPY amounts have 0 decimals at most."),
+        ("1.005", "0", "EUR", "EUR amounts have 2 decimals at most."),
+        ("1", "25.00", "EUR", "Nothing is left to refund."),
+    ],
+)
+def test_amounts_refused(amount, refunded, currency, message):
+    with pytest.raises(ValidationError) as error:
+        plan(amount, refunded=refunded, currency=currency)
+    assert error.value.details == {"amount": message}
+
+
+def test_a_yen_amount_written_with_zero_decimals_is_whole():
+    assert plan("300.0", total="1000.00", currency="JPY") == Decimal("300")
+
+
+@pytest.mark.parametrize("status", [order_rules.PENDING, order_rules.CANCELLED, order_rules.EXPIRED])
+def test_unpaid_orders_are_not_refundable(status):
+    with pytest.raises(ConflictError) as error:
+        plan(status=status)
+    assert error.value.code == "order_not_refundable"
+
+
+def test_every_unknown_attendee_is_named():
+    with pytest.raises(ValidationError) as error:
+        plan(ids=("a", "b"))
+    assert set(error.value.details) == {"attendee_ids[0]", "attendee_ids[1]"}
+
+
+def refund(amount, status):
+    return rules.Refund("r", Decimal(amount), status, None, (), "2026-12-01T00:00:00+00:00", None)
+
+
+def test_the_succeeded_refunds_decide_the_status_and_failed_ones_count_for_nothing():
+    total = Decimal("25.00")
+    assert rules.status_after(total, []) == order_rules.COMPLETED
+    assert rules.status_after(total, [refund("25.00", rules.PENDING)]) == order_rules.COMPLETED
+    assert rules.status_after(total, [refund("5.00", rules.SUCCEEDED)]) == order_rules.PARTIALLY_REFUNDED
+    both = [refund("5.00", rules.SUCCEEDED), refund("20.00", rules.SUCCEEDED)]
+    assert rules.status_after(total, both) == order_rules.REFUNDED
+    failed = [refund("20.00", rules.FAILED), refund("5.00", rules.PENDING)]
+    assert rules.refunded_sum(failed, "EUR") == Decimal("5.00")
+
+
+def test_the_notice_escapes_what_people_wrote_in_its_html():
+    message = rules.refund_message("<Conf>", "Ann & Bob", Decimal("7.5"), "EUR", False, "<i>late</i>")
+    assert message.subject == "Refund of 7.50 EUR for <Conf>"
+    assert "&lt;Conf&gt;" in message.html and "Ann &amp; Bob" in message.html
+    assert "&lt;i&gt;late&lt;/i&gt;" in message.html and "<i>" not in message.html
+    assert "Reason: <i>late</i>" in message.text
+
+
+def test_the_buyer_cancels_a_paid_order_only_before_the_deadline():
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    deadline = (now + timedelta(hours=1)).isoformat()
+    order_rules.check_cancel(order_rules.COMPLETED, True, False, deadline, now)
+    with pytest.raises(ConflictError):
+        order_rules.check_cancel(order_rules.COMPLETED, True, False, deadline, now + timedelta(hours=1))
+    with pytest.raises(ConflictError):
+        order_rules.check_cancel(order_rules.COMPLETED, True, False, None, now)
+    with pytest.raises(ConflictError) as closed:
+        order_rules.check_cancel(order_rules.REFUNDED, False, True, deadline, now)
+    assert closed.value.code == "order_closed"
+    assert order_rules.cancel_refunds(order_rules.PARTIALLY_REFUNDED, Decimal("1.00"))
+    assert not order_rules.cancel_refunds(order_rules.COMPLETED, Decimal("0.00"))
