@@ -48,10 +48,11 @@ def read_event(event: dict[str, Any]) -> PaymentEvent:
     would retry an error forever)."""
     event_id = str(event.get("id") or "")
     event_type = event.get("type")
-    subject = (event.get("data") or {}).get("object") or {}
+    data = event.get("data")
+    subject = data.get("object") if isinstance(data, dict) else None
     if not isinstance(subject, dict):
         return PaymentEvent(event_id, Outcome.IGNORED, None)
-    metadata = subject.get("metadata") if isinstance(subject.get("metadata"), dict) else {}
+    metadata = subject["metadata"] if isinstance(subject.get("metadata"), dict) else {}
     order_id = metadata.get("order_id") or subject.get("client_reference_id")
     order_id = order_id if isinstance(order_id, str) and order_id else None
     if event_type == "checkout.session.completed" or event_type in SESSION_EVENTS:

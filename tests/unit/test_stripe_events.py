@@ -149,3 +149,11 @@ def test_the_session_ends_with_the_hold_within_stripes_bounds():
     assert session_expiry(now + timedelta(minutes=45), now) == now + timedelta(minutes=45)
     assert session_expiry(now + timedelta(minutes=15), now) == now + timedelta(minutes=31)  # Stripe's minimum
     assert session_expiry(now + timedelta(days=3), now) == now + timedelta(hours=24)  # and maximum
+
+
+@pytest.mark.parametrize("data", [None, [], "x", {"object": []}, {"object": None}])
+def test_an_event_without_an_object_is_ignored(data):
+    assert (
+        read_event({"id": "evt_1", "type": "checkout.session.completed", "data": data}).outcome
+        is Outcome.IGNORED
+    )
