@@ -211,3 +211,50 @@ def test_paying_an_order_closed_meanwhile_says_so_in_plain_words(browser, stack)
     assert pay.is_enabled()
     assert pay.inner_text() == "Pay 25.00 EUR"
     assert page.url.startswith(stack.base_url)
+
+
+def test_organizer_refunds_part_then_the_rest_of_a_paid_order_in_the_dialog(browser, stack):
+    organizer = stack.signup(unique_email("rita"), "Rita Refunder")
+    event = stack.create_event(organizer["token"], "Refund Fest")
+    table = {"tickets": [{"name": "Seat", "type": "paid", "price": "25.00", "quantity": 10}]}
+    ticket = stack.api("PUT", f"/events/{event['id']}/tickets", table, organizer["token"]).json()[0]
+    stack.api("PATCH", f"/events/{event['id']}", {"state": "published"}, organizer["token"])
+    buyer = stack.signup(unique_email("bert"), "Bert Buyer")
+    placed = stack.api(
+        "POST",
+        f"/events/{event['id']}/orders",
+        {"items": [{"ticket_id": ticket["id"], "quantity": 2}]},
+        buyer["token"],
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    ).json()
+    paid = stack.api("POST", f"/events/{event['id']}/orders/{placed['id']}/mark-paid", {}, organizer["token"])
+    assert paid.status_code == 200, paid.text
+    browser.console.allowed_statuses.add(422)  # the refused amount below
+    page = browser.new_page()
+    page.goto(stack.base_url)
+    page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", organizer)
+    page.goto(f"{stack.base_url}/?fresh#/events/{event['id']}/orders")
+    row = page.locator(f"[data-order-id='{placed['id']}']")
+    row.locator("[data-action=refund]").click()
+
+    page.locator("[data-refund-amount]").fill("12.345")
+    page.locator("[data-action=confirm-refund]").click()
+    error = page.locator("[data-error-for=amount]")
+    error.wait_for()
+    assert "decimal" in error.inner_text().lower() or "cents" in error.inner_text().lower()
+    page.locator("[data-refund-amount]").fill("10.00")
+    page.locator("[data-refund-reason]").fill("One guest cannot come")
+    _shots(page, "refund-dialog")
+    page.locator("[data-action=confirm-refund]").click()
+
+    page.locator(f"[data-order-id='{placed['id']}'][data-order-status=partially_refunded]").wait_for()
+    stored = stack.api("GET", f"/orders/{placed['id']}", token=buyer["token"]).json()
+    assert (stored["status"], stored["refunded_total"]) == ("partially_refunded", "10.00")
+    assert stored["refunds"][0]["reason"] == "One guest cannot come"
+
+    page.locator(f"[data-order-id='{placed['id']}'] [data-action=refund]").click()
+    page.locator("[data-action=confirm-refund]").click()
+    page.locator(f"[data-order-id='{placed['id']}'][data-order-status=refunded]").wait_for()
+    _shots(page, "refund-done")
+    after = stack.api("GET", f"/orders/{placed['id']}", token=buyer["token"]).json()
+    assert (after["status"], after["refunded_total"]) == ("refunded", "50.00")
