@@ -24,6 +24,7 @@ from chalicelib.services.signals import (
 )
 from chalicelib.store import roles
 from chalicelib.store.mail import send_email
+from chalicelib.store.models.orders import OrderModel
 from chalicelib.store.orders import lines_of
 
 logger = logging.getLogger("marquee.signals")
@@ -44,6 +45,15 @@ def push_to_the_users_tabs(event: NotificationStored) -> None:
     push_unread(event.user_id, event.notification, event.client_for)
 
 
+def _tell_the_organizers(order: OrderModel, action: str, title: str, message: str) -> None:
+    for organizer_id in roles.organizer_ids(order.event_id):
+        # One organizer's failure does not keep the others uninformed.
+        try:
+            notify(organizer_id, action, title, message)
+        except Exception:
+            logger.exception("order %s: notifying organizer %s failed", order.order_id, organizer_id)
+
+
 @subscribe(OrderCompleted)
 def notify_the_organizers(event: OrderCompleted) -> None:
     order = event.order
@@ -53,12 +63,7 @@ def notify_the_organizers(event: OrderCompleted) -> None:
         f"{order.buyer_name} ordered {count} ticket{'s' if count != 1 else ''}"
         f" ({order.total} {order.currency})."
     )
-    for organizer_id in roles.organizer_ids(order.event_id):
-        # One organizer's failure does not keep the others uninformed.
-        try:
-            notify(organizer_id, "order_completed", title, message)
-        except Exception:
-            logger.exception("order %s: notifying organizer %s failed", order.order_id, organizer_id)
+    _tell_the_organizers(order, "order_completed", title, message)
 
 
 @subscribe(OrderRefunded)
@@ -86,11 +91,7 @@ def notify_the_organizers_of_the_refund(event: OrderRefunded) -> None:
     title, message = refund_rules.refund_notification(
         order.event_name, order.buyer_name, refund.amount, order.currency
     )
-    for organizer_id in roles.organizer_ids(order.event_id):
-        try:
-            notify(organizer_id, "order_refunded", title, message)
-        except Exception:
-            logger.exception("order %s: notifying organizer %s failed", order.order_id, organizer_id)
+    _tell_the_organizers(order, "order_refunded", title, message)
 
 
 @subscribe(InviteCreated)
@@ -127,13 +128,9 @@ def tell_about_the_payment(event: PaymentFlagged) -> None:
         "paid_after_release": f"A payment of {event.paid} arrived after the hold ended and the seats were "
         "gone; it was refunded.",
     }.get(event.issue, event.issue)
-    for organizer_id in roles.organizer_ids(order.event_id):
-        try:
-            notify(
-                organizer_id, "payment_issue", f"Payment issue on an order for {order.event_name}", explained
-            )
-        except Exception:
-            logger.exception("order %s: notifying organizer %s failed", order.order_id, organizer_id)
+    _tell_the_organizers(
+        order, "payment_issue", f"Payment issue on an order for {order.event_name}", explained
+    )
     if event.issue == "paid_after_release":
         message = receipts.late_payment_message(order.event_name, event.paid, _order_link(order.order_id))
         send_email(order.buyer_email, message.subject, message.text, message.html)

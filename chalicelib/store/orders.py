@@ -40,7 +40,7 @@ from chalicelib.store.models.tickets import TicketModel, ticket_sk
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
 from chalicelib.store.retry import LostRace, retrying
-from chalicelib.store.transactions import CONFLICT, cancellation_of
+from chalicelib.store.transactions import CONFLICT, Transaction, cancellation_of
 from chalicelib.store.versions import versioned_write
 
 COUNTER = "tickets_ver"
@@ -256,6 +256,17 @@ def _apply_close(order: OrderModel, status: str, actor_id: str | None, moment: d
     order.ver = int(order.ver) + 1
 
 
+def stage_settling(transaction: Transaction, order: OrderModel) -> None:
+    """What paying a pending order does besides the order item: its hold goes, held seats become sold."""
+    transaction.delete(HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id)))
+    for ticket_id, change in rules.settling(lines_of(order)).items():
+        transaction.update(
+            ticket_stub(order.event_id, ticket_id),
+            actions=counter_actions(change),
+            condition=TicketModel.pk.exists(),
+        )
+
+
 def mark_paid(order: OrderModel, confirmation: PaymentConfirmation, moment: datetime) -> OrderModel:
     """Pending -> completed: the hold becomes sold (availability does not move)."""
     actions = [
@@ -271,13 +282,7 @@ def mark_paid(order: OrderModel, confirmation: PaymentConfirmation, moment: date
     try:
         with versioned_write(order.event_id, [COUNTER]) as transaction:
             transaction.update(OrderModel(order_pk(order.order_id)), actions=actions, condition=condition)
-            transaction.delete(HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id)))
-            for ticket_id, change in rules.settling(lines_of(order)).items():
-                transaction.update(
-                    ticket_stub(order.event_id, ticket_id),
-                    actions=counter_actions(change),
-                    condition=TicketModel.pk.exists(),
-                )
+            stage_settling(transaction, order)
             transaction.save(status_change_record(order, rules.COMPLETED, confirmation.confirmed_by))
     except ConflictError:
         fresh = get_order(order.order_id)

@@ -18,11 +18,11 @@ from chalicelib.store import payment_events
 from chalicelib.store.availability import iso
 from chalicelib.store.models.events import event_pk
 from chalicelib.store.models.orders import HoldModel, OrderModel, hold_sk, order_pk
-from chalicelib.store.models.tickets import TicketModel
 from chalicelib.store.orders import (
     COUNTER,
     counter_actions,
     lines_of,
+    stage_settling,
     status_change_record,
     take_condition,
     ticket_stub,
@@ -151,13 +151,7 @@ def complete_held(order: OrderModel, event: PaymentEvent, event_type: str, momen
                 condition=OrderModel.status == rules.PENDING,
                 tag=ORDER_TAG,
             )
-            transaction.delete(HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id)))
-            for ticket_id, change in rules.settling(lines_of(order)).items():
-                transaction.update(
-                    ticket_stub(order.event_id, ticket_id),
-                    actions=counter_actions(change),
-                    condition=TicketModel.pk.exists(),
-                )
+            stage_settling(transaction, order)
             transaction.save(status_change_record(order, rules.COMPLETED, None))
             _ledger(transaction, event, event_type, "paid")
 

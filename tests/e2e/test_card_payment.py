@@ -40,6 +40,19 @@ def _shots(page, name: str) -> None:
     save_screenshot(page, name)
 
 
+def _placed(stack, event: dict, ticket: dict, buyer: dict, quantity: int) -> dict:
+    """An order placed through the API (the set-up, not what the test is about)."""
+    placed = stack.api(
+        "POST",
+        f"/events/{event['id']}/orders",
+        {"items": [{"ticket_id": ticket["id"], "quantity": quantity}]},
+        buyer["token"],
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert placed.status_code == 201, placed.text
+    return placed.json()
+
+
 def _order(page, stack, event: dict, ticket: dict) -> str:
     page.goto(f"{stack.base_url}/?fresh#/public/events/{event['id']}")
     page.locator(f"[data-order-quantity='{ticket['id']}']").fill("2")
@@ -164,19 +177,12 @@ def test_organizer_is_not_offered_mark_paid_for_a_card_order(browser, stack):
     organizer = stack.signup(unique_email("ola"), "Ola Organizer")
     event, ticket = _stripe_event_on_sale(stack, organizer)
     buyer = stack.signup(unique_email("ben"), "Ben Buyer")
-    placed = stack.api(
-        "POST",
-        f"/events/{event['id']}/orders",
-        {"items": [{"ticket_id": ticket["id"], "quantity": 1}]},
-        buyer["token"],
-        headers={"Idempotency-Key": uuid.uuid4().hex},
-    )
-    assert placed.status_code == 201, placed.text
+    placed = _placed(stack, event, ticket, buyer, 1)
     page = browser.new_page()
     page.goto(stack.base_url)
     page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", organizer)
     page.goto(f"{stack.base_url}/?fresh#/events/{event['id']}/orders")
-    row = page.locator(f"[data-order-id='{placed.json()['id']}'][data-order-status=pending]")
+    row = page.locator(f"[data-order-id='{placed['id']}'][data-order-status=pending]")
     row.wait_for()
     # Stripe's webhook confirms card payments; the server refuses mark-paid for them (409).
     assert row.locator("[data-action=mark-paid]").count() == 0
@@ -187,13 +193,7 @@ def test_paying_an_order_closed_meanwhile_says_so_in_plain_words(browser, stack)
     organizer = stack.signup(unique_email("oda"), "Oda Organizer")
     event, ticket = _stripe_event_on_sale(stack, organizer)
     buyer = stack.signup(unique_email("bo"), "Bo Buyer")
-    placed = stack.api(
-        "POST",
-        f"/events/{event['id']}/orders",
-        {"items": [{"ticket_id": ticket["id"], "quantity": 1}]},
-        buyer["token"],
-        headers={"Idempotency-Key": uuid.uuid4().hex},
-    ).json()
+    placed = _placed(stack, event, ticket, buyer, 1)
     browser.console.allowed_statuses.add(409)
     page = browser.new_page()
     page.goto(stack.base_url)
@@ -220,13 +220,7 @@ def test_organizer_refunds_part_then_the_rest_of_a_paid_order_in_the_dialog(brow
     ticket = stack.api("PUT", f"/events/{event['id']}/tickets", table, organizer["token"]).json()[0]
     stack.api("PATCH", f"/events/{event['id']}", {"state": "published"}, organizer["token"])
     buyer = stack.signup(unique_email("bert"), "Bert Buyer")
-    placed = stack.api(
-        "POST",
-        f"/events/{event['id']}/orders",
-        {"items": [{"ticket_id": ticket["id"], "quantity": 2}]},
-        buyer["token"],
-        headers={"Idempotency-Key": uuid.uuid4().hex},
-    ).json()
+    placed = _placed(stack, event, ticket, buyer, 2)
     paid = stack.api("POST", f"/events/{event['id']}/orders/{placed['id']}/mark-paid", {}, organizer["token"])
     assert paid.status_code == 200, paid.text
     browser.console.allowed_statuses.add(422)  # the refused amount below
