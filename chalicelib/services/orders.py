@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain import order_transitions as transitions
 from chalicelib.domain import orders as rules
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError
@@ -106,8 +107,8 @@ def cancel_order(
     def attempt(fresh: bool) -> tuple[OrderModel, bool]:
         current = orders.get_order(order.order_id) if fresh else order
         status = orders.effective_status(current)
-        rules.check_cancel(status, current.buyer_id == actor_id, is_organizer, refund_deadline, now())
-        if rules.cancel_refunds(status, current.total):
+        transitions.check_cancel(status, current.buyer_id == actor_id, is_organizer, refund_deadline, now())
+        if transitions.cancel_refunds(status, current.total):
             return current, True
         if not orders.close(current, rules.CANCELLED, actor_id, now()):
             raise LostRace
@@ -128,7 +129,7 @@ def cancel_order(
 def mark_paid(order: OrderModel, confirmation: PaymentConfirmation) -> OrderModel:
     """Pending -> completed: the hold becomes sold (availability does not move)."""
     moment = now()
-    rules.check_mark_paid(order.status, order.expires_at, moment)
+    transitions.check_mark_paid(order.status, order.expires_at, moment)
     paid = orders.mark_paid(order, confirmation, moment)
     emit(OrderCompleted(paid))
     return paid

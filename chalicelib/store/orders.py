@@ -20,6 +20,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
+from chalicelib.domain import order_transitions as transitions
 from chalicelib.domain import orders as rules
 from chalicelib.domain.checkout import session_expiry
 from chalicelib.domain.clock import now
@@ -286,7 +287,7 @@ def mark_paid(order: OrderModel, confirmation: PaymentConfirmation, moment: date
             transaction.save(status_change_record(order, rules.COMPLETED, confirmation.confirmed_by))
     except ConflictError:
         fresh = get_order(order.order_id)
-        rules.check_mark_paid(fresh.status, fresh.expires_at, now())
+        transitions.check_mark_paid(fresh.status, fresh.expires_at, now())
         raise
     order.status = rules.COMPLETED
     order.sweep_bucket = None

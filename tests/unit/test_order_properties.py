@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, rule
 
+from chalicelib.domain import order_transitions as transitions
 from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import DomainError
 
@@ -155,7 +156,7 @@ class OrderInterleavings(RuleBasedStateMachine):
             else order.status
         )
         try:
-            rules.check_cancel(status, is_buyer=not by_organizer, is_organizer=by_organizer)
+            transitions.check_cancel(status, is_buyer=not by_organizer, is_organizer=by_organizer)
         except DomainError:
             return None
         return CloseIntent(order.order_id, order.status, rules.CANCELLED)
@@ -166,7 +167,7 @@ class OrderInterleavings(RuleBasedStateMachine):
             return None
         order = self.world.orders[data.draw(st.sampled_from(sorted(self.world.orders)))]
         try:
-            rules.check_mark_paid(order.status, order.expires_at, self.world.clock)
+            transitions.check_mark_paid(order.status, order.expires_at, self.world.clock)
         except DomainError:
             return None
         return PayIntent(order.order_id)

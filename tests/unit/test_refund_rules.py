@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from chalicelib.domain import order_transitions as transitions
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import refunds as rules
 from chalicelib.domain.errors import ConflictError, ValidationError
@@ -87,13 +88,13 @@ def test_the_notice_escapes_what_people_wrote_in_its_html():
 def test_the_buyer_cancels_a_paid_order_only_before_the_deadline():
     now = datetime(2026, 12, 1, tzinfo=UTC)
     deadline = (now + timedelta(hours=1)).isoformat()
-    order_rules.check_cancel(order_rules.COMPLETED, True, False, deadline, now)
+    transitions.check_cancel(order_rules.COMPLETED, True, False, deadline, now)
     with pytest.raises(ConflictError):
-        order_rules.check_cancel(order_rules.COMPLETED, True, False, deadline, now + timedelta(hours=1))
+        transitions.check_cancel(order_rules.COMPLETED, True, False, deadline, now + timedelta(hours=1))
     with pytest.raises(ConflictError):
-        order_rules.check_cancel(order_rules.COMPLETED, True, False, None, now)
+        transitions.check_cancel(order_rules.COMPLETED, True, False, None, now)
     with pytest.raises(ConflictError) as closed:
-        order_rules.check_cancel(order_rules.REFUNDED, False, True, deadline, now)
+        transitions.check_cancel(order_rules.REFUNDED, False, True, deadline, now)
     assert closed.value.code == "order_closed"
-    assert order_rules.cancel_refunds(order_rules.PARTIALLY_REFUNDED, Decimal("1.00"))
-    assert not order_rules.cancel_refunds(order_rules.COMPLETED, Decimal("0.00"))
+    assert transitions.cancel_refunds(order_rules.PARTIALLY_REFUNDED, Decimal("1.00"))
+    assert not transitions.cancel_refunds(order_rules.COMPLETED, Decimal("0.00"))
