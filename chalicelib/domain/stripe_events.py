@@ -33,6 +33,8 @@ class PaymentEvent:
     currency: str | None = None  # upper case
     refund_id: str | None = None
     refund_status: str | None = None
+    # The id this platform gave the refund (its metadata), for a refund whose Stripe id we never got.
+    our_refund_id: str | None = None
 
 
 SESSION_EVENTS = {
@@ -48,6 +50,8 @@ def read_event(event: dict[str, Any]) -> PaymentEvent:
     would retry an error forever)."""
     event_id = str(event.get("id") or "")
     event_type = event.get("type")
+    if not isinstance(event_type, str):
+        return PaymentEvent(event_id, Outcome.IGNORED, None)
     data = event.get("data")
     subject = data.get("object") if isinstance(data, dict) else None
     if not isinstance(subject, dict):
@@ -81,6 +85,7 @@ def read_event(event: dict[str, Any]) -> PaymentEvent:
             order_id,
             refund_id=subject["id"],
             refund_status=status if isinstance(status, str) else None,
+            our_refund_id=metadata.get("refund_id") if isinstance(metadata.get("refund_id"), str) else None,
         )
     return PaymentEvent(event_id, Outcome.IGNORED, order_id)
 

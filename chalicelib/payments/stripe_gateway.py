@@ -144,7 +144,8 @@ def verified_event(raw_body: bytes, signature_header: str | None) -> dict[str, A
         event = stripe.Webhook.construct_event(raw_body, signature_header, secret, WEBHOOK_TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError as error:
         raise BadSignature("The Stripe-Signature does not match this body, or is too old.") from error
-    except ValueError as error:
+    except (ValueError, AttributeError, TypeError) as error:
+        # stripe parses the body before it checks the signature: JSON that is not an object fails here.
         raise BadSignature("The body is not a Stripe event.") from error
     return event.to_dict()
 

@@ -11,6 +11,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
+
 from chalicelib.config import settings
 from chalicelib.domain import orders as rules
 from chalicelib.domain.checkout import charge_lines, session_expiry
@@ -28,11 +31,22 @@ from chalicelib.store import availability, orders, payment_events
 from chalicelib.store import payments as stored
 from chalicelib.store.models.orders import OrderModel
 from chalicelib.store.retry import LostRace, retrying
+from chalicelib.store.secrets import SecretUnavailable
 
 logger = logging.getLogger("marquee.payments")
 
 PROVIDER = StripePayment.name
 ATTEMPTS = 4
+# Failures that pass (a busy item, AWS or Stripe unreachable, a secret not readable yet): the
+# event is left for Stripe's next delivery. Anything else is our bug: stored and answered 200.
+TRANSIENT = (
+    ConflictError,
+    BotoCoreError,
+    ClientError,
+    PynamoDBException,
+    gateway.StripeFailed,
+    SecretUnavailable,
+)
 
 
 @dataclass(frozen=True)
@@ -88,9 +102,10 @@ def open_checkout(order: OrderModel, is_buyer: bool) -> Checkout:
             )
         except gateway.StripeFailed as error:
             raise ConflictError(str(error), code="payment_provider_error") from error
-        except gateway.StripeNotConfigured as error:
+        except (gateway.StripeNotConfigured, SecretUnavailable) as error:
+            logger.error("checkout of order %s: %s", current.order_id, error)
             raise ConflictError(
-                "Card payments are not set up on this platform any more; ask the organizer.",
+                "Card payments are not available on this platform right now; ask the organizer.",
                 code="payment_provider_error",
             ) from error
         try:
@@ -126,6 +141,12 @@ def receive_webhook(raw_body: bytes, signature: str | None) -> str:
         return _apply(event, event_type)
     except stored.Duplicate:
         return "duplicate"
+    except TRANSIENT as error:
+        # Not recorded: the next delivery (Stripe retries any answer but 2xx) applies it.
+        logger.warning("Stripe event %s (%s) not applied yet: %r", event.event_id, event_type, error)
+        raise ConflictError(
+            "The event could not be applied right now; send it again.", code="retry_later"
+        ) from error
     except Exception:
         logger.exception(
             "applying Stripe event %s (%s) failed; stored for a look", event.event_id, event_type
@@ -155,7 +176,9 @@ def _apply(event: PaymentEvent, event_type: str) -> str:
         return _released(order, event, event_type)
     if event.outcome is Outcome.REFUND_UPDATED and event.refund_id and event.refund_status:
         # Stored once by the refund's own conditional write, so a redelivery changes nothing.
-        applied = refunds.apply_refund_update(order.order_id, event.refund_id, event.refund_status)
+        applied = refunds.apply_refund_update(
+            order.order_id, event.refund_id, event.refund_status, event.our_refund_id
+        )
         return _record(event, event_type, "refund_updated" if applied else "refund_unchanged")
     return _record(event, event_type, event.outcome.value)
 
@@ -192,6 +215,10 @@ def _settle(order: OrderModel, event: PaymentEvent, event_type: str) -> str:
         stored.complete_held(order, event, event_type, moment)
         emit(OrderCompleted(order))
         return "paid"
+    if order.status == rules.CANCELLED and order.closed_by:
+        # Someone chose to cancel it (buyer or organizer): paying its still-open page does not undo
+        # that; the money goes back.
+        return _refund_late(order, event, event_type, moment)
     if order.status in (rules.EXPIRED, rules.CANCELLED):
         return _paid_after_release(order, event, event_type, moment)
     # Already completed (or refunded): a second payment for one order is the organizer's to sort out.
@@ -226,9 +253,9 @@ def _paid_after_release(order: OrderModel, event: PaymentEvent, event_type: str,
 
 def _refund_late(order: OrderModel, event: PaymentEvent, event_type: str, moment: datetime) -> str:
     if not event.payment_intent or event.amount is None or event.currency is None:
-        stored.flag(order, event, event_type, "paid_after_release")
-        emit(PaymentFlagged(order, "paid_after_release", _paid_text(event)))
-        return "paid_after_release"
+        stored.flag(order, event, event_type, "paid_after_release_unrefunded")
+        emit(PaymentFlagged(order, "paid_after_release_unrefunded", _paid_text(event)))
+        return "paid_after_release_unrefunded"
     refund_id = uuid.uuid4().hex
     made = gateway.refund(
         payment_intent=event.payment_intent,
@@ -241,7 +268,7 @@ def _refund_late(order: OrderModel, event: PaymentEvent, event_type: str, moment
     record = Refund(
         refund_id=refund_id,
         amount=amount,
-        status=made.status,
+        status=refunds.our_status(made.status),
         reason="The payment came after the hold ended and the seats were no longer free.",
         attendee_ids=(),
         created_at=availability.iso(moment),

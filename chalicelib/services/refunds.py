@@ -23,8 +23,9 @@ from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.money import to_minor_units
 from chalicelib.domain.payments import StripePayment
 from chalicelib.payments import stripe_gateway
-from chalicelib.services.signals import AvailabilityChanged, OrderRefunded, emit
+from chalicelib.services.signals import AvailabilityChanged, OrderRefunded, PaymentFlagged, emit
 from chalicelib.store import audit, orders
+from chalicelib.store import payments as payments_store
 from chalicelib.store.availability import iso
 from chalicelib.store.models.audit import AuditModel
 from chalicelib.store.models.orders import OrderModel
@@ -38,6 +39,13 @@ ATTEMPTS = 16
 BUSY = "This order is being refunded by someone else right now; reload it."
 # Stripe's refund statuses, as the order keeps them.
 _FROM_STRIPE = {"requires_action": rules.PENDING}
+
+
+def our_status(provider_status: str) -> str:
+    """A Stripe refund's status as ours; one this code does not know yet counts as pending (its
+    webhook settles it)."""
+    status = _FROM_STRIPE.get(provider_status, provider_status)
+    return status if status in rules.STATUSES else rules.PENDING
 
 
 def _attendees_of(order: OrderModel) -> frozenset[str]:
@@ -122,13 +130,21 @@ def _through_stripe(
         logger.warning("order %s: Stripe refused refund %s: %s", order.order_id, refund.refund_id, error)
         _change(order.order_id, refund.refund_id, rules.FAILED, None, actor_id)
         raise ConflictError(str(error), {"refund_id": refund.refund_id}, code="refund_failed") from error
-    status = _FROM_STRIPE.get(made.status, made.status)
-    if status not in rules.STATUSES:
-        status = rules.PENDING  # a status this code does not know yet: Stripe's webhook will settle it
-    return _change(order.order_id, refund.refund_id, status, made.refund_id, actor_id)
+    except Exception as error:
+        # Stripe may have made it (a timeout after its answer): the refund stays pending, and its
+        # webhook (which carries our refund id) settles it either way.
+        logger.exception("order %s: refund %s not confirmed by Stripe", order.order_id, refund.refund_id)
+        raise ConflictError(
+            "Stripe did not confirm the refund yet; it shows as pending until Stripe does.",
+            {"refund_id": refund.refund_id},
+            code="refund_pending",
+        ) from error
+    return _change(order.order_id, refund.refund_id, our_status(made.status), made.refund_id, actor_id)
 
 
-def apply_refund_update(order_id: str, provider_refund_id: str, status: str) -> bool:
+def apply_refund_update(
+    order_id: str, provider_refund_id: str, status: str, refund_id: str | None = None
+) -> bool:
     """What the provider says a refund became (``succeeded``, ``failed``, ``pending``,
     ``canceled``): stored once; a failed or canceled refund gives its amount back exactly once.
     False when the order has no refund ``provider_refund_id`` (or the status is unknown)."""
@@ -139,7 +155,15 @@ def apply_refund_update(order_id: str, provider_refund_id: str, status: str) -> 
         current = orders.get_order(order_id)
     except NotFoundError:
         return False
-    found = next((r for r in refunds_of(current) if r.provider_refund_id == provider_refund_id), None)
+    # By Stripe's id, or by ours in its metadata (the answer to our call may never have arrived).
+    found = next(
+        (
+            r
+            for r in refunds_of(current)
+            if r.provider_refund_id == provider_refund_id or (refund_id and r.refund_id == refund_id)
+        ),
+        None,
+    )
     if found is None:
         return False
     changed = _change(order_id, found.refund_id, status, provider_refund_id, None)
@@ -163,6 +187,16 @@ def _change(
         if target.status == status and (provider_refund_id or None) in (None, target.provider_refund_id):
             return None
         if status == rules.PENDING and target.status != rules.PENDING:
+            return None
+        if (
+            target.status == rules.SUCCEEDED
+            and status in rules.GIVEN_BACK
+            and current.status == order_rules.REFUNDED
+        ):
+            # The seats went back on sale (maybe resold): taking them back could oversell, giving
+            # the amount back would let them be released twice. The organizers sort it out.
+            payments_store.note_issue(current, "refund_failed")
+            emit(PaymentFlagged(current, "refund_failed", f"{target.amount} {current.currency}"))
             return None
         changed = replace(
             target, status=status, provider_refund_id=provider_refund_id or target.provider_refund_id

@@ -127,6 +127,10 @@ def tell_about_the_payment(event: PaymentFlagged) -> None:
         "paid_twice": f"A second payment of {event.paid} arrived for an order already paid.",
         "paid_after_release": f"A payment of {event.paid} arrived after the hold ended and the seats were "
         "gone; it was refunded.",
+        "paid_after_release_unrefunded": f"A payment of {event.paid} arrived after the hold ended and "
+        "could not be refunded automatically: refund it in Stripe's dashboard.",
+        "refund_failed": f"Stripe says a refund of {event.paid} failed after it had succeeded; the seats "
+        "were already released. Contact the buyer and refund them another way.",
     }.get(event.issue, event.issue)
     _tell_the_organizers(
         order, "payment_issue", f"Payment issue on an order for {order.event_name}", explained

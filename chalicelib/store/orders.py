@@ -178,6 +178,9 @@ def close(order: OrderModel, status: str, actor_id: str | None, moment: datetime
     Returns False when the order's status changed meanwhile (someone else closed or paid it).
     """
     condition = OrderModel.status == order.status
+    if order.status == rules.PENDING:
+        # The hold deleted below is the one read: a checkout that moved it meanwhile fails this.
+        condition &= OrderModel.expires_at == order.expires_at
     if status == rules.EXPIRED:
         condition &= OrderModel.expires_at <= iso(moment)
     actions = [

@@ -246,3 +246,12 @@ def flag(order: OrderModel, event: PaymentEvent, event_type: str, issue: str) ->
 
     _committing(run)
     order.payment_issue = issue
+
+
+def note_issue(order: OrderModel, issue: str) -> None:
+    """Note a payment issue found after the fact (a refund Stripe failed after it succeeded)."""
+    OrderModel(order_pk(order.order_id)).update(
+        actions=[OrderModel.payment_issue.set(issue), OrderModel.ver.add(1)]
+    )
+    order.payment_issue = issue
+    order.ver = int(order.ver) + 1

@@ -43,6 +43,13 @@ def signed(payload: dict, secret: str = WEBHOOK_SECRET, at: int | None = None) -
     return body, f"t={stamp},v1={mac}"
 
 
+def lapse(order: dict) -> None:
+    """The order's hold runs out and the sweep releases it (its Stripe page is still open)."""
+    from chalicelib.services.orders import sweep_expired_orders
+
+    assert sweep_expired_orders(datetime.now(UTC) + timedelta(hours=2)) == 1
+
+
 def post_webhook(api, body: bytes, signature: str | None):
     headers = {"Stripe-Signature": signature} if signature is not None else {}
     return api.request("POST", WEBHOOK_PATH, raw=body, headers=headers)
@@ -252,7 +259,7 @@ def test_a_payment_after_the_hold_lapsed_takes_free_seats_again(shop, buyer, api
     ticket = shop.ticket(quantity=5)
     order = shop.buy(buyer, ticket, 2)
     session_id = checkout(shop, order, buyer).json["session_id"]
-    assert api.post(f"/orders/{order['id']}/cancel", token=buyer).status == 200
+    lapse(order)
     assert shop.counters(ticket) == {"sold": 0, "reserved": 0, "held": 0}
 
     stripe_sandbox.state.pay(session_id)
@@ -275,7 +282,7 @@ def test_a_payment_after_the_seats_went_to_others_is_refunded_and_the_buyer_told
     ticket = shop.ticket(quantity=2, max_order=2)
     order = shop.buy(buyer, ticket, 2)
     session_id = checkout(shop, order, buyer).json["session_id"]
-    assert api.post(f"/orders/{order['id']}/cancel", token=buyer).status == 200
+    lapse(order)
     shop.buy(signup(), ticket, 2)
 
     stripe_sandbox.state.pay(session_id)
@@ -378,3 +385,73 @@ def test_an_organizers_refund_of_a_paid_card_order_goes_through_stripe_and_its_w
     assert shop.counters(ticket) == {"sold": 0, "reserved": 0, "held": 0}
     body, signature = stripe_sandbox.receiver.deliveries[-1]
     assert post_webhook(api, body, signature).json["result"] == "duplicate"
+
+
+def test_paying_the_still_open_page_of_a_cancelled_order_refunds_it_instead_of_reviving_it(
+    shop, buyer, api, stripe_sandbox
+):
+    ticket = shop.ticket(quantity=5)
+    order = shop.buy(buyer, ticket, 2)
+    session_id = checkout(shop, order, buyer).json["session_id"]
+    assert api.post(f"/orders/{order['id']}/cancel", token=shop.organizer).status == 200
+
+    stripe_sandbox.state.pay(session_id)
+    (answer,) = stripe_sandbox.deliver(api)
+
+    assert answer.json["result"] == "refunded_late"
+    assert order_of(shop, order, buyer)["status"] == "refunded"
+    assert shop.counters(ticket) == {"sold": 0, "reserved": 0, "held": 0}
+    assert [r["amount"] for r in stripe_sandbox.state.refunds.values()] == [2500]
+
+
+def test_a_busy_moment_is_answered_for_stripe_to_retry_and_applied_on_the_next_delivery(
+    shop, buyer, api, stripe_sandbox, monkeypatch
+):
+    from chalicelib.domain.errors import ConflictError
+    from chalicelib.store import payments as stored
+
+    ticket = shop.ticket(quantity=5)
+    order = shop.buy(buyer, ticket, 2)
+    stripe_sandbox.state.pay(checkout(shop, order, buyer).json["session_id"])
+    real = stored.complete_held
+
+    def busy(*_args):
+        raise ConflictError("Many changes at once; try again in a moment.", code="busy")
+
+    monkeypatch.setattr(stored, "complete_held", busy)
+    (first,) = stripe_sandbox.deliver(api)
+    monkeypatch.setattr(stored, "complete_held", real)
+    body, signature = stripe_sandbox.receiver.deliveries[0]
+    again = post_webhook(api, body, signature)
+
+    assert (first.status, first.error_code) == (409, "retry_later")
+    assert (again.status, again.json["result"]) == (200, "paid")
+    assert order_of(shop, order, buyer)["status"] == "completed"
+
+
+def test_a_cancel_racing_the_checkout_leaves_no_hold_behind(shop, buyer, api, meanwhile):
+    from chalicelib.store.models.events import event_pk
+    from chalicelib.store.models.orders import HOLD_PREFIX, HoldModel
+
+    ticket = shop.ticket(quantity=3)
+    order = shop.buy(buyer, ticket, 2)
+    raced = meanwhile("TransactWriteItems", lambda: checkout(shop, order, buyer))
+
+    cancelled = api.post(f"/orders/{order['id']}/cancel", token=buyer)
+
+    assert raced and cancelled.status == 200
+    holds = list(HoldModel.query(event_pk(shop.event_id), HoldModel.sk.startswith(HOLD_PREFIX)))
+    assert holds == []
+    assert shop.counters(ticket) == {"sold": 0, "reserved": 0, "held": 0}
+    assert shop.available(ticket) == 3
+
+
+@pytest.mark.parametrize("body", [b"[]", b"1", b"null", b'{"id": "evt_x", "type": ["a"]}'])
+def test_a_signed_body_that_is_not_an_event_is_a_400_or_ignored(api, stripe_sandbox, body):
+    stamp = int(time.time())
+    mac = hmac.new(WEBHOOK_SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+    response = post_webhook(api, body, f"t={stamp},v1={mac}")
+
+    assert response.status in (200, 400)
+    assert response.status == 400 or response.json["result"] == "ignored"

@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 
 from tests.api.orders_helpers import FREE, make_shop
-from tests.api.stripe_helpers import stripe_sandbox  # noqa: F401 - a fixture
 
 
 @pytest.fixture
@@ -353,7 +352,7 @@ def card_order(shop, buyer, stripe, ticket=None, quantity=2) -> tuple[dict, str]
     return order, intent
 
 
-def test_a_card_order_is_refunded_through_stripe_once(shop, buyer, stripe_sandbox):  # noqa: F811
+def test_a_card_order_is_refunded_through_stripe_once(shop, buyer, stripe_sandbox):
     ticket = shop.ticket(quantity=10)
     order, intent = card_order(shop, buyer, stripe_sandbox, ticket)
 
@@ -371,7 +370,7 @@ def test_a_card_order_is_refunded_through_stripe_once(shop, buyer, stripe_sandbo
     assert shop.available(ticket) == 10
 
 
-def test_a_partial_card_refund_sends_the_amount_in_cents(shop, buyer, stripe_sandbox):  # noqa: F811
+def test_a_partial_card_refund_sends_the_amount_in_cents(shop, buyer, stripe_sandbox):
     order, intent = card_order(shop, buyer, stripe_sandbox)
 
     response = refund(shop, order, {"amount": "3.25"})
@@ -382,7 +381,7 @@ def test_a_partial_card_refund_sends_the_amount_in_cents(shop, buyer, stripe_san
     assert order_of(shop, order)["status"] == "partially_refunded"
 
 
-def test_a_refund_stripe_refuses_is_failed_409_and_gives_the_amount_back(shop, buyer, stripe_sandbox):  # noqa: F811
+def test_a_refund_stripe_refuses_is_failed_409_and_gives_the_amount_back(shop, buyer, stripe_sandbox):
     order, intent = card_order(shop, buyer, stripe_sandbox)
     # Refunded at Stripe behind the app's back: Stripe refuses the app's own refund.
     stripe_sandbox.state.create_refund({"payment_intent": intent})
@@ -396,7 +395,7 @@ def test_a_refund_stripe_refuses_is_failed_409_and_gives_the_amount_back(shop, b
     assert [r["status"] for r in seen["refunds"]] == ["failed"]
 
 
-def test_the_webhooks_refund_updates_apply_once(shop, buyer, stripe_sandbox):  # noqa: F811
+def test_the_webhooks_refund_updates_apply_once(shop, buyer, stripe_sandbox):
     from chalicelib.services.refunds import apply_refund_update
 
     order, _intent = card_order(shop, buyer, stripe_sandbox)
@@ -421,7 +420,7 @@ def test_the_webhooks_refund_updates_apply_once(shop, buyer, stripe_sandbox):  #
 def test_a_pending_card_refund_completes_when_stripe_says_it_succeeded(
     shop,
     buyer,
-    stripe_sandbox,  # noqa: F811
+    stripe_sandbox,
     monkeypatch,
     sent_emails,
 ):
@@ -457,7 +456,7 @@ def test_a_pending_card_refund_completes_when_stripe_says_it_succeeded(
 def test_the_buyer_cancels_a_card_order_before_the_deadline_through_stripe(
     shop,
     buyer,
-    stripe_sandbox,  # noqa: F811
+    stripe_sandbox,
 ):
     order, intent = card_order(shop, buyer, stripe_sandbox)
     set_deadline(shop, datetime.now(UTC) + timedelta(days=1))
@@ -470,7 +469,7 @@ def test_the_buyer_cancels_a_card_order_before_the_deadline_through_stripe(
     assert made == [2500]
 
 
-def test_a_cancel_stripe_refuses_is_409_and_the_order_stays_paid(shop, buyer, stripe_sandbox):  # noqa: F811
+def test_a_cancel_stripe_refuses_is_409_and_the_order_stays_paid(shop, buyer, stripe_sandbox):
     ticket = shop.ticket(quantity=10)
     order, intent = card_order(shop, buyer, stripe_sandbox, ticket)
     stripe_sandbox.state.create_refund({"payment_intent": intent})
@@ -481,3 +480,58 @@ def test_a_cancel_stripe_refuses_is_409_and_the_order_stays_paid(shop, buyer, st
     seen = order_of(shop, order)
     assert (seen["status"], seen["refunded_total"]) == ("completed", "0.00")
     assert shop.available(ticket) == 8
+
+
+def test_a_full_refund_stripe_fails_after_it_succeeded_keeps_the_seats_released_once(
+    shop,
+    buyer,
+    stripe_sandbox,
+):
+    from chalicelib.services.refunds import apply_refund_update
+
+    ticket = shop.ticket(quantity=4)
+    order, _intent = card_order(shop, buyer, stripe_sandbox, ticket)
+    assert refund(shop, order).status == 201
+    provider_id = stored_order(order["id"]).refunds[0]["provider_refund_id"]
+
+    apply_refund_update(order["id"], provider_id, "failed")
+
+    seen = order_of(shop, order)
+    assert seen["status"] == "refunded" and seen["payment"]["issue"] == "refund_failed"
+    assert shop.counters(ticket) == {"sold": 0, "reserved": 0, "held": 0}
+    assert refund(shop, order).status == 422  # nothing left: the seats are not released twice
+    assert shop.counters(ticket) == {"sold": 0, "reserved": 0, "held": 0}
+    notes = shop.api.get("/notifications", token=shop.organizer).json
+    assert any(
+        n["action"] == "payment_issue" and "failed after it had succeeded" in n["message"] for n in notes
+    )
+
+
+def test_a_refund_whose_stripe_answer_never_came_stays_pending_and_its_webhook_settles_it(
+    shop,
+    buyer,
+    stripe_sandbox,
+    monkeypatch,
+):
+    from chalicelib.payments import stripe_gateway
+    from chalicelib.services.refunds import apply_refund_update
+
+    order, _intent = card_order(shop, buyer, stripe_sandbox)
+    real = stripe_gateway.refund
+    made: list = []
+
+    def made_then_timed_out(**kwargs):
+        made.append(real(**kwargs))
+        raise TimeoutError("read timed out")
+
+    monkeypatch.setattr(stripe_gateway, "refund", made_then_timed_out)
+    response = refund(shop, order, {"amount": "5.00"})
+
+    assert (response.status, response.error_code) == (409, "refund_pending")
+    pending = order_of(shop, order)
+    assert [r["status"] for r in pending["refunds"]] == ["pending"] and pending["refunded_total"] == "5.00"
+    ours = pending["refunds"][0]["id"]
+    assert apply_refund_update(order["id"], made[0].refund_id, "succeeded", ours) is True
+    settled = order_of(shop, order)
+    assert [r["status"] for r in settled["refunds"]] == ["succeeded"]
+    assert settled["status"] == "partially_refunded"
