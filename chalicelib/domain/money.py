@@ -56,3 +56,15 @@ def from_minor_units(units: int, currency: str) -> Decimal:
 def display(units: int, currency: str) -> str:
     """``"12.50 EUR"``: for people, in a plain form every locale reads."""
     return f"{from_minor_units(units, currency)} {currency.upper()}"
+
+
+def fits_currency(amount: Decimal, currency: str) -> bool:
+    """Whether ``amount`` has no more decimals than ``currency`` has (JPY 1500, not 1500.50)."""
+    return amount == amount.quantize(Decimal(1).scaleb(-decimals(currency)))
+
+
+def currency_decimals_message(currency: str) -> str:
+    places = decimals(currency)
+    if places == 0:
+        return f"{currency.upper()} amounts are whole numbers (no decimals)."
+    return f"{currency.upper()} amounts have {places} decimals at most."

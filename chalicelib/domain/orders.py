@@ -23,6 +23,7 @@ from typing import Any
 
 from chalicelib.domain.errors import BadRequestError, ConflictError, ValidationError
 from chalicelib.domain.fields import Integer, Matching, Parsed
+from chalicelib.domain.money import currency_decimals_message, fits_currency
 from chalicelib.domain.objects import ListOf, Object, field_of
 from chalicelib.domain.tickets import MONEY_IN, ZERO, money_text, sales_open
 
@@ -264,12 +265,17 @@ class _Problems:
     short: dict[str, int] = field(default_factory=dict)
 
 
-def _unit_price(item: RequestedItem, offer: TicketOffer, where: str, problems: _Problems) -> Decimal | None:
+def _unit_price(
+    item: RequestedItem, offer: TicketOffer, where: str, problems: _Problems, currency: str
+) -> Decimal | None:
     if offer.type == DONATION:
         if item.amount is None:
             problems.invalid[f"{where}.amount"] = (
                 f"Say how much you give per ticket (at least {offer.price})."
             )
+            return None
+        if not fits_currency(item.amount, currency):
+            problems.invalid[f"{where}.amount"] = currency_decimals_message(currency)
             return None
         if item.amount < offer.price:
             problems.invalid[f"{where}.amount"] = f"The minimum donation for this ticket is {offer.price}."
@@ -287,6 +293,7 @@ def price_order(
     event_ends_at: str,
     moment: datetime,
     expired_held: Mapping[str, int] | None = None,
+    currency: str = "USD",
 ) -> PricedOrder:
     """Check every rule against the tickets as read and price the order.
 
@@ -306,7 +313,7 @@ def price_order(
             problems.invalid[f"{where}.quantity"] = (
                 f"Order from {offer.min_order} to {offer.max_order} of this ticket."
             )
-        unit_price = _unit_price(item, offer, where, problems)
+        unit_price = _unit_price(item, offer, where, problems, currency)
         if not sales_open(offer.sales_starts_at, offer.sales_ends_at, event_ends_at, moment):
             problems.closed[offer.ticket_id] = offer.name
         left = available(offer.quantity, offer.sold, offer.reserved, expired_held.get(offer.ticket_id, 0))

@@ -11,6 +11,7 @@ from typing import Any
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.events import EVENT, PUBLIC_EVENT_SUMMARY, instant_field
 from chalicelib.domain.fields import Choice, Field, Flag, Integer, Parsed, Schemaless, Text
+from chalicelib.domain.money import currency_decimals_message, fits_currency
 from chalicelib.domain.objects import ListOf, Object, Report, Rule, field_of, sent
 
 TICKET_TYPES = ("free", "paid", "donation")
@@ -89,6 +90,7 @@ class TicketContext:
 
     event_ends_at: str
     committed: int = 0
+    currency: str = "USD"
 
 
 def _price_for_type(values: dict[str, Any], report: Report, context: Any) -> None:
@@ -127,6 +129,12 @@ def _window_in_order(values: dict[str, Any], report: Report, context: Any) -> No
     start, end = values["sales_starts_at"], values["sales_ends_at"]
     if start is not None and end is not None and datetime.fromisoformat(end) <= datetime.fromisoformat(start):
         report("sales_ends_at", "Sales must end after they start.")
+
+
+def _price_in_currency(values: dict[str, Any], report: Report, context: TicketContext) -> None:
+    price = values["price"]
+    if price is not None and not fits_currency(Decimal(price), context.currency):
+        report("price", currency_decimals_message(context.currency))
 
 
 def _window_in_event(values: dict[str, Any], report: Report, context: TicketContext) -> None:
@@ -187,6 +195,7 @@ _TICKET_DEFAULTS: dict[str, Any] = {
 }
 _TICKET_RULES = (
     Rule(("type", "price"), _price_for_type),
+    Rule(("price",), _price_in_currency, needs_context=True),
     Rule(("quantity",), _not_below_committed, needs_context=True),
     Rule(("min_order", "max_order"), _order_limits),
     Rule(("sales_starts_at", "sales_ends_at"), _window_in_event, needs_context=True),
@@ -251,10 +260,12 @@ def _check_unique(name: str | None, taken: set[str], field: str, errors: dict[st
         errors[field] = NAME_TAKEN
 
 
-def validate_new_ticket(payload: dict[str, Any], event_ends_at: str, taken_names: set[str]) -> dict[str, Any]:
+def validate_new_ticket(
+    payload: dict[str, Any], event_ends_at: str, taken_names: set[str], currency: str = "USD"
+) -> dict[str, Any]:
     """A ticket to create: every field cleaned, defaults applied (``position`` only when given)."""
     errors: dict[str, str] = {}
-    clean = TICKET_INPUT.check(payload, "", errors, TicketContext(event_ends_at))
+    clean = TICKET_INPUT.check(payload, "", errors, TicketContext(event_ends_at, currency=currency))
     _check_unique(clean.get("name"), taken_names, "name", errors)
     if errors:
         raise ValidationError(errors)
@@ -267,6 +278,7 @@ def validate_ticket_change(
     committed: int,
     event_ends_at: str,
     taken_names: set[str],
+    currency: str = "USD",
 ) -> dict[str, Any]:
     """A partial update merged over ``current``; returns the whole ticket after the change."""
     errors: dict[str, str] = {}
@@ -274,7 +286,8 @@ def validate_ticket_change(
     stored = {key: value for key, value in current.items() if key in TICKET_INPUT.fields}
     if stored.get("price") is not None:
         stored["price"] = format(stored["price"], "f")
-    clean = TICKET_INPUT.check({**stored, **payload}, "", errors, TicketContext(event_ends_at, committed))
+    context = TicketContext(event_ends_at, committed, currency)
+    clean = TICKET_INPUT.check({**stored, **payload}, "", errors, context)
     _check_unique(clean.get("name"), taken_names, "name", errors)
     if errors:
         raise ValidationError(errors)
@@ -307,7 +320,9 @@ class TablePlan:
         return sum(1 for row in self.rows if row.changed) + len(self.deletes)
 
 
-def plan_ticket_table(payload: Any, existing: dict[str, ExistingTicket], event_ends_at: str) -> TablePlan:
+def plan_ticket_table(
+    payload: Any, existing: dict[str, ExistingTicket], event_ends_at: str, currency: str = "USD"
+) -> TablePlan:
     """``{"tickets": [...]}`` replaces the whole table: rows with ``id`` update that ticket, rows
     without create one, tickets left out are deleted. Each row is a complete ticket (an omitted
     field takes its default: an unchecked ``hidden`` is false). Position = index in the list."""
@@ -343,7 +358,8 @@ def plan_ticket_table(payload: Any, existing: dict[str, ExistingTicket], event_e
             else:
                 seen_ids.add(ticket_id)
                 committed = existing[ticket_id].committed
-        clean = TICKET_ROW.check(row, f"tickets[{index}]", errors, TicketContext(event_ends_at, committed))
+        context = TicketContext(event_ends_at, committed, currency)
+        clean = TICKET_ROW.check(row, f"tickets[{index}]", errors, context)
         clean.pop("id", None)
         _stored(clean)
         name = clean.get("name")

@@ -59,7 +59,9 @@ def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[
         # and the write's conditions have the last word.
         holds = availability.expired_holds(event.event_id, moment)
         offers = {t.ticket_id: availability.offer(t) for t in availability.event_tickets(event.event_id)}
-        priced = rules.price_order(items, offers, event.ends_at, moment, availability.expired_held(holds))
+        priced = rules.price_order(
+            items, offers, event.ends_at, moment, availability.expired_held(holds), currency=event.currency
+        )
         wanted = {line.ticket_id for line in priced.lines}
         release_expired(hold for hold in holds if wanted & set(hold.tickets))
         order = orders.new_order(event, buyer, priced, moment)

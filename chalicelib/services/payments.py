@@ -102,6 +102,12 @@ def open_checkout(order: OrderModel, is_buyer: bool) -> Checkout:
             )
         except gateway.StripeFailed as error:
             raise ConflictError(str(error), code="payment_provider_error") from error
+        except ValueError as error:
+            # An amount with more decimals than the currency has (a price set before the rule).
+            raise ConflictError(
+                "This order's amount cannot be charged in its currency; ask the organizer to fix the price.",
+                code="payment_provider_error",
+            ) from error
         except (gateway.StripeNotConfigured, SecretUnavailable) as error:
             logger.error("checkout of order %s: %s", current.order_id, error)
             raise ConflictError(

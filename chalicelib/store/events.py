@@ -10,9 +10,10 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.config import settings
 from chalicelib.domain.clock import now_iso
-from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError
+from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
 from chalicelib.domain.events import EVENT, PUBLISHED, validate_event
 from chalicelib.domain.limits import EVENTS_PER_USER
+from chalicelib.domain.money import currency_decimals_message, fits_currency
 from chalicelib.domain.payments import chosen_provider
 from chalicelib.domain.permissions import ORGANIZER
 from chalicelib.store import ratelimit
@@ -27,6 +28,7 @@ from chalicelib.store.models.events import (
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
 from chalicelib.store.retry import LostRace, retrying
+from chalicelib.store.tickets import list_tickets
 from chalicelib.store.transactions import Cancelled
 from chalicelib.store.transactions import transaction as tagged_transaction
 from chalicelib.store.versions import STALE_MESSAGE, version_condition, versioned_write
@@ -98,12 +100,23 @@ def update_event(
     )
 
 
+def _check_prices_fit(event_id: str, currency: str) -> None:
+    """A currency with fewer decimals than the tickets' prices (EUR 12.50 -> JPY) is refused."""
+    misfits = [t.name for t in list_tickets(event_id) if not fits_currency(t.price, currency)]
+    if misfits:
+        names = ", ".join(misfits)
+        message = f"{currency_decimals_message(currency)} Change these prices first: {names}."
+        raise ValidationError({"currency": message})
+
+
 def _update_read_version(
     event: EventModel, payload: dict[str, Any], expected: Sequence[int], actor: UserModel
 ) -> EventModel:
     changes = validate_event(payload, _event_fields(event))
     if "payment_provider" in changes:
         chosen_provider(changes["payment_provider"], settings().stripe_configured)
+    if changes.get("currency", event.currency) != event.currency:
+        _check_prices_fit(event.event_id, changes["currency"])
     actions = [
         getattr(EventModel, field).set(value) if value is not None else getattr(EventModel, field).remove()
         for field, value in changes.items()

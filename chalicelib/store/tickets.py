@@ -164,7 +164,9 @@ def create_ticket(event: EventModel, payload: dict[str, Any], if_match: Sequence
     existing = list_tickets(event.event_id)
     if len(existing) >= rules.MAX_TABLE_WRITES:
         raise ValidationError({"tickets": f"An event can have at most {rules.MAX_TABLE_WRITES} tickets."})
-    fields = rules.validate_new_ticket(payload, event.ends_at, {t.name_key for t in existing})
+    fields = rules.validate_new_ticket(
+        payload, event.ends_at, {t.name_key for t in existing}, currency=event.currency
+    )
     fields.setdefault("position", max((int(t.position) for t in existing), default=-1) + 1)
     ticket = _new_ticket(event.event_id, fields)
     _commit_guarded(
@@ -185,7 +187,7 @@ def update_ticket(
     others = [t for t in list_tickets(event.event_id) if t.ticket_id != ticket.ticket_id]
     current = stored_fields(ticket)
     clean = rules.validate_ticket_change(
-        payload, current, _committed(ticket), event.ends_at, {t.name_key for t in others}
+        payload, current, _committed(ticket), event.ends_at, {t.name_key for t in others}, event.currency
     )
     changes = {field: value for field, value in clean.items() if current.get(field) != value}
     if not changes:
@@ -232,7 +234,7 @@ def replace_tickets(
         ticket_id: rules.ExistingTicket(ticket_id, stored_fields(t), _committed(t))
         for ticket_id, t in stored.items()
     }
-    plan = rules.plan_ticket_table(payload, existing, event.ends_at)
+    plan = rules.plan_ticket_table(payload, existing, event.ends_at, currency=event.currency)
     result: list[TicketModel] = []
     updates: list[tuple[TicketModel, dict[str, Any]]] = []
     for row in plan.rows:
