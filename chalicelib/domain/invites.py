@@ -2,12 +2,12 @@
 and the words of the invitation (notification and e-mail)."""
 
 import html
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import ConflictError, ForbiddenError, ValidationError
 from chalicelib.domain.fields import Choice, Const, Field, Flag, Text
+from chalicelib.domain.messages import Message
 from chalicelib.domain.objects import Object, sent
 from chalicelib.domain.permissions import EVENT_ROLES
 from chalicelib.domain.users import email_field, normalize_email
@@ -100,16 +100,9 @@ def check_signup_invite(
         raise ValidationError({"invite_token": "This invite has expired; ask the organizer for a new one."})
 
 
-@dataclass(frozen=True)
-class InviteMessage:
-    subject: str
-    text: str
-    html: str
-
-
 def invite_message(
     event_name: str, role: str, inviter_name: str | None, accept_link: str, signup_link: str | None
-) -> InviteMessage:
+) -> Message:
     """The invitation e-mail. ``accept_link`` (with the token) answers the invite; ``signup_link``
     is for an address without an account. ``inviter_name`` is left out (None) unless the address
     is a verified account's: a stranger's inbox gets no text the inviter wrote beyond the event name."""
@@ -135,7 +128,7 @@ def invite_message(
         parts.append(f'<p><a href="{html.escape(accept_link)}">Accept or decline</a></p>')
     lines.append(expiry)
     parts.append(f"<p>{expiry}</p>")
-    return InviteMessage(subject=subject, text="\n".join(lines), html="".join(parts))
+    return Message(subject=subject, text="\n".join(lines), html="".join(parts))
 
 
 def invite_notification(event_name: str, role: str, inviter_name: str) -> tuple[str, str]:

@@ -4,12 +4,7 @@ too late for its seats (refunded). Plain text and HTML; every user string escape
 import html
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Message:
-    subject: str
-    text: str
-    html: str
+from chalicelib.domain.messages import Message
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.fields import Choice, Matching, Parsed, Text
+from chalicelib.domain.messages import Message
 from chalicelib.domain.money import decimals
 from chalicelib.domain.objects import ListOf, Object, sent
 from chalicelib.domain.orders import COMPLETED, PARTIALLY_REFUNDED, REFUNDED
@@ -202,16 +203,9 @@ def check_update(status: str) -> None:
         raise ValueError(f"unknown refund status {status!r}")
 
 
-@dataclass(frozen=True)
-class RefundMessage:
-    subject: str
-    text: str
-    html: str
-
-
 def refund_message(
     event_name: str, buyer_name: str, amount: Decimal, currency: str, fully_refunded: bool, reason: str | None
-) -> RefundMessage:
+) -> Message:
     """The buyer's refund notice (every text a person wrote is escaped in the HTML part)."""
     money = f"{money_text(amount, currency)} {currency}"
     subject = f"Refund of {money} for {event_name}"
@@ -237,7 +231,7 @@ def refund_message(
         parts.append(f"<p>Reason: {html.escape(reason)}</p>")
     lines += ["", "It can take a few days to show on your statement."]
     parts.append("<p>It can take a few days to show on your statement.</p>")
-    return RefundMessage(subject, "\n".join(lines), "".join(parts))
+    return Message(subject, "\n".join(lines), "".join(parts))
 
 
 def refund_notification(event_name: str, buyer_name: str, amount: Decimal, currency: str) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain.errors import ConflictError, ValidationError
+from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.events import EVENT, PUBLIC_EVENT_SUMMARY, instant_field
 from chalicelib.domain.fields import Choice, Field, Flag, Integer, Parsed, Schemaless, Text
 from chalicelib.domain.money import currency_decimals_message, fits_currency
@@ -151,7 +151,7 @@ def money_text(value: Any) -> str:
     return format(parse_price(value), "f")
 
 
-def _stored(clean: dict[str, Any]) -> dict[str, Any]:
+def stored_values(clean: dict[str, Any]) -> dict[str, Any]:
     if clean.get("price") is not None:
         clean["price"] = Decimal(clean["price"])
     return clean
@@ -221,7 +221,7 @@ TICKET_ROW = Object(
     unknown=_unknown_key,
     message="Give a ticket object.",
 )
-_TABLE_ROWS = ListOf(
+TABLE_ROWS = ListOf(
     TICKET_ROW,
     max_items=MAX_TABLE_WRITES,
     message="Give the list of tickets.",
@@ -230,7 +230,7 @@ _TABLE_ROWS = ListOf(
     identity=field_of("name", name_key),
     duplicate_at="name",
 )
-TICKET_TABLE = Object({"tickets": _TABLE_ROWS}, required=("tickets",), message='Send {"tickets": [...]}.')
+TICKET_TABLE = Object({"tickets": TABLE_ROWS}, required=("tickets",), message='Send {"tickets": [...]}.')
 _COUNT = Integer(minimum=0)
 _PUBLIC_FIELDS: dict[str, Field] = {
     "id": Text(min_len=1, source="ticket_id"),
@@ -255,7 +255,7 @@ PUBLIC_TICKET = sent(
 PUBLIC_EVENT = PUBLIC_EVENT_SUMMARY.extended("PublicEvent", {"tickets": ListOf(PUBLIC_TICKET)})
 
 
-def _check_unique(name: str | None, taken: set[str], field: str, errors: dict[str, str]) -> None:
+def check_unique_name(name: str | None, taken: set[str], field: str, errors: dict[str, str]) -> None:
     if name is not None and name_key(name) in taken and field not in errors:
         errors[field] = NAME_TAKEN
 
@@ -266,10 +266,10 @@ def validate_new_ticket(
     """A ticket to create: every field cleaned, defaults applied (``position`` only when given)."""
     errors: dict[str, str] = {}
     clean = TICKET_INPUT.check(payload, "", errors, TicketContext(event_ends_at, currency=currency))
-    _check_unique(clean.get("name"), taken_names, "name", errors)
+    check_unique_name(clean.get("name"), taken_names, "name", errors)
     if errors:
         raise ValidationError(errors)
-    return _stored(clean)
+    return stored_values(clean)
 
 
 def validate_ticket_change(
@@ -288,118 +288,7 @@ def validate_ticket_change(
         stored["price"] = format(stored["price"], "f")
     context = TicketContext(event_ends_at, committed, currency)
     clean = TICKET_INPUT.check({**stored, **payload}, "", errors, context)
-    _check_unique(clean.get("name"), taken_names, "name", errors)
+    check_unique_name(clean.get("name"), taken_names, "name", errors)
     if errors:
         raise ValidationError(errors)
-    return _stored(clean)
-
-
-@dataclass(frozen=True)
-class ExistingTicket:
-    ticket_id: str
-    fields: dict[str, Any]
-    committed: int
-
-
-@dataclass(frozen=True)
-class TableRow:
-    ticket_id: str | None  # None: create
-    fields: dict[str, Any]
-    changed: bool
-
-
-@dataclass(frozen=True)
-class TablePlan:
-    """What saving the wizard's table does: the rows in their new order and the ids to delete."""
-
-    rows: list[TableRow]
-    deletes: list[str]
-
-    @property
-    def writes(self) -> int:
-        return sum(1 for row in self.rows if row.changed) + len(self.deletes)
-
-
-def plan_ticket_table(
-    payload: Any, existing: dict[str, ExistingTicket], event_ends_at: str, currency: str = "USD"
-) -> TablePlan:
-    """``{"tickets": [...]}`` replaces the whole table: rows with ``id`` update that ticket, rows
-    without create one, tickets left out are deleted. Each row is a complete ticket (an omitted
-    field takes its default: an unchecked ``hidden`` is false). Position = index in the list."""
-    errors: dict[str, str] = {}
-    if not isinstance(payload, dict):
-        raise ValidationError({"tickets": 'Send {"tickets": [...]}.'})
-    for key in payload:
-        if key != "tickets":
-            errors[key] = "Unknown field."
-    rows_in = payload.get("tickets")
-    if not isinstance(rows_in, list):
-        errors["tickets"] = _TABLE_ROWS.message
-        raise ValidationError(errors)
-    if len(rows_in) > MAX_TABLE_WRITES:
-        errors["tickets"] = _TABLE_ROWS.too_many
-        raise ValidationError(errors)
-
-    rows: list[TableRow] = []
-    seen_ids: set[str] = set()
-    seen_names: set[str] = set()
-    for index, row in enumerate(rows_in):
-        prefix = f"tickets[{index}]."
-        if not isinstance(row, dict):
-            errors[f"tickets[{index}]"] = TICKET_ROW.message
-            continue
-        ticket_id = row.get("id")
-        committed = 0
-        if ticket_id is not None:
-            if not isinstance(ticket_id, str) or ticket_id not in existing:
-                errors[f"{prefix}id"] = "No such ticket in this event; leave id out to create one."
-            elif ticket_id in seen_ids:
-                errors[f"{prefix}id"] = "This ticket appears twice in the list."
-            else:
-                seen_ids.add(ticket_id)
-                committed = existing[ticket_id].committed
-        context = TicketContext(event_ends_at, committed, currency)
-        clean = TICKET_ROW.check(row, f"tickets[{index}]", errors, context)
-        clean.pop("id", None)
-        _stored(clean)
-        name = clean.get("name")
-        _check_unique(name, seen_names, f"{prefix}name", errors)
-        if name is not None:
-            seen_names.add(name_key(name))
-        clean["position"] = index
-        if isinstance(ticket_id, str) and ticket_id in existing:
-            rows.append(TableRow(ticket_id, clean, is_changed(existing[ticket_id].fields, clean)))
-        else:
-            rows.append(TableRow(None, clean, True))
-    if errors:
-        raise ValidationError(errors)
-
-    deletes = [ticket_id for ticket_id in existing if ticket_id not in seen_ids]
-    check_deletable([existing[ticket_id] for ticket_id in deletes])
-    plan = TablePlan(rows=rows, deletes=deletes)
-    if plan.writes > MAX_TABLE_WRITES:
-        raise ValidationError(
-            {
-                "tickets": f"This save creates, changes and deletes {plan.writes} tickets; "
-                f"at most {MAX_TABLE_WRITES} can change at once. Save in two steps."
-            }
-        )
-    return plan
-
-
-def is_changed(current: dict[str, Any], clean: dict[str, Any]) -> bool:
-    return any(current.get(field) != value for field, value in clean.items())
-
-
-def check_deletable(tickets: list[ExistingTicket]) -> None:
-    """A ticket someone holds (sold or reserved) can't be deleted: 409 naming each one."""
-    held = {t.ticket_id: t for t in tickets if t.committed > 0}
-    if held:
-        raise ConflictError(
-            "Tickets that are sold or reserved can't be deleted; hide them instead.",
-            {
-                ticket_id: f"{ticket.committed} sold or reserved ({ticket.fields.get('name', '')})."
-                for ticket_id, ticket in held.items()
-            },
-            code="ticket_has_orders",
-        )
+    return stored_values(clean)

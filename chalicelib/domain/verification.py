@@ -3,12 +3,12 @@ e-mail says (nothing anyone typed: the address may belong to someone who never s
 
 import hashlib
 import html
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.fields import Const, Matching, Text
+from chalicelib.domain.messages import Message
 from chalicelib.domain.objects import Object, sent
 
 VERIFICATION_TTL = timedelta(hours=24)
@@ -52,14 +52,7 @@ def expired_link() -> ValidationError:
     return ValidationError({"token": "This verification link has expired; ask for a new one."})
 
 
-@dataclass(frozen=True)
-class VerificationMessage:
-    subject: str
-    text: str
-    html: str
-
-
-def verification_message(link: str) -> VerificationMessage:
+def verification_message(link: str) -> Message:
     hours = int(VERIFICATION_TTL.total_seconds() // 3600)
     closing = (
         f"The link works once, for {hours} hours. If you did not sign up for Marquee, ignore this e-mail."
@@ -71,4 +64,4 @@ def verification_message(link: str) -> VerificationMessage:
         f'<p><a href="{safe_link}">Confirm my address</a></p>'
         f"<p>{closing}</p>"
     )
-    return VerificationMessage("Confirm your e-mail address", text, body)
+    return Message("Confirm your e-mail address", text, body)

@@ -16,6 +16,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
+from chalicelib.domain import ticket_table as table_rules
 from chalicelib.domain import tickets as rules
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
@@ -205,7 +206,9 @@ def update_ticket(
 def delete_ticket(event: EventModel, ticket_id: str, if_match: Sequence[int] | None) -> None:
     ticket = get_ticket(event.event_id, ticket_id)
     _check_if_match(int(ticket.ver), if_match)
-    rules.check_deletable([rules.ExistingTicket(ticket.ticket_id, stored_fields(ticket), _committed(ticket))])
+    table_rules.check_deletable(
+        [table_rules.ExistingTicket(ticket.ticket_id, stored_fields(ticket), _committed(ticket))]
+    )
     try:
         _commit_guarded(
             event,
@@ -231,10 +234,10 @@ def replace_tickets(
     _check_if_match(int(event.tickets_ver), if_match)
     stored = {t.ticket_id: t for t in list_tickets(event.event_id)}
     existing = {
-        ticket_id: rules.ExistingTicket(ticket_id, stored_fields(t), _committed(t))
+        ticket_id: table_rules.ExistingTicket(ticket_id, stored_fields(t), _committed(t))
         for ticket_id, t in stored.items()
     }
-    plan = rules.plan_ticket_table(payload, existing, event.ends_at, currency=event.currency)
+    plan = table_rules.plan_ticket_table(payload, existing, event.ends_at, currency=event.currency)
     result: list[TicketModel] = []
     updates: list[tuple[TicketModel, dict[str, Any]]] = []
     for row in plan.rows:

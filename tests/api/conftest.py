@@ -229,6 +229,19 @@ def make_event(api: Api) -> Callable[..., dict]:
 
 
 @pytest.fixture
+def shop(api: Api, signup: Callable[..., str], make_event: Callable[..., dict]) -> Any:
+    """A published event of a new organizer, with helpers to add tickets and order (orders_helpers)."""
+    from tests.api.orders_helpers import make_shop
+
+    return make_shop(api, signup, make_event)
+
+
+@pytest.fixture
+def buyer(signup: Callable[..., str]) -> str:
+    return signup("buyer@example.com", name="Bea Buyer")
+
+
+@pytest.fixture
 def owner(signup: Callable[..., str]) -> str:
     """The token of owner@example.com, who owns ``event``."""
     return signup("owner@example.com")

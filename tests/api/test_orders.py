@@ -19,16 +19,6 @@ def frozen():
         yield traveller
 
 
-@pytest.fixture
-def shop(api, signup, make_event):
-    return make_shop(api, signup, make_event)
-
-
-@pytest.fixture
-def buyer(signup):
-    return signup("buyer@example.com", name="Bea Buyer")
-
-
 # --- free, paid, donation -------------------------------------------------------------------
 
 

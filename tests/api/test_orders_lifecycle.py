@@ -12,16 +12,6 @@ from chalicelib.domain.errors import DomainError
 from tests.api.orders_helpers import FREE, PAID, make_shop
 
 
-@pytest.fixture
-def shop(api, signup, make_event):
-    return make_shop(api, signup, make_event)
-
-
-@pytest.fixture
-def buyer(signup):
-    return signup("buyer@example.com", name="Bea Buyer")
-
-
 def later(minutes: float) -> time_machine.travel:
     return time_machine.travel(datetime.now(UTC) + timedelta(minutes=minutes), tick=False)
 

@@ -7,17 +7,7 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.domain.payments import PaymentConfirmation
 from chalicelib.services import signals
 from chalicelib.services.signals import AvailabilityChanged, OrderCompleted
-from tests.api.orders_helpers import FREE, make_shop, stored_orders
-
-
-@pytest.fixture
-def shop(api, signup, make_event):
-    return make_shop(api, signup, make_event)
-
-
-@pytest.fixture
-def buyer(signup):
-    return signup("buyer@example.com", name="Bea Buyer")
+from tests.api.orders_helpers import FREE, stored_orders
 
 
 @pytest.fixture

@@ -40,6 +40,15 @@ def _shots(page, name: str) -> None:
     save_screenshot(page, name)
 
 
+def _signed_in(browser, stack, who: dict, route: str):
+    """A new page of the app at ``route``, signed in as ``who`` (a session from stack.signup)."""
+    page = browser.new_page()
+    page.goto(stack.base_url)
+    page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", who)
+    page.goto(f"{stack.base_url}/?fresh{route}")
+    return page
+
+
 def _placed(stack, event: dict, ticket: dict, buyer: dict, quantity: int) -> dict:
     """An order placed through the API (the set-up, not what the test is about)."""
     placed = stack.api(
@@ -127,10 +136,7 @@ def test_buyer_pays_by_card_and_sees_the_order_completed(browser, stack):
 def test_organizer_chooses_card_payments_and_a_refund_deadline_in_the_wizard(browser, stack):
     organizer = stack.signup(unique_email("otto"), "Otto Organizer")
     event = stack.create_event(organizer["token"], "Deadline Days")
-    page = browser.new_page()
-    page.goto(stack.base_url)
-    page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", organizer)
-    page.goto(f"{stack.base_url}/?fresh#/events/{event['id']}/edit/details")
+    page = _signed_in(browser, stack, organizer, f"#/events/{event['id']}/edit/details")
     payments = page.get_by_label("Payments")
     assert payments.input_value() == "manual"
     deadline = page.get_by_label("Buyers may cancel paid orders until")
@@ -178,10 +184,7 @@ def test_organizer_is_not_offered_mark_paid_for_a_card_order(browser, stack):
     event, ticket = _stripe_event_on_sale(stack, organizer)
     buyer = stack.signup(unique_email("ben"), "Ben Buyer")
     placed = _placed(stack, event, ticket, buyer, 1)
-    page = browser.new_page()
-    page.goto(stack.base_url)
-    page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", organizer)
-    page.goto(f"{stack.base_url}/?fresh#/events/{event['id']}/orders")
+    page = _signed_in(browser, stack, organizer, f"#/events/{event['id']}/orders")
     row = page.locator(f"[data-order-id='{placed['id']}'][data-order-status=pending]")
     row.wait_for()
     # Stripe's webhook confirms card payments; the server refuses mark-paid for them (409).
@@ -195,10 +198,7 @@ def test_paying_an_order_closed_meanwhile_says_so_in_plain_words(browser, stack)
     buyer = stack.signup(unique_email("bo"), "Bo Buyer")
     placed = _placed(stack, event, ticket, buyer, 1)
     browser.console.allowed_statuses.add(409)
-    page = browser.new_page()
-    page.goto(stack.base_url)
-    page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", buyer)
-    page.goto(f"{stack.base_url}/?fresh#/orders/{placed['id']}")
+    page = _signed_in(browser, stack, buyer, f"#/orders/{placed['id']}")
     pay = page.locator("[data-pay-panel] [data-action=pay]")
     assert pay.inner_text() == "Pay 25.00 EUR"
     cancelled = stack.api("POST", f"/orders/{placed['id']}/cancel", {}, buyer["token"])
@@ -224,10 +224,7 @@ def test_organizer_refunds_part_then_the_rest_of_a_paid_order_in_the_dialog(brow
     paid = stack.api("POST", f"/events/{event['id']}/orders/{placed['id']}/mark-paid", {}, organizer["token"])
     assert paid.status_code == 200, paid.text
     browser.console.allowed_statuses.add(422)  # the refused amount below
-    page = browser.new_page()
-    page.goto(stack.base_url)
-    page.evaluate("s => localStorage.setItem('marquee.session', JSON.stringify(s))", organizer)
-    page.goto(f"{stack.base_url}/?fresh#/events/{event['id']}/orders")
+    page = _signed_in(browser, stack, organizer, f"#/events/{event['id']}/orders")
     row = page.locator(f"[data-order-id='{placed['id']}']")
     row.locator("[data-action=refund]").click()
 

@@ -8,13 +8,12 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.errors import ConflictError, ValidationError
+from chalicelib.domain.ticket_table import ExistingTicket, plan_ticket_table
 from chalicelib.domain.tickets import (
     MONEY_PATTERN,
-    ExistingTicket,
     available,
     name_key,
     parse_price,
-    plan_ticket_table,
     sales_open,
     validate_new_ticket,
     validate_ticket_change,
