@@ -3,7 +3,7 @@ const js = require("@eslint/js");
 const globals = require("globals");
 
 module.exports = [
-  { ignores: ["node_modules/", ".data/", "out/", "test-artifacts/"] },
+  { ignores: ["node_modules/", ".venv/", ".data/", "out/", "test-artifacts/"] },
   js.configs.recommended,
   {
     files: ["frontend/js/**/*.js"],
