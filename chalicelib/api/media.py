@@ -1,4 +1,4 @@
-"""The event's background image (API.md "Background image"): upload as a data URL or through a presigned
+"""The event's background image (docs/api.md "Background image"): upload as a data URL or through a presigned
 S3 POST, and removal. Pillow is imported only when an image is processed, never with the app."""
 
 from typing import Any

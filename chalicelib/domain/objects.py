@@ -114,7 +114,7 @@ class Object(Field):
     None); ``unknown`` says what is wrong with a key the table lacks; ``empty`` is the message (at
     the first field) for an empty object when at least one field is needed; ``schema_extra`` is
     what the schema says beyond the table, for a rule enforced elsewhere (the media pipeline's).
-    Response objects (``additional=True``) allow more properties than listed: API.md lets fields
+    Response objects (``additional=True``) allow more properties than listed: docs/api.md lets fields
     be added. (A plain class, not a dataclass: building one at import costs cold start.)"""
 
     def __init__(

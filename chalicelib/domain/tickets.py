@@ -44,7 +44,7 @@ def name_key(name: str) -> str:
 def parse_price(value: Any) -> Decimal:
     """An exact, non-negative amount with at most 2 decimals, as cents ("12.5" -> 12.50).
 
-    Money is a decimal string (API.md), never a JSON number: ``MONEY_PATTERN`` is exactly what is
+    Money is a decimal string (docs/api.md), never a JSON number: ``MONEY_PATTERN`` is exactly what is
     accepted. Raises ValueError with a message for the client.
     """
     if not isinstance(value, str):

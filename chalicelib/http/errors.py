@@ -1,4 +1,4 @@
-"""The one place where errors become HTTP responses with the body of API.md."""
+"""The one place where errors become HTTP responses with the body of docs/api.md."""
 
 from typing import Any
 

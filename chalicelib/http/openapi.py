@@ -183,7 +183,11 @@ def build_openapi(app: Chalice, server_url: str = "/api") -> dict[str, Any]:
             )
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Marquee API", "version": "1.0.0", "description": "See API.md for the contract."},
+        "info": {
+            "title": "Marquee API",
+            "version": "1.0.0",
+            "description": "See docs/api.md for the contract.",
+        },
         "servers": [{"url": server_url}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},

@@ -1,4 +1,4 @@
-"""Signup, login, /me and the token rules of API.md."""
+"""Signup, login, /me and the token rules of docs/api.md."""
 
 import threading
 

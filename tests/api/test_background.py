@@ -1,4 +1,4 @@
-"""Background image API (API.md "Background image"): data URL uploads, the presigned S3 flow, removal,
+"""Background image API (docs/api.md "Background image"): data URL uploads, the presigned S3 flow, removal,
 guards and bad input, with the renditions read back from (moto's) S3."""
 
 import base64

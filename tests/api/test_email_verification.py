@@ -1,4 +1,4 @@
-"""E-mail verification (API.md "Accounts"): the link e-mailed on signup and on request, confirmed
+"""E-mail verification (docs/api.md "Accounts"): the link e-mailed on signup and on request, confirmed
 once within 24 hours, and ``email_verified`` on the user."""
 
 import re

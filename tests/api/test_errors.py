@@ -1,4 +1,4 @@
-"""Every error has the body of API.md, including Chalice's own (wrong method, malformed JSON);
+"""Every error has the body of docs/api.md, including Chalice's own (wrong method, malformed JSON);
 every answer carries the API's security headers."""
 
 import pytest

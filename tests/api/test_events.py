@@ -1,4 +1,4 @@
-"""Events: create, read, update, delete with the role rules of DESIGN.md, and the public pages."""
+"""Events: create, read, update, delete with the role rules of docs/resources.md, and the public pages."""
 
 import pytest
 

@@ -21,7 +21,7 @@ SERVICES = {
     "microlocation": ("microlocations", {"name": "Hall A"}),
 }
 ALL = "CRUD"
-# Written out by hand from DESIGN.md (not derived from the code under test).
+# Written out by hand from docs/resources.md (not derived from the code under test).
 EXPECTED = {
     "organizer": dict.fromkeys(SERVICES, ALL),
     "coorganizer": dict.fromkeys(SERVICES, "RU"),

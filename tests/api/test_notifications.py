@@ -1,4 +1,4 @@
-"""Notifications per API.md: list newest first with cursor pagination and ?unread=true, unread
+"""Notifications per docs/api.md: list newest first with cursor pagination and ?unread=true, unread
 count, mark one read, mark all read, /me; messages as plain text; pushes to open connections."""
 
 import random

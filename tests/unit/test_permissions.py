@@ -1,4 +1,4 @@
-"""The permission rules: the default matrix of DESIGN.md, lookups, and what a valid matrix is."""
+"""The permission rules: the default matrix of docs/resources.md, lookups, and what a valid matrix is."""
 
 import copy
 
