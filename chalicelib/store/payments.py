@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain import orders as rules
+from chalicelib.domain.errors import DomainError
 from chalicelib.domain.stripe_events import PaymentEvent
 from chalicelib.store import payment_events
 from chalicelib.store.availability import iso
@@ -27,7 +28,7 @@ from chalicelib.store.orders import (
     take_condition,
     ticket_stub,
 )
-from chalicelib.store.transactions import Cancelled, Transaction
+from chalicelib.store.transactions import Cancelled, Transaction, cancellation_of
 from chalicelib.store.versions import versioned_write
 
 PROVIDER = "stripe"
@@ -55,10 +56,10 @@ def _committing(run: Any, *, ticket_tags: tuple[str, ...] = ()) -> None:
         run()
     except Cancelled as cancelled:
         _raise_for(cancelled, ticket_tags)
-    except Exception as error:  # versioned_write re-raises a cancellation as a domain error
-        cancelled_by = error.__cause__
-        if isinstance(cancelled_by, Cancelled):
-            _raise_for(cancelled_by, ticket_tags)
+    except DomainError as error:  # versioned_write re-raises a cancellation as a domain error
+        behind = cancellation_of(error)
+        if behind is not None:
+            _raise_for(behind, ticket_tags)
         raise
 
 
