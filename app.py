@@ -5,6 +5,7 @@ from chalice import Chalice, Rate
 from chalicelib.api import (
     activity,
     admin,
+    attendees,
     auth,
     events,
     invites,
@@ -39,6 +40,7 @@ for blueprint in (
     notifications.bp,
     orders.bp,
     payments.bp,
+    attendees.bp,
     media.bp,
 ):
     app.register_blueprint(blueprint)

@@ -197,6 +197,8 @@ class OrderAccess:
     privileged: bool
     # The event's (None once the event is deleted): until then the buyer may cancel a paid order.
     refund_deadline: str | None = None
+    # None once the event is deleted.
+    event: EventModel | None = None
 
 
 def current_order_access() -> OrderAccess:
@@ -225,6 +227,8 @@ def order_party_required(roles: Iterable[str]) -> Callable[[View], View]:
                 raise ForbiddenError("Your role in this event does not allow this.")
             raise NotFoundError("No such order.")
         deadline = access.event.refund_deadline if access else None
-        current().order_access = OrderAccess(order, is_buyer, privileged, deadline)
+        current().order_access = OrderAccess(
+            order, is_buyer, privileged, deadline, access.event if access else None
+        )
 
     return guard(check)

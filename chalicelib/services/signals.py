@@ -52,6 +52,13 @@ class OrderCompleted:
 
 
 @dataclass(frozen=True)
+class OrderVoided:
+    """A completed order's tickets stopped being valid (cancelled, or refunded in full)."""
+
+    order: "OrderModel"
+
+
+@dataclass(frozen=True)
 class PaymentFlagged:
     """A provider's payment did not complete the order as it should (``issue``: amount_mismatch,
     paid_twice, paid_after_release); ``paid`` is what was paid, for people."""

@@ -10,6 +10,7 @@ from chalicelib.domain import orders as order_rules
 from chalicelib.domain import receipts
 from chalicelib.domain import refunds as refund_rules
 from chalicelib.realtime.sessions import end_sessions
+from chalicelib.services import attendees
 from chalicelib.services.notifications import notify
 from chalicelib.services.pushes import push_availability, push_unread
 from chalicelib.services.signals import (
@@ -18,6 +19,7 @@ from chalicelib.services.signals import (
     NotificationStored,
     OrderCompleted,
     OrderRefunded,
+    OrderVoided,
     PaymentFlagged,
     SessionsRevoked,
     subscribe,
@@ -52,6 +54,16 @@ def _tell_the_organizers(order: OrderModel, action: str, title: str, message: st
             notify(organizer_id, action, title, message)
         except Exception:
             logger.exception("order %s: notifying organizer %s failed", order.order_id, organizer_id)
+
+
+@subscribe(OrderCompleted)
+def issue_the_tickets(event: OrderCompleted) -> None:
+    attendees.make_attendees(event.order)
+
+
+@subscribe(OrderVoided)
+def revoke_the_tickets(event: OrderVoided) -> None:
+    attendees.revoke_order(event.order)
 
 
 @subscribe(OrderCompleted)

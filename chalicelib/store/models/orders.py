@@ -103,6 +103,8 @@ class OrderModel(BaseModel):
     # [{id, amount, status, reason, attendee_ids, provider_refund_id, created_at, created_by}]
     refunds = JSONAttribute(null=True)
     refunded_total = DecimalStringAttribute(null=True)
+    # The key its attendees' codes are derived with (chalicelib.domain.attendees), set once.
+    ticket_key = UnicodeAttribute(null=True)
     ver = NumberAttribute(default=1)
 
     by_event = OrdersByEventIndex()
