@@ -9,8 +9,9 @@ PynamoDB, no HTTP.
 
 import html
 import re
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -28,13 +29,17 @@ CANCELED = "canceled"
 STATUSES = (PENDING, SUCCEEDED, FAILED, CANCELED)
 # A refund in one of these gave nothing back: its amount is free to refund again.
 GIVEN_BACK = frozenset({FAILED, CANCELED})
+COUNTING = frozenset({PENDING, SUCCEEDED})
 REFUNDABLE = (COMPLETED, PARTIALLY_REFUNDED)
 MAX_REASON = 500
-MAX_ATTENDEES = 100
+# A refund that names attendees revokes them and gives their seats back in its own transaction
+# (at most 100 items, with the order's tickets, the order, its audit record and the version).
+MAX_ATTENDEES = 40
 MAX_DIGITS = 12
 AMOUNT_PATTERN = rf"^[0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{1,3}})?$"
 _AMOUNT = re.compile(AMOUNT_PATTERN)
 NO_SUCH_ATTENDEE = "No such attendee of this order."
+ALREADY_REFUNDED = "This attendee was already refunded."
 
 
 def _amount(value: Any) -> Decimal:
@@ -148,6 +153,11 @@ def refunded_sum(refunds: Iterable[Refund], currency: str) -> Decimal:
     return in_currency(sum((r.amount for r in refunds if r.counts), Decimal(0)), currency)
 
 
+def named_attendees(refunds: Iterable[Refund], statuses: Collection[str] = (SUCCEEDED,)) -> set[str]:
+    """The attendees named by the refunds in ``statuses``."""
+    return {attendee for r in refunds if r.status in statuses for attendee in r.attendee_ids}
+
+
 def plan_amount(
     *,
     status: str,
@@ -155,14 +165,19 @@ def plan_amount(
     refunded: Decimal,
     currency: str,
     amount: Decimal | None,
-    attendee_ids: Iterable[str],
-    attendees: Collection[str],
+    attendee_ids: Sequence[str],
+    prices: Mapping[str, Decimal],
+    refunded_attendees: Collection[str] = (),
 ) -> Decimal:
-    """How much this refund gives back: ``amount``, or all that is left when none is given.
+    """How much this refund gives back: ``amount``; none given, what the named attendees' seats
+    cost (all that is left at most), or all that is left when it names nobody.
 
-    409 ``order_not_refundable`` unless the order is completed or partially refunded (refunded in
-    full: 422, nothing is left); 422 for an amount that is not above 0, has more decimals than the
-    currency, or is more than is left, and for attendee ids that are not the order's ``attendees``."""
+    ``prices`` are the order's attendees (id -> what the seat cost); ``refunded_attendees`` those
+    an earlier refund (that still counts) named. 409 ``order_not_refundable`` unless the order is
+    completed or partially refunded (refunded in full: 422, nothing is left); 422 for an amount
+    that is not above 0 (0 is allowed for attendees whose seats were free), has more decimals
+    than the currency, or is more than is left, and for attendee ids that are not the order's or
+    were refunded already."""
     if status == REFUNDED:
         raise ValidationError({"amount": "Nothing is left to refund: the order was refunded in full."})
     if status not in REFUNDABLE:
@@ -173,29 +188,66 @@ def plan_amount(
         )
     problems: dict[str, str] = {}
     for index, attendee_id in enumerate(attendee_ids):
-        if attendee_id not in attendees:
+        if attendee_id not in prices:
             problems[f"attendee_ids[{index}]"] = NO_SUCH_ATTENDEE
+        elif attendee_id in refunded_attendees:
+            problems[f"attendee_ids[{index}]"] = ALREADY_REFUNDED
     left = in_currency(total - refunded, currency)
-    if amount is not None and amount <= 0:
+    seats_cost = sum((prices.get(a, Decimal(0)) for a in attendee_ids), Decimal(0))
+    given = amount is not None
+    if amount is None:
+        amount = min(seats_cost, left) if attendee_ids else left
+    if not given and attendee_ids and seats_cost == 0:
+        pass  # free seats: only they go back
+    elif given and amount <= 0:
         problems["amount"] = "Give an amount above 0."
-    elif amount is not None and amount != in_currency(amount, currency):
+    elif amount != in_currency(amount, currency):
         places = decimals(currency)
         problems["amount"] = f"{currency} amounts have {places} decimal{'s' if places != 1 else ''} at most."
-    elif left <= 0:
+    elif left <= 0 or amount <= 0:
         problems["amount"] = "Nothing is left to refund."
-    elif amount is not None and amount > left:
+    elif amount > left:
         problems["amount"] = f"At most {money_text(left, currency)} {currency} is left to refund."
     if problems:
         raise ValidationError(problems)
-    return in_currency(amount if amount is not None else left, currency)
+    return in_currency(amount, currency)
 
 
-def status_after(total: Decimal, refunds: Iterable[Refund]) -> str:
-    """The order's status once these refunds are what they are: the succeeded ones decide."""
-    back = sum((r.amount for r in refunds if r.status == SUCCEEDED), Decimal(0))
-    if back >= total:
+def status_after(total: Decimal, refunds: Iterable[Refund], seats: Collection[str] = ()) -> str:
+    """The order's status once these refunds are what they are: the succeeded ones decide. All of
+    the total back, or every one of its ``seats`` (attendee ids) refunded -> refunded."""
+    succeeded = [r for r in refunds if r.status == SUCCEEDED]
+    back = sum((r.amount for r in succeeded), Decimal(0))
+    if (succeeded and total > 0 and back >= total) or (seats and set(seats) <= named_attendees(succeeded)):
         return REFUNDED
-    return PARTIALLY_REFUNDED if back > 0 else COMPLETED
+    return PARTIALLY_REFUNDED if back > 0 or named_attendees(succeeded) else COMPLETED
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a change of an order's refunds gives back: attendees revoked, seats back on sale."""
+
+    revoked: tuple[str, ...] = ()
+    # {ticket_id: seats}
+    seats: Mapping[str, int] = field(default_factory=dict)
+
+
+def release_of(
+    seat_tickets: Mapping[str, str],
+    before: Iterable[Refund],
+    after: Iterable[Refund],
+    status_before: str,
+    status_after: str,
+) -> Release:
+    """Attendees named by refunds that have just succeeded are revoked and their seats go back;
+    an order that has just become refunded gives back every seat not given back before.
+    ``seat_tickets``: the order's attendee ids -> their ticket ids."""
+    if status_before == REFUNDED:
+        return Release()
+    earlier = named_attendees(before)
+    revoked = sorted(named_attendees(after) - earlier)
+    freed = [a for a in seat_tickets if a not in earlier] if status_after == REFUNDED else revoked
+    return Release(tuple(revoked), dict(Counter(seat_tickets[a] for a in freed if a in seat_tickets)))
 
 
 def check_update(status: str) -> None:

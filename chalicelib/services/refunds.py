@@ -18,12 +18,14 @@ from decimal import Decimal
 
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import refunds as rules
+from chalicelib.domain.attendees import Seat, attendee_id
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.money import to_minor_units
 from chalicelib.domain.payments import StripePayment
 from chalicelib.payments import stripe_gateway
-from chalicelib.services.signals import AvailabilityChanged, OrderRefunded, PaymentFlagged, emit
+from chalicelib.services import attendees
+from chalicelib.services.signals import AvailabilityChanged, OrderRefunded, OrderVoided, PaymentFlagged, emit
 from chalicelib.store import audit, orders
 from chalicelib.store import payments as payments_store
 from chalicelib.store.availability import iso
@@ -48,10 +50,39 @@ def our_status(provider_status: str) -> str:
     return status if status in rules.STATUSES else rules.PENDING
 
 
-def _attendees_of(order: OrderModel) -> frozenset[str]:
-    """The order's attendees a refund may name: orders have none yet (attendees come with a later
-    issue), so every id given is refused."""
-    return frozenset()
+def _seats(order: OrderModel) -> list[Seat]:
+    return attendees.seats_of(order)
+
+
+def _prices(order: OrderModel) -> dict[str, Decimal]:
+    """The order's attendees a refund may name, with what each seat cost."""
+    return {attendee_id(order.order_id, s.seat): s.unit_price for s in _seats(order)}
+
+
+def _write(
+    current: OrderModel,
+    after: list[rules.Refund],
+    audit_action: str,
+    changed: rules.Refund,
+    actor_id: str | None,
+    reserving: bool = False,
+) -> bool:
+    """One conditional write of the order's refunds, with what they give back (attendees
+    revoked, seats back on sale)."""
+    seat_tickets = {attendee_id(current.order_id, s.seat): s.ticket_id for s in _seats(current)}
+    status = rules.status_after(current.total, after, seat_tickets)
+    release = rules.release_of(seat_tickets, refunds_of(current), after, current.status, status)
+    record = _audit(current, actor_id, audit_action, changed, status, after)
+    return write_refunds(
+        current,
+        after,
+        status=status,
+        release=release,
+        audit_record=record,
+        actor_id=actor_id,
+        moment=now(),
+        reserving=reserving,
+    )
 
 
 def refund_order(
@@ -64,7 +95,9 @@ def refund_order(
 ) -> rules.Refund:
     """Refund ``amount`` of the order (None: all that is left). Returns the refund as stored."""
     refund_id = uuid.uuid4().hex
-    card = order.payment_provider == StripePayment.name
+    if attendee_ids:
+        # The attendees named are revoked in the refund's own write: they must exist by then.
+        attendees.attendees_of(order)
 
     def attempt(fresh: bool) -> tuple[OrderModel, rules.Refund]:
         current = orders.get_order(order.order_id) if fresh else order
@@ -76,8 +109,11 @@ def refund_order(
             currency=current.currency,
             amount=amount,
             attendee_ids=attendee_ids,
-            attendees=_attendees_of(current),
+            prices=_prices(current),
+            refunded_attendees=rules.named_attendees(existing, rules.COUNTING),
         )
+        # Nothing to send to Stripe for seats that were free: only they go back.
+        card = current.payment_provider == StripePayment.name and value > 0
         refund = rules.Refund(
             refund_id=refund_id,
             amount=value,
@@ -87,23 +123,12 @@ def refund_order(
             created_at=iso(now()),
             created_by=actor_id,
         )
-        after = [*existing, refund]
-        status = rules.status_after(current.total, after)
-        record = _audit(current, actor_id, "order.refund", refund, status, after)
-        if not write_refunds(
-            current,
-            after,
-            status=status,
-            audit_record=record,
-            actor_id=actor_id,
-            moment=now(),
-            reserving=True,
-        ):
+        if not _write(current, [*existing, refund], "order.refund", refund, actor_id, reserving=True):
             raise LostRace
         return current, refund
 
     current, refund = retrying(attempt, attempts=ATTEMPTS, busy=ConflictError(BUSY, code="busy"))
-    if card:
+    if refund.status == rules.PENDING:
         changed = _through_stripe(current, refund, actor_id)
         if changed is None:
             # Stripe's answer was already stored (its webhook came first): announced there.
@@ -191,10 +216,11 @@ def _change(
         if (
             target.status == rules.SUCCEEDED
             and status in rules.GIVEN_BACK
-            and current.status == order_rules.REFUNDED
+            and (current.status == order_rules.REFUNDED or target.attendee_ids)
         ):
-            # The seats went back on sale (maybe resold): taking them back could oversell, giving
-            # the amount back would let them be released twice. The organizers sort it out.
+            # Seats went back on sale (maybe resold) and attendees were revoked: taking them back
+            # could oversell, giving the amount back would let them be released twice. The
+            # organizers sort it out.
             payments_store.note_issue(current, "refund_failed")
             emit(PaymentFlagged(current, "refund_failed", f"{target.amount} {current.currency}"))
             return None
@@ -202,11 +228,7 @@ def _change(
             target, status=status, provider_refund_id=provider_refund_id or target.provider_refund_id
         )
         after = [changed if r.refund_id == refund_id else r for r in existing]
-        after_status = rules.status_after(current.total, after)
-        record = _audit(current, actor_id, f"order.refund_{status}", changed, after_status, after)
-        if not write_refunds(
-            current, after, status=after_status, audit_record=record, actor_id=actor_id, moment=now()
-        ):
+        if not _write(current, after, f"order.refund_{status}", changed, actor_id):
             raise LostRace
         return current, changed
 
@@ -236,7 +258,10 @@ def _audit(
 
 
 def _announce(order: OrderModel, refund: rules.Refund, was: str | None) -> None:
-    if refund.status == rules.SUCCEEDED and was != rules.SUCCEEDED:
-        emit(OrderRefunded(order, refund))
-    if order.status == order_rules.REFUNDED and refund.status == rules.SUCCEEDED:
+    if refund.status != rules.SUCCEEDED or was == rules.SUCCEEDED:
+        return
+    emit(OrderRefunded(order, refund))
+    if order.status == order_rules.REFUNDED:
+        emit(OrderVoided(order))
+    if order.status == order_rules.REFUNDED or refund.attendee_ids:
         emit(AvailabilityChanged(order.event_id))

@@ -5,23 +5,27 @@ two writers from overwriting each other's list; the ``refunded_total`` condition
 itself: a refund is reserved only against the total as it still is, so concurrent refunds can
 never give back more than was paid. The use case reads again and decides again when it loses.
 
-When the refunds make the order ``refunded`` the same transaction gives its seats back (the
-tickets' ``sold`` counters, as ``store.orders.close`` does for a completed order) and bumps the
-event's ``tickets_ver``; the audit record of the change is always part of the write.
+What a change gives back (chalicelib.domain.refunds.release_of: the attendees a refund that
+succeeded names, or every seat left once the order is refunded in full) is part of the same
+transaction: those attendees revoked, the tickets' ``sold`` counters lowered and the event's
+``tickets_ver`` bumped; the audit record of the change is always part of the write.
 """
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain import attendees as attendee_rules
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import refunds as rules
 from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.store.attendees import attendee_stub, revoke_actions
 from chalicelib.store.availability import iso
+from chalicelib.store.models.attendees import AttendeeModel
 from chalicelib.store.models.audit import AuditModel
 from chalicelib.store.models.orders import OrderModel, order_pk
 from chalicelib.store.models.tickets import TicketModel
-from chalicelib.store.orders import COUNTER, counter_actions, lines_of, ticket_stub
+from chalicelib.store.orders import COUNTER, counter_actions, ticket_stub
 from chalicelib.store.transactions import CONFLICT, Cancelled, cancellation_of, transaction
 from chalicelib.store.versions import versioned_write
 
@@ -52,32 +56,34 @@ def write_refunds(
     refunds: list[rules.Refund],
     *,
     status: str,
+    release: rules.Release,
     audit_record: AuditModel,
     actor_id: str | None,
     moment: datetime,
     reserving: bool = False,
 ) -> bool:
-    """Store ``refunds`` as the order's (``refunded_total`` follows them) and set ``status``.
+    """Store ``refunds`` as the order's (``refunded_total`` follows them), set ``status`` and give
+    back ``release``.
 
     ``reserving``: a new refund, allowed only while the order is refundable. Returns False when
     the order changed since ``order`` was read (the caller reads again); on success ``order`` is
     updated in place."""
     refunded_total = rules.refunded_sum(refunds, order.currency)
-    releasing = status == order_rules.REFUNDED and order.status != order_rules.REFUNDED
+    closing = status == order_rules.REFUNDED and order.status != order_rules.REFUNDED
     actions = [
         OrderModel.refunds.set([refund.to_record() for refund in refunds]),
         OrderModel.refunded_total.set(refunded_total),
         OrderModel.status.set(status),
         OrderModel.ver.add(1),
     ]
-    if releasing:
+    if closing:
         actions += [OrderModel.closed_at.set(iso(moment))]
         if actor_id:
             actions.append(OrderModel.closed_by.set(actor_id))
     condition = _condition(order, reserving)
     try:
-        if releasing:
-            _commit_releasing(order, actions, condition, audit_record)
+        if release.seats or release.revoked:
+            _commit_releasing(order, actions, condition, audit_record, release, moment)
         else:
             _commit(order, actions, condition, audit_record)
     except _Lost:
@@ -86,7 +92,7 @@ def write_refunds(
     order.refunded_total = refunded_total
     order.status = status
     order.ver = int(order.ver) + 1
-    if releasing:
+    if closing:
         order.closed_at = iso(moment)
         order.closed_by = actor_id or order.closed_by
     return True
@@ -110,19 +116,32 @@ def _commit(order: OrderModel, actions: list[Any], condition: Any, audit_record:
 
 
 def _commit_releasing(
-    order: OrderModel, actions: list[Any], condition: Any, audit_record: AuditModel
+    order: OrderModel,
+    actions: list[Any],
+    condition: Any,
+    audit_record: AuditModel,
+    release: rules.Release,
+    moment: datetime,
 ) -> None:
     try:
         with versioned_write(order.event_id, [COUNTER]) as write:
             write.update(
                 OrderModel(order_pk(order.order_id)), actions=actions, condition=condition, tag=ORDER_TAG
             )
-            for ticket_id, change in order_rules.releasing(lines_of(order), order_rules.COMPLETED).items():
+            for ticket_id, seats in release.seats.items():
                 write.update(
                     ticket_stub(order.event_id, ticket_id),
-                    actions=counter_actions(change),
+                    actions=counter_actions(order_rules.CounterChange(sold=-seats)),
                     condition=TicketModel.pk.exists(),
                 )
+            for attendee_id in release.revoked:
+                seat = attendee_rules.parse_attendee_id(attendee_id)
+                if seat is not None:
+                    write.update(
+                        attendee_stub(order.event_id, *seat),
+                        actions=revoke_actions(moment),
+                        condition=AttendeeModel.pk.exists(),
+                    )
             write.save(audit_record)
     except NotFoundError:
         # The event was deleted (its tickets with it): there are no seats left to give back.

@@ -154,18 +154,6 @@ def test_a_yen_amount_with_decimals_is_422(api, signup, make_event):
     assert order_of(shop, order)["refunded_total"] == "300"
 
 
-def test_every_attendee_id_is_refused_while_orders_have_no_attendees(shop, buyer):
-    order = paid_order(shop, buyer)
-
-    response = refund(shop, order, {"attendee_ids": ["a1", "a2"]})
-
-    assert response.status == 422
-    assert response.json["error"]["details"] == {
-        "attendee_ids[0]": "No such attendee of this order.",
-        "attendee_ids[1]": "No such attendee of this order.",
-    }
-
-
 @pytest.mark.parametrize("body", [{"reason": "x" * 501}, {"nope": 1}, {"attendee_ids": "a1"}])
 def test_bad_bodies_are_422(shop, buyer, body):
     order = paid_order(shop, buyer)

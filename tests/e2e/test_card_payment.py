@@ -249,3 +249,36 @@ def test_organizer_refunds_part_then_the_rest_of_a_paid_order_in_the_dialog(brow
     _shots(page, "refund-done")
     after = stack.api("GET", f"/orders/{placed['id']}", token=buyer["token"]).json()
     assert (after["status"], after["refunded_total"]) == ("refunded", "50.00")
+
+
+def test_organizer_refunds_one_attendee_whose_ticket_goes_back_on_sale(browser, stack):
+    organizer = stack.signup(unique_email("ria"), "Ria Refunder")
+    event = stack.create_event(organizer["token"], "Seat Fest")
+    table = {"tickets": [{"name": "Seat", "type": "paid", "price": "25.00", "quantity": 10}]}
+    ticket = stack.api("PUT", f"/events/{event['id']}/tickets", table, organizer["token"]).json()[0]
+    stack.api("PATCH", f"/events/{event['id']}", {"state": "published"}, organizer["token"])
+    buyer = stack.signup(unique_email("bo"), "Bo Buyer")
+    placed = _placed(stack, event, ticket, buyer, 3)
+    stack.api("POST", f"/events/{event['id']}/orders/{placed['id']}/mark-paid", {}, organizer["token"])
+    guests = stack.api("GET", f"/orders/{placed['id']}/attendees", token=buyer["token"]).json()
+    renamed = stack.api(
+        "PATCH", f"/orders/{placed['id']}/attendees/{guests[1]['id']}", {"name": "Gus Guest"}, buyer["token"]
+    )
+    assert renamed.status_code == 200, renamed.text
+    page = _signed_in(browser, stack, organizer, f"#/events/{event['id']}/orders")
+    page.locator(f"[data-order-id='{placed['id']}'] [data-action=refund]").click()
+
+    choices = page.locator("[data-refund-attendees] label")
+    choices.first.wait_for()
+    assert choices.count() == 3
+    gus = page.locator("[data-refund-attendees] label", has_text="Gus Guest")
+    assert "25.00" in gus.inner_text()
+    gus.locator("input").check()
+    _shots(page, "refund-attendee-dialog")
+    page.locator("[data-action=confirm-refund]").click()
+
+    page.locator(f"[data-order-id='{placed['id']}'][data-order-status=partially_refunded]").wait_for()
+    after = stack.api("GET", f"/orders/{placed['id']}/attendees", token=buyer["token"]).json()
+    assert [a["status"] for a in after] == ["valid", "revoked", "valid"]
+    public = stack.api("GET", f"/public/events/{event['id']}").json()
+    assert public["tickets"][0]["available"] == 8

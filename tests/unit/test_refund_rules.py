@@ -19,7 +19,7 @@ def plan(amount=None, status=order_rules.COMPLETED, total="25.00", refunded="0",
         currency=currency,
         amount=None if amount is None else Decimal(amount),
         attendee_ids=ids,
-        attendees=frozenset(),
+        prices={},
     )
 
 
@@ -75,6 +75,90 @@ def test_the_succeeded_refunds_decide_the_status_and_failed_ones_count_for_nothi
     assert rules.status_after(total, both) == order_rules.REFUNDED
     failed = [refund("20.00", rules.FAILED), refund("5.00", rules.PENDING)]
     assert rules.refunded_sum(failed, "EUR") == Decimal("5.00")
+
+
+def seat_refund(status, *attendees, amount="12.50"):
+    return rules.Refund("r", Decimal(amount), status, None, attendees, "2026-12-01T00:00:00+00:00", None)
+
+
+PRICES = {"o-1": Decimal("12.50"), "o-2": Decimal("12.50"), "o-3": Decimal("0")}
+
+
+def test_attendees_cost_what_their_seats_cost_and_free_seats_nothing():
+    named = rules.plan_amount(
+        status=order_rules.COMPLETED,
+        total=Decimal("25.00"),
+        refunded=Decimal(0),
+        currency="EUR",
+        amount=None,
+        attendee_ids=("o-1", "o-2"),
+        prices=PRICES,
+    )
+    free = rules.plan_amount(
+        status=order_rules.COMPLETED,
+        total=Decimal("25.00"),
+        refunded=Decimal(0),
+        currency="EUR",
+        amount=None,
+        attendee_ids=("o-3",),
+        prices=PRICES,
+    )
+    capped = rules.plan_amount(
+        status=order_rules.COMPLETED,
+        total=Decimal("25.00"),
+        refunded=Decimal("20.00"),
+        currency="EUR",
+        amount=None,
+        attendee_ids=("o-1",),
+        prices=PRICES,
+    )
+    assert (named, free, capped) == (Decimal("25.00"), Decimal("0.00"), Decimal("5.00"))
+
+
+def test_an_attendee_a_counting_refund_named_is_refused():
+    with pytest.raises(ValidationError) as error:
+        rules.plan_amount(
+            status=order_rules.PARTIALLY_REFUNDED,
+            total=Decimal("25.00"),
+            refunded=Decimal("12.50"),
+            currency="EUR",
+            amount=None,
+            attendee_ids=("o-1",),
+            prices=PRICES,
+            refunded_attendees={"o-1"},
+        )
+    assert error.value.details == {"attendee_ids[0]": rules.ALREADY_REFUNDED}
+
+
+def test_every_seat_refunded_is_a_refunded_order_whatever_the_amount():
+    seats = {"o-1", "o-2"}
+    one = [seat_refund(rules.SUCCEEDED, "o-1", amount="1.00")]
+    both = [*one, seat_refund(rules.SUCCEEDED, "o-2", amount="1.00")]
+    assert rules.status_after(Decimal("25.00"), one, seats) == order_rules.PARTIALLY_REFUNDED
+    assert rules.status_after(Decimal("25.00"), both, seats) == order_rules.REFUNDED
+    assert rules.status_after(Decimal("0"), [seat_refund(rules.SUCCEEDED, "o-1", amount="0")], seats) == (
+        order_rules.PARTIALLY_REFUNDED
+    )
+
+
+def test_release_gives_back_newly_refunded_seats_and_the_rest_once_refunded_in_full():
+    tickets = {"o-1": "A", "o-2": "A", "o-3": "B"}
+    first = [seat_refund(rules.SUCCEEDED, "o-1")]
+    pending = [seat_refund(rules.PENDING, "o-2")]
+    assert rules.release_of(tickets, [], first, order_rules.COMPLETED, order_rules.PARTIALLY_REFUNDED) == (
+        rules.Release(("o-1",), {"A": 1})
+    )
+    assert (
+        rules.release_of(tickets, [], pending, order_rules.COMPLETED, order_rules.COMPLETED)
+        == rules.Release()
+    )
+    whole = [*first, seat_refund(rules.SUCCEEDED, amount="12.50")]
+    assert rules.release_of(tickets, first, whole, order_rules.PARTIALLY_REFUNDED, order_rules.REFUNDED) == (
+        rules.Release((), {"A": 1, "B": 1})
+    )
+    assert (
+        rules.release_of(tickets, whole, whole, order_rules.REFUNDED, order_rules.REFUNDED) == rules.Release()
+    )
 
 
 def test_the_notice_escapes_what_people_wrote_in_its_html():

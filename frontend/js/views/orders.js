@@ -4,8 +4,9 @@
 // Loaded on demand: the public page imports it only for a signed-in visitor.
 
 import * as api from '../api.js';
-import { confirmDialog, errorBox, field, h, modal, showFieldError, toast } from '../dom.js';
+import { confirmDialog, errorBox, field, h, showFieldError, toast } from '../dom.js';
 import { formatDateTime, formatDateTimeWithZone } from '../time.js';
+import { openRefundDialog, refundable } from './refund-dialog.js';
 
 const STATUS = {
   pending: 'Awaiting payment',
@@ -356,61 +357,6 @@ async function download(path, filename, failure) {
 }
 
 const REFUNDABLE = new Set(['completed', 'partially_refunded']);
-
-/** What is left to refund of `order` (its total less `refunded_total`, when the API says it). */
-function refundable(order) {
-  const left = Number(order.total) - Number(order.refunded_total || 0);
-  return Number.isFinite(left) ? Math.max(0, left) : Number(order.total);
-}
-
-/** The organizer's refund dialog: an amount (empty: all that is left) and a reason. */
-function openRefundDialog(event, order, onRefunded) {
-  const left = refundable(order);
-  const fields = {
-    amount: field(`Amount (${order.currency})`, h('input', { type: 'text', inputmode: 'decimal', dataset: { refundAmount: '' } }),
-      { name: 'amount', hint: `Leave empty to refund everything left: ${money(left, order.currency)}.` }),
-    reason: field('Reason (optional)', h('textarea', { rows: 3, maxlength: 500, dataset: { refundReason: '' } }), { name: 'reason' }),
-  };
-  const problem = errorBox('refund-error');
-  const form = h('form', { novalidate: true, id: `refund-${order.id}`, dataset: { form: 'refund' } },
-    h('p', {}, `${order.buyer?.name || 'The buyer'}: ${itemsText(order)}, ${money(order.total, order.currency)} paid`
-      + `${Number(order.refunded_total) ? `, ${money(order.refunded_total, order.currency)} refunded already` : ''}.`),
-    order.payment?.provider === 'stripe'
-      ? h('p', { class: 'muted' }, 'The money goes back to the buyer\'s card through Stripe.')
-      : h('p', { class: 'muted' }, 'This order was paid outside Marquee: the refund is recorded here; pay it back yourself.'),
-    fields.amount.wrap, fields.reason.wrap, problem);
-  const cancel = h('button', { type: 'button', dataset: { action: 'cancel' } }, 'Cancel');
-  const submit = h('button', { type: 'submit', class: 'danger', form: form.id, dataset: { action: 'confirm-refund' } }, 'Refund');
-  const dialog = modal({ title: 'Refund order', body: form, actions: [cancel, submit], hook: 'refund' });
-  cancel.addEventListener('click', () => dialog.close());
-  fields.amount.input.focus();
-  form.addEventListener('submit', async (submitted) => {
-    submitted.preventDefault();
-    Object.values(fields).forEach((f) => showFieldError(f, ''));
-    problem.show('');
-    const amount = fields.amount.input.value.trim();
-    const reason = fields.reason.input.value.trim();
-    const body = { ...(amount ? { amount } : {}), ...(reason ? { reason } : {}) };
-    submit.disabled = true;
-    try {
-      const refund = await api.post(`/events/${event.id}/orders/${order.id}/refunds`, body);
-      dialog.close();
-      toast(`Refund of ${money(refund?.amount ?? (amount || left), order.currency)} ${refund?.status === 'pending' ? 'requested' : 'made'}.`);
-      onRefunded(await api.get(`/events/${event.id}/orders/${order.id}`));
-    } catch (error) {
-      let placed = false;
-      for (const [name, message] of Object.entries(error.details || {})) {
-        if (fields[name] && typeof message === 'string') {
-          showFieldError(fields[name], message);
-          placed = true;
-        }
-      }
-      problem.show(placed ? 'Please correct the marked fields.' : api.describeError(error));
-    } finally {
-      submit.disabled = false;
-    }
-  });
-}
 
 async function renderEventOrders({ root, params, signal }) {
   const event = await api.get(`/events/${params.id}`);
