@@ -31,6 +31,10 @@ def charge_lines(lines: list[OrderLine], currency: str) -> list[ChargeLine]:
 
 
 def session_expiry(hold_expires_at: datetime, now: datetime) -> datetime:
-    """When the session (and so the hold) ends: the hold's end, within Stripe's bounds."""
+    """When the session (and so the hold) ends: the hold's end, within Stripe's bounds. An
+    extended hold ends on a whole minute, so two checkouts asked within the same minute ask
+    Stripe for the same session (the same idempotency key needs the same parameters)."""
     earliest = now + SESSION_MIN + MIN_MARGIN
+    if earliest.second or earliest.microsecond:
+        earliest = earliest.replace(second=0, microsecond=0) + timedelta(minutes=1)
     return min(max(hold_expires_at, earliest), now + SESSION_MAX)

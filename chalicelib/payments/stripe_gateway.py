@@ -130,6 +130,16 @@ def create_checkout_session(
     )
 
 
+def expire_checkout_session(session_id: str) -> None:
+    """Close a session nobody should pay any more (its order was cancelled)."""
+    import stripe
+
+    try:
+        _client().v1.checkout.sessions.expire(session_id)
+    except stripe.StripeError as error:
+        raise StripeFailed(error.user_message or "Stripe did not expire the checkout.") from error
+
+
 def verified_event(raw_body: bytes, signature_header: str | None) -> dict[str, Any]:
     """The webhook's event, as a plain dict, once its signature over the raw body checks out."""
     import stripe

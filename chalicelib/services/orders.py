@@ -18,7 +18,13 @@ from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.payments import PaymentConfirmation
 from chalicelib.services import refunds
-from chalicelib.services.signals import AvailabilityChanged, OrderCompleted, OrderVoided, emit
+from chalicelib.services.signals import (
+    AvailabilityChanged,
+    CheckoutAbandoned,
+    OrderCompleted,
+    OrderVoided,
+    emit,
+)
 from chalicelib.store import availability, orders
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.orders import SWEEP_BUCKETS, HoldModel, OrderModel, idempotency_pk
@@ -106,17 +112,17 @@ def cancel_order(
     staff) any time. A pending or free order is released exactly once; a paid one is refunded in
     full, which gives its seats back."""
 
-    def attempt(fresh: bool) -> tuple[OrderModel, bool, bool]:
+    def attempt(fresh: bool) -> tuple[OrderModel, bool, str]:
         current = orders.get_order(order.order_id) if fresh else order
         status = orders.effective_status(current)
         transitions.check_cancel(status, current.buyer_id == actor_id, is_organizer, refund_deadline, now())
         if transitions.cancel_refunds(status, current.total):
-            return current, True, False
+            return current, True, status
         if not orders.close(current, rules.CANCELLED, actor_id, now()):
             raise LostRace
-        return current, False, status == rules.COMPLETED
+        return current, False, status
 
-    cancelled, refunding, voided = retrying(
+    cancelled, refunding, was = retrying(
         attempt,
         attempts=orders.MAX_ATTEMPTS,
         busy=ConflictError("This order keeps changing; reload it.", code="busy"),
@@ -125,8 +131,10 @@ def cancel_order(
         refunds.refund_order(cancelled, actor_id, amount=None, reason="Order cancelled")
         return orders.get_order(cancelled.order_id)
     emit(AvailabilityChanged(cancelled.event_id))
-    if voided:
+    if was == rules.COMPLETED:
         emit(OrderVoided(cancelled))
+    if was == rules.PENDING and cancelled.checkout_session_id:
+        emit(CheckoutAbandoned(cancelled))
     return cancelled
 
 

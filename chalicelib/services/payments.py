@@ -98,9 +98,13 @@ def open_checkout(order: OrderModel, is_buyer: bool) -> Checkout:
                 success_url=_return_url(current, "success"),
                 cancel_url=_return_url(current, "cancelled"),
                 customer_email=current.buyer_email,
-                idempotency_key=f"checkout-{current.order_id}-{int(expires.timestamp())}",
+                # The hold as read: every checkout asked before the hold moves is the same request.
+                idempotency_key=f"checkout-{current.order_id}-{current.expires_at}",
             )
         except gateway.StripeFailed as error:
+            if orders.get_order(current.order_id).checkout_session_id:
+                # A concurrent checkout of this order was made and saved first.
+                raise LostRace from error
             raise ConflictError(str(error), code="payment_provider_error") from error
         except ValueError as error:
             # An amount with more decimals than the currency has (a price set before the rule).

@@ -52,6 +52,13 @@ class OrderCompleted:
 
 
 @dataclass(frozen=True)
+class CheckoutAbandoned:
+    """A pending order with an open card checkout was cancelled: nobody should pay it any more."""
+
+    order: "OrderModel"
+
+
+@dataclass(frozen=True)
 class OrderVoided:
     """A completed order's tickets stopped being valid (cancelled, or refunded in full)."""
 

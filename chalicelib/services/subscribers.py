@@ -9,12 +9,14 @@ from chalicelib.domain import invites as invite_rules
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import receipts
 from chalicelib.domain import refunds as refund_rules
+from chalicelib.payments import stripe_gateway
 from chalicelib.realtime.sessions import end_sessions
 from chalicelib.services import attendees
 from chalicelib.services.notifications import notify
 from chalicelib.services.pushes import push_availability, push_unread
 from chalicelib.services.signals import (
     AvailabilityChanged,
+    CheckoutAbandoned,
     InviteCreated,
     NotificationStored,
     OrderCompleted,
@@ -59,6 +61,16 @@ def _tell_the_organizers(order: OrderModel, action: str, title: str, message: st
 @subscribe(OrderCompleted)
 def issue_the_tickets(event: OrderCompleted) -> None:
     attendees.make_attendees(event.order)
+
+
+@subscribe(CheckoutAbandoned)
+def close_the_checkout(event: CheckoutAbandoned) -> None:
+    order = event.order
+    try:
+        stripe_gateway.expire_checkout_session(str(order.checkout_session_id))
+    except (stripe_gateway.StripeFailed, stripe_gateway.StripeNotConfigured):
+        # Paid anyway, the late payment is refunded (services.payments): nothing is lost.
+        logger.warning("order %s: could not expire checkout %s", order.order_id, order.checkout_session_id)
 
 
 @subscribe(OrderVoided)

@@ -113,6 +113,27 @@ def test_checkout_charges_the_order_in_minor_units_and_is_the_same_session_when_
     assert first.json["expires_at"] == order_of(shop, order, buyer)["expires_at"]
 
 
+def test_six_checkouts_asked_at_once_are_one_session(shop, buyer, stripe_sandbox, threaded_app):
+    order = shop.buy(buyer, shop.ticket(), 1)
+    start = threading.Barrier(6)
+    answers: list = []
+
+    def ask() -> None:
+        start.wait()
+        answers.append(checkout(shop, order, buyer))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [a.status for a in answers] == [200] * 6, [a.json for a in answers]
+    assert len({a.json["session_id"] for a in answers}) == 1
+    made = [s for s in stripe_sandbox.state.sessions.values() if s["metadata"]["order_id"] == order["id"]]
+    assert len(made) == 1
+
+
 def test_zero_decimal_currencies_are_charged_as_whole_units(api, signup, make_event, stripe_sandbox):
     organizer = signup()
     event = make_event(organizer, currency="JPY")
@@ -384,9 +405,29 @@ def test_an_organizers_refund_of_a_paid_card_order_goes_through_stripe_and_its_w
     assert post_webhook(api, body, signature).json["result"] == "duplicate"
 
 
-def test_paying_the_still_open_page_of_a_cancelled_order_refunds_it_instead_of_reviving_it(
-    shop, buyer, api, stripe_sandbox
+def test_cancelling_an_order_closes_its_checkout_so_nobody_pays_it(shop, buyer, api, stripe_sandbox):
+    ticket = shop.ticket(quantity=5)
+    order = shop.buy(buyer, ticket, 2)
+    session_id = checkout(shop, order, buyer).json["session_id"]
+
+    assert api.post(f"/orders/{order['id']}/cancel", token=buyer).status == 200
+
+    assert stripe_sandbox.state.session(session_id)["status"] == "expired"
+    answers = stripe_sandbox.deliver(api)
+    assert [a.status for a in answers] == [200]
+    assert order_of(shop, order, buyer)["status"] == "cancelled"
+    assert shop.counters(ticket) == {"sold": 0, "reserved": 0, "held": 0}
+
+
+def test_paying_a_cancelled_orders_page_stripe_kept_open_refunds_it_instead_of_reviving_it(
+    shop, buyer, api, stripe_sandbox, monkeypatch
 ):
+    from chalicelib.payments import stripe_gateway
+
+    def unreachable(_session_id):
+        raise stripe_gateway.StripeFailed("Stripe is unreachable")
+
+    monkeypatch.setattr(stripe_gateway, "expire_checkout_session", unreachable)
     ticket = shop.ticket(quantity=5)
     order = shop.buy(buyer, ticket, 2)
     session_id = checkout(shop, order, buyer).json["session_id"]

@@ -151,6 +151,14 @@ def test_the_session_ends_with_the_hold_within_stripes_bounds():
     assert session_expiry(now + timedelta(days=3), now) == now + timedelta(hours=24)  # and maximum
 
 
+def test_an_extended_session_ends_on_the_next_whole_minute_for_every_checkout_of_that_minute():
+    early, late = datetime(2027, 5, 1, 9, 0, 2, tzinfo=UTC), datetime(2027, 5, 1, 9, 0, 58, 500, tzinfo=UTC)
+    hold = datetime(2027, 5, 1, 9, 10, tzinfo=UTC)
+    assert (
+        session_expiry(hold, early) == session_expiry(hold, late) == datetime(2027, 5, 1, 9, 32, tzinfo=UTC)
+    )
+
+
 @pytest.mark.parametrize("data", [None, [], "x", {"object": []}, {"object": None}])
 def test_an_event_without_an_object_is_ignored(data):
     assert (
