@@ -42,6 +42,8 @@ MAX_HOLD_MINUTES = 7 * 24 * 60
 # record and the event's version bump must fit with room to spare.
 MAX_LINES = 20
 MAX_LINE_QUANTITY = 1_000_000
+# Each seat becomes an attendee (with its ticket and code) when the order completes.
+MAX_SEATS = 500
 MAX_IDEMPOTENCY_KEY = 255
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]+")
 
@@ -302,6 +304,8 @@ def price_order(
     """
     expired_held = expired_held or {}
     problems = _Problems()
+    if sum(item.quantity for item in items) > MAX_SEATS:
+        problems.invalid["items"] = f"An order holds at most {MAX_SEATS} tickets; place several orders."
     lines: list[OrderLine] = []
     for index, item in enumerate(items):
         where = f"items[{index}]"
