@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain import codes
 from chalicelib.domain.errors import BadRequestError, ConflictError, ValidationError
 from chalicelib.domain.fields import Integer, Matching, Parsed
 from chalicelib.domain.money import currency_decimals_message, fits_currency
@@ -84,19 +85,24 @@ class OrderLine:
     type: str
     quantity: int
     unit_price: Decimal
+    # The price before a code's discount (None: not discounted).
+    list_price: Decimal | None = None
 
     @property
     def subtotal(self) -> Decimal:
         return self.unit_price * self.quantity
 
     def to_record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "ticket_id": self.ticket_id,
             "name": self.name,
             "type": self.type,
             "quantity": self.quantity,
             "unit_price": str(self.unit_price),
         }
+        if self.list_price is not None:
+            record["list_price"] = str(self.list_price)
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> "OrderLine":
@@ -106,6 +112,7 @@ class OrderLine:
             type=str(record["type"]),
             quantity=int(record["quantity"]),
             unit_price=Decimal(str(record["unit_price"])),
+            list_price=Decimal(str(record["list_price"])) if record.get("list_price") else None,
         )
 
 
@@ -230,10 +237,15 @@ ORDER_REQUEST = Object(
             duplicate="This ticket is listed twice; order it once with the total quantity.",
             identity=field_of("ticket_id"),
             duplicate_at="ticket_id",
-        )
+        ),
+        "code": Parsed(
+            codes.code_text,
+            {"type": "string", "pattern": codes.CODE_PATTERN, "description": "An access or discount code"},
+            nullable=True,
+        ),
     },
     required=("items",),
-    unknown=lambda key: "Unknown field; send only items.",
+    unknown=lambda key: "Unknown field; send items and code.",
     description=f"Header Idempotency-Key (required, up to {MAX_IDEMPOTENCY_KEY} characters).",
     examples=[{"items": [{"ticket_id": "0123456789abcdef0123456789abcdef", "quantity": 1}]}],
 )
@@ -251,12 +263,19 @@ def parse_order_request(payload: Mapping[str, Any]) -> list[RequestedItem]:
     ]
 
 
-def request_fingerprint(event_id: str, items: Iterable[RequestedItem]) -> str:
-    """Same event and same items (in any order) -> same fingerprint; anything else differs."""
+def requested_code(payload: Mapping[str, Any]) -> str | None:
+    """The order's code (upper-case), once ``parse_order_request`` accepted the payload."""
+    code = payload.get("code")
+    return codes.normalize(code) if isinstance(code, str) else None
+
+
+def request_fingerprint(event_id: str, items: Iterable[RequestedItem], code: str | None = None) -> str:
+    """Same event, items (in any order) and code -> same fingerprint; anything else differs."""
     canonical = sorted(
         [item.ticket_id, item.quantity, None if item.amount is None else str(item.amount)] for item in items
     )
-    text = json.dumps([event_id, canonical], separators=(",", ":"))
+    parts: list[Any] = [event_id, canonical] if code is None else [event_id, canonical, code]
+    text = json.dumps(parts, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -296,6 +315,7 @@ def price_order(
     moment: datetime,
     expired_held: Mapping[str, int] | None = None,
     currency: str = "USD",
+    code: codes.CodeTerms | None = None,
 ) -> PricedOrder:
     """Check every rule against the tickets as read and price the order.
 
@@ -310,7 +330,7 @@ def price_order(
     for index, item in enumerate(items):
         where = f"items[{index}]"
         offer = offers.get(item.ticket_id)
-        if offer is None or offer.hidden:
+        if offer is None or (offer.hidden and not (code and code.unlocks(offer.ticket_id))):
             problems.invalid[f"{where}.ticket_id"] = "No such ticket on sale for this event."
             continue
         if not offer.min_order <= item.quantity <= offer.max_order:
@@ -324,7 +344,9 @@ def price_order(
         if item.quantity > left:
             problems.short[offer.ticket_id] = left
         if unit_price is not None:
-            lines.append(OrderLine(offer.ticket_id, offer.name, offer.type, item.quantity, unit_price))
+            price = codes.discounted(unit_price, offer.type, offer.ticket_id, code, currency)
+            listed = unit_price if price != unit_price else None
+            lines.append(OrderLine(offer.ticket_id, offer.name, offer.type, item.quantity, price, listed))
     if problems.invalid:
         raise ValidationError(problems.invalid)
     if problems.closed:

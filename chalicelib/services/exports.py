@@ -15,7 +15,8 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """A CSV a spreadsheet opens safely (CRLF lines, formula-like cells quoted)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
@@ -44,7 +45,7 @@ def orders_csv(event_id: str) -> str:
 
     header = ["order_id", "status", "buyer_name", "buyer_email", "items", "tickets", "total", "currency",
               "created_at", "paid_at", "closed_at"]  # fmt: skip
-    return _csv(header, rows())
+    return csv_text(header, rows())
 
 
 def attendees_csv(event_id: str) -> str:
@@ -60,4 +61,4 @@ def attendees_csv(event_id: str) -> str:
                            order.currency, order.order_id, seat]  # fmt: skip
 
     header = ["name", "email", "ticket", "type", "price", "currency", "order_id", "seat"]
-    return _csv(header, rows())
+    return csv_text(header, rows())

@@ -32,6 +32,7 @@ def order_view(order: OrderModel, with_buyer: bool = False) -> dict[str, Any]:
             "reference": order.payment_reference,
             "issue": order.payment_issue,
         },
+        "code": order.code,
         "refunds": [refund_record_view(refund, order.currency) for refund in refunds_of(order)],
         "refunded_total": money_text(refunded_total_of(order), order.currency),
     }
