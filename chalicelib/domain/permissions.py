@@ -27,6 +27,7 @@ FIXED_RULES: dict[str, dict[str, frozenset[str]]] = {
     "tickets": {"read": EVENT_READERS, "write": EVENT_EDITORS},
     "team": {"manage": EVENT_OWNERS},
     "orders": {"read": ORDER_READERS, "manage": ORDER_MANAGERS},
+    "codes": {"manage": EVENT_EDITORS},
     "activity": {"read": EVENT_OWNERS},
 }
 

@@ -24,6 +24,7 @@ PROBES = {
     ("orders", "read"): ("GET", "/orders", None, {}),
     ("orders", "manage"): ("GET", "/orders.csv", None, {}),
     ("activity", "read"): ("GET", "/activity", None, {}),
+    ("codes", "manage"): ("POST", "/codes", {}, {}),
     **{
         (service, operation): probe
         for service, path in [
@@ -50,6 +51,7 @@ EXPECTED_GRANTS = {
         ("tickets", "read"),
         ("tickets", "write"),
         ("orders", "read"),
+        ("codes", "manage"),
         *(
             (s, op)
             for s in ("track", "session", "speaker", "sponsor", "microlocation")

@@ -5,6 +5,7 @@
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { roleLabel } from '../roles.js';
+import renderCodes from './manage-codes.js';
 import renderPeople from './manage-people.js';
 import renderService, { SERVICES } from './manage-services.js';
 
@@ -15,7 +16,8 @@ export default async function render(ctx) {
   const { allowed } = event;
   const tab = params.tab || (allowed.team.manage ? 'people' : 'tracks');
   document.title = `Manage ${event.name} · Marquee`;
-  const tabs = [['people', 'People'], ...Object.values(SERVICES).map((spec) => [spec.path, spec.title])];
+  const tabs = [['people', 'People'], ...(allowed.codes?.manage ? [['codes', 'Codes']] : []),
+    ...Object.values(SERVICES).map((spec) => [spec.path, spec.title])];
   root.append(
     h('h1', {}, event.name),
     h('p', { class: 'muted' }, 'Your role: ', h('strong', { dataset: { myRole: role || 'staff' } }, roleLabel(role)),
@@ -31,6 +33,7 @@ export default async function render(ctx) {
   const section = h('section', { dataset: { manageTab: tab } });
   root.append(section);
   if (tab === 'people') return renderPeople(section, event);
+  if (tab === 'codes') return renderCodes(section, event);
   const service = Object.keys(SERVICES).find((name) => SERVICES[name].path === tab);
   if (!service) throw new Error('No such tab.');
   return renderService(section, event, service);
