@@ -15,7 +15,7 @@ adds it back, so an expired hold is never shown, nor refused to a buyer, as take
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -25,6 +25,12 @@ from chalicelib.domain.errors import BadRequestError, ConflictError, ValidationE
 from chalicelib.domain.fields import Integer, Matching, Parsed
 from chalicelib.domain.money import currency_decimals_message, fits_currency
 from chalicelib.domain.objects import ListOf, Object, field_of
+from chalicelib.domain.questions import (
+    ATTENDEE_INPUT,
+    MAX_ORDER_ATTENDEES,
+    check_line_attendees,
+    check_order_size,
+)
 from chalicelib.domain.tickets import MONEY_IN, ZERO, money_text, sales_open
 
 PENDING = "pending"
@@ -73,6 +79,8 @@ class RequestedItem:
     ticket_id: str
     quantity: int
     amount: Decimal | None = None
+    # What the buyer says of each seat (at most one entry a seat): {name?, email?, answers?}.
+    attendees: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,19 +90,24 @@ class OrderLine:
     type: str
     quantity: int
     unit_price: Decimal
+    # {name, email, answers} per seat given, checked against the event's questions.
+    attendees: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def subtotal(self) -> Decimal:
         return self.unit_price * self.quantity
 
     def to_record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "ticket_id": self.ticket_id,
             "name": self.name,
             "type": self.type,
             "quantity": self.quantity,
             "unit_price": str(self.unit_price),
         }
+        if self.attendees:
+            record["attendees"] = [dict(person) for person in self.attendees]
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> "OrderLine":
@@ -104,6 +117,7 @@ class OrderLine:
             type=str(record["type"]),
             quantity=int(record["quantity"]),
             unit_price=Decimal(str(record["unit_price"])),
+            attendees=tuple(record.get("attendees") or ()),
         )
 
 
@@ -217,9 +231,17 @@ ORDER_REQUEST = Object(
                         nullable=True,
                         description=f"Donation per ticket. {MONEY_IN.base_schema()['description']}",
                     ),
+                    "attendees": ListOf(
+                        ATTENDEE_INPUT,
+                        max_items=MAX_ORDER_ATTENDEES,
+                        message="Give a list of attendees {name?, email?, answers?}, one per seat.",
+                        too_many=f"An order names at most {MAX_ORDER_ATTENDEES} attendees.",
+                        description="Who each seat is for, in seat order, with the answers to the "
+                        "event's questions (GET /public/events/{event_id}/questions)",
+                    ),
                 },
                 required=("ticket_id", "quantity"),
-                message="Give an object {ticket_id, quantity, amount?}.",
+                message="Give an object {ticket_id, quantity, amount?, attendees?}.",
             ),
             min_items=1,
             max_items=MAX_LINES,
@@ -244,15 +266,19 @@ def parse_order_request(payload: Mapping[str, Any]) -> list[RequestedItem]:
             item["ticket_id"],
             item["quantity"],
             None if item.get("amount") is None else Decimal(item["amount"]),
+            tuple(item.get("attendees") or ()),
         )
         for item in ORDER_REQUEST.validate(payload)["items"]
     ]
 
 
 def request_fingerprint(event_id: str, items: Iterable[RequestedItem]) -> str:
-    """Same event and same items (in any order) -> same fingerprint; anything else differs."""
+    """Same event and same items (in any order) -> same fingerprint; anything else differs (the
+    attendees' names and answers too; a request without attendees keeps its old fingerprint)."""
     canonical = sorted(
-        [item.ticket_id, item.quantity, None if item.amount is None else str(item.amount)] for item in items
+        [item.ticket_id, item.quantity, None if item.amount is None else str(item.amount)]
+        + ([json.dumps(item.attendees, sort_keys=True)] if item.attendees else [])
+        for item in items
     )
     text = json.dumps([event_id, canonical], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -294,21 +320,29 @@ def price_order(
     moment: datetime,
     expired_held: Mapping[str, int] | None = None,
     currency: str = "USD",
+    questions: Sequence[Mapping[str, Any]] = (),
 ) -> PricedOrder:
-    """Check every rule against the tickets as read and price the order.
+    """Check every rule against the tickets (and the event's ``questions``) as read and price
+    the order.
 
-    422 (details per field) for unknown or hidden tickets, quantities outside min/max and bad
-    donation amounts; then 409 ``sales_closed``; then 409 ``sold_out`` with what remains.
+    422 (details per field) for unknown or hidden tickets, quantities outside min/max, bad
+    donation amounts and attendees whose answers miss or break the questions' rules; then 409
+    ``sales_closed``; then 409 ``sold_out`` with what remains.
     """
     expired_held = expired_held or {}
     problems = _Problems()
     lines: list[OrderLine] = []
+    given: list[list[dict[str, Any]]] = []
     for index, item in enumerate(items):
         where = f"items[{index}]"
         offer = offers.get(item.ticket_id)
         if offer is None or offer.hidden:
             problems.invalid[f"{where}.ticket_id"] = "No such ticket on sale for this event."
             continue
+        attendees = check_line_attendees(
+            questions, offer.ticket_id, item.quantity, item.attendees, where, problems.invalid
+        )
+        given.append(attendees)
         if not offer.min_order <= item.quantity <= offer.max_order:
             problems.invalid[f"{where}.quantity"] = (
                 f"Order from {offer.min_order} to {offer.max_order} of this ticket."
@@ -320,7 +354,12 @@ def price_order(
         if item.quantity > left:
             problems.short[offer.ticket_id] = left
         if unit_price is not None:
-            lines.append(OrderLine(offer.ticket_id, offer.name, offer.type, item.quantity, unit_price))
+            lines.append(
+                OrderLine(
+                    offer.ticket_id, offer.name, offer.type, item.quantity, unit_price, tuple(attendees)
+                )
+            )
+    check_order_size(given, problems.invalid)
     if problems.invalid:
         raise ValidationError(problems.invalid)
     if problems.closed:

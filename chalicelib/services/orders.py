@@ -19,7 +19,7 @@ from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.payments import PaymentConfirmation
 from chalicelib.services import refunds
 from chalicelib.services.signals import AvailabilityChanged, OrderCompleted, OrderVoided, emit
-from chalicelib.store import availability, orders
+from chalicelib.store import availability, orders, questions
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.orders import SWEEP_BUCKETS, HoldModel, OrderModel, idempotency_pk
 from chalicelib.store.models.users import UserModel
@@ -60,7 +60,13 @@ def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[
         holds = availability.expired_holds(event.event_id, moment)
         offers = {t.ticket_id: availability.offer(t) for t in availability.event_tickets(event.event_id)}
         priced = rules.price_order(
-            items, offers, event.ends_at, moment, availability.expired_held(holds), currency=event.currency
+            items,
+            offers,
+            event.ends_at,
+            moment,
+            availability.expired_held(holds),
+            currency=event.currency,
+            questions=questions.questions_of(event.event_id),
         )
         wanted = {line.ticket_id for line in priced.lines}
         release_expired(hold for hold in holds if wanted & set(hold.tickets))
