@@ -1,11 +1,12 @@
-// Event management: the header, the tabs, and the tab shown (people: manage-people.js; a service
-// table: manage-services.js). What the caller may do comes with the event (`allowed`), computed by
-// the server from the rules it enforces.
+// Event management: the header, the tabs, and the tab shown (people: manage-people.js; checkout
+// questions: manage-questions.js; a service table: manage-services.js). What the caller may do
+// comes with the event (`allowed`), computed by the server from the rules it enforces.
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { roleLabel } from '../roles.js';
 import renderPeople from './manage-people.js';
+import renderQuestions from './manage-questions.js';
 import renderService, { SERVICES } from './manage-services.js';
 
 export default async function render(ctx) {
@@ -15,7 +16,7 @@ export default async function render(ctx) {
   const { allowed } = event;
   const tab = params.tab || (allowed.team.manage ? 'people' : 'tracks');
   document.title = `Manage ${event.name} · Marquee`;
-  const tabs = [['people', 'People'], ...Object.values(SERVICES).map((spec) => [spec.path, spec.title])];
+  const tabs = [['people', 'People'], ['questions', 'Questions'], ...Object.values(SERVICES).map((spec) => [spec.path, spec.title])];
   root.append(
     h('h1', {}, event.name),
     h('p', { class: 'muted' }, 'Your role: ', h('strong', { dataset: { myRole: role || 'staff' } }, roleLabel(role)),
@@ -31,6 +32,7 @@ export default async function render(ctx) {
   const section = h('section', { dataset: { manageTab: tab } });
   root.append(section);
   if (tab === 'people') return renderPeople(section, event);
+  if (tab === 'questions') return renderQuestions(section, event);
   const service = Object.keys(SERVICES).find((name) => SERVICES[name].path === tab);
   if (!service) throw new Error('No such tab.');
   return renderService(section, event, service);
