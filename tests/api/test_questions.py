@@ -146,7 +146,10 @@ def test_who_may_read_and_write_questions(shop, signup, api, make_event):
     assert shop.api.get(path(shop)).status == 401
     # The public reads a published event's questions without signing in; a draft's are 404.
     public = api.get(f"/public/events/{shop.event_id}/questions")
-    assert public.status == 200 and [q["label"] for q in public.json["questions"]] == ["T-shirt size", "Dietary needs"]
+    assert public.status == 200 and [q["label"] for q in public.json["questions"]] == [
+        "T-shirt size",
+        "Dietary needs",
+    ]
     draft = make_shop(api, signup, make_event, publish=False)
     assert api.get(f"/public/events/{draft.event_id}/questions").status == 404
     assert api.get(f"/public/events/{uuid.uuid4().hex}/questions").status == 404
@@ -199,7 +202,7 @@ def test_deleting_the_event_deletes_its_questions(shop):
 
 def test_a_required_answer_missing_for_a_seat_is_422_at_that_seat_and_sells_nothing(shop, buyer):
     ticket = shop.ticket(**FREE)
-    size, diet = saved(shop, [SIZE, DIET])
+    size, _diet = saved(shop, [SIZE, DIET])
     response = order(shop, buyer, ticket, 2, [{"name": "Ada", "answers": {size["id"]: "M"}}, {"name": "Bob"}])
     assert response.status == 422, response.json
     assert response.json["error"]["details"] == {
@@ -207,7 +210,9 @@ def test_a_required_answer_missing_for_a_seat_is_422_at_that_seat_and_sells_noth
     }
     # A seat without an entry at all is the same.
     short = order(shop, buyer, ticket, 2, [{"answers": {size["id"]: "M"}}])
-    assert short.json["error"]["details"] == {f"items[0].attendees[1].answers.{size['id']}": "Choose an option."}
+    assert short.json["error"]["details"] == {
+        f"items[0].attendees[1].answers.{size['id']}": "Choose an option."
+    }
     nothing = order(shop, buyer, ticket, 2)
     assert set(nothing.json["error"]["details"]) == {
         f"items[0].attendees[{n}].answers.{size['id']}" for n in (0, 1)
@@ -219,15 +224,30 @@ def test_answers_are_stored_on_the_order_and_carried_by_its_attendees(shop, buye
     ticket = shop.ticket(**FREE)
     size, diet = saved(shop, [SIZE, DIET])
     people = [
-        {"name": " Ada Lovelace ", "email": "ADA@example.com", "answers": {size["id"]: "M", diet["id"]: " none "}},
+        {
+            "name": " Ada Lovelace ",
+            "email": "ADA@example.com",
+            "answers": {size["id"]: "M", diet["id"]: " none "},
+        },
         {"answers": {size["id"]: "L", diet["id"]: ""}},
     ]
     response = order(shop, buyer, ticket, 2, people)
     assert response.status == 201, response.json
-    assert set(response.json["items"][0]) == {"ticket_id", "name", "type", "quantity", "unit_price", "subtotal"}
+    assert set(response.json["items"][0]) == {
+        "ticket_id",
+        "name",
+        "type",
+        "quantity",
+        "unit_price",
+        "subtotal",
+    }
     line = stored_items(shop)[0].lines[0]
     assert line["attendees"] == [
-        {"name": "Ada Lovelace", "email": "ada@example.com", "answers": {size["id"]: "M", diet["id"]: "none"}},
+        {
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "answers": {size["id"]: "M", diet["id"]: "none"},
+        },
         {"name": "", "email": "", "answers": {size["id"]: "L"}},
     ]
     found = shop.api.get(f"/orders/{response.json['id']}/attendees", token=buyer).json
@@ -251,7 +271,9 @@ def test_questions_apply_only_to_their_tickets(shop, buyer):
 def test_deleting_a_ticket_leaves_its_questions_harmless(shop, buyer):
     gone, kept = shop.ticket(**FREE), shop.ticket(**{**FREE, "name": "Kept"})
     saved(shop, [{**SIZE, "ticket_ids": [gone["id"]]}])
-    assert shop.api.delete(f"/events/{shop.event_id}/tickets/{gone['id']}", token=shop.organizer).status == 204
+    assert (
+        shop.api.delete(f"/events/{shop.event_id}/tickets/{gone['id']}", token=shop.organizer).status == 204
+    )
     assert shop.api.get(path(shop), token=shop.organizer).status == 200
     assert order(shop, buyer, kept, 1).status == 201
 
@@ -359,7 +381,11 @@ def test_the_attendee_csv_has_one_row_per_attendee_and_a_column_per_question(sho
     ticket = shop.ticket(**FREE)
     size, diet, perks = saved(
         shop,
-        [SIZE, {**DIET, "label": "=Diet"}, {"label": "Perks", "kind": "multiple", "options": ["Bus", "Lunch"]}],
+        [
+            SIZE,
+            {**DIET, "label": "=Diet"},
+            {"label": "Perks", "kind": "multiple", "options": ["Bus", "Lunch"]},
+        ],
     )
     placed = order(
         shop,
@@ -367,7 +393,10 @@ def test_the_attendee_csv_has_one_row_per_attendee_and_a_column_per_question(sho
         ticket,
         2,
         [
-            {"name": "Ada", "answers": {size["id"]: "M", diet["id"]: "+vegan", perks["id"]: ["Lunch", "Bus"]}},
+            {
+                "name": "Ada",
+                "answers": {size["id"]: "M", diet["id"]: "+vegan", perks["id"]: ["Lunch", "Bus"]},
+            },
             {"name": "Bob", "email": "bob@example.com", "answers": {size["id"]: "S"}},
         ],
     ).json

@@ -39,10 +39,15 @@ def test_a_required_question_is_asked_per_seat_and_lands_in_the_csv(browser_fact
     second = office.locator("[data-question]").nth(1)
     second.locator("[data-question-label]").fill("Dietary needs")
     second.locator("[data-action=question-up]").click()
-    assert office.locator("[data-question]").nth(0).locator("[data-question-label]").input_value() == "Dietary needs"
+    assert (
+        office.locator("[data-question]").nth(0).locator("[data-question-label]").input_value()
+        == "Dietary needs"
+    )
     office.locator("[data-action=save-questions]").click()
     office.locator("[data-toast]").filter(has_text="Questions saved.").wait_for()
-    stored = stack.api("GET", f"/events/{event['id']}/questions", None, organizer["token"]).json()["questions"]
+    stored = stack.api("GET", f"/events/{event['id']}/questions", None, organizer["token"]).json()[
+        "questions"
+    ]
     assert [(q["label"], q["kind"], q["required"]) for q in stored] == [
         ("Dietary needs", "text", False),
         ("T-shirt size", "choice", True),
