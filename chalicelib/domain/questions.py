@@ -287,6 +287,12 @@ def check_line_attendees(
             {"name": person.get("name") or "", "email": person.get("email") or "", "answers": answers}
         )
     required = [q for q in asked_for(questions, ticket_id) if q["required"]]
+    if required and quantity > MAX_ORDER_ATTENDEES:
+        errors[f"{where}.quantity"] = (
+            f"Order at most {MAX_ORDER_ATTENDEES} of this ticket at a time: "
+            "each seat's attendee is asked questions."
+        )
+        return clean
     for seat in range(len(attendees), quantity if required else 0):
         if len(errors) >= MAX_REPORTED:
             break

@@ -326,6 +326,14 @@ def test_an_order_names_at_most_500_attendees(shop, buyer):
     ticket = shop.ticket(**{**FREE, "quantity": 1000, "max_order": 1000})
     response = order(shop, buyer, ticket, 501, [{}] * 501)
     assert response.status == 422 and "items[0].attendees" in response.json["error"]["details"]
+    (required,) = saved(shop, [{"label": "Agree", "kind": "checkbox", "required": True}])
+    many = order(shop, buyer, ticket, 501)
+    assert many.json["error"]["details"]["items[0].quantity"].startswith("Order at most 500 of this ticket")
+    few = order(shop, buyer, ticket, 300)
+    assert len(few.json["error"]["details"]) == 100  # the first seats' problems, not 300 of them
+    assert few.json["error"]["details"][f"items[0].attendees[0].answers.{required['id']}"] == (
+        "Tick this box to continue."
+    )
     (text,) = saved(shop, [{"label": "Bio", "kind": "text"}])
     # What 500 seats may say in all is capped below an item's 400 KB (UTF-8 counts in bytes).
     people = [{"name": "n" * 200, "answers": {text["id"]: "\u00e9" * 300}}] * 500
