@@ -16,6 +16,7 @@ from chalicelib.api import (
     orders,
     payments,
     permissions,
+    questions,
     roles,
     services,
     tickets,
@@ -43,6 +44,7 @@ for blueprint in (
     payments.bp,
     attendees.bp,
     codes.bp,
+    questions.bp,
     media.bp,
 ):
     app.register_blueprint(blueprint)

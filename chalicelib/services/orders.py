@@ -26,7 +26,7 @@ from chalicelib.services.signals import (
     OrderVoided,
     emit,
 )
-from chalicelib.store import availability, orders
+from chalicelib.store import availability, orders, questions
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.orders import SWEEP_BUCKETS, HoldModel, OrderModel, idempotency_pk
 from chalicelib.store.models.users import UserModel
@@ -77,6 +77,7 @@ def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[
             availability.expired_held(holds),
             currency=event.currency,
             code=terms,
+            questions=questions.questions_of(event.event_id),
         )
         wanted = {line.ticket_id for line in priced.lines}
         release_expired(hold for hold in holds if wanted & set(hold.tickets))

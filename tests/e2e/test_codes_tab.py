@@ -9,8 +9,9 @@ from tests.e2e.test_card_payment import _shots, _signed_in
 def test_organizer_creates_and_generates_codes_in_the_codes_tab(browser, stack):
     organizer = stack.signup(unique_email("cora"), "Cora Codes")
     event = stack.create_event(organizer["token"], "Code Fest")
-    table = {"tickets": [{"name": "Seat", "type": "paid", "price": "20.00", "quantity": 10},
-                         {"name": "Crew", "type": "free", "price": "0", "quantity": 5, "hidden": True}]}  # fmt: skip
+    seat = {"name": "Seat", "type": "paid", "price": "20.00", "quantity": 10}
+    crew = {"name": "Crew", "type": "free", "price": "0", "quantity": 5, "hidden": True}
+    table = {"tickets": [seat, crew]}
     saved = stack.api("PUT", f"/events/{event['id']}/tickets", table, organizer["token"])
     assert saved.status_code == 200, saved.text
     browser.console.allowed_statuses.add(422)

@@ -1,12 +1,13 @@
-// Event management: the header, the tabs, and the tab shown (people: manage-people.js; a service
-// table: manage-services.js). What the caller may do comes with the event (`allowed`), computed by
-// the server from the rules it enforces.
+// Event management: the header, the tabs, and the tab shown (people: manage-people.js; checkout
+// questions: manage-questions.js; a service table: manage-services.js). What the caller may do
+// comes with the event (`allowed`), computed by the server from the rules it enforces.
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { roleLabel } from '../roles.js';
 import renderCodes from './manage-codes.js';
 import renderPeople from './manage-people.js';
+import renderQuestions from './manage-questions.js';
 import renderService, { SERVICES } from './manage-services.js';
 
 export default async function render(ctx) {
@@ -17,7 +18,7 @@ export default async function render(ctx) {
   const tab = params.tab || (allowed.team.manage ? 'people' : 'tracks');
   document.title = `Manage ${event.name} · Marquee`;
   const tabs = [['people', 'People'], ...(allowed.codes?.manage ? [['codes', 'Codes']] : []),
-    ...Object.values(SERVICES).map((spec) => [spec.path, spec.title])];
+    ['questions', 'Questions'], ...Object.values(SERVICES).map((spec) => [spec.path, spec.title])];
   root.append(
     h('h1', {}, event.name),
     h('p', { class: 'muted' }, 'Your role: ', h('strong', { dataset: { myRole: role || 'staff' } }, roleLabel(role)),
@@ -34,6 +35,7 @@ export default async function render(ctx) {
   root.append(section);
   if (tab === 'people') return renderPeople(section, event);
   if (tab === 'codes') return renderCodes(section, event);
+  if (tab === 'questions') return renderQuestions(section, event);
   const service = Object.keys(SERVICES).find((name) => SERVICES[name].path === tab);
   if (!service) throw new Error('No such tab.');
   return renderService(section, event, service);

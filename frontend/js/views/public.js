@@ -94,8 +94,11 @@ async function renderEvent({ root, params, signal }) {
   );
   root.append(article);
   if (tickets.length && store.token) {
-    const orders = await import('./orders.js').catch(() => null);
-    const form = orders && !signal.aborted ? orders.orderForm(event, tickets) : null;
+    const [forms, asked] = await Promise.all([
+      import('./order-form.js').catch(() => null),
+      api.get(`/public/events/${encodeURIComponent(event.id)}/questions`, { auth: false, signal }).catch(() => null),
+    ]);
+    const form = forms && !signal.aborted ? forms.orderForm(event, tickets, asked?.questions || []) : null;
     if (form) article.append(form);
   } else if (tickets.length) {
     const next = encodeURIComponent(`/public/events/${event.id}`);
