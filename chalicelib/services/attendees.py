@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.domain import attendees as rules
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain.clock import now
-from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.store import attendees as store
 from chalicelib.store.models.attendees import AttendeeModel
 from chalicelib.store.models.events import EventModel
@@ -65,3 +65,14 @@ def update_attendee(
     rules.check_editable(datetime.fromisoformat(event.starts_at), now())
     attendee = order_attendee(order, attendee_id)
     return store.update_details(attendee, changes)
+
+
+def ticket_code(order: OrderModel, attendee_id: str) -> str:
+    """What the attendee's QR code carries; a revoked ticket has none to show (409)."""
+    attendee = order_attendee(order, attendee_id)
+    if attendee.status == rules.REVOKED:
+        raise ConflictError(
+            "This ticket was revoked (its order was cancelled or refunded): it admits nobody.",
+            code="ticket_revoked",
+        )
+    return attendee.code
