@@ -1,7 +1,9 @@
-"""The payment e-mails a buyer gets: the receipt of a paid order, and word of a payment that came
-too late for its seats (refunded). Plain text and HTML; every user string escaped in the HTML."""
+"""The e-mails a buyer gets about an order: the receipt of a paid order and the confirmation of a
+free one, each with a link to every attendee's ticket page, and word of a payment that came too
+late for its seats (refunded). Plain text and HTML; every user string escaped in the HTML."""
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chalicelib.domain.messages import Message
@@ -14,8 +16,43 @@ class PaidLine:
     subtotal: str
 
 
+@dataclass(frozen=True)
+class TicketLink:
+    """One attendee's ticket page: who it is for, which ticket, where it is."""
+
+    attendee_name: str
+    ticket_name: str
+    url: str
+
+
+def _tickets_text(tickets: Sequence[TicketLink]) -> list[str]:
+    if not tickets:
+        return []
+    return [
+        "Your tickets (open one at the door, or print it):",
+        *(f"- {t.attendee_name}, {t.ticket_name}: {t.url}" for t in tickets),
+        "",
+    ]
+
+
+def _tickets_html(tickets: Sequence[TicketLink]) -> str:
+    if not tickets:
+        return ""
+    items = "".join(
+        f'<li><a href="{html.escape(t.url)}">{html.escape(t.attendee_name)}, {html.escape(t.ticket_name)}</a></li>'
+        for t in tickets
+    )
+    return f"<p>Your tickets (open one at the door, or print it):</p><ul>{items}</ul>"
+
+
 def receipt_message(
-    event_name: str, order_id: str, lines: list[PaidLine], total: str, currency: str, order_link: str
+    event_name: str,
+    order_id: str,
+    lines: list[PaidLine],
+    total: str,
+    currency: str,
+    order_link: str,
+    tickets: Sequence[TicketLink] = (),
 ) -> Message:
     subject = f"Your receipt for {event_name}"
     rows = [f"{line.quantity} x {line.name}: {line.subtotal} {currency}" for line in lines]
@@ -26,6 +63,7 @@ def receipt_message(
             *rows,
             f"Total paid: {total} {currency}",
             "",
+            *_tickets_text(tickets),
             f"Order {order_id}: {order_link}",
         ]
     )
@@ -36,6 +74,32 @@ def receipt_message(
     body = (
         f"<p>Thank you: your payment for <strong>{html.escape(event_name)}</strong> went through.</p>"
         f"<ul>{items}</ul><p><strong>Total paid: {html.escape(total)} {currency}</strong></p>"
+        f"{_tickets_html(tickets)}"
+        f'<p><a href="{html.escape(order_link)}">Your order {html.escape(order_id)}</a></p>'
+    )
+    return Message(subject, text, body)
+
+
+def confirmation_message(
+    event_name: str, order_id: str, lines: list[PaidLine], order_link: str, tickets: Sequence[TicketLink]
+) -> Message:
+    """A free order's confirmation: what was ordered and the tickets."""
+    subject = f"Your tickets for {event_name}"
+    rows = [f"{line.quantity} x {line.name}" for line in lines]
+    text = "\n".join(
+        [
+            f"Your order for {event_name} is confirmed.",
+            "",
+            *rows,
+            "",
+            *_tickets_text(tickets),
+            f"Order {order_id}: {order_link}",
+        ]
+    )
+    items = "".join(f"<li>{line.quantity} &times; {html.escape(line.name)}</li>" for line in lines)
+    body = (
+        f"<p>Your order for <strong>{html.escape(event_name)}</strong> is confirmed.</p>"
+        f"<ul>{items}</ul>{_tickets_html(tickets)}"
         f'<p><a href="{html.escape(order_link)}">Your order {html.escape(order_id)}</a></p>'
     )
     return Message(subject, text, body)

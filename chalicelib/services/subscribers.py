@@ -118,14 +118,48 @@ def _order_link(order_id: str) -> str:
     return f"{settings().frontend_url.rstrip('/')}/#/orders/{order_id}"
 
 
+def _ticket_links(order: OrderModel) -> list[receipts.TicketLink]:
+    """A link to each attendee's ticket page. Read through attendees_of, which makes any that
+    are missing, so the links do not depend on issue_the_tickets having run first."""
+    return [
+        receipts.TicketLink(a.name, a.ticket_name, f"{_order_link(order.order_id)}/tickets/{a.attendee_id}")
+        for a in attendees.attendees_of(order)
+    ]
+
+
+def _order_lines(order: OrderModel) -> list[receipts.PaidLine]:
+    return [receipts.PaidLine(line.name, line.quantity, str(line.subtotal)) for line in lines_of(order)]
+
+
 @subscribe(OrderCompleted)
 def send_the_receipt(event: OrderCompleted) -> None:
     order = event.order
     if not order.total:
         return
-    lines = [receipts.PaidLine(line.name, line.quantity, str(line.subtotal)) for line in lines_of(order)]
     message = receipts.receipt_message(
-        order.event_name, order.order_id, lines, str(order.total), order.currency, _order_link(order.order_id)
+        order.event_name,
+        order.order_id,
+        _order_lines(order),
+        str(order.total),
+        order.currency,
+        _order_link(order.order_id),
+        _ticket_links(order),
+    )
+    send_email(order.buyer_email, message.subject, message.text, message.html)
+
+
+@subscribe(OrderCompleted)
+def send_the_confirmation(event: OrderCompleted) -> None:
+    """A free order has no receipt: its buyer gets the tickets in a confirmation."""
+    order = event.order
+    if order.total:
+        return
+    message = receipts.confirmation_message(
+        order.event_name,
+        order.order_id,
+        _order_lines(order),
+        _order_link(order.order_id),
+        _ticket_links(order),
     )
     send_email(order.buyer_email, message.subject, message.text, message.html)
 
