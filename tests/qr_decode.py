@@ -32,7 +32,7 @@ def svg_modules(svg: str) -> list[list[bool]]:
             x, y = (values[0], values[1]) if command == "M" else (x + values[0], y + values[1])
         elif command in "Hh":
             end = values[0] if command == "H" else x + values[0]
-            for column in range(int(round(x)), int(round(end))):
+            for column in range(round(x), round(end)):
                 grid[int(y)][column] = True
             x = end
         else:

@@ -39,7 +39,8 @@ def _tickets_html(tickets: Sequence[TicketLink]) -> str:
     if not tickets:
         return ""
     items = "".join(
-        f'<li><a href="{html.escape(t.url)}">{html.escape(t.attendee_name)}, {html.escape(t.ticket_name)}</a></li>'
+        f'<li><a href="{html.escape(t.url)}">'
+        f"{html.escape(t.attendee_name)}, {html.escape(t.ticket_name)}</a></li>"
         for t in tickets
     )
     return f"<p>Your tickets (open one at the door, or print it):</p><ul>{items}</ul>"
