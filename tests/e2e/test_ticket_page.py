@@ -3,7 +3,8 @@ two free tickets, opens one from the link of the confirmation e-mail (the stack'
 sees the event, its time with the zone named, the venue, the attendee, the ticket and a QR code
 that a scanner reads back as the attendee's code (decoded from the screenshot); the order page
 lists both tickets, renames one, and says plainly once the event has started that it is too
-late; the print view shows the tickets only, one per page; a cancelled order's ticket says it is
+late; the print view shows the tickets only, one per page; a checked-in ticket says when, in the
+event's zone; a cancelled order's ticket says it is
 revoked and shows no code. Screenshots at 1280 and 375 px go to /tmp/shots/ and test-artifacts/."""
 
 import re
@@ -37,6 +38,18 @@ def _event_on_sale(stack, organizer: dict) -> tuple[dict, dict]:
     published = stack.api("PATCH", f"/events/{event['id']}", {"state": "published"}, organizer["token"])
     assert published.status_code == 200, published.text
     return event, saved.json()[0]
+
+
+def _check_in(stack, event_id: str, order_id: str, seat: int, at: str) -> None:
+    dynamodb = stack.local.aws_client("dynamodb")
+    (table,) = [name for name in dynamodb.list_tables()["TableNames"] if name.endswith("-events")]
+    dynamodb.update_item(
+        TableName=table,
+        Key={"pk": {"S": f"EVENT#{event_id}"}, "sk": {"S": f"ATTENDEE#{order_id}#{seat:04d}"}},
+        UpdateExpression="SET checked_in_at = :at",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":at": {"S": at}},
+    )
 
 
 def _signed_in_page(browser, stack, session: dict):
@@ -128,6 +141,13 @@ def test_the_buyer_opens_shows_renames_and_prints_the_tickets(browser_factory, s
     save_screenshot(page, "ticket-all-print")
     page.screenshot(path=str(SHOTS / "ticket-all-print-1280.png"), full_page=True)
     page.emulate_media(media="screen")
+
+    # Checked in at the door (what the check-in's conditional write stores): the time in the event's zone.
+    _check_in(stack, event["id"], order["id"], 2, "2027-05-01T07:12:00.000+00:00")
+    page.goto(f"{stack.base_url}/#/orders/{order['id']}/tickets/{attendees[1]['id']}")
+    state = page.locator("[data-ticket-status=checked-in] [data-ticket-state]")
+    state.wait_for()
+    assert state.inner_text() == "Checked in at May 1, 2027, 9:12 AM GMT+2"
 
     # Once the event has started, a rename is refused in plain words.
     started = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
