@@ -46,6 +46,23 @@ def _tickets_html(tickets: Sequence[TicketLink]) -> str:
     return f"<p>Your tickets (open one at the door, or print it):</p><ul>{items}</ul>"
 
 
+def _order_mail(
+    subject: str,
+    head_text: list[str],
+    head_html: str,
+    order_id: str,
+    order_link: str,
+    tickets: Sequence[TicketLink],
+) -> Message:
+    """The head of a mail about an order, then its tickets and a link to the order."""
+    text = "\n".join([*head_text, "", *_tickets_text(tickets), f"Order {order_id}: {order_link}"])
+    body = (
+        f"{head_html}{_tickets_html(tickets)}"
+        f'<p><a href="{html.escape(order_link)}">Your order {html.escape(order_id)}</a></p>'
+    )
+    return Message(subject, text, body)
+
+
 def receipt_message(
     event_name: str,
     order_id: str,
@@ -53,57 +70,46 @@ def receipt_message(
     total: str,
     currency: str,
     order_link: str,
-    tickets: Sequence[TicketLink] = (),
+    tickets: Sequence[TicketLink],
 ) -> Message:
-    subject = f"Your receipt for {event_name}"
     rows = [f"{line.quantity} x {line.name}: {line.subtotal} {currency}" for line in lines]
-    text = "\n".join(
+    items = "".join(
+        f"<li>{line.quantity} &times; {html.escape(line.name)}: {html.escape(line.subtotal)} {currency}</li>"
+        for line in lines
+    )
+    return _order_mail(
+        f"Your receipt for {event_name}",
         [
             f"Thank you: your payment for {event_name} went through.",
             "",
             *rows,
             f"Total paid: {total} {currency}",
-            "",
-            *_tickets_text(tickets),
-            f"Order {order_id}: {order_link}",
-        ]
-    )
-    items = "".join(
-        f"<li>{line.quantity} &times; {html.escape(line.name)}: {html.escape(line.subtotal)} {currency}</li>"
-        for line in lines
-    )
-    body = (
+        ],
         f"<p>Thank you: your payment for <strong>{html.escape(event_name)}</strong> went through.</p>"
-        f"<ul>{items}</ul><p><strong>Total paid: {html.escape(total)} {currency}</strong></p>"
-        f"{_tickets_html(tickets)}"
-        f'<p><a href="{html.escape(order_link)}">Your order {html.escape(order_id)}</a></p>'
+        f"<ul>{items}</ul><p><strong>Total paid: {html.escape(total)} {currency}</strong></p>",
+        order_id,
+        order_link,
+        tickets,
     )
-    return Message(subject, text, body)
 
 
 def confirmation_message(
     event_name: str, order_id: str, lines: list[PaidLine], order_link: str, tickets: Sequence[TicketLink]
 ) -> Message:
     """A free order's confirmation: what was ordered and the tickets."""
-    subject = f"Your tickets for {event_name}"
-    rows = [f"{line.quantity} x {line.name}" for line in lines]
-    text = "\n".join(
+    items = "".join(f"<li>{line.quantity} &times; {html.escape(line.name)}</li>" for line in lines)
+    return _order_mail(
+        f"Your tickets for {event_name}",
         [
             f"Your order for {event_name} is confirmed.",
             "",
-            *rows,
-            "",
-            *_tickets_text(tickets),
-            f"Order {order_id}: {order_link}",
-        ]
+            *(f"{line.quantity} x {line.name}" for line in lines),
+        ],
+        f"<p>Your order for <strong>{html.escape(event_name)}</strong> is confirmed.</p><ul>{items}</ul>",
+        order_id,
+        order_link,
+        tickets,
     )
-    items = "".join(f"<li>{line.quantity} &times; {html.escape(line.name)}</li>" for line in lines)
-    body = (
-        f"<p>Your order for <strong>{html.escape(event_name)}</strong> is confirmed.</p>"
-        f"<ul>{items}</ul>{_tickets_html(tickets)}"
-        f'<p><a href="{html.escape(order_link)}">Your order {html.escape(order_id)}</a></p>'
-    )
-    return Message(subject, text, body)
 
 
 def late_payment_message(event_name: str, paid: str, order_link: str) -> Message:

@@ -133,34 +133,15 @@ def _order_lines(order: OrderModel) -> list[receipts.PaidLine]:
 
 @subscribe(OrderCompleted)
 def send_the_receipt(event: OrderCompleted) -> None:
+    """A paid order's receipt, or a free order's confirmation: each with the tickets."""
     order = event.order
-    if not order.total:
-        return
-    message = receipts.receipt_message(
-        order.event_name,
-        order.order_id,
-        _order_lines(order),
-        str(order.total),
-        order.currency,
-        _order_link(order.order_id),
-        _ticket_links(order),
-    )
-    send_email(order.buyer_email, message.subject, message.text, message.html)
-
-
-@subscribe(OrderCompleted)
-def send_the_confirmation(event: OrderCompleted) -> None:
-    """A free order has no receipt: its buyer gets the tickets in a confirmation."""
-    order = event.order
+    lines, link, tickets = _order_lines(order), _order_link(order.order_id), _ticket_links(order)
     if order.total:
-        return
-    message = receipts.confirmation_message(
-        order.event_name,
-        order.order_id,
-        _order_lines(order),
-        _order_link(order.order_id),
-        _ticket_links(order),
-    )
+        message = receipts.receipt_message(
+            order.event_name, order.order_id, lines, str(order.total), order.currency, link, tickets
+        )
+    else:
+        message = receipts.confirmation_message(order.event_name, order.order_id, lines, link, tickets)
     send_email(order.buyer_email, message.subject, message.text, message.html)
 
 

@@ -9,25 +9,10 @@ revoked and shows no code. Screenshots at 1280 and 375 px go to /tmp/shots/ and 
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from tests.e2e.conftest import save_screenshot, unique_email
+from tests.e2e.ui import SHOTS, shots
 from tests.qr_decode import decode_image
-
-SHOTS = Path("/tmp/shots")
-WIDTHS = (1280, 375)
-
-
-def _shots(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-        assert page.evaluate(
-            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-        ), f"{name} overflows at {width} px"
-    page.set_viewport_size({"width": 1280, "height": 900})
-    save_screenshot(page, name)
 
 
 def _event_on_sale(stack, organizer: dict) -> tuple[dict, dict]:
@@ -96,7 +81,7 @@ def test_the_buyer_opens_shows_renames_and_prints_the_tickets(browser_factory, s
     box = qr.bounding_box()
     assert box["width"] >= 256 and abs(box["width"] - box["height"]) < 1
     assert [read.text for read in decode_image(qr.screenshot())] == [attendees[0]["code"]]
-    _shots(page, "ticket-one")
+    shots(page, "ticket-one")
     page.set_viewport_size({"width": 375, "height": 800})
     assert [read.text for read in decode_image(qr.screenshot())] == [attendees[0]["code"]]
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -116,7 +101,7 @@ def test_the_buyer_opens_shows_renames_and_prints_the_tickets(browser_factory, s
         " === 'Ada Lovelace'",
         arg=attendees[1]["id"],
     )
-    _shots(page, "ticket-order-page")
+    shots(page, "ticket-order-page")
     second.locator("[data-action=show-ticket]").click()
     page.locator(f"[data-ticket='{attendees[1]['id']}'] [data-ticket-name]").wait_for()
     assert page.locator("[data-ticket-name]").inner_text() == "Ada Lovelace"
@@ -125,7 +110,7 @@ def test_the_buyer_opens_shows_renames_and_prints_the_tickets(browser_factory, s
     page.goto(f"{stack.base_url}/#/orders/{order['id']}/tickets")
     page.locator("[data-ticket] img[data-ticket-qr]").nth(1).wait_for()
     assert page.locator("[data-ticket]").count() == 2
-    _shots(page, "ticket-all")
+    shots(page, "ticket-all")
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden()
     assert page.locator("[data-ticket-toolbar]").is_hidden()
@@ -161,7 +146,7 @@ def test_the_buyer_opens_shows_renames_and_prints_the_tickets(browser_factory, s
     error = dialog.locator("[data-attendee-error]")
     error.wait_for()
     assert error.inner_text() == "The event has started: attendee details can no longer be changed."
-    _shots(page, "ticket-rename-too-late")
+    shots(page, "ticket-rename-too-late")
     page.keyboard.press("Escape")
     dialog.wait_for(state="detached")
 
@@ -173,4 +158,4 @@ def test_the_buyer_opens_shows_renames_and_prints_the_tickets(browser_factory, s
     revoked.wait_for()
     assert revoked.locator("[data-ticket-state]").inner_text().startswith("Revoked")
     assert revoked.locator("img").count() == 0
-    _shots(page, "ticket-revoked")
+    shots(page, "ticket-revoked")

@@ -3,7 +3,7 @@
 // event starts.
 
 import * as api from '../api.js';
-import { errorBox, field, h, modal, showFieldError, toast } from '../dom.js';
+import { errorBox, field, h, modal, showFieldError, showFieldErrors, toast } from '../dom.js';
 
 const STATUS = { valid: 'Valid', revoked: 'Revoked' };
 
@@ -83,15 +83,8 @@ function openEditDialog(order, attendee, onSaved) {
       toast('Saved.');
       onSaved();
     } catch (error) {
-      let placed = false;
-      for (const [name, message] of Object.entries(error.details || {})) {
-        if (fields[name] && typeof message === 'string') {
-          showFieldError(fields[name], message);
-          placed = true;
-        }
-      }
       // 409 event_started and the like are said as the server says them.
-      problem.show(placed ? 'Please correct the marked fields.' : api.describeError(error));
+      problem.show(showFieldErrors(fields, error.details) ? 'Please correct the marked fields.' : api.describeError(error));
     } finally {
       submit.disabled = false;
     }
