@@ -14,7 +14,7 @@ from chalicelib.domain import attendees as rules
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import questions as question_rules
 from chalicelib.domain.clock import now
-from chalicelib.domain.errors import NotFoundError, ValidationError
+from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
 from chalicelib.store import attendees as store
 from chalicelib.store import questions
 from chalicelib.store.models.attendees import AttendeeModel
@@ -76,3 +76,14 @@ def update_attendee(
             raise ValidationError(errors)
         changes = {**changes, "answers": answers}
     return store.update_details(attendee, changes)
+
+
+def ticket_code(order: OrderModel, attendee_id: str) -> str:
+    """What the attendee's QR code carries; a revoked ticket has none to show (409)."""
+    attendee = order_attendee(order, attendee_id)
+    if attendee.status == rules.REVOKED:
+        raise ConflictError(
+            "This ticket was revoked (its order was cancelled or refunded): it admits nobody.",
+            code="ticket_revoked",
+        )
+    return attendee.code

@@ -16,6 +16,8 @@ const ROUTES = [
   { pattern: '/notifications', view: 'notifications', auth: true },
   { pattern: '/orders', view: 'orders', auth: true, page: 'mine' },
   { pattern: '/orders/:id', view: 'orders', auth: true, page: 'order' },
+  { pattern: '/orders/:id/tickets', view: 'ticket', auth: true, page: 'all' },
+  { pattern: '/orders/:id/tickets/:attendee', view: 'ticket', auth: true, page: 'one' },
   { pattern: '/events/:id/orders', view: 'orders', auth: true, page: 'event' },
   { pattern: '/invites', view: 'invites', auth: true },
   { pattern: '/verify-email', view: 'verify' },
@@ -36,6 +38,7 @@ const LOADERS = {
   admin: () => import('./views/admin.js'),
   public: () => import('./views/public.js'),
   orders: () => import('./views/orders.js'),
+  ticket: () => import('./views/ticket.js'),
 };
 
 function compile(pattern) {

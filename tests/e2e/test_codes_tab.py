@@ -3,7 +3,8 @@ is explained beside its field), see it listed with its uses, generate several, a
 link opens the public page with the code applied. Screenshots at 1280 and 375 px."""
 
 from tests.e2e.conftest import save_screenshot, unique_email
-from tests.e2e.test_card_payment import _shots, _signed_in
+from tests.e2e.test_card_payment import _signed_in
+from tests.e2e.ui import shots
 
 
 def test_organizer_creates_and_generates_codes_in_the_codes_tab(browser, stack):
@@ -28,7 +29,7 @@ def test_organizer_creates_and_generates_codes_in_the_codes_tab(browser, stack):
     assert "100" in error.inner_text()
     page.locator("[data-code-discount-value]").fill("15")
     page.locator("[data-code-max-uses]").fill("20")
-    _shots(page, "code-dialog")
+    shots(page, "code-dialog")
     page.locator("[data-action=save-code]").click()
 
     row = page.locator("[data-code='SPRING-15']")
@@ -45,7 +46,7 @@ def test_organizer_creates_and_generates_codes_in_the_codes_tab(browser, stack):
     crew = page.locator("[data-codes] tbody tr", has_text="CREW-")
     assert crew.count() == 3 and "Unlocks hidden tickets" in crew.first.inner_text()
     assert "Crew" in crew.first.inner_text()
-    _shots(page, "codes-tab")
+    shots(page, "codes-tab")
     save_screenshot(page, "codes-tab")
 
     stored = stack.api("GET", f"/events/{event['id']}/codes", token=organizer["token"]).json()

@@ -95,8 +95,8 @@ def test_a_required_question_is_asked_per_seat_and_lands_in_the_csv(browser_fact
     # The order page shows each attendee's answers.
     page.locator("[data-my-orders], a[href='#/orders']").first.click()
     page.locator("[data-order-link]").first.click()
-    page.locator("[data-attendees] li").nth(1).wait_for()
-    people = page.locator("[data-attendees] li")
+    page.locator("[data-order-attendees] li").nth(1).wait_for()
+    people = page.locator("[data-order-attendees] li")
     assert "Ada Lovelace" in people.nth(0).inner_text() and "Vegan" in people.nth(0).inner_text()
     assert people.nth(0).locator(f"[data-answer-to='{size['id']}']").inner_text() == "M"
     assert "Charles Babbage" in people.nth(1).inner_text()

@@ -7,7 +7,7 @@ import { confirmDialog, errorBox, h, toast } from '../dom.js';
 import { formatMoney } from '../money.js';
 import { formatDateTime, formatDateTimeWithZone } from '../time.js';
 import { openRefundDialog, refundable } from './refund-dialog.js';
-import { attendeesPanel } from './order-attendees.js';
+import { attendeesSection } from './order-attendees.js';
 
 const STATUS = {
   pending: 'Awaiting payment',
@@ -228,14 +228,19 @@ async function renderOrder({ root, params, query, signal }) {
   if (signal.aborted) return;
   const status = h('div', { 'aria-live': 'polite' });
   const details = h('div', {});
-  const people = attendeesPanel(signal);
-  root.append(h('h1', {}, order.event_name), status, details, people.node);
+  const tickets = h('div', {});
+  root.append(h('h1', {}, order.event_name), status, details, tickets);
+  let ticketsFor = null;
   const show = (current, waiting = false) => {
-    people.update(current);
     status.replaceChildren(...[returnNotice(current, outcome, waiting)].filter(Boolean));
     // Never Pay again on the return from a payment: a slow webhook must not lead to paying twice.
     const pay = payable(current) && outcome !== 'success' ? payPanel(current, { heldNote: outcome !== 'cancelled' }) : null;
     details.replaceChildren(...[pay, orderDetails(current)].filter(Boolean));
+    // The attendees (none while pending), read again when the order's status moves.
+    if (current.status !== 'pending' && current.status !== ticketsFor) {
+      ticketsFor = current.status;
+      tickets.replaceChildren(attendeesSection(current, { signal }));
+    }
   };
   if (outcome === 'success') {
     show(order, true);
