@@ -254,6 +254,18 @@ class World:
             self.completed_order_id = order_id
         return self.completed_order_id
 
+    def code(self) -> str:
+        """A code of the event (a new one when a fuzzed DELETE took the last)."""
+        found = self.call("GET", f"/events/{self.event_id}/codes")
+        if found:
+            return str(found[0]["id"])
+        made = self.call(
+            "POST",
+            f"/events/{self.event_id}/codes",
+            {"code": f"FUZZ{uuid.uuid4().hex[:8]}", "unlocks_hidden": True},
+        )
+        return str(made["id"])
+
     def pending_invite(self) -> str:
         """An invite to the organizer from another organizer's event (with its notification)."""
         found = self.call("GET", "/me/invites")
@@ -294,6 +306,8 @@ class World:
             return self.completed_order() if "/attendees" in path else self.pending_order()
         if name == "attendee_id":
             return f"{self.completed_order()}-1"
+        if name == "code_id":
+            return self.code()
         if name == "token":
             return self.pending_invite()
         if name == "notification_id":
