@@ -2,11 +2,13 @@
 
 A batch of scans is read with BatchGetItem in chunks of 100 keys, the chunks in parallel: the
 scans already answered and the codes together, then the attendees the codes name. Admissions
-are TransactWriteItems of up to 25 scans each: per scan the attendee's conditional update
-(``attribute_not_exists(checked_in_at) AND status = valid``) and the scan's put
-(``attribute_not_exists``), per order a ConditionCheck that it still admits (completed or
-partially refunded), per ticket ``ADD checked_in n``, so the counters are exact. A failed
-condition names (by tag) the scans it concerns; the transaction is sent again without them.
+are TransactWriteItems of up to 100 items: per scan the attendee's conditional update
+(``attribute_not_exists(checked_in_at) AND status = valid``, recording the scan id), per order a
+ConditionCheck that it still admits (completed or partially refunded), per ticket
+``ADD checked_in n``, so the counters are exact. A failed condition names (by tag) the scans it
+concerns; the transaction is sent again without them. The scans' answers are written afterwards
+(BatchWriteItem): the attendee's ``checked_in_scan`` is what makes a scan id admit at most once,
+the scan item keeps the answer for the scan sent again.
 """
 
 from collections.abc import Iterable, Sequence
@@ -34,9 +36,9 @@ from chalicelib.store.transactions import Cancelled, transaction
 
 BATCH_GET_KEYS = 100
 _PARALLEL_READS = 4
-# Attendee update + scan put per scan, plus at most one order check and one ticket counter each:
-# 25 x 4 = 100, DynamoDB's limit of items in one transaction.
-SCANS_PER_TRANSACTION = 25
+# DynamoDB's limit of items in one transaction: an attendee update per scan, a check per order,
+# a counter per ticket.
+ITEMS_PER_TRANSACTION = 100
 ADMITTING = (order_rules.COMPLETED, order_rules.PARTIALLY_REFUNDED)
 # What the check-in list needs of an attendee item, no more (the codes stay out of it).
 LIST_ATTRIBUTES = [
@@ -115,23 +117,37 @@ def get_attendee(attendee: AttendeeModel) -> AttendeeModel:
     return AttendeeModel.get(attendee.pk, attendee.sk, consistent_read=True)
 
 
-def get_scan(event_id: str, scan_id: str) -> ScanModel:
-    return ScanModel.get(event_pk(event_id), scan_sk(scan_id), consistent_read=True)
-
-
 @dataclass(frozen=True)
 class Admission:
-    """One scan to admit with: the attendee as read, the scan item to put."""
+    """One scan to admit with: the attendee as read, the scan's answer if it does."""
 
     attendee: AttendeeModel
     scan: ScanModel
     checked_in_at: str
 
 
+def transactions_of(admissions: Sequence[Admission]) -> list[list[Admission]]:
+    """``admissions`` (distinct attendees) cut into groups that each fit one transaction."""
+    groups: list[list[Admission]] = []
+    items, orders, tickets = 0, set[str](), set[str]()
+    for admission in admissions:
+        attendee = admission.attendee
+        cost = 1 + (attendee.order_id not in orders) + (attendee.ticket_id not in tickets)
+        if not groups or items + cost > ITEMS_PER_TRANSACTION:
+            groups.append([])
+            items, orders, tickets = 0, set(), set()
+            cost = 3
+        groups[-1].append(admission)
+        items += cost
+        orders.add(attendee.order_id)
+        tickets.add(attendee.ticket_id)
+    return groups
+
+
 def admit(admissions: Sequence[Admission]) -> None:
-    """One transaction admitting every one of ``admissions`` (distinct attendees, at most
-    SCANS_PER_TRANSACTION), or none: raises ``Cancelled`` whose tags are ``order:<order id>``,
-    ``ticket:<ticket id>``, ``attendee:<attendee id>`` and ``scan:<scan id>``."""
+    """One transaction admitting every one of ``admissions`` (a group of ``transactions_of``),
+    or none: raises ``Cancelled`` whose tags are ``order:<order id>``, ``ticket:<ticket id>`` and
+    ``attendee:<attendee id>``."""
     orders = {a.attendee.order_id for a in admissions}
     counts: dict[str, int] = {}
     for admission in admissions:
@@ -157,7 +173,6 @@ def admit(admissions: Sequence[Admission]) -> None:
                 condition=AttendeeModel.checked_in_at.does_not_exist() & (AttendeeModel.status == VALID),
                 tag=f"attendee:{attendee.attendee_id}",
             )
-            pending.save(scan, condition=ScanModel.pk.does_not_exist(), tag=f"scan:{scan.scan_id}")
         event_id = admissions[0].attendee.event_id
         for ticket_id, count in sorted(counts.items()):
             pending.update(
@@ -173,9 +188,9 @@ def failed_tags(cancelled: Cancelled) -> set[str]:
 
 
 def save_answers(scans: Iterable[ScanModel]) -> None:
-    """Scans answered without admitting anyone. Unconditional: each answer follows from a record
-    that cannot change back (a code's owner, an admission, a revocation), so a concurrent writer
-    of the same scan id writes the same answer."""
+    """The answers of a batch's scans. Unconditional: each follows from a record that cannot
+    change back (a code's owner, an admission and the scan that made it, a revocation), so a
+    concurrent writer of the same scan id writes the same answer."""
     with ScanModel.batch_write() as batch:
         for scan in scans:
             batch.save(scan)

@@ -1,7 +1,9 @@
 """Scans at the door: one item per scan id in the event's partition (``sk=SCAN#<scan id>``),
 holding the answer it got, so the same scan sent again (a scanner's retry, a second sync) gets
-the same answer. Put with ``attribute_not_exists`` in the transaction that admits, so two
-requests carrying one scan id admit at most once."""
+the same answer without touching the attendee. What makes a scan id admit at most once is the
+attendee's own ``checked_in_scan``, set by the conditional update that admits: a scan whose
+update fails because this same scan id admitted the attendee (two requests at once, or a crash
+before its answer was written) answers ``ok`` again."""
 
 from pynamodb.attributes import UnicodeAttribute
 
