@@ -327,8 +327,8 @@ def test_a_batch_is_read_in_a_few_batch_gets_and_admitted_in_one_transaction_per
 
     assert [r["result"] for r in answered] == ["ok"] * 60 + ["already_checked_in", "unknown"]
     calls = dynamodb_calls.calls
-    # Scans + codes (124 keys: 2 chunks), then the attendees (60 keys: 1 chunk).
-    assert calls.count("BatchGetItem") <= 5  # with the permission check's and the push's
+    # The guard's one, then 62 scans + 61 codes (2 chunks), then the attendees (60: 1 chunk).
+    assert calls.count("BatchGetItem") == 4
     # 60 attendee updates, 6 order checks, 1 ticket counter: one transaction.
     assert calls.count("TransactWriteItems") == 1
     assert calls.count("BatchWriteItem") == 3  # the 62 answers, 25 a request
