@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.api.orders_helpers import FREE, make_shop
+from tests.api.orders_helpers import FREE
 
 CHECKIN_ROUTES = {"read": ("GET", "/checkin-list", None), "update": ("POST", "/checkins", None)}
 
@@ -19,11 +19,6 @@ def a_scan(code: str) -> dict:
         "scanned_at": "2026-12-01T19:00:00+00:00",
         "device": "Door",
     }
-
-
-@pytest.fixture
-def shop(api, signup, make_event):
-    return make_shop(api, signup, make_event)
 
 
 @pytest.fixture

@@ -12,16 +12,6 @@ from tests.api.orders_helpers import FREE, make_shop
 
 
 @pytest.fixture
-def shop(api, signup, make_event):
-    return make_shop(api, signup, make_event)
-
-
-@pytest.fixture
-def buyer(signup):
-    return signup("buyer@example.com", name="Bea Buyer")
-
-
-@pytest.fixture
 def door(shop, signup):
     token = signup("door@example.com", name="Door Staff")
     shop.add_member(token, "checkin")
@@ -62,6 +52,21 @@ def checked_in_counter(shop, ticket):
     return int(
         TicketModel.get(event_pk(shop.event_id), ticket_sk(ticket["id"]), consistent_read=True).checked_in
     )
+
+
+def at_once(doors: int, door) -> None:
+    """``door(number)`` in ``doors`` threads released together."""
+    start = threading.Barrier(doors)
+
+    def run(number: int) -> None:
+        start.wait()
+        door(number)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(doors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def free_attendees(shop, buyer, quantity=2, ticket=None):
@@ -139,18 +144,14 @@ def test_a_batch_holding_one_code_twice_admits_it_once(shop, buyer, door):
 
 def test_eight_doors_scanning_one_ticket_at_once_admit_it_once(shop, buyer, door, threaded_app):
     ticket, _, (first, _) = free_attendees(shop, buyer)
-    start = threading.Barrier(8)
     answers: list[str] = []
 
-    def one_door(number: int) -> None:
-        start.wait()
-        answers.extend(r["result"] for r in results(shop, door, scan(first["code"], device=f"Door {number}")))
-
-    threads = [threading.Thread(target=one_door, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(
+        8,
+        lambda n: answers.extend(
+            r["result"] for r in results(shop, door, scan(first["code"], device=f"Door {n}"))
+        ),
+    )
 
     assert sorted(answers) == ["already_checked_in"] * 7 + ["ok"]
     assert checked_in_counter(shop, ticket) == 1
@@ -161,18 +162,9 @@ def test_one_scan_id_sent_by_eight_requests_at_once_admits_once_and_answers_ok_t
 ):
     ticket, _, (first, _) = free_attendees(shop, buyer)
     sent = scan(first["code"], "retried-scan")
-    start = threading.Barrier(8)
     answers: list[dict] = []
 
-    def one() -> None:
-        start.wait()
-        answers.extend(results(shop, door, sent))
-
-    threads = [threading.Thread(target=one) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(8, lambda _: answers.extend(results(shop, door, sent)))
 
     assert [a["result"] for a in answers] == ["ok"] * 8
     assert len({a["first_checked_in_at"] for a in answers}) == 1
