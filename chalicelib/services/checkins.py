@@ -28,7 +28,7 @@ from chalicelib.store.models.attendees import AttendeeModel
 from chalicelib.store.models.checkins import ScanModel, scan_sk
 from chalicelib.store.models.connections import checkins_channel
 from chalicelib.store.models.events import event_pk
-from chalicelib.store.transactions import Cancelled
+from chalicelib.store.transactions import CONDITION_FAILED, CONFLICT, Cancelled
 from chalicelib.views.checkins import checkin_entry, scan_result
 
 logger = logging.getLogger("marquee.checkins")
@@ -38,15 +38,16 @@ logger = logging.getLogger("marquee.checkins")
 # answer, so nothing is admitted twice).
 _CONFLICT_RETRIES = 8
 _BACKOFF_SECONDS = 0.02
+# Why DynamoDB may cancel an admission that this module answers or waits out; anything else (a
+# malformed transaction) is a fault and raised as such.
+_ANSWERABLE = {CONDITION_FAILED, CONFLICT, "ThrottlingError", "ProvisionedThroughputExceeded"}
 
 
 class _Batch:
     """One request's scans and the answers found so far (``fresh``: still to be saved)."""
 
-    def __init__(
-        self, event_id: str, scans: Sequence[Mapping[str, Any]], user_id: str, moment: datetime
-    ) -> None:
-        self.event_id, self.scans, self.user_id, self.moment = event_id, scans, user_id, moment
+    def __init__(self, event_id: str, user_id: str, moment: datetime) -> None:
+        self.event_id, self.user_id, self.moment = event_id, user_id, moment
         self.answers: dict[str, ScanModel] = {}
         self.fresh: list[ScanModel] = []
         self.admitted = 0
@@ -93,15 +94,19 @@ def _by_record(batch: _Batch, scan: Mapping[str, Any], attendee: AttendeeModel) 
 
 def _admit_group(batch: _Batch, group: list[tuple[Mapping[str, Any], store.Admission]]) -> None:
     """Admit the group in one transaction; a failed condition answers the scans it names and the
-    rest go again; a conflict with another door's transaction is retried after a short wait."""
+    rest go again; a cancellation that answers none (another door's transaction on the same items,
+    throttling) is retried after a short wait, a few times."""
     conflicts = 0
     while group:
         try:
             store.admit([admission for _, admission in group])
         except Cancelled as cancelled:
+            if not cancelled.codes <= _ANSWERABLE:
+                raise
             failed = store.failed_tags(cancelled)
-            if not failed:
-                if not cancelled.only_conflicts or conflicts >= _CONFLICT_RETRIES:
+            remaining = _answer_failures(batch, group, failed) if failed else group
+            if len(remaining) == len(group):
+                if conflicts >= _CONFLICT_RETRIES:
                     raise ConflictError(
                         "Other doors are recording scans at the same moment; send the batch again "
                         "(scans already answered keep their answer).",
@@ -109,8 +114,7 @@ def _admit_group(batch: _Batch, group: list[tuple[Mapping[str, Any], store.Admis
                     ) from cancelled
                 conflicts += 1
                 time.sleep(_BACKOFF_SECONDS * (2 ** min(conflicts, 5)) * random.uniform(0.5, 1.0))
-                continue
-            group = _answer_failures(batch, group, failed)
+            group = remaining
             continue
         for _, admission in group:
             batch.settle(admission.scan)
@@ -140,9 +144,9 @@ def _answer_failures(
 
 def record_scans(event_id: str, scans: Sequence[Mapping[str, Any]], user_id: str) -> list[dict[str, Any]]:
     """The answer of each scan, in the order sent (scan ids are distinct: the request checked)."""
-    batch = _Batch(event_id, scans, user_id, now())
+    batch = _Batch(event_id, user_id, now())
     digests = {scan["id"]: code_sha256(scan["code"]) for scan in scans}
-    known = store.read_scans_and_codes(event_id, digests, digests.values())
+    known = store.read_scans_and_codes(event_id, list(digests), digests.values())
     for stored in known.scans.values():
         batch.settle(stored, fresh=False)
     waiting = [scan for scan in scans if scan["id"] not in batch.answers]

@@ -380,3 +380,35 @@ def test_the_summary_counts_admitted_and_valid_tickets(shop, buyer, door):
     }
     again = shop.api.get(path, token=shop.organizer, headers={"If-None-Match": summary.headers["etag"]})
     assert again.status == 304
+
+
+def test_transactions_cancelled_by_other_doors_are_retried_then_answered_busy(shop, buyer, door, monkeypatch):
+    from chalicelib.services import checkins as cases
+    from chalicelib.store import checkins as store
+    from chalicelib.store.transactions import CONFLICT, Cancelled
+
+    ticket, _, (first, second) = free_attendees(shop, buyer)
+    real_admit, collisions = store.admit, []
+    monkeypatch.setattr(cases, "_BACKOFF_SECONDS", 0.001)
+
+    def colliding(admissions, times):
+        if len(collisions) < times:
+            collisions.append(1)
+            raise Cancelled({f"attendee:{admissions[0].attendee.attendee_id}": CONFLICT})
+        return real_admit(admissions)
+
+    monkeypatch.setattr(store, "admit", lambda admissions: colliding(admissions, 3))
+    assert [r["result"] for r in results(shop, door, scan(first["code"]))] == ["ok"]
+    assert len(collisions) == 3
+
+    collisions.clear()
+    monkeypatch.setattr(store, "admit", lambda admissions: colliding(admissions, 100))
+    sent = [scan(second["code"], "tried-twice"), scan("forged", "answered-anyway")]
+    busy = send(shop, door, *sent)
+    assert (busy.status, busy.error_code) == (409, "busy")
+    assert len(collisions) == 9  # the first try and 8 retries
+    assert stored_attendee(shop, second["id"]).checked_in_at is None
+
+    monkeypatch.setattr(store, "admit", real_admit)
+    assert [r["result"] for r in results(shop, door, *sent)] == ["ok", "unknown"]
+    assert checked_in_counter(shop, ticket) == 2
