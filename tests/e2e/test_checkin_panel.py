@@ -47,6 +47,7 @@ def test_the_panel_counts_a_door_scan_live_and_door_staff_open_the_scanner(brows
     assert total.inner_text() == "0 of 2 checked in"
     page.wait_for_selector("[data-checkin-live=on]")
     assert page.locator(f"[data-member-email='{door_email}']").get_attribute("data-member-role") == "checkin"
+    page.locator("[data-form=invite] select").wait_for()
     options = page.locator("[data-form=invite] select option").all_inner_texts()
     assert "Door staff (check-in)" in options
 
@@ -84,6 +85,14 @@ def test_the_panel_counts_a_door_scan_live_and_door_staff_open_the_scanner(brows
     assert card.locator("[data-action=manage]").count() == 0
     assert card.locator("[data-role=checkin]").inner_text() == "Door staff (check-in)"
     save_screenshot(door_page, "checkin-dashboard-375")
+    # Their event page is the panel alone (none of the tabs is theirs), with the scanner's link.
+    door_page.goto(f"{stack.base_url}/#/events/{event['id']}/manage")
+    door_page.wait_for_function(
+        "() => document.querySelector('[data-checkin-total]')?.textContent.startsWith('1 of 2')"
+    )
+    assert door_page.locator("nav.tabs").count() == 0
+    assert door_page.locator("[data-checkin-panel] [data-action=scan]").is_visible()
+    save_screenshot(door_page, "checkin-door-manage-375")
 
 
 def test_the_matrix_page_has_the_door_staff_row_and_attendee_column(page, stack):

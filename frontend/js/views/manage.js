@@ -17,6 +17,8 @@ export default async function render(ctx) {
   const tab = params.tab || (allowed.team.manage ? 'people' : 'tracks');
   document.title = `Manage ${event.name} · Marquee`;
   const tabs = [['people', 'People'], ...Object.values(SERVICES).map((spec) => [spec.path, spec.title])];
+  // Door staff see the check-in panel alone: none of the tabs is theirs.
+  const hasTabs = allowed.team.manage || Object.keys(SERVICES).some((service) => allowed[service]?.read);
   root.append(
     h('h1', {}, event.name),
     h('p', { class: 'muted' }, 'Your role: ', h('strong', { dataset: { myRole: role || 'staff' } }, roleLabel(role)),
@@ -25,11 +27,12 @@ export default async function render(ctx) {
         ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Orders')] : null,
       event.state === 'published' ? [' · ', h('a', { href: `#/public/events/${event.id}` }, 'Public page')] : null),
     allowed.attendee?.read ? renderCheckinPanel(event, signal) : null,
-    h('nav', { class: 'tabs', 'aria-label': 'Event management' }, tabs.map(([name, label]) => h('a', {
-      class: 'button', href: `#/events/${event.id}/manage/${name}`, 'aria-selected': String(name === tab),
-      'aria-current': name === tab ? 'page' : null, dataset: { tab: name },
-    }, label))),
   );
+  if (!hasTabs) return undefined;
+  root.append(h('nav', { class: 'tabs', 'aria-label': 'Event management' }, tabs.map(([name, label]) => h('a', {
+    class: 'button', href: `#/events/${event.id}/manage/${name}`, 'aria-selected': String(name === tab),
+    'aria-current': name === tab ? 'page' : null, dataset: { tab: name },
+  }, label))));
   const section = h('section', { dataset: { manageTab: tab } });
   root.append(section);
   if (tab === 'people') return renderPeople(section, event);
