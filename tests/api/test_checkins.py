@@ -1,78 +1,28 @@
 """Check-in at the door: batches of scans and their answers (ok once per attendee whatever the
 doors do, the same answer for a scan id sent again, revoked tickets refused even before their
-attendee was revoked, forged and foreign codes), the check-in list with its ETag, the counts."""
+attendee was revoked, forged and foreign codes), validation and the calls a batch makes."""
 
-import threading
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 
+from tests.api.checkin_helpers import (
+    at_once,
+    attendees_of,
+    checked_in_counter,
+    door_staff,
+    free_attendees,
+    results,
+    scan,
+    send,
+    stored_attendee,
+)
 from tests.api.orders_helpers import FREE, make_shop
 
 
 @pytest.fixture
 def door(shop, signup):
-    token = signup("door@example.com", name="Door Staff")
-    shop.add_member(token, "checkin")
-    return token
-
-
-def attendees_of(shop, order, token):
-    response = shop.api.get(f"/orders/{order['id']}/attendees", token=token)
-    assert response.status == 200, response.json
-    return response.json
-
-
-def scan(code, scan_id=None, device="North door", scanned_at="2026-12-01T19:02:11+01:00"):
-    return {"id": scan_id or str(uuid.uuid4()), "code": code, "scanned_at": scanned_at, "device": device}
-
-
-def send(shop, token, *scans):
-    return shop.api.post(f"/events/{shop.event_id}/checkins", {"scans": list(scans)}, token=token)
-
-
-def results(shop, token, *scans):
-    response = send(shop, token, *scans)
-    assert response.status == 200, response.json
-    return response.json["results"]
-
-
-def stored_attendee(shop, attendee_id):
-    from chalicelib.store import attendees as store
-
-    order_id, seat = attendee_id.rsplit("-", 1)
-    return store.get_attendee(shop.event_id, order_id, int(seat))
-
-
-def checked_in_counter(shop, ticket):
-    from chalicelib.store.models.events import event_pk
-    from chalicelib.store.models.tickets import TicketModel, ticket_sk
-
-    return int(
-        TicketModel.get(event_pk(shop.event_id), ticket_sk(ticket["id"]), consistent_read=True).checked_in
-    )
-
-
-def at_once(doors: int, door) -> None:
-    """``door(number)`` in ``doors`` threads released together."""
-    start = threading.Barrier(doors)
-
-    def run(number: int) -> None:
-        start.wait()
-        door(number)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(doors)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
-def free_attendees(shop, buyer, quantity=2, ticket=None):
-    ticket = ticket or shop.ticket(**FREE)
-    order = shop.buy(buyer, ticket, quantity)
-    return ticket, order, attendees_of(shop, order, buyer)
+    return door_staff(shop, signup)
 
 
 def test_a_valid_code_is_admitted_once_and_then_already_checked_in(shop, buyer, door):
@@ -325,90 +275,3 @@ def test_a_batch_is_read_in_a_few_batch_gets_and_admitted_in_one_transaction_per
     assert calls.count("TransactWriteItems") == 1
     assert calls.count("BatchWriteItem") == 3  # the 62 answers, 25 a request
     assert checked_in_counter(shop, ticket) == 60
-
-
-# --- the check-in list and the counts ----------------------------------------------------------
-
-
-def test_the_check_in_list_has_digests_not_codes_and_revalidates_with_its_etag(shop, buyer, door):
-    from chalicelib.domain.attendees import code_sha256
-
-    ticket, _, (first, second) = free_attendees(shop, buyer)
-    path = f"/events/{shop.event_id}/checkin-list"
-    listed = shop.api.get(path, token=door)
-    assert listed.status == 200, listed.json
-    assert listed.json == [
-        {
-            "id": a["id"],
-            "name": "Bea Buyer",
-            "ticket_id": ticket["id"],
-            "ticket_name": "Community",
-            "code_sha256": code_sha256(a["code"]),
-            "status": "valid",
-            "checked_in_at": None,
-        }
-        for a in (first, second)
-    ]
-    assert first["code"].encode() not in listed.body
-    etag = listed.headers["etag"]
-    unchanged = shop.api.get(path, token=door, headers={"If-None-Match": etag})
-    assert (unchanged.status, unchanged.body, unchanged.headers["etag"]) == (304, b"", etag)
-
-    results(shop, door, scan(first["code"]))
-
-    changed = shop.api.get(path, token=door, headers={"If-None-Match": etag})
-    assert changed.status == 200 and changed.headers["etag"] != etag
-    assert changed.json[0]["checked_in_at"] == "2026-12-01T19:02:11+01:00"
-
-
-def test_the_summary_counts_admitted_and_valid_tickets(shop, buyer, door):
-    community, _, (first, _) = free_attendees(shop, buyer, 2)
-    crew = shop.ticket(**{**FREE, "name": "Crew"})
-    _, _, (crew_member,) = free_attendees(shop, buyer, 1, crew)
-    results(shop, door, scan(first["code"]), scan(crew_member["code"]))
-    path = f"/events/{shop.event_id}/checkins/summary"
-
-    summary = shop.api.get(path, token=shop.organizer)
-
-    assert summary.status == 200, summary.json
-    assert summary.json == {
-        "total": {"checked_in": 2, "valid": 3},
-        "tickets": [
-            {"ticket_id": community["id"], "name": "Community", "checked_in": 1, "valid": 2},
-            {"ticket_id": crew["id"], "name": "Crew", "checked_in": 1, "valid": 1},
-        ],
-    }
-    again = shop.api.get(path, token=shop.organizer, headers={"If-None-Match": summary.headers["etag"]})
-    assert again.status == 304
-
-
-def test_transactions_cancelled_by_other_doors_are_retried_then_answered_busy(shop, buyer, door, monkeypatch):
-    from chalicelib.services import checkins as cases
-    from chalicelib.store import checkins as store
-    from chalicelib.store.transactions import CONFLICT, Cancelled
-
-    ticket, _, (first, second) = free_attendees(shop, buyer)
-    real_admit, collisions = store.admit, []
-    monkeypatch.setattr(cases, "_BACKOFF_SECONDS", 0.001)
-
-    def colliding(admissions, times):
-        if len(collisions) < times:
-            collisions.append(1)
-            raise Cancelled({f"attendee:{admissions[0].attendee.attendee_id}": CONFLICT})
-        return real_admit(admissions)
-
-    monkeypatch.setattr(store, "admit", lambda admissions: colliding(admissions, 3))
-    assert [r["result"] for r in results(shop, door, scan(first["code"]))] == ["ok"]
-    assert len(collisions) == 3
-
-    collisions.clear()
-    monkeypatch.setattr(store, "admit", lambda admissions: colliding(admissions, 100))
-    sent = [scan(second["code"], "tried-twice"), scan("forged", "answered-anyway")]
-    busy = send(shop, door, *sent)
-    assert (busy.status, busy.error_code) == (409, "busy")
-    assert len(collisions) == 9  # the first try and 8 retries
-    assert stored_attendee(shop, second["id"]).checked_in_at is None
-
-    monkeypatch.setattr(store, "admit", real_admit)
-    assert [r["result"] for r in results(shop, door, *sent)] == ["ok", "unknown"]
-    assert checked_in_counter(shop, ticket) == 2
