@@ -7,6 +7,7 @@ from chalicelib.api import (
     admin,
     attendees,
     auth,
+    checkins,
     codes,
     events,
     invites,
@@ -45,6 +46,7 @@ for blueprint in (
     attendees.bp,
     codes.bp,
     questions.bp,
+    checkins.bp,
     media.bp,
 ):
     app.register_blueprint(blueprint)
