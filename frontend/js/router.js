@@ -17,6 +17,7 @@ const ROUTES = [
   { pattern: '/orders', view: 'orders', auth: true, page: 'mine' },
   { pattern: '/orders/:id', view: 'orders', auth: true, page: 'order' },
   { pattern: '/events/:id/orders', view: 'orders', auth: true, page: 'event' },
+  { pattern: '/events/:id/scan', view: 'scanner', auth: true },
   { pattern: '/invites', view: 'invites', auth: true },
   { pattern: '/verify-email', view: 'verify' },
   { pattern: '/admin/permissions', view: 'admin', auth: true, tab: 'permissions' },
@@ -36,6 +37,7 @@ const LOADERS = {
   admin: () => import('./views/admin.js'),
   public: () => import('./views/public.js'),
   orders: () => import('./views/orders.js'),
+  scanner: () => import('./views/scanner.js'),
 };
 
 function compile(pattern) {

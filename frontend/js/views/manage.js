@@ -22,6 +22,8 @@ export default async function render(ctx) {
       allowed.event.update ? [' · ', h('a', { href: `#/events/${event.id}/edit` }, 'Wizard')] : null,
       allowed.orders.read
         ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Orders')] : null,
+      allowed.attendee?.update
+        ? [' · ', h('a', { href: `#/events/${event.id}/scan`, dataset: { scanLink: '' } }, 'Scan tickets')] : null,
       event.state === 'published' ? [' · ', h('a', { href: `#/public/events/${event.id}` }, 'Public page')] : null),
     h('nav', { class: 'tabs', 'aria-label': 'Event management' }, tabs.map(([name, label]) => h('a', {
       class: 'button', href: `#/events/${event.id}/manage/${name}`, 'aria-selected': String(name === tab),
