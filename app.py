@@ -7,6 +7,7 @@ from chalicelib.api import (
     admin,
     attendees,
     auth,
+    checkins,
     events,
     invites,
     media,
@@ -41,6 +42,7 @@ for blueprint in (
     orders.bp,
     payments.bp,
     attendees.bp,
+    checkins.bp,
     media.bp,
 ):
     app.register_blueprint(blueprint)

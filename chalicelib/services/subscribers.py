@@ -10,11 +10,12 @@ from chalicelib.domain import orders as order_rules
 from chalicelib.domain import receipts
 from chalicelib.domain import refunds as refund_rules
 from chalicelib.realtime.sessions import end_sessions
-from chalicelib.services import attendees
+from chalicelib.services import attendees, checkins
 from chalicelib.services.notifications import notify
 from chalicelib.services.pushes import push_availability, push_unread
 from chalicelib.services.signals import (
     AvailabilityChanged,
+    CheckinsRecorded,
     InviteCreated,
     NotificationStored,
     OrderCompleted,
@@ -64,6 +65,24 @@ def issue_the_tickets(event: OrderCompleted) -> None:
 @subscribe(OrderVoided)
 def revoke_the_tickets(event: OrderVoided) -> None:
     attendees.revoke_order(event.order)
+
+
+@subscribe(CheckinsRecorded)
+def tell_the_check_in_panels(event: CheckinsRecorded) -> None:
+    """Admissions move the checked-in counts (one push per batch of scans)."""
+    checkins.push_counts(event.event_id)
+
+
+@subscribe(OrderCompleted)
+def count_the_new_tickets(event: OrderCompleted) -> None:
+    """A completed order raises the valid counts the check-in panels show."""
+    checkins.push_counts(event.order.event_id)
+
+
+@subscribe(OrderVoided)
+def count_the_voided_tickets(event: OrderVoided) -> None:
+    """A voided order lowers them."""
+    checkins.push_counts(event.order.event_id)
 
 
 @subscribe(OrderCompleted)
