@@ -219,14 +219,18 @@ def test_camera_reads_a_qr_code_and_search_admits_by_name(browser_factory, stack
     assert screen.get_attribute("data-tone") == "green"
     assert "this device only" in page.locator("[data-scan-detail]").inner_text()
     _next_scan(page)
-    match.locator("[data-action=admit]").click()
-    assert screen.get_attribute("data-tone") == "amber"
     assert "Checked in" in match.inner_text()
+    match.locator("[data-action=admit]").click()
+    screen.wait_for(state="visible")
+    assert screen.get_attribute("data-tone") == "amber"
+    assert "on this device" in page.locator("[data-scan-detail]").inner_text()
 
 
 def test_no_camera_is_explained(browser_factory, stack):
     organizer, event, _ = _event_with_attendees(stack)
-    page = _scanner_page(browser_factory(viewport={"width": 375, "height": 740}), stack, organizer, event["id"])
+    page = _scanner_page(
+        browser_factory(viewport={"width": 375, "height": 740}), stack, organizer, event["id"]
+    )
     page.locator("[data-action=camera]").click()
     message = page.locator("[data-camera-message]")
     message.wait_for()

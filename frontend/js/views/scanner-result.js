@@ -22,10 +22,18 @@ export function tone(result) {
   return 'red';
 }
 
+/** A time at the door in the event's zone: "13:38 CET" today, with the date on another day. */
+export function doorTime(iso, timeZone, now = new Date()) {
+  const day = (date) => new Intl.DateTimeFormat('en-CA', { timeZone, dateStyle: 'short' }).format(date);
+  const when = new Date(iso);
+  if (day(when) !== day(now)) return formatDateTimeWithZone(iso, timeZone);
+  return new Intl.DateTimeFormat(undefined, { timeZone, hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(when);
+}
+
 /** When and where an already-checked-in attendee came in, in the event's zone. */
 export function whenWhere(firstAt, where, byThisDevice, timeZone) {
   if (!firstAt) return '';
-  const at = formatDateTimeWithZone(firstAt, timeZone);
+  const at = doorTime(firstAt, timeZone);
   if (byThisDevice) return `Checked in at ${at} on this device (${where}).`;
   return `Checked in at ${at}${where ? ` at ${where}` : ' at another door'}.`;
 }

@@ -6,11 +6,10 @@
 import * as api from '../api.js';
 import { field, h } from '../dom.js';
 import { store } from '../store.js';
-import { formatDateTimeWithZone } from '../time.js';
 import { searchByName } from './scanner-decide.js';
 import * as db from './scanner-store.js';
 import { ScannerSession } from './scanner-sync.js';
-import { feedback, HEADLINES, resultScreen, unlockSound } from './scanner-result.js';
+import { doorTime, feedback, HEADLINES, resultScreen, unlockSound } from './scanner-result.js';
 
 const SOUND_KEY = 'marquee.scanner.sound';
 const RECENT = 10;
@@ -34,7 +33,7 @@ function count(n, one, many) {
 
 /** One sentence on a scan the server decided otherwise than this device. */
 function attentionText(scan, timeZone) {
-  const at = (iso) => (iso ? ` (${formatDateTimeWithZone(iso, timeZone)})` : '');
+  const at = (iso) => (iso ? ` (${doorTime(iso, timeZone)})` : '');
   const here = `${HEADLINES[scan.local.result]} here${at(scan.scanned_at)}`;
   const there = `${HEADLINES[scan.server.result]}${at(scan.server.first_checked_in_at)}`;
   if (scan.local.result === 'ok' && scan.server.result === 'already_checked_in') {
@@ -158,7 +157,7 @@ export default async function render({ root, params, signal }) {
     waiting.textContent = n ? `${count(n, 'scan', 'scans')} waiting to sync` : 'All scans synced';
     waiting.dataset.waiting = String(n);
     listInfo.textContent = session.listCheckedAt
-      ? `${count(session.index.size, 'attendee', 'attendees')} in the list, checked ${formatDateTimeWithZone(session.listCheckedAt, event.timezone)}`
+      ? `${count(session.index.size, 'attendee', 'attendees')} in the list, checked ${doorTime(session.listCheckedAt, event.timezone)}`
       : 'No check-in list on this device yet: connect to load it.';
     listInfo.dataset.listSize = String(session.index.size);
     syncError.textContent = session.syncError;
@@ -172,7 +171,7 @@ export default async function render({ root, params, signal }) {
     recentList.replaceChildren(...session.scans.slice(-RECENT).reverse().map((scan) => h('li', {
       dataset: { scanId: scan.id, localResult: scan.local.result, state: scan.state },
     }, h('span', { class: `dot ${scan.local.result}` }), ' ', h('strong', {}, HEADLINES[scan.local.result]), ' ',
-    scan.local.name || '', ' · ', formatDateTimeWithZone(scan.scanned_at, event.timezone), ' · ',
+    scan.local.name || '', ' · ', doorTime(scan.scanned_at, event.timezone), ' · ',
     scan.state === 'queued' ? 'waiting' : scan.state === 'local-only' ? 'this device only' : 'synced')));
     if (search.value) renderMatches();
   };
@@ -193,11 +192,11 @@ export default async function render({ root, params, signal }) {
       h('p', { class: 'scanner-status', dataset: { scannerStatus: '' } }, online, waiting, syncNow),
       h('p', {}, listInfo),
       syncError,
+      attention,
       h('section', { class: 'scanner-camera', 'aria-label': 'Camera' }, cameraButton, cameraMessage, video),
       manual,
       h('section', { 'aria-labelledby': 'search-title' }, h('h2', { id: 'search-title' }, 'No ticket at hand?'),
         field('Search by name', search, { name: 'search' }).wrap, matches),
-      attention,
       h('section', { 'aria-labelledby': 'recent-title' }, h('h2', { id: 'recent-title' }, 'Scans on this device'), recentList),
       h('details', { class: 'scanner-settings' }, h('summary', {}, 'Door settings'),
         field('Door name (sent with each scan)', door, { name: 'door' }).wrap,
