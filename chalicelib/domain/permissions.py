@@ -17,6 +17,11 @@ EVENT_ROLES = (ORGANIZER, COORGANIZER, TRACK_ORGANIZER, MODERATOR, CHECKIN)
 ATTENDEE = "attendee"
 SERVICES = ("track", "session", "speaker", "sponsor", "microlocation", ATTENDEE)
 OPERATIONS = ("create", "read", "update", "delete")
+# What the event's ``allowed`` lists per service: the operations some route guards.
+GUARDED_OPERATIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(SERVICES, OPERATIONS),
+    ATTENDEE: ("read", "update"),
+}
 
 # The event itself and its tickets (fixed rules; the matrix governs services only). Door staff
 # read the event (its name, dates and what they may do) but not its ticket table.
@@ -85,8 +90,8 @@ def allowed_operations(matrix: Matrix, role: str | None, is_staff: bool) -> Allo
         area: {op: is_staff or role in roles for op, roles in rules.items()}
         for area, rules in FIXED_RULES.items()
     }
-    for service in SERVICES:
-        allowed[service] = {op: is_staff or allows(matrix, role, service, op) for op in OPERATIONS}
+    for service, operations in GUARDED_OPERATIONS.items():
+        allowed[service] = {op: is_staff or allows(matrix, role, service, op) for op in operations}
     return allowed
 
 
@@ -102,7 +107,7 @@ ALLOWED = Object(
         area: sent(None, {operation: Flag() for operation in operations})
         for area, operations in {
             **{area: tuple(rules) for area, rules in FIXED_RULES.items()},
-            **dict.fromkeys(SERVICES, OPERATIONS),
+            **GUARDED_OPERATIONS,
         }.items()
     },
     title="Allowed",

@@ -29,7 +29,7 @@ from chalicelib.store.models.checkins import ScanModel, scan_sk
 from chalicelib.store.models.connections import checkins_channel
 from chalicelib.store.models.events import event_pk
 from chalicelib.store.transactions import Cancelled
-from chalicelib.views.checkins import scan_result
+from chalicelib.views.checkins import checkin_entry, scan_result
 
 logger = logging.getLogger("marquee.checkins")
 
@@ -191,7 +191,7 @@ def record_scans(event_id: str, scans: Sequence[Mapping[str, Any]], user_id: str
 
 
 def checkin_list(event_id: str) -> list[dict[str, Any]]:
-    return store.checkin_list(event_id)
+    return [checkin_entry(row) for row in store.checkin_list(event_id)]
 
 
 def summary(event_id: str) -> dict[str, Any]:

@@ -1,8 +1,8 @@
-"""A scan's answer as the scanner receives it."""
+"""The check-in list's rows and a scan's answer, as the scanner receives them."""
 
 from typing import Any
 
-from chalicelib.domain.checkins import SCANNED_ATTENDEE
+from chalicelib.domain.checkins import CHECKIN_ENTRY, SCANNED_ATTENDEE
 from chalicelib.store.models.checkins import ScanModel
 
 
@@ -22,3 +22,7 @@ def scan_result(scan: ScanModel) -> dict[str, Any]:
     if scan.first_checked_in_at:
         answer["first_checked_in_at"] = scan.first_checked_in_at
     return answer
+
+
+def checkin_entry(row: dict[str, Any]) -> dict[str, Any]:
+    return CHECKIN_ENTRY.dump(row)

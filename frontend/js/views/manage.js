@@ -5,11 +5,12 @@
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { roleLabel } from '../roles.js';
+import renderCheckinPanel from './manage-checkin.js';
 import renderPeople from './manage-people.js';
 import renderService, { SERVICES } from './manage-services.js';
 
 export default async function render(ctx) {
-  const { root, params } = ctx;
+  const { root, params, signal } = ctx;
   const [event, myEvents] = await Promise.all([api.get(`/events/${params.id}`), api.get('/me/events')]);
   const role = myEvents.find((item) => item.id === event.id)?.role || null;
   const { allowed } = event;
@@ -25,6 +26,7 @@ export default async function render(ctx) {
       allowed.attendee?.update
         ? [' · ', h('a', { href: `#/events/${event.id}/scan`, dataset: { scanLink: '' } }, 'Scan tickets')] : null,
       event.state === 'published' ? [' · ', h('a', { href: `#/public/events/${event.id}` }, 'Public page')] : null),
+    allowed.attendee?.read ? renderCheckinPanel(event, signal) : null,
     h('nav', { class: 'tabs', 'aria-label': 'Event management' }, tabs.map(([name, label]) => h('a', {
       class: 'button', href: `#/events/${event.id}/manage/${name}`, 'aria-selected': String(name === tab),
       'aria-current': name === tab ? 'page' : null, dataset: { tab: name },
