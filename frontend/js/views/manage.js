@@ -23,8 +23,6 @@ export default async function render(ctx) {
       allowed.event.update ? [' · ', h('a', { href: `#/events/${event.id}/edit` }, 'Wizard')] : null,
       allowed.orders.read
         ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Orders')] : null,
-      allowed.attendee?.update
-        ? [' · ', h('a', { href: `#/events/${event.id}/scan`, dataset: { scanLink: '' } }, 'Scan tickets')] : null,
       event.state === 'published' ? [' · ', h('a', { href: `#/public/events/${event.id}` }, 'Public page')] : null),
     allowed.attendee?.read ? renderCheckinPanel(event, signal) : null,
     h('nav', { class: 'tabs', 'aria-label': 'Event management' }, tabs.map(([name, label]) => h('a', {
