@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import save_screenshot, unique_email
+from tests.e2e.ui import no_horizontal_overflow
 
 NAMES = ["Ada Lovelace", "Ben Okri", "Cleo Park", "Dan Ruiz"]
 # What Chromium logs for requests made while the context is offline or a route is aborted.
@@ -143,6 +144,7 @@ def test_admit_then_offline_duplicate_reload_sync_and_conflict(browser_factory, 
     page.locator("[data-online='false']").wait_for()
     assert page.locator("[data-waiting]").get_attribute("data-waiting") == "3"
     assert _checked_in(stack, organizer["token"], event["id"])["Ben Okri"] is None
+    save_screenshot(page, "scanner-waiting-375")
 
     page.unroute("**/checkins")
     page.locator("[data-action=sync]").click()
@@ -159,9 +161,10 @@ def test_admit_then_offline_duplicate_reload_sync_and_conflict(browser_factory, 
     assert checked["Dan Ruiz"] is None
     assert checked["Cleo Park"].startswith("2026-12-03T10:00:00")
     save_screenshot(page, "scanner-attention-375")
+    assert no_horizontal_overflow(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     save_screenshot(page, "scanner-attention-1280")
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert no_horizontal_overflow(page)
     attention.locator("[data-action=dismiss]").click()
     page.locator("[data-attention]").wait_for(state="hidden")
 

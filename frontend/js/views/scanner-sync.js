@@ -42,7 +42,7 @@ export class ScannerSession extends EventTarget {
     this.syncError = '';
     this.syncing = null;
     this.timers = [];
-    this.onOnline = () => this.sync();
+    this.onOnline = () => this.connect();
     this.onOffline = () => this.emit('change');
   }
 
@@ -71,7 +71,8 @@ export class ScannerSession extends EventTarget {
     for (const scan of scans) this.remember(scan);
     window.addEventListener('online', this.onOnline);
     window.addEventListener('offline', this.onOffline);
-    this.timers.push(setInterval(() => this.sync(), RETRY_MS));
+    // While the server cannot be reached, the retry also revalidates the list (which tells when it can).
+    this.timers.push(setInterval(() => (this.reachable ? this.sync() : this.connect()), RETRY_MS));
     this.timers.push(setInterval(() => this.refresh(), LIST_REFRESH_MS));
     this.emit('change');
   }

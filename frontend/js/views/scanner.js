@@ -53,7 +53,11 @@ export default async function render({ root, params, signal }) {
   const announce = h('p', { class: 'visually-hidden', 'aria-live': 'assertive', dataset: { announce: '' } });
   const code = h('input', { type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false',
     inputmode: 'text', dataset: { codeInput: '' } });
-  const result = resultScreen({ timeZone: event.timezone, announce, onClose: () => code.focus({ preventScroll: true }) });
+  let camera = null;
+  const cameraButton = h('button', { type: 'button', class: 'primary scanner-camera-button', dataset: { action: 'camera' } }, 'Start camera');
+  // Back from a result: to the camera's button while it runs (a phone's keyboard would cover the view).
+  const result = resultScreen({ timeZone: event.timezone, announce,
+    onClose: () => (camera ? cameraButton : code).focus({ preventScroll: true }) });
 
   const online = h('span', { class: 'scanner-online', dataset: { online: '' } });
   const waiting = h('span', { class: 'scanner-waiting', dataset: { waiting: '' } });
@@ -64,8 +68,6 @@ export default async function render({ root, params, signal }) {
 
   const video = h('video', { class: 'scanner-video', muted: true, playsinline: true, hidden: true, 'aria-label': 'Camera view', dataset: { camera: '' } });
   const cameraMessage = h('p', { class: 'notice warn', role: 'alert', hidden: true, dataset: { cameraMessage: '' } });
-  let camera = null;
-  const cameraButton = h('button', { type: 'button', class: 'primary scanner-camera-button', dataset: { action: 'camera' } }, 'Start camera');
   cameraButton.addEventListener('click', async () => {
     unlockSound();
     if (camera) {
@@ -207,6 +209,5 @@ export default async function render({ root, params, signal }) {
   );
   door.value = session.device.door;
   update();
-  code.focus({ preventScroll: true });
   session.connect();
 }
