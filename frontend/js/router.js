@@ -19,6 +19,7 @@ const ROUTES = [
   { pattern: '/orders/:id/tickets', view: 'ticket', auth: true, page: 'all' },
   { pattern: '/orders/:id/tickets/:attendee', view: 'ticket', auth: true, page: 'one' },
   { pattern: '/events/:id/orders', view: 'orders', auth: true, page: 'event' },
+  { pattern: '/events/:id/scan', view: 'scanner', auth: true },
   { pattern: '/invites', view: 'invites', auth: true },
   { pattern: '/verify-email', view: 'verify' },
   { pattern: '/admin/permissions', view: 'admin', auth: true, tab: 'permissions' },
@@ -39,6 +40,7 @@ const LOADERS = {
   public: () => import('./views/public.js'),
   orders: () => import('./views/orders.js'),
   ticket: () => import('./views/ticket.js'),
+  scanner: () => import('./views/scanner.js'),
 };
 
 function compile(pattern) {
