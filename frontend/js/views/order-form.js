@@ -85,7 +85,7 @@ function seatFields(ticket, number, questions) {
 }
 
 /** The order form for a public event page; null when no ticket is on sale now. */
-export function orderForm(event, tickets, questions = []) {
+export function orderForm(event, tickets, questions = [], code = null) {
   const onSale = tickets.filter((ticket) => ticket.sales_open !== false);
   if (!onSale.length) return null;
   const failure = errorBox('order-error');
@@ -115,7 +115,9 @@ export function orderForm(event, tickets, questions = []) {
   });
   const submit = h('button', { type: 'submit', class: 'primary', dataset: { action: 'order' } }, 'Order');
   const form = h('form', { class: 'card', novalidate: true, dataset: { orderForm: '' } },
-    h('h2', {}, 'Order tickets'), rows.map((row) => [row.quantity.wrap, row.amount?.wrap, row.seatList]), failure,
+    h('h2', {}, 'Order tickets'),
+    code ? h('p', { class: 'notice', dataset: { orderCode: '' } }, `Ordering with the code ${code.toUpperCase()}.`) : null,
+    rows.map((row) => [row.quantity.wrap, row.amount?.wrap, row.seatList]), failure,
     h('div', { class: 'actions' }, submit), result);
   // One key per intended order: resubmitting the same form after a lost answer never buys twice.
   let key = newKey();
@@ -145,7 +147,8 @@ export function orderForm(event, tickets, questions = []) {
     });
     submit.disabled = true;
     try {
-      const order = await api.post(`/events/${event.id}/orders`, { items }, { headers: { 'Idempotency-Key': key } });
+      const body = { items, ...(code ? { code } : {}) };
+      const order = await api.post(`/events/${event.id}/orders`, body, { headers: { 'Idempotency-Key': key } });
       key = newKey();
       form.reset();
       rows.forEach((row) => row.syncSeats());

@@ -7,6 +7,7 @@ import { srcsetOf, variantList } from '../images.js';
 import { store } from '../store.js';
 import { formatRange, formatDateTime } from '../time.js';
 import { LiveSocket } from '../ws.js';
+import { codeBox, loadEvent, priceNode } from './public-code.js';
 
 export default async function render(ctx) {
   if (ctx.route.page === 'list') return renderList(ctx);
@@ -49,10 +50,12 @@ function availabilityText(available) {
   return Number(available) > 0 ? `${available} available` : 'Sold out';
 }
 
-async function renderEvent({ root, params, signal }) {
+async function renderEvent({ root, params, query, signal, navigate }) {
+  const code = query?.get('code') || null;
   let event;
+  let refused;
   try {
-    event = await api.get(`/public/events/${encodeURIComponent(params.id)}`, { auth: false, signal });
+    ({ event, refused } = await loadEvent(params.id, code, signal));
   } catch (error) {
     if (error.status === 404) {
       document.title = 'Event not found · Marquee';
@@ -88,20 +91,22 @@ async function renderEvent({ root, params, signal }) {
             h('strong', {}, ticket.name),
             ticket.description ? h('p', { class: 'muted' }, ticket.description) : null,
             ticket.sales_ends_at ? h('p', { class: 'hint' }, `Sales end ${formatDateTime(ticket.sales_ends_at, event.timezone)}`) : null),
-          h('div', {}, h('span', { class: 'price' }, priceText(ticket, event.currency)), ' · ', left));
+          h('div', {}, priceNode(ticket, event.currency, priceText(ticket, event.currency)), ' · ', left));
       }))
       : h('p', { class: 'muted', dataset: { publicTickets: '', empty: '' } }, 'No tickets on sale.'),
   );
+  article.append(codeBox(event, code, refused, navigate));
+  const applied = code && !refused ? code : null;
   root.append(article);
   if (tickets.length && store.token) {
     const [forms, asked] = await Promise.all([
       import('./order-form.js').catch(() => null),
       api.get(`/public/events/${encodeURIComponent(event.id)}/questions`, { auth: false, signal }).catch(() => null),
     ]);
-    const form = forms && !signal.aborted ? forms.orderForm(event, tickets, asked?.questions || []) : null;
+    const form = forms && !signal.aborted ? forms.orderForm(event, tickets, asked?.questions || [], applied) : null;
     if (form) article.append(form);
   } else if (tickets.length) {
-    const next = encodeURIComponent(`/public/events/${event.id}`);
+    const next = encodeURIComponent(`/public/events/${event.id}${applied ? `?code=${encodeURIComponent(applied)}` : ''}`);
     article.append(h('p', { dataset: { signInToOrder: '' } }, h('a', { href: `#/signin?next=${next}` }, 'Sign in to order tickets')));
   }
 
