@@ -96,7 +96,7 @@ _TICKET_IDS = ListOf(
 _DISCOUNT = Parsed(
     _discount,
     {
-        "type": ["object", "null"],
+        "type": "object",
         "description": 'null, {"percent": "10"} (above 0, at most 100) or {"amount": "5.00"} off each ticket',
         "properties": {"percent": {"type": "string"}, "amount": {"type": "string"}},
         "maxProperties": 1,

@@ -228,10 +228,15 @@ class World:
         if found:
             return str(found[0]["id"])
         # The fuzzer may have hidden, sold out, closed or deleted the paid ticket (then a new one),
-        # or moved the event into the past (then the event is put back too).
+        # moved the event into the past (then the event is put back too), or asked required
+        # checkout questions (then they go).
+        refusal = ""
         for attempt, ticket_id in enumerate((self.paid_ticket_id, "", "")):
             if attempt == 2:
                 self.restore_event()
+            if "attendees" in refusal:
+                self.call("PUT", f"/events/{self.event_id}/questions", {"questions": []})
+                ticket_id = ticket_id or self.paid_ticket_id
             ticket_id = ticket_id or self.new_ticket("paid")
             placed = self.stack.api(
                 "POST",
@@ -243,6 +248,7 @@ class World:
             if placed.status_code == 201:
                 self.paid_ticket_id = ticket_id
                 return str(placed.json()["id"])
+            refusal = placed.text
         raise AssertionError(f"no order could be placed: {placed.status_code} {placed.text}")
 
     def completed_order(self) -> str:
