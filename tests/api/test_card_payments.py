@@ -490,3 +490,16 @@ def test_a_signed_body_that_is_not_an_event_is_a_400_or_ignored(api, stripe_sand
 
     assert response.status in (200, 400)
     assert response.status == 400 or response.json["result"] == "ignored"
+
+
+def test_a_card_payment_issues_the_tickets_once_whatever_the_redeliveries(shop, buyer, api, stripe_sandbox):
+    order = shop.buy(buyer, shop.ticket(quantity=10), 3)
+    assert api.get(f"/orders/{order['id']}/attendees", token=buyer).json == []
+    stripe_sandbox.state.pay(checkout(shop, order, buyer).json["session_id"])
+    stripe_sandbox.deliver(api)
+    body, signature = stripe_sandbox.receiver.deliveries[-1]
+    assert post_webhook(api, body, signature).json["result"] == "duplicate"
+
+    attendees = api.get(f"/orders/{order['id']}/attendees", token=buyer).json
+    assert [a["status"] for a in attendees] == ["valid"] * 3
+    assert len({a["code"] for a in attendees}) == 3
