@@ -15,6 +15,7 @@ from chalicelib.api import (
     orders,
     payments,
     permissions,
+    program,
     roles,
     services,
     tickets,
@@ -41,6 +42,7 @@ for blueprint in (
     orders.bp,
     payments.bp,
     attendees.bp,
+    program.bp,
     media.bp,
 ):
     app.register_blueprint(blueprint)

@@ -18,6 +18,8 @@ IDEMPOTENCY_KEY = Text(
     description="The same key returns the same order and never buys twice",
 )
 CSV = Schemaless({"type": "string", "contentMediaType": "text/csv"})
+ICALENDAR = Schemaless({"type": "string", "contentMediaType": "text/calendar"})
+PENTABARF_XML = Schemaless({"type": "string", "contentMediaType": "application/xml"})
 OPENAPI = Schemaless(
     {
         "type": "object",
