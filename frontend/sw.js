@@ -45,15 +45,32 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
-// The page lists what it loaded before this worker controlled it; reply once all is stored.
+// The page lists what it loaded before this worker controlled it, with the public data it already
+// has (so it is not downloaded twice); reply once all is stored.
 self.addEventListener('message', (event) => {
   if (event.data?.type !== 'warm' || !Array.isArray(event.data.urls)) return;
   const port = event.ports[0];
+  const copies = Array.isArray(event.data.copies) ? event.data.copies : [];
+  const given = new Set(copies.map((copy) => copy.url));
   event.waitUntil((async () => {
-    await Promise.all(event.data.urls.map((url) => warm(url).catch(() => null)));
+    await Promise.all([
+      ...copies.map((copy) => keep(copy).catch(() => null)),
+      ...event.data.urls.filter((url) => !given.has(url)).map((url) => warm(url).catch(() => null)),
+    ]);
     port?.postMessage({ type: 'warmed' });
   })());
 });
+
+/** A public answer the page received itself ({url, body, etag}), stored unless a copy with that
+ * ETag is there already. */
+async function keep({ url, body, etag }) {
+  if (typeof url !== 'string' || typeof body !== 'string' || !isData(new URL(url), new Request(url))) return;
+  const cache = await caches.open(DATA_CACHE);
+  const cached = await cache.match(url);
+  if (cached && etag && cached.headers.get('ETag') === etag) return;
+  const headers = { 'Content-Type': 'application/json', ...(etag ? { ETag: etag } : {}) };
+  await cache.put(url, await stamped(new Response(body, { status: 200, headers })));
+}
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;
@@ -78,7 +95,11 @@ function isData(url, request) {
 
 async function warm(url) {
   const parsed = new URL(url, self.location.href);
-  if (isData(parsed, new Request(parsed))) return revalidated(parsed.href, new Headers());
+  if (isData(parsed, new Request(parsed))) {
+    // Only what is missing: a stored copy is revalidated whenever the page asks for it.
+    if (await (await caches.open(DATA_CACHE)).match(parsed.href)) return null;
+    return revalidated(parsed.href, new Headers());
+  }
   if (parsed.origin !== self.location.origin || SHELL_EXCLUDED.test(parsed.pathname.slice(scopePath.length - 1))) return null;
   const cache = await caches.open(SHELL_CACHE);
   const key = parsed.pathname + parsed.search;

@@ -12,8 +12,9 @@ function supported() {
   return 'serviceWorker' in navigator && window.isSecureContext;
 }
 
-/** Hands the running worker every URL this page has loaded; resolves true once it stored them. */
-export async function keepForOffline() {
+/** Hands the running worker every URL this page has loaded, and `copies` ([{url, body, etag}]) of
+ * public answers it holds already; resolves true once the worker stored them. */
+export async function keepForOffline(copies = []) {
   if (!supported()) return false;
   const registration = await navigator.serviceWorker.ready;
   const worker = registration.active;
@@ -22,7 +23,7 @@ export async function keepForOffline() {
     const channel = new MessageChannel();
     const timer = setTimeout(() => resolve(false), WARM_TIMEOUT_MS);
     channel.port1.onmessage = () => { clearTimeout(timer); resolve(true); };
-    worker.postMessage({ type: 'warm', urls: loadedUrls() }, [channel.port2]);
+    worker.postMessage({ type: 'warm', urls: loadedUrls(), copies }, [channel.port2]);
   });
 }
 

@@ -130,7 +130,15 @@ async function load(id, signal) {
       return null;
     }),
   ]);
-  return { event: event.data, schedule: schedule?.data || null, copies: [event, schedule].map((r) => offlineCopyOf(r?.headers)) };
+  const answers = [[base, event], [`${base}/schedule`, schedule]].filter(([, answer]) => answer);
+  return {
+    event: event.data,
+    schedule: schedule?.data || null,
+    copies: [event, schedule].map((answer) => offlineCopyOf(answer?.headers)),
+    // Fresh answers, handed to the service worker for the next visit (offline copies it has).
+    fresh: answers.filter(([, answer]) => !offlineCopyOf(answer.headers))
+      .map(([path, answer]) => ({ url: `${store.config.apiUrl}${path}`, body: JSON.stringify(answer.data), etag: answer.etag })),
+  };
 }
 
 export default async function render({ root, params, query, signal }) {
@@ -148,7 +156,7 @@ export default async function render({ root, params, query, signal }) {
     throw error;
   }
   if (signal.aborted) return;
-  const { event, schedule, copies } = loaded;
+  const { event, schedule, copies, fresh } = loaded;
   document.title = `${event.name} · Marquee`;
   signal.addEventListener('abort', setDescription(summary(event)));
   const offline = copies.some(Boolean);
@@ -164,7 +172,7 @@ export default async function render({ root, params, query, signal }) {
     scheduleTabs(event, schedule, { overview, query, signal, calendarUrl, pageUrl }));
   root.append(article);
   // This event's data and the modules it needed are kept for the next visit, even offline.
-  keepForOffline().then((kept) => {
+  keepForOffline(fresh).then((kept) => {
     if (kept && !signal.aborted) document.documentElement.dataset.offlineSaved = event.id;
   }).catch(() => null);
   await tickets.start();
