@@ -28,6 +28,7 @@ VENDOR_PREFIX = "vendor/"
 BROWSER_FILES = (
     "cropperjs/dist/cropper.esm.js",
     "cropperjs/dist/cropper.min.css",
+    "jsqr/dist/jsQR.js",
 )
 CONFIG_KEY = "config.json"
 

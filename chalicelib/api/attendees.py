@@ -2,12 +2,16 @@
 
 from typing import Any
 
+from chalice import Response
+
 from chalicelib.domain.attendees import ATTENDEE, ATTENDEE_PATCH
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import ORDER_MANAGERS, ORDER_READERS
 from chalicelib.http.access import current_order_access, order_party_required
+from chalicelib.http.definitions import SVG
 from chalicelib.http.routing import ApiBlueprint
+from chalicelib.media.qr import SVG_TYPE, qr_svg
 from chalicelib.services import attendees as cases
 from chalicelib.views.attendees import attendee_view
 
@@ -25,6 +29,22 @@ def order_attendees(order_id: str) -> list[dict[str, Any]]:
 @order_party_required(ORDER_READERS)
 def order_attendee(order_id: str, attendee_id: str) -> dict[str, Any]:
     return attendee_view(cases.order_attendee(current_order_access().order, attendee_id))
+
+
+@bp.route("/orders/{order_id}/attendees/{attendee_id}/qr.svg", response=SVG)
+@order_party_required(ORDER_READERS)
+def attendee_qr(order_id: str, attendee_id: str) -> Response:
+    """The ticket's QR code (it carries the attendee's code); a revoked ticket's is 409."""
+    code = cases.ticket_code(current_order_access().order, attendee_id)
+    return Response(
+        body=qr_svg(code),
+        headers={
+            "Content-Type": SVG_TYPE,
+            "Content-Disposition": f'inline; filename="ticket-{attendee_id}.svg"',
+            # Opened on its own, the image is a document: it may run and load nothing.
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )
 
 
 @bp.route(

@@ -6,6 +6,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.clock import now
+from chalicelib.domain.codes import CODE_PATTERN, CodeTerms
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.events import (
     EVENT,
@@ -16,6 +17,7 @@ from chalicelib.domain.events import (
     PUBLIC_EVENT_SUMMARY,
     VERSIONS,
 )
+from chalicelib.domain.fields import Text
 from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS, allowed_fingerprint
 from chalicelib.domain.tickets import PUBLIC_EVENT
@@ -26,6 +28,7 @@ from chalicelib.http.etag import clock_variant, conditional_get, expected_versio
 from chalicelib.http.request import query_param
 from chalicelib.http.responses import created, no_content, paginated
 from chalicelib.http.routing import ApiBlueprint
+from chalicelib.services import codes as code_cases
 from chalicelib.services import events as event_cases
 from chalicelib.store import events, tickets
 from chalicelib.store.models.events import EventModel
@@ -97,18 +100,28 @@ def public_events() -> Response:
     return paginated([public_event_summary(e) for e in found], cursor)
 
 
-@bp.route("/public/events/{event_id}", public=True, response=PUBLIC_EVENT)
+@bp.route(
+    "/public/events/{event_id}",
+    public=True,
+    response=PUBLIC_EVENT,
+    query={"code": Text(pattern=CODE_PATTERN, description="Also the hidden tickets it unlocks, its prices")},
+)
 def public_event(event_id: str) -> Response:
+    """A published event and its tickets; ``?code=`` an access or discount code (422
+    ``invalid_code`` when it cannot be used)."""
     event = events.get_published_event(event_id)
     if event is None:
         raise NotFoundError("No such published event.")
+    text = query_param("code")
+    code = code_cases.usable_code(event_id, text, now()) if text is not None else None
+    versions = [event.event_ver, event.tickets_ver, *((code[1], code[0].uses) if code else ())]
+    variant = clock_variant() + (f"-code-{code[0].code_id}" if code else "")
     return conditional_get(
-        versioned_etag([event.event_ver, event.tickets_ver], clock_variant()),
-        lambda: _public_page(event),
+        versioned_etag(versions, variant), lambda: _public_page(event, code[0] if code else None)
     )
 
 
-def _public_page(event: EventModel) -> dict:
+def _public_page(event: EventModel, code: CodeTerms | None) -> dict:
     moment = now()
-    listed = tickets.public_tickets(event.event_id, moment)
-    return public_event_view(event, public_tickets_view(event, listed, moment))
+    listed = tickets.public_tickets(event.event_id, moment, code.unlocks if code else None)
+    return public_event_view(event, public_tickets_view(event, listed, moment, code))

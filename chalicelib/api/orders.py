@@ -21,7 +21,7 @@ from chalicelib.http.access import (
 from chalicelib.http.context import current_access, current_user
 from chalicelib.http.definitions import CSV, IDEMPOTENCY_KEY, PAGE_QUERY
 from chalicelib.http.request import Body, header, query_param
-from chalicelib.http.responses import created, paginated
+from chalicelib.http.responses import created, csv_download, paginated
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.services import exports
 from chalicelib.services import orders as order_cases
@@ -41,16 +41,6 @@ MARK_PAID = Object(
     },
     additional=True,
 )
-
-
-def _csv(text: str, filename: str) -> Response:
-    return Response(
-        body=text,
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        },
-    )
 
 
 @bp.route(
@@ -90,14 +80,14 @@ def list_event_orders(event_id: str) -> Response:
 @event_role_required(ORDER_MANAGERS)
 def export_orders(event_id: str) -> Response:
     """Every order of the event as CSV."""
-    return _csv(exports.orders_csv(event_id), f"orders-{event_id}.csv")
+    return csv_download(exports.orders_csv(event_id), f"orders-{event_id}.csv")
 
 
 @bp.route("/events/{event_id}/attendees.csv", response=CSV)
 @event_role_required(ORDER_MANAGERS)
 def export_attendees(event_id: str) -> Response:
     """One CSV row per ticket of every completed order."""
-    return _csv(exports.attendees_csv(event_id), f"attendees-{event_id}.csv")
+    return csv_download(exports.attendees_csv(event_id), f"attendees-{event_id}.csv")
 
 
 @bp.route("/events/{event_id}/orders/{order_id}", response=ORDER)

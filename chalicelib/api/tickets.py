@@ -6,7 +6,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.objects import list_of
-from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_READERS
+from chalicelib.domain.permissions import EVENT_EDITORS, TICKET_READERS
 from chalicelib.domain.tickets import TICKET, TICKET_CHANGES, TICKET_INPUT, TICKET_TABLE
 from chalicelib.http.access import event_role_required
 from chalicelib.http.context import current_access
@@ -20,7 +20,7 @@ bp = ApiBlueprint(__name__)
 
 
 @bp.route("/events/{event_id}/tickets", response=list_of(TICKET))
-@event_role_required(EVENT_READERS)
+@event_role_required(TICKET_READERS)
 def list_tickets(event_id: str) -> Response:
     """The event's tickets in the wizard's order."""
     event = current_access().event
@@ -47,7 +47,7 @@ def replace_tickets(event_id: str, body: dict[str, Any]) -> Response:
 
 
 @bp.route("/events/{event_id}/tickets/{ticket_id}", response=TICKET)
-@event_role_required(EVENT_READERS)
+@event_role_required(TICKET_READERS)
 def get_ticket(event_id: str, ticket_id: str) -> Response:
     """One ticket."""
     ticket = tickets.get_ticket(event_id, ticket_id)

@@ -1,9 +1,11 @@
 """The WebSocket routes ($connect, $default, $disconnect); app.py registers them on the app.
 
 ``$connect`` takes ``?token=<bearer token>`` (a signed-in user's notifications) and/or
-``?event=<event_id>`` (a published event's live availability). A missing, bad or expired token
-is refused with 401 even when an event is given; an event that is not published is refused with
-404. Refusing ``$connect`` makes API Gateway refuse the handshake.
+``?event=<event_id>`` (a published event's live availability); with a token, ``?checkins=<event_id>``
+also listens to that event's check-in counts (for whom the matrix lets read ``attendee``). A
+missing, bad or expired token is refused with 401 even when an event is given; an event that is
+not published is refused with 404, check-ins the user may not read with 403.
+Refusing ``$connect`` makes API Gateway refuse the handshake.
 """
 
 import json
@@ -14,15 +16,18 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Response
 from chalice.app import WebsocketEvent
 
-from chalicelib.domain.errors import DomainError, NotFoundError, UnauthorizedError
+from chalicelib.domain.errors import DomainError, ForbiddenError, NotFoundError, UnauthorizedError
+from chalicelib.domain.permissions import ATTENDEE, allows
 from chalicelib.encoding import dumps
 from chalicelib.http.auth import authenticate_token
 from chalicelib.http.errors import error_body, status_of
 from chalicelib.realtime.connections import add_connection, remove_connection
 from chalicelib.realtime.notifier import ClientFactory, endpoint_for, management_client, post
 from chalicelib.realtime.sessions import make_room
+from chalicelib.store.access import load_event_record
 from chalicelib.store.events import get_published_event
-from chalicelib.store.models.connections import event_channel, user_channel
+from chalicelib.store.models.connections import checkins_channel, event_channel, user_channel
+from chalicelib.store.models.users import UserModel
 
 logger = logging.getLogger("marquee.realtime")
 
@@ -44,7 +49,7 @@ class _Listener:
 
 
 def _listener(params: dict[str, str]) -> _Listener:
-    token, event_id = params.get("token"), params.get("event")
+    token, event_id, watched = params.get("token"), params.get("event"), params.get("checkins")
     if not token and not event_id:
         raise UnauthorizedError("Connect with ?token=<token>.", code="not_authenticated")
     listener = _Listener(channels=[])
@@ -53,11 +58,26 @@ def _listener(params: dict[str, str]) -> _Listener:
         listener = _Listener(
             [user_channel(user.user_id)], user.user_id, claims.token_version, claims.expires_at
         )
+        if watched:
+            _check_may_watch(user, watched)
+            listener.channels.append(checkins_channel(watched))
+    elif watched:
+        raise UnauthorizedError("Connect with ?token=<token> to watch check-ins.", code="not_authenticated")
     if event_id:
         if get_published_event(event_id) is None:
             raise NotFoundError("No published event with this id.")
         listener.channels.append(event_channel(event_id))
     return listener
+
+
+def _check_may_watch(user: UserModel, event_id: str) -> None:
+    """The user may read the event's check-in counts (attendee read, or staff)."""
+    record = load_event_record(event_id, user.user_id, with_matrix=True)
+    if record.event is None:
+        raise NotFoundError("No such event.")
+    staff = bool(user.is_admin or user.is_super_admin)
+    if not staff and not (record.matrix and allows(record.matrix.matrix, record.role, ATTENDEE, "read")):
+        raise ForbiddenError("Your role in this event may not watch its check-ins.")
 
 
 def on_connect(event: WebsocketEvent) -> Response | None:

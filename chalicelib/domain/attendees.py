@@ -21,6 +21,7 @@ from typing import Any
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.fields import Choice, Schemaless, Text
 from chalicelib.domain.objects import Object, sent
+from chalicelib.domain.questions import Answers
 from chalicelib.domain.users import email_field
 
 VALID = "valid"
@@ -102,9 +103,13 @@ ATTENDEE_PATCH = Object(
     {
         "name": Text(MAX_NAME, required="Give the attendee's name."),
         "email": email_field(MAX_EMAIL),
+        "answers": Answers(
+            description="{question_id: answer}, all of them: replaces the attendee's answers and "
+            "meets the event's questions for this ticket like an order does"
+        ),
     },
-    empty="Send name or email.",
-    unknown=lambda key: "Unknown field; send name and email.",
+    empty="Send name, email or answers.",
+    unknown=lambda key: "Unknown field; send name, email and answers.",
     examples=[{"name": "Ada Lovelace", "email": "ada@example.com"}],
 )
 

@@ -213,7 +213,8 @@ class Flag(Field):
 
 
 class Integer(Field):
-    """A whole JSON number (never a bool or 2.0) from ``minimum`` to ``maximum``."""
+    """A whole JSON number (never a bool or 2.0) from ``minimum`` to ``maximum`` (or null, when
+    ``nullable``)."""
 
     def __init__(
         self,
@@ -222,14 +223,17 @@ class Integer(Field):
         *,
         message: str | None = None,
         range_message: str | None = None,
+        nullable: bool = False,
         **options: Any,
     ) -> None:
         super().__init__(**options)
-        self.minimum, self.maximum = minimum, maximum
+        self.minimum, self.maximum, self.nullable = minimum, maximum, nullable
         self.message = message or f"Give a whole number from {minimum} to {maximum}."
         self.range_message = range_message or f"Use a whole number from {minimum} to {maximum}."
 
     def check(self, value: Any, path: str, errors: Errors) -> Any:
+        if value is None and self.nullable:
+            return None
         if type(value) is not int:
             errors[path] = self.message
             return INVALID
@@ -246,7 +250,7 @@ class Integer(Field):
             schema["minimum"] = self.minimum
         if self.maximum is not None:
             schema["maximum"] = self.maximum
-        return schema
+        return or_null(schema, self.nullable)
 
     def dump(self, value: Any) -> Any:
         return int(value)

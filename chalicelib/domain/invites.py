@@ -22,6 +22,7 @@ ROLE_LABELS = {
     "coorganizer": "co-organizer",
     "track_organizer": "track organizer",
     "moderator": "moderator",
+    "checkin": "door staff (check-in)",
 }
 
 

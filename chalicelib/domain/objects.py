@@ -26,10 +26,13 @@ class ListOf(Field):
         identity: Callable[[Any], Any] | None = None,
         duplicate_at: str | None = None,
         nullable: bool = False,
+        keep_null: bool = False,
         **options: Any,
     ) -> None:
         super().__init__(**options)
         self.item, self.max_items, self.min_items, self.message = item, max_items, min_items, message
+        # ``nullable``: null is accepted, as an empty list (or, ``keep_null``, as null).
+        self.keep_null = keep_null
         self.too_many = too_many or f"Give at most {max_items} items."
         # ``duplicate`` refuses an item equal to an earlier one (or whose ``identity``, INVALID for
         # none, is), at the item's path or at its field ``duplicate_at``.
@@ -38,7 +41,7 @@ class ListOf(Field):
 
     def check(self, value: Any, path: str, errors: Errors) -> Any:
         if value is None and self.nullable:
-            return []
+            return None if self.keep_null else []
         if not isinstance(value, list) or (self.min_items is not None and len(value) < self.min_items):
             errors[path] = self.message
             return INVALID

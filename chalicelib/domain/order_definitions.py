@@ -22,7 +22,11 @@ ORDER_LINE = sent(
         "quantity": Integer(minimum=1),
         "unit_price": _MONEY,
         "subtotal": _MONEY,
+        "list_price": Text(
+            pattern=r"^[0-9]+(\.[0-9]{1,3})?$", description="The price before the order's code discounted it"
+        ),
     },
+    optional=("list_price",),
 )
 ORDER = sent(
     "Order",
@@ -53,6 +57,7 @@ ORDER = sent(
             },
             optional=("instructions",),
         ),
+        "code": Text(nullable=True, null_value=None, description="The access or discount code used"),
         "refunds": ListOf(REFUND_RECORD),
         "refunded_total": REFUNDED_TOTAL,
         "buyer": sent(None, {"id": _ID, "name": _MAYBE_TEXT, "email": _MAYBE_TEXT}),

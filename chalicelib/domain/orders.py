@@ -15,16 +15,23 @@ adds it back, so an expired hold is never shown, nor refused to a buyer, as take
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain import codes
 from chalicelib.domain.errors import BadRequestError, ConflictError, ValidationError
 from chalicelib.domain.fields import Integer, Matching, Parsed
 from chalicelib.domain.money import currency_decimals_message, fits_currency
 from chalicelib.domain.objects import ListOf, Object, field_of
+from chalicelib.domain.questions import (
+    ATTENDEE_INPUT,
+    MAX_ORDER_ATTENDEES,
+    check_line_attendees,
+    check_order_size,
+)
 from chalicelib.domain.tickets import MONEY_IN, ZERO, money_text, sales_open
 
 PENDING = "pending"
@@ -42,6 +49,8 @@ MAX_HOLD_MINUTES = 7 * 24 * 60
 # record and the event's version bump must fit with room to spare.
 MAX_LINES = 20
 MAX_LINE_QUANTITY = 1_000_000
+# Each seat becomes an attendee (with its ticket and code) when the order completes.
+MAX_SEATS = 500
 MAX_IDEMPOTENCY_KEY = 255
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]+")
 
@@ -73,6 +82,8 @@ class RequestedItem:
     ticket_id: str
     quantity: int
     amount: Decimal | None = None
+    # What the buyer says of each seat (at most one entry a seat): {name?, email?, answers?}.
+    attendees: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,19 +93,28 @@ class OrderLine:
     type: str
     quantity: int
     unit_price: Decimal
+    # The price before a code's discount (None: not discounted).
+    list_price: Decimal | None = None
+    # {name, email, answers} per seat given, checked against the event's questions.
+    attendees: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def subtotal(self) -> Decimal:
         return self.unit_price * self.quantity
 
     def to_record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "ticket_id": self.ticket_id,
             "name": self.name,
             "type": self.type,
             "quantity": self.quantity,
             "unit_price": str(self.unit_price),
         }
+        if self.list_price is not None:
+            record["list_price"] = str(self.list_price)
+        if self.attendees:
+            record["attendees"] = [dict(person) for person in self.attendees]
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> "OrderLine":
@@ -104,6 +124,8 @@ class OrderLine:
             type=str(record["type"]),
             quantity=int(record["quantity"]),
             unit_price=Decimal(str(record["unit_price"])),
+            list_price=Decimal(str(record["list_price"])) if record.get("list_price") else None,
+            attendees=tuple(record.get("attendees") or ()),
         )
 
 
@@ -217,9 +239,17 @@ ORDER_REQUEST = Object(
                         nullable=True,
                         description=f"Donation per ticket. {MONEY_IN.base_schema()['description']}",
                     ),
+                    "attendees": ListOf(
+                        ATTENDEE_INPUT,
+                        max_items=MAX_ORDER_ATTENDEES,
+                        message="Give a list of attendees {name?, email?, answers?}, one per seat.",
+                        too_many=f"An order names at most {MAX_ORDER_ATTENDEES} attendees.",
+                        description="Who each seat is for, in seat order, with the answers to the "
+                        "event's questions (GET /public/events/{event_id}/questions)",
+                    ),
                 },
                 required=("ticket_id", "quantity"),
-                message="Give an object {ticket_id, quantity, amount?}.",
+                message="Give an object {ticket_id, quantity, amount?, attendees?}.",
             ),
             min_items=1,
             max_items=MAX_LINES,
@@ -228,10 +258,15 @@ ORDER_REQUEST = Object(
             duplicate="This ticket is listed twice; order it once with the total quantity.",
             identity=field_of("ticket_id"),
             duplicate_at="ticket_id",
-        )
+        ),
+        "code": Parsed(
+            codes.code_text,
+            {"type": "string", "pattern": codes.CODE_PATTERN, "description": "An access or discount code"},
+            nullable=True,
+        ),
     },
     required=("items",),
-    unknown=lambda key: "Unknown field; send only items.",
+    unknown=lambda key: "Unknown field; send items and code.",
     description=f"Header Idempotency-Key (required, up to {MAX_IDEMPOTENCY_KEY} characters).",
     examples=[{"items": [{"ticket_id": "0123456789abcdef0123456789abcdef", "quantity": 1}]}],
 )
@@ -244,17 +279,28 @@ def parse_order_request(payload: Mapping[str, Any]) -> list[RequestedItem]:
             item["ticket_id"],
             item["quantity"],
             None if item.get("amount") is None else Decimal(item["amount"]),
+            tuple(item.get("attendees") or ()),
         )
         for item in ORDER_REQUEST.validate(payload)["items"]
     ]
 
 
-def request_fingerprint(event_id: str, items: Iterable[RequestedItem]) -> str:
-    """Same event and same items (in any order) -> same fingerprint; anything else differs."""
+def requested_code(payload: Mapping[str, Any]) -> str | None:
+    """The order's code (upper-case), once ``parse_order_request`` accepted the payload."""
+    code = payload.get("code")
+    return codes.normalize(code) if isinstance(code, str) else None
+
+
+def request_fingerprint(event_id: str, items: Iterable[RequestedItem], code: str | None = None) -> str:
+    """Same event, items (in any order) and code -> same fingerprint; anything else differs (the
+    attendees' names and answers too; a request without attendees or code keeps its old one)."""
     canonical = sorted(
-        [item.ticket_id, item.quantity, None if item.amount is None else str(item.amount)] for item in items
+        [item.ticket_id, item.quantity, None if item.amount is None else str(item.amount)]
+        + ([json.dumps(item.attendees, sort_keys=True)] if item.attendees else [])
+        for item in items
     )
-    text = json.dumps([event_id, canonical], separators=(",", ":"))
+    parts: list[Any] = [event_id, canonical] if code is None else [event_id, canonical, code]
+    text = json.dumps(parts, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -294,21 +340,32 @@ def price_order(
     moment: datetime,
     expired_held: Mapping[str, int] | None = None,
     currency: str = "USD",
+    code: codes.CodeTerms | None = None,
+    questions: Sequence[Mapping[str, Any]] = (),
 ) -> PricedOrder:
-    """Check every rule against the tickets as read and price the order.
+    """Check every rule against the tickets (and the event's ``questions``) as read and price
+    the order.
 
-    422 (details per field) for unknown or hidden tickets, quantities outside min/max and bad
-    donation amounts; then 409 ``sales_closed``; then 409 ``sold_out`` with what remains.
+    422 (details per field) for unknown or hidden tickets, quantities outside min/max, bad
+    donation amounts and attendees whose answers miss or break the questions' rules; then 409
+    ``sales_closed``; then 409 ``sold_out`` with what remains.
     """
     expired_held = expired_held or {}
     problems = _Problems()
+    if sum(item.quantity for item in items) > MAX_SEATS:
+        problems.invalid["items"] = f"An order holds at most {MAX_SEATS} tickets; place several orders."
     lines: list[OrderLine] = []
+    given: list[list[dict[str, Any]]] = []
     for index, item in enumerate(items):
         where = f"items[{index}]"
         offer = offers.get(item.ticket_id)
-        if offer is None or offer.hidden:
+        if offer is None or (offer.hidden and not (code and code.unlocks(offer.ticket_id))):
             problems.invalid[f"{where}.ticket_id"] = "No such ticket on sale for this event."
             continue
+        attendees = check_line_attendees(
+            questions, offer.ticket_id, item.quantity, item.attendees, where, problems.invalid
+        )
+        given.append(attendees)
         if not offer.min_order <= item.quantity <= offer.max_order:
             problems.invalid[f"{where}.quantity"] = (
                 f"Order from {offer.min_order} to {offer.max_order} of this ticket."
@@ -320,7 +377,19 @@ def price_order(
         if item.quantity > left:
             problems.short[offer.ticket_id] = left
         if unit_price is not None:
-            lines.append(OrderLine(offer.ticket_id, offer.name, offer.type, item.quantity, unit_price))
+            price = codes.discounted(unit_price, offer.type, offer.ticket_id, code, currency)
+            lines.append(
+                OrderLine(
+                    offer.ticket_id,
+                    offer.name,
+                    offer.type,
+                    item.quantity,
+                    price,
+                    list_price=unit_price if price != unit_price else None,
+                    attendees=tuple(attendees),
+                )
+            )
+    check_order_size(given, problems.invalid)
     if problems.invalid:
         raise ValidationError(problems.invalid)
     if problems.closed:

@@ -9,12 +9,24 @@ ORGANIZER = "organizer"
 COORGANIZER = "coorganizer"
 TRACK_ORGANIZER = "track_organizer"
 MODERATOR = "moderator"
-EVENT_ROLES = (ORGANIZER, COORGANIZER, TRACK_ORGANIZER, MODERATOR)
-SERVICES = ("track", "session", "speaker", "sponsor", "microlocation")
+# Door staff: the check-in list and scanning (the matrix's ``attendee`` service), nothing else.
+CHECKIN = "checkin"
+EVENT_ROLES = (ORGANIZER, COORGANIZER, TRACK_ORGANIZER, MODERATOR, CHECKIN)
+# ``attendee``: read = the check-in list and its counts, update = scanning (create and delete are
+# cells like any other service's, so the matrix keeps one shape; no route uses them).
+ATTENDEE = "attendee"
+SERVICES = ("track", "session", "speaker", "sponsor", "microlocation", ATTENDEE)
 OPERATIONS = ("create", "read", "update", "delete")
+# What the event's ``allowed`` lists per service: the operations some route guards.
+GUARDED_OPERATIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(SERVICES, OPERATIONS),
+    ATTENDEE: ("read", "update"),
+}
 
-# The event itself and its tickets (fixed rules; the matrix governs services only).
+# The event itself and its tickets (fixed rules; the matrix governs services only). Door staff
+# read the event (its name, dates and what they may do) but not its ticket table.
 EVENT_READERS = frozenset(EVENT_ROLES)
+TICKET_READERS = EVENT_READERS - {CHECKIN}
 EVENT_EDITORS = frozenset({ORGANIZER, COORGANIZER})
 EVENT_OWNERS = frozenset({ORGANIZER})
 ORDER_READERS = frozenset({ORGANIZER, COORGANIZER})
@@ -24,9 +36,10 @@ ORDER_MANAGERS = frozenset({ORGANIZER})
 # guard with these same sets, so what ``allowed`` says is what the routes let through.
 FIXED_RULES: dict[str, dict[str, frozenset[str]]] = {
     "event": {"read": EVENT_READERS, "update": EVENT_EDITORS, "delete": EVENT_OWNERS},
-    "tickets": {"read": EVENT_READERS, "write": EVENT_EDITORS},
+    "tickets": {"read": TICKET_READERS, "write": EVENT_EDITORS},
     "team": {"manage": EVENT_OWNERS},
     "orders": {"read": ORDER_READERS, "manage": ORDER_MANAGERS},
+    "codes": {"manage": EVENT_EDITORS},
     "activity": {"read": EVENT_OWNERS},
 }
 
@@ -44,7 +57,23 @@ DEFAULT_MATRIX: Matrix = {
     COORGANIZER: _grant({"read", "update"}),
     TRACK_ORGANIZER: _grant({"read", "update"}, ("track",)),
     MODERATOR: _grant({"read"}, ("track",)),
+    CHECKIN: _grant({"read", "update"}, (ATTENDEE,)),
 }
+
+
+def complete_matrix(stored: Matrix) -> Matrix:
+    """A stored matrix with every role x service x operation: a cell it lacks (a matrix saved
+    before a role or service existed) reads as the default's."""
+    return {
+        role: {
+            service: {
+                op: bool(stored.get(role, {}).get(service, {}).get(op, DEFAULT_MATRIX[role][service][op]))
+                for op in OPERATIONS
+            }
+            for service in SERVICES
+        }
+        for role in EVENT_ROLES
+    }
 
 
 def allows(matrix: Matrix, role: str | None, service: str, operation: str) -> bool:
@@ -62,8 +91,8 @@ def allowed_operations(matrix: Matrix, role: str | None, is_staff: bool) -> Allo
         area: {op: is_staff or role in roles for op, roles in rules.items()}
         for area, rules in FIXED_RULES.items()
     }
-    for service in SERVICES:
-        allowed[service] = {op: is_staff or allows(matrix, role, service, op) for op in OPERATIONS}
+    for service, operations in GUARDED_OPERATIONS.items():
+        allowed[service] = {op: is_staff or allows(matrix, role, service, op) for op in operations}
     return allowed
 
 
@@ -79,7 +108,7 @@ ALLOWED = Object(
         area: sent(None, {operation: Flag() for operation in operations})
         for area, operations in {
             **{area: tuple(rules) for area, rules in FIXED_RULES.items()},
-            **dict.fromkeys(SERVICES, OPERATIONS),
+            **GUARDED_OPERATIONS,
         }.items()
     },
     title="Allowed",

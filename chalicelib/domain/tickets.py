@@ -250,7 +250,16 @@ TICKET = sent(
     {**_PUBLIC_FIELDS, "quantity": Integer(minimum=1), "hidden": Flag(), "position": _COUNT, "sold": _COUNT},
 )
 PUBLIC_TICKET = sent(
-    "PublicTicket", {**_PUBLIC_FIELDS, "currency": EVENT.fields["currency"], "sales_open": Flag()}
+    "PublicTicket",
+    {
+        **_PUBLIC_FIELDS,
+        "currency": EVENT.fields["currency"],
+        "sales_open": Flag(),
+        "price_with_code": Text(
+            pattern=r"^[0-9]+(\.[0-9]{1,3})?$", description="What it costs with the code given (?code=)"
+        ),
+    },
+    optional=("price_with_code",),
 )
 PUBLIC_EVENT = PUBLIC_EVENT_SUMMARY.extended("PublicEvent", {"tickets": ListOf(PUBLIC_TICKET)})
 

@@ -1,5 +1,5 @@
 """Definitions of what only the HTTP layer knows: query options, the audit log, the background
-image routes, CSV and the OpenAPI document itself. Every resource's own definitions sit in its
+image routes, CSV, SVG and the OpenAPI document itself. Every resource's own definitions sit in its
 domain module (chalicelib.domain.events, .tickets, .services, ...)."""
 
 from chalicelib.domain.fields import Const, Field, Flag, Integer, Schemaless, Text
@@ -18,6 +18,7 @@ IDEMPOTENCY_KEY = Text(
     description="The same key returns the same order and never buys twice",
 )
 CSV = Schemaless({"type": "string", "contentMediaType": "text/csv"})
+SVG = Schemaless({"type": "string", "contentMediaType": "image/svg+xml"})
 ICALENDAR = Schemaless({"type": "string", "contentMediaType": "text/calendar"})
 PENTABARF_XML = Schemaless({"type": "string", "contentMediaType": "application/xml"})
 OPENAPI = Schemaless(

@@ -20,6 +20,17 @@ def created(body: Any, etag: str | None = None) -> Response:
     return Response(body=body, status_code=201, headers={"ETag": etag} if etag else {})
 
 
+def csv_download(text: str, filename: str) -> Response:
+    """A CSV file the browser saves as ``filename``."""
+    return Response(
+        body=text,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
+
+
 def no_content() -> Response:
     return Response(body="", status_code=204)
 

@@ -20,11 +20,14 @@ class Connection:
     endpoint: str
     token_version: int | None = None
     connected_at: str = ""
+    user_id: str | None = None
 
 
 def _view(item: ConnectionModel) -> Connection:
     version = None if item.token_version is None else int(item.token_version)
-    return Connection(item.channel, item.connection_id, item.endpoint, version, item.connected_at)
+    return Connection(
+        item.channel, item.connection_id, item.endpoint, version, item.connected_at, item.user_id
+    )
 
 
 def add_connection(

@@ -12,9 +12,11 @@ from typing import Any
 
 from chalicelib.domain import attendees as rules
 from chalicelib.domain import orders as order_rules
+from chalicelib.domain import questions as question_rules
 from chalicelib.domain.clock import now
-from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
 from chalicelib.store import attendees as store
+from chalicelib.store import questions
 from chalicelib.store.models.attendees import AttendeeModel
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.orders import OrderModel
@@ -61,7 +63,27 @@ def order_attendee(order: OrderModel, attendee_id: str) -> AttendeeModel:
 def update_attendee(
     order: OrderModel, event: EventModel, attendee_id: str, changes: Mapping[str, Any]
 ) -> AttendeeModel:
-    """The buyer changes an attendee's name, e-mail (and answers) until the event starts."""
+    """The buyer changes an attendee's name, e-mail and answers until the event starts; answers
+    meet the event's questions for the attendee's ticket (422 at ``answers.<question_id>``)."""
     rules.check_editable(datetime.fromisoformat(event.starts_at), now())
     attendee = order_attendee(order, attendee_id)
+    if "answers" in changes:
+        errors: dict[str, str] = {}
+        answers = question_rules.check_answers(
+            questions.questions_of(event.event_id), attendee.ticket_id, changes["answers"], "answers", errors
+        )
+        if errors:
+            raise ValidationError(errors)
+        changes = {**changes, "answers": answers}
     return store.update_details(attendee, changes)
+
+
+def ticket_code(order: OrderModel, attendee_id: str) -> str:
+    """What the attendee's QR code carries; a revoked ticket has none to show (409)."""
+    attendee = order_attendee(order, attendee_id)
+    if attendee.status == rules.REVOKED:
+        raise ConflictError(
+            "This ticket was revoked (its order was cancelled or refunded): it admits nobody.",
+            code="ticket_revoked",
+        )
+    return attendee.code

@@ -5,8 +5,10 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib.domain import orders as rules
-from chalicelib.store import orders
+from chalicelib.services import attendees
+from chalicelib.store import attendees as attendee_store
+from chalicelib.store import orders, questions
+from chalicelib.store.models.attendees import AttendeeModel
 
 
 def _cell(value: Any) -> str:
@@ -15,10 +17,11 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """A CSV a spreadsheet opens safely (CRLF lines, formula-like cells quoted)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([_cell(name) for name in header])
     for row in rows:
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()
@@ -44,20 +47,47 @@ def orders_csv(event_id: str) -> str:
 
     header = ["order_id", "status", "buyer_name", "buyer_email", "items", "tickets", "total", "currency",
               "created_at", "paid_at", "closed_at"]  # fmt: skip
-    return _csv(header, rows())
+    return csv_text(header, rows())
 
 
 def attendees_csv(event_id: str) -> str:
-    """One row per ticket of every completed order."""
+    """One row per attendee (valid or revoked) with the buyer, and one column per question of
+    the event (its label as header; a multiple answer's choices joined with "; ")."""
+    asked = questions.questions_of(event_id)
+    by_order = {order.order_id: order for order in orders.all_event_orders(event_id)}
+    found: dict[str, list[AttendeeModel]] = {}
+    for attendee in attendee_store.event_attendees(event_id):
+        found.setdefault(attendee.order_id, []).append(attendee)
 
     def rows() -> Iterable[list[Any]]:
-        for order in orders.all_event_orders(event_id):
-            if order.status != rules.COMPLETED:
-                continue
-            for line in orders.lines_of(order):
-                for seat in range(1, line.quantity + 1):
-                    yield [order.buyer_name, order.buyer_email, line.name, line.type, line.unit_price,
-                           order.currency, order.order_id, seat]  # fmt: skip
+        for order_id, order in by_order.items():
+            made = found.get(order_id, [])
+            if order.status in attendees.LIVE and len(made) < len(attendees.seats_of(order)):
+                made = attendees.attendees_of(order)  # a reaction that failed: made now
+            for attendee in made:
+                given = attendee.answers or {}
+                yield [
+                    attendee.name,
+                    attendee.email,
+                    attendee.ticket_name,
+                    attendee.status,
+                    attendee.checked_in_at,
+                    order.order_id,
+                    attendee.seat,
+                    order.buyer_name,
+                    order.buyer_email,
+                    *(_answer(given.get(question["id"])) for question in asked),
+                ]
 
-    header = ["name", "email", "ticket", "type", "price", "currency", "order_id", "seat"]
-    return _csv(header, rows())
+    header = ["name", "email", "ticket", "status", "checked_in_at", "order_id", "seat",
+              "buyer_name", "buyer_email",
+              *(question["label"] for question in asked)]  # fmt: skip
+    return csv_text(header, rows())
+
+
+def _answer(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(choice) for choice in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)

@@ -17,6 +17,7 @@ from chalicelib.domain import orders as rules
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.payments import PaymentConfirmation
+from chalicelib.services import codes as code_cases
 from chalicelib.services import refunds
 from chalicelib.services.signals import (
     AvailabilityChanged,
@@ -25,7 +26,7 @@ from chalicelib.services.signals import (
     OrderVoided,
     emit,
 )
-from chalicelib.store import availability, orders
+from chalicelib.store import availability, orders, questions
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.orders import SWEEP_BUCKETS, HoldModel, OrderModel, idempotency_pk
 from chalicelib.store.models.users import UserModel
@@ -53,7 +54,8 @@ def _replay(key_pk: str, fingerprint: str) -> PlacedOrder | None:
 def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[str, Any]) -> PlacedOrder:
     """Create the buyer's order once per idempotency key (a retry returns the same order)."""
     items = rules.parse_order_request(payload)
-    fingerprint = rules.request_fingerprint(event.event_id, items)
+    code_text = rules.requested_code(payload)
+    fingerprint = rules.request_fingerprint(event.event_id, items, code_text)
     key_pk = idempotency_pk(buyer.user_id, key)
     replay = _replay(key_pk, fingerprint)
     if replay is not None:
@@ -61,24 +63,38 @@ def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[
 
     def attempt(_fresh: bool) -> PlacedOrder:
         moment = now()
+        code = code_cases.usable_code(event.event_id, code_text, moment) if code_text else None
+        terms = code[0] if code else None
         # Holds first, tickets second: a release in between can only make this read optimistic,
         # and the write's conditions have the last word.
         holds = availability.expired_holds(event.event_id, moment)
         offers = {t.ticket_id: availability.offer(t) for t in availability.event_tickets(event.event_id)}
         priced = rules.price_order(
-            items, offers, event.ends_at, moment, availability.expired_held(holds), currency=event.currency
+            items,
+            offers,
+            event.ends_at,
+            moment,
+            availability.expired_held(holds),
+            currency=event.currency,
+            code=terms,
+            questions=questions.questions_of(event.event_id),
         )
         wanted = {line.ticket_id for line in priced.lines}
         release_expired(hold for hold in holds if wanted & set(hold.tickets))
-        order = orders.new_order(event, buyer, priced, moment)
+        order = orders.new_order(event, buyer, priced, moment, terms)
         try:
-            orders.commit_new_order(order, orders.new_idempotency_record(key_pk, order, fingerprint), offers)
+            orders.commit_new_order(
+                order,
+                orders.new_idempotency_record(key_pk, order, fingerprint),
+                offers,
+                code,
+            )
         except orders.KeyTaken as taken:
             replay = _replay(key_pk, fingerprint)
             if replay is not None:
                 return replay
             raise LostRace from taken
-        except orders.StockMoved as moved:
+        except (orders.StockMoved, orders.CodeMoved) as moved:
             raise LostRace from moved
         emit(AvailabilityChanged(order.event_id))
         if order.status == rules.COMPLETED:

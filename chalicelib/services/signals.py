@@ -45,6 +45,13 @@ class AvailabilityChanged:
 
 
 @dataclass(frozen=True)
+class CheckinsRecorded:
+    """A batch of scans admitted attendees of the event (one per request, however many)."""
+
+    event_id: str
+
+
+@dataclass(frozen=True)
 class OrderCompleted:
     """An order is paid for (or was free): its tickets are sold."""
 

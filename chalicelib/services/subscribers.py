@@ -11,11 +11,12 @@ from chalicelib.domain import receipts
 from chalicelib.domain import refunds as refund_rules
 from chalicelib.payments import stripe_gateway
 from chalicelib.realtime.sessions import end_sessions
-from chalicelib.services import attendees
+from chalicelib.services import attendees, checkins
 from chalicelib.services.notifications import notify
 from chalicelib.services.pushes import push_availability, push_unread
 from chalicelib.services.signals import (
     AvailabilityChanged,
+    CheckinsRecorded,
     CheckoutAbandoned,
     InviteCreated,
     NotificationStored,
@@ -78,6 +79,24 @@ def revoke_the_tickets(event: OrderVoided) -> None:
     attendees.revoke_order(event.order)
 
 
+@subscribe(CheckinsRecorded)
+def tell_the_check_in_panels(event: CheckinsRecorded) -> None:
+    """Admissions move the checked-in counts (one push per batch of scans)."""
+    checkins.push_counts(event.event_id)
+
+
+@subscribe(OrderCompleted)
+def count_the_new_tickets(event: OrderCompleted) -> None:
+    """A completed order raises the valid counts the check-in panels show."""
+    checkins.push_counts(event.order.event_id)
+
+
+@subscribe(OrderVoided)
+def count_the_voided_tickets(event: OrderVoided) -> None:
+    """A voided order lowers them."""
+    checkins.push_counts(event.order.event_id)
+
+
 @subscribe(OrderCompleted)
 def notify_the_organizers(event: OrderCompleted) -> None:
     order = event.order
@@ -130,15 +149,30 @@ def _order_link(order_id: str) -> str:
     return f"{settings().frontend_url.rstrip('/')}/#/orders/{order_id}"
 
 
+def _ticket_links(order: OrderModel) -> list[receipts.TicketLink]:
+    """A link to each attendee's ticket page. Read through attendees_of, which makes any that
+    are missing, so the links do not depend on issue_the_tickets having run first."""
+    return [
+        receipts.TicketLink(a.name, a.ticket_name, f"{_order_link(order.order_id)}/tickets/{a.attendee_id}")
+        for a in attendees.attendees_of(order)
+    ]
+
+
+def _order_lines(order: OrderModel) -> list[receipts.PaidLine]:
+    return [receipts.PaidLine(line.name, line.quantity, str(line.subtotal)) for line in lines_of(order)]
+
+
 @subscribe(OrderCompleted)
 def send_the_receipt(event: OrderCompleted) -> None:
+    """A paid order's receipt, or a free order's confirmation: each with the tickets."""
     order = event.order
-    if not order.total:
-        return
-    lines = [receipts.PaidLine(line.name, line.quantity, str(line.subtotal)) for line in lines_of(order)]
-    message = receipts.receipt_message(
-        order.event_name, order.order_id, lines, str(order.total), order.currency, _order_link(order.order_id)
-    )
+    lines, link, tickets = _order_lines(order), _order_link(order.order_id), _ticket_links(order)
+    if order.total:
+        message = receipts.receipt_message(
+            order.event_name, order.order_id, lines, str(order.total), order.currency, link, tickets
+        )
+    else:
+        message = receipts.confirmation_message(order.event_name, order.order_id, lines, link, tickets)
     send_email(order.buyer_email, message.subject, message.text, message.html)
 
 

@@ -5,7 +5,7 @@ matrix. The matrix is cached per container and re-read only when its stored vers
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.permissions import DEFAULT_MATRIX, Matrix
+from chalicelib.domain.permissions import DEFAULT_MATRIX, Matrix, complete_matrix
 from chalicelib.store.aws import client
 from chalicelib.store.models.events import EVENT_SK, EventModel, event_pk, role_sk
 from chalicelib.store.models.system import SystemItemModel
@@ -39,7 +39,8 @@ def _read_matrix(version: int) -> StoredMatrix:
         .get_item(TableName=SystemItemModel.Meta.table_name, Key=MATRIX_KEY, ConsistentRead=True)
         .get("Item")
     )
-    matrix = SystemItemModel.from_raw_data(item).data if item else DEFAULT_MATRIX
+    # A matrix stored before a role or service existed reads its missing cells as the defaults.
+    matrix = complete_matrix(SystemItemModel.from_raw_data(item).data) if item else DEFAULT_MATRIX
     stored_version = int(item["version"]["N"]) if item else 0
     _matrix_cache = StoredMatrix(version=stored_version, matrix=matrix)
     return _matrix_cache

@@ -24,9 +24,10 @@ from chalicelib.domain import order_transitions as transitions
 from chalicelib.domain import orders as rules
 from chalicelib.domain.checkout import session_expiry
 from chalicelib.domain.clock import now
+from chalicelib.domain.codes import CodeTerms
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
 from chalicelib.domain.payments import DEFAULT_PROVIDER, PaymentConfirmation, StripePayment
-from chalicelib.store import audit
+from chalicelib.store import audit, codes
 from chalicelib.store.availability import iso
 from chalicelib.store.models.events import EventModel, event_pk
 from chalicelib.store.models.orders import (
@@ -98,7 +99,13 @@ def idempotency_record(key_pk: str) -> IdempotencyModel | None:
         return None
 
 
-def new_order(event: EventModel, buyer: UserModel, priced: rules.PricedOrder, moment: datetime) -> OrderModel:
+def new_order(
+    event: EventModel,
+    buyer: UserModel,
+    priced: rules.PricedOrder,
+    moment: datetime,
+    code: CodeTerms | None = None,
+) -> OrderModel:
     order_id = uuid.uuid4().hex
     pending = priced.status == rules.PENDING
     hold_ends = rules.hold_expiry(moment, event.order_hold_minutes)
@@ -123,6 +130,8 @@ def new_order(event: EventModel, buyer: UserModel, priced: rules.PricedOrder, mo
         sweep_bucket=sweep_bucket(order_id) if pending else None,
         payment_provider=event.payment_provider or DEFAULT_PROVIDER,
         paid_at=None if pending else iso(moment),
+        code=code.code if code else None,
+        code_id=code.code_id if code else None,
         ver=1,
     )
 
@@ -137,9 +146,17 @@ def new_idempotency_record(key_pk: str, order: OrderModel, fingerprint: str) -> 
     )
 
 
+class CodeMoved(Exception):
+    """The order's code was used up or changed since it was read."""
+
+
 def commit_new_order(
-    order: OrderModel, record: IdempotencyModel, offers: Mapping[str, rules.TicketOffer]
+    order: OrderModel,
+    record: IdempotencyModel,
+    offers: Mapping[str, rules.TicketOffer],
+    code: tuple[CodeTerms, int] | None = None,
 ) -> None:
+    """``code``: the code's terms and ``terms_ver`` as read; its use is taken in this transaction."""
     lines = lines_of(order)
     changes = rules.taking(lines, order.status)
     try:
@@ -162,10 +179,14 @@ def commit_new_order(
                     actions=counter_actions(change),
                     condition=take_condition(offers[ticket_id], change.held),
                 )
+            if code is not None:
+                codes.stage_use(transaction, order.event_id, *code)
     except ConflictError as error:
         cancelled = cancellation_of(error)
         if cancelled is not None and cancelled.failed("idempotency"):
             raise KeyTaken from error
+        if cancelled is not None and cancelled.failed("code"):
+            raise CodeMoved from error
         raise StockMoved from error
 
 
@@ -208,6 +229,8 @@ def close(order: OrderModel, status: str, actor_id: str | None, moment: datetime
                         actions=counter_actions(change),
                         condition=TicketModel.pk.exists(),
                     )
+                if order.code_id:
+                    codes.stage_give_back(transaction, order.event_id, order.code_id)
                 transaction.save(status_change_record(order, status, actor_id))
         except NotFoundError:
             # The event was deleted (its tickets and holds with it): only the order is left to close.

@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.domain import orders as rules
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.stripe_events import PaymentEvent
-from chalicelib.store import payment_events
+from chalicelib.store import codes, payment_events
 from chalicelib.store.availability import iso
 from chalicelib.store.models.events import event_pk
 from chalicelib.store.models.orders import HoldModel, OrderModel, hold_sk, order_pk
@@ -191,6 +191,8 @@ def retake_seats(
                     condition=take_condition(offers[ticket_id], quantity),
                     tag=f"ticket:{ticket_id}",
                 )
+            if order.code_id:
+                codes.stage_take_again(transaction, order.event_id, order.code_id)
             transaction.save(status_change_record(order, rules.COMPLETED, None))
             _ledger(transaction, event, event_type, "paid_late")
 

@@ -19,6 +19,7 @@ from chalicelib.domain import attendees as attendee_rules
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import refunds as rules
 from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.store import codes
 from chalicelib.store.attendees import attendee_stub, revoke_actions
 from chalicelib.store.availability import iso
 from chalicelib.store.models.attendees import AttendeeModel
@@ -81,11 +82,12 @@ def write_refunds(
         if actor_id:
             actions.append(OrderModel.closed_by.set(actor_id))
     condition = _condition(order, reserving)
+    give_back = order.code_id if closing else None
     try:
         if release.seats or release.revoked:
-            _commit_releasing(order, actions, condition, audit_record, release, moment)
+            _commit_releasing(order, actions, condition, audit_record, release, moment, give_back)
         else:
-            _commit(order, actions, condition, audit_record)
+            _commit(order, actions, condition, audit_record, give_back)
     except _Lost:
         return False
     order.refunds = [refund.to_record() for refund in refunds]
@@ -102,16 +104,24 @@ class _Lost(Exception):
     """The order's condition failed, or another transaction touched it at the same moment."""
 
 
-def _commit(order: OrderModel, actions: list[Any], condition: Any, audit_record: AuditModel) -> None:
+def _commit(
+    order: OrderModel, actions: list[Any], condition: Any, audit_record: AuditModel, give_back: str | None
+) -> None:
     try:
         with transaction() as write:
             write.update(
                 OrderModel(order_pk(order.order_id)), actions=actions, condition=condition, tag=ORDER_TAG
             )
+            if give_back:
+                codes.stage_give_back(write, order.event_id, give_back)
             write.save(audit_record)
     except Cancelled as cancelled:
         if cancelled.failed(ORDER_TAG) or CONFLICT in cancelled.codes:
             raise _Lost from cancelled
+        if give_back and cancelled.failed(codes.GIVE_BACK):
+            # The code went with its event: there is no use to give back.
+            _commit(order, actions, condition, audit_record, None)
+            return
         raise
 
 
@@ -122,6 +132,7 @@ def _commit_releasing(
     audit_record: AuditModel,
     release: rules.Release,
     moment: datetime,
+    give_back: str | None,
 ) -> None:
     try:
         with versioned_write(order.event_id, [COUNTER]) as write:
@@ -142,10 +153,12 @@ def _commit_releasing(
                         actions=revoke_actions(moment),
                         condition=AttendeeModel.pk.exists(),
                     )
+            if give_back:
+                codes.stage_give_back(write, order.event_id, give_back)
             write.save(audit_record)
     except NotFoundError:
-        # The event was deleted (its tickets with it): there are no seats left to give back.
-        _commit(order, actions, condition, audit_record)
+        # The event was deleted (its tickets and codes with it): nothing is left to give back.
+        _commit(order, actions, condition, audit_record, None)
     except ConflictError as error:
         cancelled = cancellation_of(error)
         if cancelled is not None and (cancelled.failed(ORDER_TAG) or CONFLICT in cancelled.codes):

@@ -48,11 +48,18 @@ def stored_fields(ticket: TicketModel) -> dict[str, Any]:
     }
 
 
-def public_tickets(event_id: str, moment: datetime) -> list[tuple[TicketModel, int]]:
-    """The tickets the public sees (not hidden, in the wizard's order), each with how many of its
-    reserved are held by expired orders the sweep has not released yet (available already)."""
+def public_tickets(
+    event_id: str, moment: datetime, unlocked: Callable[[str], bool] | None = None
+) -> list[tuple[TicketModel, int]]:
+    """The tickets the public sees (not hidden, or hidden and ``unlocked`` by a code, in the
+    wizard's order), each with how many of its reserved are held by expired orders the sweep has
+    not released yet (available already)."""
     expired = availability.expired_held(availability.expired_holds(event_id, moment))
-    return [(t, expired.get(t.ticket_id, 0)) for t in list_tickets(event_id) if not t.hidden]
+    return [
+        (t, expired.get(t.ticket_id, 0))
+        for t in list_tickets(event_id)
+        if not t.hidden or (unlocked is not None and unlocked(t.ticket_id))
+    ]
 
 
 def list_tickets(event_id: str) -> list[TicketModel]:

@@ -18,7 +18,15 @@ def order_view(order: OrderModel, with_buyer: bool = False) -> dict[str, Any]:
         "event_name": order.event_name,
         "status": status,
         "items": [
-            {**line.to_record(), "unit_price": line.unit_price, "subtotal": line.subtotal}
+            {
+                "ticket_id": line.ticket_id,
+                "name": line.name,
+                "type": line.type,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "subtotal": line.subtotal,
+                **({"list_price": line.list_price} if line.list_price is not None else {}),
+            }
             for line in lines_of(order)
         ],
         "total": order.total,
@@ -32,6 +40,7 @@ def order_view(order: OrderModel, with_buyer: bool = False) -> dict[str, Any]:
             "reference": order.payment_reference,
             "issue": order.payment_issue,
         },
+        "code": order.code,
         "refunds": [refund_record_view(refund, order.currency) for refund in refunds_of(order)],
         "refunded_total": money_text(refunded_total_of(order), order.currency),
     }

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain import tickets as rules
+from chalicelib.domain.codes import CodeTerms, discounted
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.tickets import TicketModel
 
@@ -33,7 +34,18 @@ def public_ticket_view(
 
 
 def public_tickets_view(
-    event: EventModel, listed: list[tuple[TicketModel, int]], moment: datetime
+    event: EventModel,
+    listed: list[tuple[TicketModel, int]],
+    moment: datetime,
+    code: CodeTerms | None = None,
 ) -> list[dict[str, Any]]:
-    """``listed``: the public tickets with the expired holds on each (store.tickets.public_tickets)."""
-    return [public_ticket_view(ticket, event, moment, expired) for ticket, expired in listed]
+    """``listed``: the public tickets with the expired holds on each (store.tickets.public_tickets);
+    with a ``code``, each ticket it discounts says its ``price_with_code``."""
+    views = []
+    for ticket, expired in listed:
+        view = public_ticket_view(ticket, event, moment, expired)
+        price = discounted(ticket.price, ticket.ticket_type, ticket.ticket_id, code, event.currency)
+        if code is not None and price != ticket.price:
+            view["price_with_code"] = format(price, "f")
+        views.append(view)
+    return views

@@ -72,6 +72,19 @@ export function showFieldError(fieldParts, message) {
   }
 }
 
+/** Each message of an error's `details` beside its field of `fields` ({name: field(...)});
+ * true when at least one was placed. */
+export function showFieldErrors(fields, details) {
+  let placed = false;
+  for (const [name, message] of Object.entries(details || {})) {
+    if (Object.hasOwn(fields, name) && typeof message === 'string') {
+      showFieldError(fields[name], message);
+      placed = true;
+    }
+  }
+  return placed;
+}
+
 /** An error box that screen readers announce; empty message hides it. */
 export function errorBox(dataHook = 'error') {
   const node = h('div', { class: 'error-box', role: 'alert', hidden: true, dataset: { [camel(dataHook)]: '' } });

@@ -1,16 +1,32 @@
 // Event roles and their labels; what each may do in an event comes from the API (the event's `allowed`).
 
-export const EVENT_ROLES = ['organizer', 'coorganizer', 'track_organizer', 'moderator'];
+export const EVENT_ROLES = ['organizer', 'coorganizer', 'track_organizer', 'moderator', 'checkin'];
 // The dashboard's event cards (the list of my events carries no `allowed`): who gets the wizard link.
 export const EDITOR_ROLES = ['organizer', 'coorganizer'];
+// Door staff: their event card opens the scanner, the one thing they do.
+export const DOOR_ROLE = 'checkin';
 
 const LABELS = {
   organizer: 'Organizer',
   coorganizer: 'Co-organizer',
   track_organizer: 'Track organizer',
   moderator: 'Moderator',
+  checkin: 'Door staff (check-in)',
+};
+
+// The matrix's services, as the super admin's page names them.
+const SERVICE_LABELS = {
+  attendee: 'attendee (read: check-in list and counts; update: scan tickets)',
 };
 
 export function roleLabel(role) {
   return LABELS[role] || role || 'Staff';
+}
+
+export function serviceLabel(service) {
+  return SERVICE_LABELS[service] || service;
+}
+
+export function scannerPath(eventId) {
+  return `#/events/${encodeURIComponent(eventId)}/scan`;
 }

@@ -16,7 +16,10 @@ const ROUTES = [
   { pattern: '/notifications', view: 'notifications', auth: true },
   { pattern: '/orders', view: 'orders', auth: true, page: 'mine' },
   { pattern: '/orders/:id', view: 'orders', auth: true, page: 'order' },
+  { pattern: '/orders/:id/tickets', view: 'ticket', auth: true, page: 'all' },
+  { pattern: '/orders/:id/tickets/:attendee', view: 'ticket', auth: true, page: 'one' },
   { pattern: '/events/:id/orders', view: 'orders', auth: true, page: 'event' },
+  { pattern: '/events/:id/scan', view: 'scanner', auth: true },
   { pattern: '/invites', view: 'invites', auth: true },
   { pattern: '/verify-email', view: 'verify' },
   { pattern: '/admin/permissions', view: 'admin', auth: true, tab: 'permissions' },
@@ -38,6 +41,8 @@ const LOADERS = {
   public: () => import('./views/public.js'),
   site: () => import('./views/site.js'),
   orders: () => import('./views/orders.js'),
+  ticket: () => import('./views/ticket.js'),
+  scanner: () => import('./views/scanner.js'),
 };
 
 function compile(pattern) {

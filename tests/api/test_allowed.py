@@ -24,6 +24,9 @@ PROBES = {
     ("orders", "read"): ("GET", "/orders", None, {}),
     ("orders", "manage"): ("GET", "/orders.csv", None, {}),
     ("activity", "read"): ("GET", "/activity", None, {}),
+    ("codes", "manage"): ("POST", "/codes", {}, {}),
+    ("attendee", "read"): ("GET", "/checkin-list", None, {}),
+    ("attendee", "update"): ("POST", "/checkins", {}, {}),
     **{
         (service, operation): probe
         for service, path in [
@@ -50,6 +53,9 @@ EXPECTED_GRANTS = {
         ("tickets", "read"),
         ("tickets", "write"),
         ("orders", "read"),
+        ("codes", "manage"),
+        ("attendee", "read"),
+        ("attendee", "update"),
         *(
             (s, op)
             for s in ("track", "session", "speaker", "sponsor", "microlocation")
@@ -58,6 +64,8 @@ EXPECTED_GRANTS = {
     },
     "track_organizer": {("event", "read"), ("tickets", "read"), ("track", "read"), ("track", "update")},
     "moderator": {("event", "read"), ("tickets", "read"), ("track", "read")},
+    # Door staff: the event's name and what they may do, the check-in list and scanning.
+    "checkin": {("event", "read"), ("attendee", "read"), ("attendee", "update")},
 }
 
 
@@ -88,7 +96,9 @@ def event_with(api, signup, make_event, grant_role):
     return make
 
 
-@pytest.mark.parametrize("role", ["organizer", "coorganizer", "track_organizer", "moderator", "admin"])
+@pytest.mark.parametrize(
+    "role", ["organizer", "coorganizer", "track_organizer", "moderator", "checkin", "admin"]
+)
 def test_allowed_is_what_the_routes_let_through(api, event_with, make_staff, role):
     event_id, token = event_with(role, make_staff)
 

@@ -27,11 +27,12 @@ EXPECTED = {
     "coorganizer": dict.fromkeys(SERVICES, "RU"),
     "track_organizer": {**dict.fromkeys(SERVICES, ""), "track": "RU"},
     "moderator": {**dict.fromkeys(SERVICES, ""), "track": "R"},
+    "checkin": dict.fromkeys(SERVICES, ""),
     "no_role": dict.fromkeys(SERVICES, ""),
     "admin": dict.fromkeys(SERVICES, ALL),
     "super_admin": dict.fromkeys(SERVICES, ALL),
 }
-EVENT_ROLES = ("coorganizer", "track_organizer", "moderator")
+EVENT_ROLES = ("coorganizer", "track_organizer", "moderator", "checkin")
 
 
 @pytest.fixture

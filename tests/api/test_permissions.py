@@ -22,8 +22,15 @@ def test_get_permissions_gives_roles_services_and_the_default_matrix(api, signup
     response = api.get("/permissions", token=token)
 
     assert response.status == 200
-    assert response.json["roles"] == ["organizer", "coorganizer", "track_organizer", "moderator"]
-    assert response.json["services"] == ["track", "session", "speaker", "sponsor", "microlocation"]
+    assert response.json["roles"] == ["organizer", "coorganizer", "track_organizer", "moderator", "checkin"]
+    assert response.json["services"] == [
+        "track",
+        "session",
+        "speaker",
+        "sponsor",
+        "microlocation",
+        "attendee",
+    ]
     assert response.json["matrix"] == DEFAULT_MATRIX
     again = api.get("/permissions", token=token, headers={"If-None-Match": response.headers["etag"]})
     assert again.status == 304 and again.body == b""

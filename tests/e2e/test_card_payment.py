@@ -7,12 +7,9 @@ and the return page offers Pay again with the hold's end. Screenshots at 1280 an
 import re
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
-from tests.e2e.conftest import save_screenshot, unique_email
-
-SHOTS = Path("/tmp/shots")
-WIDTHS = (1280, 375)
+from tests.e2e.conftest import unique_email
+from tests.e2e.ui import shots
 
 
 def _stripe_event_on_sale(stack, organizer: dict) -> tuple[dict, dict]:
@@ -25,19 +22,6 @@ def _stripe_event_on_sale(stack, organizer: dict) -> tuple[dict, dict]:
     published = stack.api("PATCH", f"/events/{event['id']}", {"state": "published"}, organizer["token"])
     assert published.status_code == 200, published.text
     return event, saved.json()[0]
-
-
-def _shots(page, name: str) -> None:
-    """The page at each width, saved under /tmp/shots/ and test-artifacts/."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-        assert page.evaluate(
-            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-        ), f"{name} overflows at {width} px"
-    page.set_viewport_size({"width": 1280, "height": 900})
-    save_screenshot(page, name)
 
 
 def _signed_in(browser, stack, who: dict, route: str):
@@ -82,7 +66,7 @@ def test_buyer_pays_by_card_and_sees_the_order_completed(browser, stack):
     order_id = _order(page, stack, event, ticket)
     pay = page.locator("[data-order-result=pending] [data-action=pay]")
     assert pay.inner_text() == "Pay 50.00 EUR"
-    _shots(page, "card-pay-button")
+    shots(page, "card-pay-button")
 
     pay.click()
     page.wait_for_url(re.compile(r"/checkout/cs_test_"))
@@ -96,7 +80,7 @@ def test_buyer_pays_by_card_and_sees_the_order_completed(browser, stack):
     details = page.locator("[data-order-details][data-order-status=completed]")
     assert details.locator("[data-status]").inner_text() == "Completed"
     assert page.locator("[data-action=pay]").count() == 0
-    _shots(page, "card-return-success")
+    shots(page, "card-return-success")
     stored = stack.api("GET", f"/orders/{order_id}", token=buyer["token"]).json()
     assert stored["status"] == "completed"
     assert stored["payment"]["provider"] == "stripe"
@@ -117,7 +101,7 @@ def test_buyer_pays_by_card_and_sees_the_order_completed(browser, stack):
     assert again.inner_text() == "Pay 50.00 EUR"
     status = page.locator("[data-order-details] [data-status]").inner_text()
     assert status.startswith("Awaiting payment until")
-    _shots(page, "card-return-cancelled")
+    shots(page, "card-return-cancelled")
     again.click()
     page.wait_for_url(checkout_page)
 
@@ -130,7 +114,7 @@ def test_buyer_pays_by_card_and_sees_the_order_completed(browser, stack):
     released.wait_for()
     assert "seats have been released" in released.inner_text()
     assert page.locator("[data-action=pay]").count() == 0
-    _shots(page, "card-return-released")
+    shots(page, "card-return-released")
 
 
 def test_organizer_chooses_card_payments_and_a_refund_deadline_in_the_wizard(browser, stack):
@@ -154,7 +138,7 @@ def test_organizer_chooses_card_payments_and_a_refund_deadline_in_the_wizard(bro
     page.goto(f"{stack.base_url}/#/events/{event['id']}/edit/details")
     assert page.get_by_label("Payments").input_value() == "stripe"
     assert page.get_by_label("Buyers may cancel paid orders until").input_value() == "2027-04-30T12:00"
-    _shots(page, "card-wizard-details")
+    shots(page, "card-wizard-details")
 
     # This stack has a Stripe key; a platform without one answers the choice with this 422.
     refusal = {
@@ -176,7 +160,7 @@ def test_organizer_chooses_card_payments_and_a_refund_deadline_in_the_wizard(bro
     beside.wait_for()
     assert beside.inner_text() == "Card payments are not set up on this platform (no Stripe key)."
     assert page.get_by_label("Payments").get_attribute("aria-invalid") == "true"
-    _shots(page, "card-wizard-refused")
+    shots(page, "card-wizard-refused")
 
 
 def test_organizer_is_not_offered_mark_paid_for_a_card_order(browser, stack):
@@ -235,7 +219,7 @@ def test_organizer_refunds_part_then_the_rest_of_a_paid_order_in_the_dialog(brow
     assert "decimal" in error.inner_text().lower() or "cents" in error.inner_text().lower()
     page.locator("[data-refund-amount]").fill("10.00")
     page.locator("[data-refund-reason]").fill("One guest cannot come")
-    _shots(page, "refund-dialog")
+    shots(page, "refund-dialog")
     page.locator("[data-action=confirm-refund]").click()
 
     page.locator(f"[data-order-id='{placed['id']}'][data-order-status=partially_refunded]").wait_for()
@@ -246,7 +230,7 @@ def test_organizer_refunds_part_then_the_rest_of_a_paid_order_in_the_dialog(brow
     page.locator(f"[data-order-id='{placed['id']}'] [data-action=refund]").click()
     page.locator("[data-action=confirm-refund]").click()
     page.locator(f"[data-order-id='{placed['id']}'][data-order-status=refunded]").wait_for()
-    _shots(page, "refund-done")
+    shots(page, "refund-done")
     after = stack.api("GET", f"/orders/{placed['id']}", token=buyer["token"]).json()
     assert (after["status"], after["refunded_total"]) == ("refunded", "50.00")
 
@@ -274,7 +258,7 @@ def test_organizer_refunds_one_attendee_whose_ticket_goes_back_on_sale(browser, 
     gus = page.locator("[data-refund-attendees] label", has_text="Gus Guest")
     assert "25.00" in gus.inner_text()
     gus.locator("input").check()
-    _shots(page, "refund-attendee-dialog")
+    shots(page, "refund-attendee-dialog")
     page.locator("[data-action=confirm-refund]").click()
 
     page.locator(f"[data-order-id='{placed['id']}'][data-order-status=partially_refunded]").wait_for()

@@ -1,8 +1,12 @@
 """What a user does in the browser, step by step, shared by the e2e flows."""
 
+from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, save_screenshot
+
+SHOTS = Path("/tmp/shots")
+WIDTHS = (1280, 375)
 
 PASSWORD = "e2e password 1"
 
@@ -48,3 +52,14 @@ def publish(page: Any, stack: Stack, event_id: str) -> None:
 
 def no_horizontal_overflow(page: Any) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def shots(page: Any, name: str) -> None:
+    """The page at each of WIDTHS (none may scroll sideways), saved under /tmp/shots/ and test-artifacts/."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        assert no_horizontal_overflow(page), f"{name} overflows at {width} px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    save_screenshot(page, name)

@@ -112,6 +112,8 @@ class World:
     member_id: str = ""
     event_id: str = ""
     paid_ticket_id: str = ""
+    # A completed order, whose attendees the attendee routes address.
+    completed_order_id: str = ""
     # Events made for a fuzzed DELETE /events/{event_id} to remove.
     disposable_events: set[str] = field(default_factory=set)
     counter: itertools.count = field(default_factory=itertools.count)
@@ -243,6 +245,27 @@ class World:
                 return str(placed.json()["id"])
         raise AssertionError(f"no order could be placed: {placed.status_code} {placed.text}")
 
+    def completed_order(self) -> str:
+        """An order with an attendee: a pending order marked paid (once; a fuzzed cancel or refund
+        revokes its attendee, which the routes still answer for)."""
+        if not self.completed_order_id:
+            order_id = self.pending_order()
+            self.call("POST", f"/events/{self.event_id}/orders/{order_id}/mark-paid", {})
+            self.completed_order_id = order_id
+        return self.completed_order_id
+
+    def code(self) -> str:
+        """A code of the event (a new one when a fuzzed DELETE took the last)."""
+        found = self.call("GET", f"/events/{self.event_id}/codes")
+        if found:
+            return str(found[0]["id"])
+        made = self.call(
+            "POST",
+            f"/events/{self.event_id}/codes",
+            {"code": f"FUZZ{uuid.uuid4().hex[:8]}", "unlocks_hidden": True},
+        )
+        return str(made["id"])
+
     def pending_invite(self) -> str:
         """An invite to the organizer from another organizer's event (with its notification)."""
         found = self.call("GET", "/me/invites")
@@ -280,7 +303,11 @@ class World:
         if name == "user_id":
             return self.organizer_id if path.startswith("/admin/") else self.ensure_member()
         if name == "order_id":
-            return self.pending_order()
+            return self.completed_order() if "/attendees" in path else self.pending_order()
+        if name == "attendee_id":
+            return f"{self.completed_order()}-1"
+        if name == "code_id":
+            return self.code()
         if name == "token":
             return self.pending_invite()
         if name == "notification_id":

@@ -322,3 +322,12 @@ def test_the_manual_provider_is_confirmed_by_the_organizer():
 def test_a_bad_reference_is_422(reference):
     with pytest.raises(ValidationError):
         organizer_confirmation("manual", reference, "org-1")
+
+
+def test_an_order_holds_at_most_five_hundred_seats_whatever_the_tickets_allow():
+    big = offer(quantity=1000, max_order=1000)
+    other = offer(ticket_id="t2", quantity=1000, max_order=1000)
+    assert sum(line.quantity for line in price([item(300), item(200, "t2")], big, other).lines) == 500
+    with pytest.raises(ValidationError) as error:
+        price([item(300), item(201, "t2")], big, other)
+    assert error.value.details == {"items": "An order holds at most 500 tickets; place several orders."}

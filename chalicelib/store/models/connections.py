@@ -22,6 +22,11 @@ def event_channel(event_id: str) -> str:
     return f"EVENT#{event_id}"
 
 
+def checkins_channel(event_id: str) -> str:
+    """Signed-in organizers' pages watching an event's check-in counts."""
+    return f"CHECKINS#{event_id}"
+
+
 class ConnectionsByIdIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "by_connection"

@@ -103,6 +103,10 @@ class OrderModel(BaseModel):
     # [{id, amount, status, reason, attendee_ids, provider_refund_id, created_at, created_by}]
     refunds = JSONAttribute(null=True)
     refunded_total = DecimalStringAttribute(null=True)
+    # The access / discount code the order used (upper-case) and its id: its use is given back
+    # when the order is released.
+    code = UnicodeAttribute(null=True)
+    code_id = UnicodeAttribute(null=True)
     # The key its attendees' codes are derived with (chalicelib.domain.attendees), set once.
     ticket_key = UnicodeAttribute(null=True)
     ver = NumberAttribute(default=1)

@@ -60,3 +60,5 @@ class TicketModel(BaseModel):
     # Always sold + reserved, kept by orders in the same update: DynamoDB conditions cannot add
     # attributes, so an order taking n is written with `held <= quantity - n` (chalicelib.domain.orders).
     held = NumberAttribute(default=0)
+    # Attendees of this ticket admitted at the door: ADD 1 in the transaction that admits them.
+    checked_in = NumberAttribute(default=0)

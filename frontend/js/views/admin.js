@@ -3,7 +3,7 @@
 
 import * as api from '../api.js';
 import { errorBox, h } from '../dom.js';
-import { roleLabel } from '../roles.js';
+import { roleLabel, serviceLabel } from '../roles.js';
 import { store } from '../store.js';
 
 const OPERATIONS = ['create', 'read', 'update', 'delete'];
@@ -35,7 +35,7 @@ async function renderMatrix(section, navigate) {
       h('caption', {}, h('h2', {}, roleLabel(role))),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Service'), OPERATIONS.map((op) => h('th', { scope: 'col' }, op)))),
       h('tbody', {}, data.services.map((service) => h('tr', {},
-        h('th', { scope: 'row' }, service),
+        h('th', { scope: 'row' }, serviceLabel(service)),
         OPERATIONS.map((op) => {
           const box = h('input', {
             type: 'checkbox', checked: Boolean(data.matrix?.[role]?.[service]?.[op]), disabled: !editable,

@@ -3,7 +3,7 @@
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { formatRange } from '../time.js';
-import { EDITOR_ROLES, roleLabel } from '../roles.js';
+import { DOOR_ROLE, EDITOR_ROLES, roleLabel, scannerPath } from '../roles.js';
 
 export default async function render({ root }) {
   document.title = 'My events · Marquee';
@@ -30,6 +30,7 @@ export default async function render({ root }) {
 
 function eventCard(event) {
   const canEdit = EDITOR_ROLES.includes(event.role);
+  const atTheDoor = event.role === DOOR_ROLE;
   return h('li', { class: 'card event-card', dataset: { eventId: event.id, eventName: event.name } },
     h('h2', {}, event.name),
     h('p', {},
@@ -40,7 +41,9 @@ function eventCard(event) {
     event.location_name ? h('p', {}, event.location_name) : null,
     h('div', { class: 'actions' },
       canEdit ? h('a', { class: 'button', href: `#/events/${event.id}/edit`, dataset: { action: 'edit' } }, 'Edit') : null,
-      h('a', { class: 'button', href: `#/events/${event.id}/manage`, dataset: { action: 'manage' } }, 'Manage'),
+      atTheDoor
+        ? h('a', { class: 'button primary', href: scannerPath(event.id), dataset: { action: 'scan' } }, 'Open the scanner')
+        : h('a', { class: 'button', href: `#/events/${event.id}/manage`, dataset: { action: 'manage' } }, 'Manage'),
       event.state === 'published'
         ? h('a', { href: `#/public/events/${event.id}`, dataset: { action: 'view-public' } }, 'Public page')
         : null));

@@ -1,12 +1,13 @@
-// Orders: the order form of a public event page (signed-in visitors), "My orders" (cancel while
-// pending), one order's page (card payment and the return from Stripe's checkout) and an event's
-// orders for its organizers (mark paid, cancel, CSV exports).
-// Loaded on demand: the public page imports it only for a signed-in visitor.
+// Orders: "My orders" (cancel while pending), one order's page (card payment, the return from
+// Stripe's checkout, its attendees and their answers: order-attendees.js) and an event's orders for
+// its organizers (mark paid, cancel, CSV exports). The public page's order form is order-form.js.
 
 import * as api from '../api.js';
-import { confirmDialog, errorBox, field, h, showFieldError, toast } from '../dom.js';
+import { confirmDialog, errorBox, h, toast } from '../dom.js';
+import { formatMoney } from '../money.js';
 import { formatDateTime, formatDateTimeWithZone } from '../time.js';
 import { openRefundDialog, refundable } from './refund-dialog.js';
+import { attendeesSection } from './order-attendees.js';
 
 const STATUS = {
   pending: 'Awaiting payment',
@@ -36,15 +37,9 @@ export default async function render(ctx) {
   return renderMyOrders(ctx);
 }
 
-function money(amount, currency) {
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(Number(amount));
-  } catch {
-    return `${amount} ${currency}`;
-  }
-}
+export const money = formatMoney;
 
-function newKey() {
+export function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -109,7 +104,8 @@ function payPanel(order, { heldNote = true } = {}) {
     failure);
 }
 
-function orderResult(order) {
+/** What the order form shows once the order is placed. */
+export function orderResult(order) {
   if (order.status === 'completed') {
     return h('div', { class: 'notice', dataset: { orderResult: 'completed' } },
       h('strong', {}, 'Your order is complete. '), `${itemsText(order)}. `,
@@ -121,74 +117,6 @@ function orderResult(order) {
     order.payment?.instructions ? `${order.payment.instructions} ` : '',
     h('a', { href: `#/orders/${order.id}` }, 'See this order'), ' · ', h('a', { href: '#/orders' }, 'See my orders'),
     payable(order) ? payPanel(order, { heldNote: false }) : null);
-}
-
-/** The order form for a public event page; null when no ticket is on sale now. */
-export function orderForm(event, tickets) {
-  const onSale = tickets.filter((ticket) => ticket.sales_open !== false);
-  if (!onSale.length) return null;
-  const failure = errorBox('order-error');
-  const result = h('div', { 'aria-live': 'polite' });
-  const rows = onSale.map((ticket) => {
-    const quantity = field(`${ticket.name}: tickets`, h('input', {
-      type: 'number', min: 0, max: ticket.max_order, step: 1, placeholder: '0', inputmode: 'numeric',
-      dataset: { orderQuantity: ticket.id },
-    }), { name: `quantity-${ticket.id}`, hint: `${ticket.min_order} to ${ticket.max_order} per order` });
-    let amount = null;
-    if (ticket.type === 'donation') {
-      const input = h('input', { type: 'text', inputmode: 'decimal', dataset: { orderAmount: ticket.id } });
-      input.defaultValue = ticket.price;  // what the form's reset() comes back to
-      amount = field(`${ticket.name}: your donation per ticket (${event.currency})`, input,
-        { name: `amount-${ticket.id}`, hint: `At least ${money(ticket.price, event.currency)}` });
-    }
-    return { ticket, quantity, amount };
-  });
-  const submit = h('button', { type: 'submit', class: 'primary', dataset: { action: 'order' } }, 'Order');
-  const form = h('form', { class: 'card', novalidate: true, dataset: { orderForm: '' } },
-    h('h2', {}, 'Order tickets'), rows.map((row) => [row.quantity.wrap, row.amount?.wrap]), failure,
-    h('div', { class: 'actions' }, submit), result);
-  // One key per intended order: resubmitting the same form after a lost answer never buys twice.
-  let key = newKey();
-  form.addEventListener('input', () => { key = newKey(); });
-  form.addEventListener('submit', async (submitted) => {
-    submitted.preventDefault();
-    failure.show('');
-    for (const row of rows) {
-      showFieldError(row.quantity, '');
-      if (row.amount) showFieldError(row.amount, '');
-    }
-    const chosen = rows.filter((row) => row.quantity.input.value.trim() && Number(row.quantity.input.value) !== 0);
-    if (!chosen.length) {
-      failure.show('Choose how many tickets you want.');
-      return;
-    }
-    const items = chosen.map((row) => ({
-      ticket_id: row.ticket.id,
-      quantity: Number(row.quantity.input.value),
-      ...(row.amount ? { amount: row.amount.input.value.trim() } : {}),
-    }));
-    submit.disabled = true;
-    try {
-      const order = await api.post(`/events/${event.id}/orders`, { items }, { headers: { 'Idempotency-Key': key } });
-      key = newKey();
-      form.reset();
-      result.replaceChildren(orderResult(order));
-    } catch (error) {
-      failure.show(error.message);
-      for (const [path, message] of Object.entries(error.details || {})) {
-        const found = /^items\[(\d+)\]\.(\w+)$/.exec(path);
-        const row = found && chosen[Number(found[1])];
-        if (row) showFieldError(found[2] === 'amount' && row.amount ? row.amount : row.quantity, message);
-      }
-      for (const [ticketId, left] of Object.entries(error.details?.remaining || {})) {
-        const row = chosen.find((candidate) => candidate.ticket.id === ticketId);
-        if (row) showFieldError(row.quantity, left > 0 ? `Only ${left} left.` : 'Sold out.');
-      }
-    } finally {
-      submit.disabled = false;
-    }
-  });
-  return form;
 }
 
 function cancelButton(order, onDone, failure) {
@@ -300,12 +228,19 @@ async function renderOrder({ root, params, query, signal }) {
   if (signal.aborted) return;
   const status = h('div', { 'aria-live': 'polite' });
   const details = h('div', {});
-  root.append(h('h1', {}, order.event_name), status, details);
+  const tickets = h('div', {});
+  root.append(h('h1', {}, order.event_name), status, details, tickets);
+  let ticketsFor = null;
   const show = (current, waiting = false) => {
     status.replaceChildren(...[returnNotice(current, outcome, waiting)].filter(Boolean));
     // Never Pay again on the return from a payment: a slow webhook must not lead to paying twice.
     const pay = payable(current) && outcome !== 'success' ? payPanel(current, { heldNote: outcome !== 'cancelled' }) : null;
     details.replaceChildren(...[pay, orderDetails(current)].filter(Boolean));
+    // The attendees (none while pending), read again when the order's status moves.
+    if (current.status !== 'pending' && current.status !== ticketsFor) {
+      ticketsFor = current.status;
+      tickets.replaceChildren(attendeesSection(current, { signal }));
+    }
   };
   if (outcome === 'success') {
     show(order, true);

@@ -1,10 +1,13 @@
-// The event site's tickets: the visible tickets with their price and live availability (over the
-// event's WebSocket while online), and the order form for a signed-in visitor (views/orders.js).
+// The event site's tickets: the visible tickets with their price (and the price with a code) and
+// live availability (over the event's WebSocket while online), "Have a code?" (public-code.js) and
+// the order form with the event's questions for a signed-in visitor (order-form.js).
 
+import * as api from '../api.js';
 import { h } from '../dom.js';
 import { store } from '../store.js';
 import { formatDateTime } from '../time.js';
 import { LiveSocket } from '../ws.js';
+import { codeBox, priceNode } from './public-code.js';
 
 export function priceText(ticket, currency) {
   if (ticket.type === 'free') return 'Free';
@@ -24,7 +27,7 @@ function availabilityText(available) {
 }
 
 /** The tickets section; the order form and the live counts are added once it is in the page. */
-export function ticketsSection(event, { signal, offline }) {
+export function ticketsSection(event, { signal, offline, code, refused, navigate }) {
   const tickets = (event.tickets || []).filter((ticket) => !ticket.hidden);
   const availability = new Map();
   const section = h('section', { class: 'site-section', 'aria-labelledby': 'tickets-title', dataset: { siteTickets: '' } },
@@ -39,9 +42,11 @@ export function ticketsSection(event, { signal, offline }) {
             h('strong', {}, ticket.name),
             ticket.description ? h('p', { class: 'muted' }, ticket.description) : null,
             ticket.sales_ends_at ? h('p', { class: 'hint' }, `Sales end ${formatDateTime(ticket.sales_ends_at, event.timezone)}`) : null),
-          h('div', {}, h('span', { class: 'price' }, priceText(ticket, event.currency)), ' · ', left));
+          h('div', {}, priceNode(ticket, event.currency, priceText(ticket, event.currency)), ' · ', left));
       }))
-      : h('p', { class: 'muted', dataset: { publicTickets: '', empty: '' } }, 'No tickets on sale.'));
+      : h('p', { class: 'muted', dataset: { publicTickets: '', empty: '' } }, 'No tickets on sale.'),
+    offline ? null : codeBox(event, code, refused, navigate));
+  const applied = code && !refused ? code : null;
 
   const start = async () => {
     if (!tickets.length) return;
@@ -50,11 +55,14 @@ export function ticketsSection(event, { signal, offline }) {
       return;
     }
     if (store.token) {
-      const orders = await import('./orders.js').catch(() => null);
-      const form = orders && !signal.aborted ? orders.orderForm(event, tickets) : null;
+      const [forms, asked] = await Promise.all([
+        import('./order-form.js').catch(() => null),
+        api.get(`/public/events/${encodeURIComponent(event.id)}/questions`, { auth: false, signal }).catch(() => null),
+      ]);
+      const form = forms && !signal.aborted ? forms.orderForm(event, tickets, asked?.questions || [], applied) : null;
       if (form) section.append(form);
     } else {
-      const next = encodeURIComponent(`/e/${event.id}`);
+      const next = encodeURIComponent(`/e/${event.id}${applied ? `?code=${encodeURIComponent(applied)}` : ''}`);
       section.append(h('p', { dataset: { signInToOrder: '' } }, h('a', { href: `#/signin?next=${next}` }, 'Sign in to order tickets')));
     }
     if (!store.config?.wsUrl) return;

@@ -8,6 +8,7 @@ import { srcsetOf } from '../images.js';
 import { keepForOffline, offlineCopyOf } from '../offline.js';
 import { store } from '../store.js';
 import { formatRange, relativeTime } from '../time.js';
+import { loadEvent } from './public-code.js';
 import { scheduleTabs } from './site-schedule.js';
 import { ticketsSection } from './site-tickets.js';
 
@@ -121,30 +122,32 @@ function offlineNote(copies) {
   return note;
 }
 
-async function load(id, signal) {
+async function load(id, code, signal) {
   const base = `/public/events/${encodeURIComponent(id)}`;
-  const [event, schedule] = await Promise.all([
-    api.get(base, { auth: false, signal, withResponse: true }),
+  const [found, schedule] = await Promise.all([
+    loadEvent(id, code, signal),
     api.get(`${base}/schedule`, { auth: false, signal, withResponse: true }).catch((error) => {
       if (error.name === 'AbortError') throw error;
       return null;
     }),
   ]);
-  const answers = [[base, event], [`${base}/schedule`, schedule]].filter(([, answer]) => answer);
+  const answers = [[found.path, found.answer], [`${base}/schedule`, schedule]].filter(([, answer]) => answer);
   return {
-    event: event.data,
+    event: found.event,
+    refused: found.refused,
     schedule: schedule?.data || null,
-    copies: [event, schedule].map((answer) => offlineCopyOf(answer?.headers)),
+    copies: [found.answer, schedule].map((answer) => offlineCopyOf(answer?.headers)),
     // Fresh answers, handed to the service worker for the next visit (offline copies it has).
     fresh: answers.filter(([, answer]) => !offlineCopyOf(answer.headers))
       .map(([path, answer]) => ({ url: `${store.config.apiUrl}${path}`, body: JSON.stringify(answer.data), etag: answer.etag })),
   };
 }
 
-export default async function render({ root, params, query, signal }) {
+export default async function render({ root, params, query, signal, navigate }) {
+  const code = query.get('code') || null;
   let loaded;
   try {
-    [loaded] = await Promise.all([load(params.id, signal), useStylesheet()]);
+    [loaded] = await Promise.all([load(params.id, code, signal), useStylesheet()]);
   } catch (error) {
     if (error.status === 404) {
       document.title = 'Event not found · Marquee';
@@ -156,11 +159,11 @@ export default async function render({ root, params, query, signal }) {
     throw error;
   }
   if (signal.aborted) return;
-  const { event, schedule, copies, fresh } = loaded;
+  const { event, refused, schedule, copies, fresh } = loaded;
   document.title = `${event.name} · Marquee`;
   signal.addEventListener('abort', setDescription(summary(event)));
   const offline = copies.some(Boolean);
-  const tickets = ticketsSection(event, { signal, offline });
+  const tickets = ticketsSection(event, { signal, offline, code, refused, navigate });
   const overview = [
     event.description ? h('p', { class: 'description', dataset: { eventDescription: '' } }, event.description) : null,
     tickets.section,

@@ -1,0 +1,166 @@
+"""Check-in at the door: what a scanner sends, what each scan answers, and the rules that decide
+an answer from what is stored. Pure: no boto3, no PynamoDB, no HTTP.
+
+A scan's answer is decided once and kept (the scan id is its idempotency key): ``ok`` admits the
+attendee (exactly one scan per attendee ever gets it), ``already_checked_in`` names when the
+first admission was, ``revoked`` is a ticket of a cancelled or refunded order, ``unknown`` a code
+no attendee has (forged, mistyped), ``wrong_event`` a real ticket of another event.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.attendees import REVOKED, STATUSES
+from chalicelib.domain.events import instant_field
+from chalicelib.domain.fields import Choice, Integer, Matching, Text
+from chalicelib.domain.objects import ListOf, Object, field_of, list_of, sent
+
+OK = "ok"
+ALREADY_CHECKED_IN = "already_checked_in"
+UNKNOWN = "unknown"
+REVOKED_RESULT = "revoked"
+WRONG_EVENT = "wrong_event"
+RESULTS = (OK, ALREADY_CHECKED_IN, UNKNOWN, REVOKED_RESULT, WRONG_EVENT)
+MAX_SCANS = 500
+MAX_DEVICE = 64
+# Codes are 32 characters; a little room for whitespace a reader adds, never a megabyte.
+MAX_CODE = 100
+SCAN_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
+
+SCAN = Object(
+    {
+        "id": Matching(
+            "Give the scan's id: 1 to 64 letters, digits, - or _ (a UUID).",
+            pattern=SCAN_ID_PATTERN,
+            max_len=64,
+            strip=False,
+            description="The scanner's id for this scan (a UUID): sent again, it gets the same answer",
+        ),
+        "code": Text(MAX_CODE, required="Give the scanned code.", description="What the ticket's QR encodes"),
+        "scanned_at": instant_field(),
+        "device": Text(MAX_DEVICE, required="Name the scanning device (a door, a phone)."),
+    },
+    required=("id", "code", "scanned_at", "device"),
+    unknown=lambda key: "Unknown field; send id, code, scanned_at and device.",
+)
+CHECKINS_REQUEST = Object(
+    {
+        "scans": ListOf(
+            SCAN,
+            min_items=1,
+            max_items=MAX_SCANS,
+            message=f"Give a list of 1 to {MAX_SCANS} scans.",
+            too_many=f"Send at most {MAX_SCANS} scans a request; send the rest in another.",
+            duplicate="This scan id is already in the batch.",
+            identity=field_of("id"),
+            duplicate_at="id",
+        )
+    },
+    required=("scans",),
+    unknown=lambda key: "Unknown field; send scans.",
+    examples=[
+        {
+            "scans": [
+                {
+                    "id": "6f1c2a9e-2b7d-4c1e-9a53-0d6b1f0e8c11",
+                    "code": "MZXW6YTBOI2DKNRXHA4TAMJSGM2DKNRX",
+                    "scanned_at": "2026-05-01T19:02:11+02:00",
+                    "device": "North door",
+                }
+            ]
+        }
+    ],
+)
+
+_ID = Text(min_len=1)
+_MAYBE_INSTANT = Text(fmt="date-time", nullable=True, null_value=None)
+SCANNED_ATTENDEE = sent(
+    "ScannedAttendee", {"id": _ID, "name": Text(), "ticket_id": _ID, "ticket_name": Text()}
+)
+SCAN_RESULT = sent(
+    "ScanResult",
+    {
+        "id": _ID,
+        "result": Choice(RESULTS),
+        "attendee": SCANNED_ATTENDEE,
+        "first_checked_in_at": Text(fmt="date-time", description="When the attendee was admitted"),
+    },
+    optional=("attendee", "first_checked_in_at"),
+)
+CHECKINS_RESPONSE = sent("CheckinResults", {"results": list_of(SCAN_RESULT)})
+
+CHECKIN_ENTRY = sent(
+    "CheckinEntry",
+    {
+        "id": Text(min_len=1, source="attendee_id"),
+        "name": Text(),
+        "ticket_id": _ID,
+        "ticket_name": Text(),
+        "code_sha256": Text(
+            min_len=64, max_len=64, description="SHA-256 (hex) of the code, upper-cased and stripped"
+        ),
+        "status": Choice(STATUSES),
+        "checked_in_at": _MAYBE_INSTANT,
+    },
+)
+CHECKIN_LIST = list_of(CHECKIN_ENTRY)
+
+_COUNT = Integer(0, None)
+COUNTS = sent("CheckinCounts", {"checked_in": _COUNT, "valid": _COUNT})
+CHECKIN_SUMMARY = sent(
+    "CheckinSummary",
+    {
+        "total": COUNTS,
+        "tickets": list_of(
+            sent("TicketCheckins", {"ticket_id": _ID, "name": Text(), "checked_in": _COUNT, "valid": _COUNT})
+        ),
+    },
+)
+
+
+@dataclass(frozen=True)
+class Door:
+    """What is stored about a scanned attendee, as the rules need it."""
+
+    attendee_id: str
+    status: str
+    checked_in_at: str | None
+    checked_in_scan: str | None
+
+
+def decided_by_record(scan_id: str, door: Door) -> str | None:
+    """The answer the attendee's record gives on its own, or None when only the admission itself
+    (the conditional write) can tell. An admission is never undone and a revocation never lifted,
+    so an answer read here stays true."""
+    if door.checked_in_scan == scan_id:
+        return OK
+    if door.checked_in_at is not None:
+        return ALREADY_CHECKED_IN
+    if door.status == REVOKED:
+        return REVOKED_RESULT
+    return None
+
+
+def repeated(first: str) -> str:
+    """The answer of a later scan of the same attendee in the same batch, given the first's."""
+    return ALREADY_CHECKED_IN if first == OK else first
+
+
+def admitted_at(scanned_at: str, moment: datetime) -> str:
+    """When the attendee entered: the scanner's time (an offline door syncs later), never later
+    than now (a device clock running ahead)."""
+    scanned = datetime.fromisoformat(scanned_at)
+    return (scanned if scanned <= moment else moment).isoformat()
+
+
+def summary(tickets: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """{total, tickets} of rows {ticket_id, name, checked_in, valid}."""
+    return {
+        "total": {
+            "checked_in": sum(int(t["checked_in"]) for t in tickets),
+            "valid": sum(int(t["valid"]) for t in tickets),
+        },
+        "tickets": list(tickets),
+    }
