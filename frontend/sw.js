@@ -28,8 +28,9 @@ const scopePath = new URL(self.registration.scope).pathname;
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
+    // The page has just loaded these: its HTTP cache holds them, nothing goes on the wire.
     await Promise.all(PRECACHE.map(async (path) => {
-      const response = await fetch(new Request(path, { cache: 'no-cache' }));
+      const response = await fetch(new Request(path, { cache: 'force-cache' }));
       if (response.ok) await cache.put(path, await stamped(response));
     }));
     await self.skipWaiting();
@@ -104,7 +105,8 @@ async function warm(url) {
   const cache = await caches.open(SHELL_CACHE);
   const key = parsed.pathname + parsed.search;
   if (await cache.match(key)) return null;
-  const response = await fetch(new Request(key, { cache: 'no-cache' }));
+  // What the page loaded, from the HTTP cache as it is (no revalidation: it was just fetched).
+  const response = await fetch(new Request(key, { cache: 'force-cache' }));
   if (response.ok) await cache.put(key, await stamped(response));
   return null;
 }
