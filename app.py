@@ -17,6 +17,7 @@ from chalicelib.api import (
     orders,
     payments,
     permissions,
+    program,
     questions,
     roles,
     services,
@@ -47,6 +48,7 @@ for blueprint in (
     codes.bp,
     questions.bp,
     checkins.bp,
+    program.bp,
     media.bp,
 ):
     app.register_blueprint(blueprint)

@@ -10,6 +10,10 @@ module.exports = [
     languageOptions: { ecmaVersion: 2024, sourceType: "module", globals: globals.browser },
   },
   {
+    files: ["frontend/sw.js"],
+    languageOptions: { ecmaVersion: 2024, sourceType: "script", globals: globals.serviceworker },
+  },
+  {
     files: ["eslint.config.js"],
     languageOptions: { sourceType: "commonjs", globals: globals.node },
   },

@@ -4,7 +4,8 @@ at the deployed API and WebSocket URLs.
 
 Unchanged objects are left alone, objects no longer in the tree are deleted, and CloudFront is
 told to drop its copies when anything changed. No build step, so file names carry no content
-hash: HTML and config.json are revalidated on every load, the rest is cached for five minutes.
+hash: HTML, config.json and the service worker (sw.js) are revalidated on every load, the rest is
+cached for five minutes (the service worker refreshes its copies after as long).
 """
 
 import hashlib
@@ -83,7 +84,8 @@ def content_type(name: str) -> str:
 
 
 def cache_control(key: str) -> str:
-    return NO_CACHE if key.endswith((".html", ".json")) else SHORT_CACHE
+    # The service worker's script too: a new one must reach browsers with the files it caches.
+    return NO_CACHE if key.endswith((".html", ".json")) or key == "sw.js" else SHORT_CACHE
 
 
 def _files(root: Path) -> Iterator[Path]:

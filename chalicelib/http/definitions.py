@@ -19,6 +19,8 @@ IDEMPOTENCY_KEY = Text(
 )
 CSV = Schemaless({"type": "string", "contentMediaType": "text/csv"})
 SVG = Schemaless({"type": "string", "contentMediaType": "image/svg+xml"})
+ICALENDAR = Schemaless({"type": "string", "contentMediaType": "text/calendar"})
+PENTABARF_XML = Schemaless({"type": "string", "contentMediaType": "application/xml"})
 OPENAPI = Schemaless(
     {
         "type": "object",

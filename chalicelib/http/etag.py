@@ -65,13 +65,15 @@ def cache_control() -> str:
     return "public, no-cache" if current().public else "private, no-cache"
 
 
-def conditional_get(etag: str, produce: Callable[[], Any]) -> Response:
-    """304 without calling ``produce`` when the client's copy is current."""
+def conditional_get(etag: str, produce: Callable[[], Any], content_type: str | None = None) -> Response:
+    """304 without calling ``produce`` when the client's copy is current. ``produce`` gives JSON
+    data, or with ``content_type`` the text of another representation (a calendar, XML)."""
     headers: dict[str, str | list[str]] = {"ETag": etag, "Cache-Control": cache_control()}
     if none_match(current_request().headers.get("if-none-match"), etag):
         return Response(body="", status_code=304, headers=headers)
+    body = produce() if content_type else dumps(produce())
     return Response(
-        body=dumps(produce()), status_code=200, headers={**headers, "Content-Type": "application/json"}
+        body=body, status_code=200, headers={**headers, "Content-Type": content_type or "application/json"}
     )
 
 

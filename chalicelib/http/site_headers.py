@@ -11,9 +11,11 @@ API_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
 
 def content_security_policy(connect: Sequence[str], media: Sequence[str] = ()) -> str:
-    """No inline script or style anywhere; connections only to the API, the socket and the
-    upload bucket; no framing."""
-    images = " ".join(["'self'", "data:", "blob:", *media])
+    """No inline script or style anywhere; images from the site, https (speakers' photos, sponsors'
+    logos), data: and blob:; connections only to the API, the socket and the upload bucket; no
+    framing. Workers (the service worker, sw.js) come from the site itself (script-src)."""
+    # Speakers' photos and sponsors' logos are https addresses organizers enter, on any host.
+    images = " ".join(["'self'", "https:", "data:", "blob:", *media])
     connections = " ".join(["'self'", *dict.fromkeys([*connect, *media])])
     return "; ".join(
         [

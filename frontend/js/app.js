@@ -112,7 +112,7 @@ function onSessionChange() {
   } else {
     stopSocket();
     const { path } = currentPath();
-    if (!['/signin', '/signup', '/verify-email'].includes(path) && !path.startsWith('/public/')) {
+    if (!['/signin', '/signup', '/verify-email'].includes(path) && !path.startsWith('/public/') && !path.startsWith('/e/')) {
       navigate(`/signin?next=${encodeURIComponent(path)}`, { replace: true });
     } else {
       render();
@@ -135,6 +135,8 @@ async function boot() {
   });
   renderHeader();
   startRouter();
+  // The service worker keeps the shell and public pages usable offline (js/offline.js, sw.js).
+  import('./offline.js').then((offline) => offline.registerWorker()).catch(() => null);
   if (store.token) {
     // A stored token may have expired: check it before opening the socket with it.
     await refreshProfile();

@@ -25,7 +25,8 @@ const ROUTES = [
   { pattern: '/admin/permissions', view: 'admin', auth: true, tab: 'permissions' },
   { pattern: '/admin/users', view: 'admin', auth: true, tab: 'users' },
   { pattern: '/public/events', view: 'public', page: 'list' },
-  { pattern: '/public/events/:id', view: 'public', page: 'event' },
+  { pattern: '/public/events/:id', view: 'site' },
+  { pattern: '/e/:id', view: 'site' },
 ];
 
 const LOADERS = {
@@ -38,6 +39,7 @@ const LOADERS = {
   verify: () => import('./views/verify.js'),
   admin: () => import('./views/admin.js'),
   public: () => import('./views/public.js'),
+  site: () => import('./views/site.js'),
   orders: () => import('./views/orders.js'),
   ticket: () => import('./views/ticket.js'),
   scanner: () => import('./views/scanner.js'),

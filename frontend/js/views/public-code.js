@@ -6,17 +6,21 @@ import * as api from '../api.js';
 import { field, h, showFieldError } from '../dom.js';
 import { formatMoney } from '../money.js';
 
-/** The public event with `code` applied: {event, refused} (refused: why the code was not). */
+/** The public event with `code` applied: {event, refused, path, answer} (refused: why the code was
+ * not; path and answer, `{data, etag, headers}`, what was asked and answered). */
 export async function loadEvent(eventId, code, signal) {
-  const path = `/public/events/${encodeURIComponent(eventId)}`;
-  if (!code) return { event: await api.get(path, { auth: false, signal }), refused: null };
+  const base = `/public/events/${encodeURIComponent(eventId)}`;
+  const load = async (path) => ({ path, answer: await api.get(path, { auth: false, signal, withResponse: true }) });
+  let loaded;
+  let refused = null;
   try {
-    return { event: await api.get(`${path}?code=${encodeURIComponent(code)}`, { auth: false, signal }), refused: null };
+    loaded = await load(code ? `${base}?code=${encodeURIComponent(code)}` : base);
   } catch (error) {
-    if (error.status !== 422) throw error;
-    const refused = error.details?.code || error.message;
-    return { event: await api.get(path, { auth: false, signal }), refused };
+    if (!code || error.status !== 422) throw error;
+    refused = error.details?.code || error.message;
+    loaded = await load(base);
   }
+  return { event: loaded.answer.data, refused, ...loaded };
 }
 
 /** The ticket's price as the page shows it: with a discount, the list price struck through. */
