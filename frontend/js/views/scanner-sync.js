@@ -26,6 +26,11 @@ function summaryOf(verdict) {
   };
 }
 
+/** A queued scan as the API takes it: by its code, or (found by name) by the attendee's id. */
+function wireScan({ id, code, attendee_id: attendeeId, scanned_at: scannedAt, device }) {
+  return code ? { id, code, scanned_at: scannedAt, device } : { id, attendee_id: attendeeId, scanned_at: scannedAt, device };
+}
+
 export class ScannerSession extends EventTarget {
   constructor({ eventId, userId }) {
     super();
@@ -158,13 +163,13 @@ export class ScannerSession extends EventTarget {
     return { scan, verdict };
   }
 
-  /** An attendee picked by name (no ticket in hand): decided here; the API takes codes only, so the
-   * admission stays on this device ("local-only") and says so. */
+  /** An attendee picked by name (no ticket in hand): decided here by the same rules, and queued
+   * like a code; the server admits it by the attendee's id. */
   async admitById(attendeeId) {
     const attendee = this.index.byId.get(attendeeId) || null;
     const verdict = decideAttendee(attendee, this.admissions);
     const scan = await this.record({ code: null, code_sha256: attendee?.code_sha256 || null, attendee_id: attendeeId,
-      source: 'search', state: 'local-only' }, verdict);
+      source: 'search', state: 'queued' }, verdict);
     return { scan, verdict };
   }
 
@@ -193,7 +198,7 @@ export class ScannerSession extends EventTarget {
       let data;
       try {
         data = await api.post(`/events/${this.eventId}/checkins`, {
-          scans: batch.map(({ id, code, scanned_at: scannedAt, device }) => ({ id, code, scanned_at: scannedAt, device })),
+          scans: batch.map(wireScan),
         });
       } catch (error) {
         if (error.status === 0) this.reachable = false;
