@@ -219,6 +219,9 @@ def test_camera_reads_a_qr_code_and_search_admits_by_name(browser_factory, stack
     match = page.locator("[data-search-results] li")
     match.wait_for()
     assert match.count() == 1
+    # The list refresh that closes this sync is held, to queue a scan while the sync still runs.
+    held: list[Any] = []
+    page.route("**/checkin-list", lambda route: held.append(route))
     match.locator("[data-action=admit]").click()
     screen.wait_for(state="visible")
     assert screen.get_attribute("data-tone") == "green"
@@ -232,11 +235,19 @@ def test_camera_reads_a_qr_code_and_search_admits_by_name(browser_factory, stack
     assert page.locator("[data-recent] li").first.get_attribute("data-state") == "synced"
     assert _checked_in(stack, organizer["token"], event["id"])["Cleo Park"]
     assert "Checked in" in match.inner_text()
+    while not held:
+        page.wait_for_timeout(50)
     match.locator("[data-action=admit]").click()
     screen.wait_for(state="visible")
     assert screen.get_attribute("data-tone") == "amber"
     assert "on this device" in page.locator("[data-scan-detail]").inner_text()
     _next_scan(page)
+    assert page.locator("[data-waiting]").get_attribute("data-waiting") == "1"
+    for route in held:
+        route.continue_()
+    page.unroute("**/checkin-list")  # (and lets go of any refresh held since)
+    # Sent right after that sync, not at the next 15 s retry.
+    page.locator("[data-waiting='0']").wait_for(timeout=2_000)
 
     # Offline, so its list stays as it was: another door admits Ben meanwhile, this one admits him by
     # name; back online the server's verdict (already checked in) is what needs attention.

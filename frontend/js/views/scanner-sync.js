@@ -46,6 +46,7 @@ export class ScannerSession extends EventTarget {
     this.reachable = true;
     this.syncError = '';
     this.syncing = null;
+    this.again = false;
     this.timers = [];
     this.onOnline = () => this.connect();
     this.onOffline = () => this.emit('change');
@@ -181,11 +182,19 @@ export class ScannerSession extends EventTarget {
     return db.putScan(scan);
   }
 
-  /** Sends queued scans, oldest first, in batches of at most BATCH_SIZE; one sync at a time. */
+  /** Sends queued scans, oldest first, in batches of at most BATCH_SIZE; one sync at a time. A scan
+   * queued while one runs (during its closing list refresh too) gets another pass right after. */
   sync() {
-    if (!this.syncing) {
-      this.syncing = this.sendQueued().finally(() => { this.syncing = null; });
+    if (this.syncing) {
+      this.again = true;
+      return this.syncing;
     }
+    this.syncing = (async () => {
+      do {
+        this.again = false;
+        await this.sendQueued();
+      } while (this.again && this.reachable);
+    })().finally(() => { this.syncing = null; });
     return this.syncing;
   }
 
