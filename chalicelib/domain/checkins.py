@@ -4,7 +4,10 @@ an answer from what is stored. Pure: no boto3, no PynamoDB, no HTTP.
 A scan's answer is decided once and kept (the scan id is its idempotency key): ``ok`` admits the
 attendee (exactly one scan per attendee ever gets it), ``already_checked_in`` names when the
 first admission was, ``revoked`` is a ticket of a cancelled or refunded order, ``unknown`` a code
-no attendee has (forged, mistyped), ``wrong_event`` a real ticket of another event.
+no attendee has (forged, mistyped), ``wrong_event`` a real ticket of another event. A scan names
+its attendee by the code (a QR, a typed code) or by the attendee's id (door staff found them by
+name in the check-in list); an id is looked up in this event only, so another event's attendee id
+is ``unknown`` too (ids cannot be probed across events).
 """
 
 from collections.abc import Mapping
@@ -27,6 +30,8 @@ MAX_SCANS = 500
 MAX_DEVICE = 64
 # Codes are 32 characters; a little room for whitespace a reader adds, never a megabyte.
 MAX_CODE = 100
+# Attendee ids are ``<32 hex>-<seat>``; anything longer is not one.
+MAX_ATTENDEE_ID = 64
 SCAN_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
 
 SCAN = Object(
@@ -39,11 +44,18 @@ SCAN = Object(
             description="The scanner's id for this scan (a UUID): sent again, it gets the same answer",
         ),
         "code": Text(MAX_CODE, required="Give the scanned code.", description="What the ticket's QR encodes"),
+        "attendee_id": Text(
+            MAX_ATTENDEE_ID,
+            required="Give the attendee's id from the check-in list.",
+            description="Instead of a code: the attendee's id in the check-in list (found by name)",
+        ),
         "scanned_at": instant_field(),
         "device": Text(MAX_DEVICE, required="Name the scanning device (a door, a phone)."),
     },
-    required=("id", "code", "scanned_at", "device"),
-    unknown=lambda key: "Unknown field; send id, code, scanned_at and device.",
+    required=("id", "scanned_at", "device"),
+    exactly_one=("code", "attendee_id"),
+    exactly_one_message="Send either code or attendee_id: one of them, not both.",
+    unknown=lambda key: "Unknown field; send id, code or attendee_id, scanned_at and device.",
 )
 CHECKINS_REQUEST = Object(
     {
@@ -68,7 +80,13 @@ CHECKINS_REQUEST = Object(
                     "code": "MZXW6YTBOI2DKNRXHA4TAMJSGM2DKNRX",
                     "scanned_at": "2026-05-01T19:02:11+02:00",
                     "device": "North door",
-                }
+                },
+                {
+                    "id": "0b6f3f57-8d2a-4d8e-b7f5-3c1d2e4a9f20",
+                    "attendee_id": "9f2c4e1a7b3d4c5e8f6a1b2c3d4e5f60-2",
+                    "scanned_at": "2026-05-01T19:02:40+02:00",
+                    "device": "North door",
+                },
             ]
         }
     ],

@@ -116,7 +116,9 @@ class Object(Field):
     with ``absent_as_null`` the rest is checked as null: free text becomes "", a clearable value
     None); ``unknown`` says what is wrong with a key the table lacks; ``empty`` is the message (at
     the first field) for an empty object when at least one field is needed; ``schema_extra`` is
-    what the schema says beyond the table, for a rule enforced elsewhere (the media pipeline's).
+    what the schema says beyond the table, for a rule enforced elsewhere (the media pipeline's);
+    ``exactly_one`` names fields of which exactly one must be sent (``exactly_one_message`` at the
+    object's own path when none or several are, ``oneOf`` in the schema).
     Response objects (``additional=True``) allow more properties than listed: docs/api.md lets fields
     be added. (A plain class, not a dataclass: building one at import costs cold start.)"""
 
@@ -136,6 +138,8 @@ class Object(Field):
         absent_as_null: bool = False,
         empty: str | None = None,
         schema_extra: Schema | None = None,
+        exactly_one: tuple[str, ...] = (),
+        exactly_one_message: str = "Send exactly one of these fields.",
         **options: Any,
     ) -> None:
         super().__init__(**options)
@@ -143,6 +147,7 @@ class Object(Field):
         self.rules, self.additional, self.unknown, self.message = rules, additional, unknown, message
         self.examples, self.nullable, self.absent_as_null = examples, nullable, absent_as_null
         self.empty, self.schema_extra = empty, schema_extra
+        self.exactly_one, self.exactly_one_message = exactly_one, exactly_one_message
 
     def check(self, value: Any, path: str, errors: Errors, context: Any = None) -> Any:
         if value is None and self.nullable:
@@ -156,6 +161,8 @@ class Object(Field):
         for key in value if not self.additional else ():
             if key not in self.fields:
                 errors[f"{prefix}{key}"] = self.unknown(key)
+        if self.exactly_one and sum(name in value for name in self.exactly_one) != 1:
+            errors[path or self.exactly_one[0]] = self.exactly_one_message
         clean: dict[str, Any] = {}
         for name, item in self.fields.items():
             if name in value:
@@ -234,6 +241,8 @@ class Object(Field):
             schema["additionalProperties"] = False
         if self.empty:
             schema["minProperties"] = 1
+        if self.exactly_one:
+            schema["oneOf"] = [{"required": [name]} for name in self.exactly_one]
         if self.examples:
             schema["examples"] = copy.deepcopy(self.examples)
         schema.update(copy.deepcopy(self.schema_extra or {}))

@@ -1,8 +1,10 @@
 """Check-in use cases: a batch of scans answered (each scan once, each attendee admitted once),
 the check-in list a scanner keeps offline, and the live counts organizers watch.
 
-A batch reads what it needs in a few BatchGetItem calls, answers every scan the records decide
-on their own (already answered, unknown code, another event's ticket, already admitted, revoked),
+A scan names its attendee by code or by attendee id (door staff found them by name); both go
+through the same admission. A batch reads what it needs in a few BatchGetItem calls, answers
+every scan the records decide on their own (already answered, unknown code or id, another
+event's ticket, already admitted, revoked),
 and admits the rest in transactions of up to 100 items (about 50 to 98 scans); one push of the
 new counts follows the whole batch."""
 
@@ -14,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain import checkins as rules
-from chalicelib.domain.attendees import code_sha256
+from chalicelib.domain.attendees import code_sha256, parse_attendee_id
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.permissions import ATTENDEE, allows
@@ -64,7 +66,8 @@ class _Batch:
             scan_sk(scan["id"]),
             scan_id=scan["id"],
             event_id=self.event_id,
-            code_sha256=code_sha256(scan["code"]),
+            code_sha256=code_sha256(scan["code"]) if "code" in scan else None,
+            sent_attendee_id=scan.get("attendee_id"),
             result=result,
             attendee_id=attendee.attendee_id if attendee else None,
             attendee_name=attendee.name if attendee else None,
@@ -142,29 +145,59 @@ def _answer_failures(
     return keep
 
 
+def _named_key(event_id: str, scan: Mapping[str, Any]) -> store.Key | None:
+    """Where the attendee an id scan names would be in this event (None: not an attendee id)."""
+    parsed = parse_attendee_id(scan["attendee_id"])
+    return store.attendee_key(event_id, *parsed) if parsed else None
+
+
+def _attendee_keys(
+    batch: _Batch,
+    scans: Sequence[Mapping[str, Any]],
+    named: Mapping[str, store.Key | None],
+    known: store.Known,
+) -> dict[str, store.Key]:
+    """The attendee key of each scan still to answer; the rest answered unknown or wrong_event."""
+    keys: dict[str, store.Key] = {}
+    for scan in scans:
+        if "code" in scan:
+            code = known.codes.get(code_sha256(scan["code"]))
+            if code is None:
+                batch.settle(batch.answer(scan, rules.UNKNOWN))
+            elif code.event_id != batch.event_id:
+                batch.settle(batch.answer(scan, rules.WRONG_EVENT))
+            else:
+                keys[scan["id"]] = store.code_attendee_key(code)
+        elif (key := named[scan["id"]]) is None:
+            batch.settle(batch.answer(scan, rules.UNKNOWN))
+        else:
+            keys[scan["id"]] = key
+    return keys
+
+
 def record_scans(event_id: str, scans: Sequence[Mapping[str, Any]], user_id: str) -> list[dict[str, Any]]:
-    """The answer of each scan, in the order sent (scan ids are distinct: the request checked)."""
+    """The answer of each scan, in the order sent (scan ids are distinct: the request checked). A
+    scan names its attendee by code or by id (another event's id is not found: unknown)."""
     batch = _Batch(event_id, user_id, now())
-    digests = {scan["id"]: code_sha256(scan["code"]) for scan in scans}
-    known = store.read_scans_and_codes(event_id, list(digests), digests.values())
+    named = {scan["id"]: _named_key(event_id, scan) for scan in scans if "attendee_id" in scan}
+    known = store.read_known(
+        event_id,
+        [scan["id"] for scan in scans],
+        [code_sha256(scan["code"]) for scan in scans if "code" in scan],
+        [key for key in named.values() if key],
+    )
     for stored in known.scans.values():
         batch.settle(stored, fresh=False)
     waiting = [scan for scan in scans if scan["id"] not in batch.answers]
-    ours = []
-    for scan in waiting:
-        code = known.codes.get(digests[scan["id"]])
-        if code is None:
-            batch.settle(batch.answer(scan, rules.UNKNOWN))
-        elif code.event_id != event_id:
-            batch.settle(batch.answer(scan, rules.WRONG_EVENT))
-        else:
-            ours.append((scan, code))
-    attendees = store.read_attendees(code for _, code in ours)
+    keys = _attendee_keys(batch, waiting, named, known)
+    attendees = {**known.attendees, **store.read_attendees(set(keys.values()) - known.attendees.keys())}
     first_scan: dict[str, str] = {}
     repeats: list[tuple[Mapping[str, Any], AttendeeModel, str]] = []
     candidates: list[tuple[Mapping[str, Any], store.Admission]] = []
-    for scan, code in ours:
-        attendee = attendees.get(code.pk)
+    for scan in waiting:
+        if scan["id"] not in keys:
+            continue
+        attendee = attendees.get(keys[scan["id"]])
         if attendee is None:
             batch.settle(batch.answer(scan, rules.UNKNOWN))
         elif attendee.attendee_id in first_scan:

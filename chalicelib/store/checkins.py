@@ -1,7 +1,8 @@
 """Check-in reads and writes on the events table.
 
 A batch of scans is read with BatchGetItem in chunks of 100 keys, the chunks in parallel: the
-scans already answered and the codes together, then the attendees the codes name. Admissions
+scans already answered, the codes and the attendees named by id together, then the attendees the
+codes name. Admissions
 are TransactWriteItems of up to 100 items: per scan the attendee's conditional update
 (``attribute_not_exists(checked_in_at) AND status = valid``, recording the scan id), per order a
 ConditionCheck that it still admits (completed or partially refunded), per ticket
@@ -82,18 +83,27 @@ def batch_get(keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
     return {(item["pk"]["S"], item["sk"]["S"]): item for page in pages for item in page}
 
 
+def attendee_key(event_id: str, order_id: str, seat: int) -> Key:
+    return (event_pk(event_id), attendee_sk(order_id, seat))
+
+
 @dataclass
 class Known:
-    """What the first read found: stored scans by scan id, code items by code digest."""
+    """What the first read found: stored scans by scan id, code items by code digest, and the
+    attendees the scans named by id, by key."""
 
     scans: dict[str, ScanModel]
     codes: dict[str, AttendeeCodeModel]
+    attendees: dict[Key, AttendeeModel]
 
 
-def read_scans_and_codes(event_id: str, scan_ids: Iterable[str], digests: Iterable[str]) -> Known:
+def read_known(
+    event_id: str, scan_ids: Iterable[str], digests: Iterable[str], attendee_keys: Iterable[Key]
+) -> Known:
     scan_keys = {(event_pk(event_id), scan_sk(scan_id)): scan_id for scan_id in scan_ids}
     code_keys = {(code_pk(digest), CODE_SK): digest for digest in digests}
-    found = batch_get([*scan_keys, *code_keys])
+    named = list(attendee_keys)
+    found = batch_get([*scan_keys, *code_keys, *named])
     return Known(
         scans={
             scan_id: ScanModel.from_raw_data(found[key]) for key, scan_id in scan_keys.items() if key in found
@@ -103,14 +113,17 @@ def read_scans_and_codes(event_id: str, scan_ids: Iterable[str], digests: Iterab
             for key, digest in code_keys.items()
             if key in found
         },
+        attendees={key: AttendeeModel.from_raw_data(found[key]) for key in named if key in found},
     )
 
 
-def read_attendees(codes: Iterable[AttendeeCodeModel]) -> dict[str, AttendeeModel]:
-    """The attendees these code items name, by code item ``pk``."""
-    keys = {(event_pk(c.event_id), attendee_sk(c.order_id, int(c.seat))): c.pk for c in codes}
-    found = batch_get(keys)
-    return {keys[key]: AttendeeModel.from_raw_data(item) for key, item in found.items()}
+def code_attendee_key(code: AttendeeCodeModel) -> Key:
+    return attendee_key(code.event_id, code.order_id, int(code.seat))
+
+
+def read_attendees(keys: Iterable[Key]) -> dict[Key, AttendeeModel]:
+    """The attendees at these keys (absent ones left out)."""
+    return {key: AttendeeModel.from_raw_data(item) for key, item in batch_get(keys).items()}
 
 
 def get_attendee(attendee: AttendeeModel) -> AttendeeModel:

@@ -23,6 +23,16 @@ def scan(code, scan_id=None, device="North door", scanned_at="2026-12-01T19:02:1
     return {"id": scan_id or str(uuid.uuid4()), "code": code, "scanned_at": scanned_at, "device": device}
 
 
+def scan_by_id(attendee_id, scan_id=None, device="North door", scanned_at="2026-12-01T19:02:11+01:00"):
+    """A scan naming the attendee by id (door staff found them by name), not by code."""
+    return {
+        "id": scan_id or str(uuid.uuid4()),
+        "attendee_id": attendee_id,
+        "scanned_at": scanned_at,
+        "device": device,
+    }
+
+
 def send(shop, token, *scans):
     return shop.api.post(f"/events/{shop.event_id}/checkins", {"scans": list(scans)}, token=token)
 

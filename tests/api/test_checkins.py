@@ -1,6 +1,7 @@
 """Check-in at the door: batches of scans and their answers (ok once per attendee whatever the
 doors do, the same answer for a scan id sent again, revoked tickets refused even before their
-attendee was revoked, forged and foreign codes), validation and the calls a batch makes."""
+attendee was revoked, forged and foreign codes), scans naming the attendee by id (found by name)
+under the same rules, validation and the calls a batch makes."""
 
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from tests.api.checkin_helpers import (
     free_attendees,
     results,
     scan,
+    scan_by_id,
     send,
     stored_attendee,
 )
@@ -92,16 +94,16 @@ def test_a_batch_holding_one_code_twice_admits_it_once(shop, buyer, door):
     assert checked_in_counter(shop, ticket) == 2
 
 
-def test_eight_doors_scanning_one_ticket_at_once_admit_it_once(shop, buyer, door, threaded_app):
+@pytest.mark.parametrize("by_id", [False, True], ids=["by code", "by attendee id"])
+def test_eight_doors_scanning_one_ticket_at_once_admit_it_once(shop, buyer, door, threaded_app, by_id):
     ticket, _, (first, _) = free_attendees(shop, buyer)
     answers: list[str] = []
 
-    at_once(
-        8,
-        lambda n: answers.extend(
-            r["result"] for r in results(shop, door, scan(first["code"], device=f"Door {n}"))
-        ),
-    )
+    def door_scan(n: int) -> dict:
+        device = f"Door {n}"
+        return scan_by_id(first["id"], device=device) if by_id else scan(first["code"], device=device)
+
+    at_once(8, lambda n: answers.extend(r["result"] for r in results(shop, door, door_scan(n))))
 
     assert sorted(answers) == ["already_checked_in"] * 7 + ["ok"]
     assert checked_in_counter(shop, ticket) == 1
@@ -121,24 +123,34 @@ def test_one_scan_id_sent_by_eight_requests_at_once_admits_once_and_answers_ok_t
     assert checked_in_counter(shop, ticket) == 1
 
 
-def test_forged_codes_are_unknown_and_another_events_codes_wrong_event(
+def test_forged_codes_and_ids_are_unknown_another_events_codes_wrong_event_and_its_ids_unknown(
     shop, buyer, door, api, signup, make_event
 ):
     from chalicelib.domain.attendees import seat_code
 
     other = make_shop(api, signup, make_event)
     _, _, (foreign, _) = free_attendees(other, buyer)
-    _, order, (mine, _) = free_attendees(shop, buyer)
+    ticket, order, (mine, _) = free_attendees(shop, buyer)
     forged = seat_code("00" * 32, order["id"], 1)  # the right shape, the wrong key
+    # Another event's attendee, a seat this order lacks, no id at all, the right id mis-cased.
+    ids = [foreign["id"], f"{order['id']}-3", "not-an-id", mine["id"].upper()]
 
     answered = results(
-        shop, door, scan(foreign["code"]), scan(forged), scan("not a code at all"), scan(mine["code"])
+        shop,
+        door,
+        scan(foreign["code"]),
+        scan(forged),
+        scan("not a code at all"),
+        *[scan_by_id(attendee_id) for attendee_id in ids],
+        scan(mine["code"]),
     )
 
-    assert [r["result"] for r in answered] == ["wrong_event", "unknown", "unknown", "ok"]
-    assert "attendee" not in answered[0] and "attendee" not in answered[1]
-    # The other event's attendee was not admitted.
+    assert [r["result"] for r in answered] == ["wrong_event"] + ["unknown"] * 6 + ["ok"]
+    # Nothing said about whom a refused code or id might name.
+    assert all(set(r) == {"id", "result"} for r in answered[:-1])
+    # The other event's attendee was not admitted, and only mine by the code.
     assert stored_attendee(other, foreign["id"]).checked_in_at is None
+    assert checked_in_counter(shop, ticket) == 1
 
 
 def mark_paid(shop, order):
@@ -146,20 +158,22 @@ def mark_paid(shop, order):
     assert response.status == 200, response.json
 
 
-def test_a_ticket_refunded_in_full_is_revoked(shop, buyer, door):
+def test_a_ticket_refunded_in_full_is_revoked_by_code_and_by_id(shop, buyer, door):
     ticket = shop.ticket(quantity=10)
     order = shop.buy(buyer, ticket, 2)
     mark_paid(shop, order)
-    first, _ = attendees_of(shop, order, buyer)
+    first, second = attendees_of(shop, order, buyer)
     refunded = shop.api.post(
         f"/events/{shop.event_id}/orders/{order['id']}/refunds", {}, token=shop.organizer
     )
     assert refunded.status == 201, refunded.json
 
-    answered = results(shop, door, scan(first["code"]))
+    answered = results(shop, door, scan(first["code"]), scan_by_id(second["id"]))
 
-    assert answered[0]["result"] == "revoked"
-    assert answered[0]["attendee"]["id"] == first["id"]
+    assert [(r["result"], r["attendee"]["id"]) for r in answered] == [
+        ("revoked", first["id"]),
+        ("revoked", second["id"]),
+    ]
     assert checked_in_counter(shop, ticket) == 0
 
 
@@ -174,9 +188,10 @@ def test_a_cancelled_orders_ticket_is_refused_even_before_its_attendee_was_revok
     for attendee_id in (first["id"], second["id"]):
         stored_attendee(shop, attendee_id).update(actions=[AttendeeModel.status.set("valid")])
 
-    answered = results(shop, door, scan(first["code"]), scan(second["code"]))
+    answered = results(shop, door, scan(first["code"]), scan_by_id(second["id"]))
 
     assert [r["result"] for r in answered] == ["revoked", "revoked"]
+    assert answered[1]["attendee"]["id"] == second["id"]
     assert stored_attendee(shop, first["id"]).checked_in_at is None
     assert checked_in_counter(shop, ticket) == 0
 
@@ -233,7 +248,22 @@ def test_the_scan_item_keeps_the_answer_device_and_time(shop, buyer, door):
         ),
         (
             {"scans": [{**scan("A"), "extra": 1}]},
-            {"scans[0].extra": "Unknown field; send id, code, scanned_at and device."},
+            {"scans[0].extra": "Unknown field; send id, code or attendee_id, scanned_at and device."},
+        ),
+        (
+            {"scans": [{**scan("A"), "attendee_id": "x-1"}, {**scan_by_id("x-1"), "attendee_id": None}]},
+            {
+                "scans[0]": "Send either code or attendee_id: one of them, not both.",
+                "scans[1].attendee_id": "Give the attendee's id from the check-in list.",
+            },
+        ),
+        (
+            {"scans": [scan_by_id("x-1"), {k: v for k, v in scan("A").items() if k != "code"}]},
+            {"scans[1]": "Send either code or attendee_id: one of them, not both."},
+        ),
+        (
+            {"scans": [scan_by_id("x" * 65)]},
+            {"scans[0].attendee_id": "Use at most 64 characters."},
         ),
     ],
 )
@@ -275,3 +305,66 @@ def test_a_batch_is_read_in_a_few_batch_gets_and_admitted_in_one_transaction_per
     assert calls.count("TransactWriteItems") == 1
     assert calls.count("BatchWriteItem") == 3  # the 62 answers, 25 a request
     assert checked_in_counter(shop, ticket) == 60
+
+
+def test_an_attendee_named_by_id_is_admitted_like_a_scanned_code(shop, buyer, door):
+    from chalicelib.store.models.checkins import ScanModel, scan_sk
+    from chalicelib.store.models.events import event_pk
+
+    ticket, _, (first, second) = free_attendees(shop, buyer)
+
+    admitted = results(shop, door, scan_by_id(first["id"], "by-id", scanned_at="2026-12-01T19:05:00+01:00"))
+    sent_again = results(shop, door, scan_by_id(first["id"], "by-id"))
+    later = results(shop, door, scan(first["code"]), scan_by_id(f" {first['id']} "))
+
+    assert admitted == [
+        {
+            "id": "by-id",
+            "result": "ok",
+            "attendee": {
+                "id": first["id"],
+                "name": "Bea Buyer",
+                "ticket_id": ticket["id"],
+                "ticket_name": "Community",
+            },
+            "first_checked_in_at": "2026-12-01T19:05:00+01:00",
+        }
+    ]
+    assert sent_again == admitted
+    assert [r["result"] for r in later] == ["already_checked_in"] * 2
+    assert later[0]["first_checked_in_at"] == "2026-12-01T19:05:00+01:00"
+    stored = stored_attendee(shop, first["id"])
+    assert (stored.checked_in_scan, stored.checked_in_device) == ("by-id", "North door")
+    assert stored_attendee(shop, second["id"]).checked_in_at is None
+    assert checked_in_counter(shop, ticket) == 1
+    item = ScanModel.get(event_pk(shop.event_id), scan_sk("by-id"))
+    assert (item.sent_attendee_id, item.code_sha256, item.attendee_id) == (first["id"], None, first["id"])
+
+
+@pytest.mark.parametrize("code_first", [True, False])
+def test_one_attendee_by_id_twice_or_by_code_and_id_in_a_batch_is_admitted_once(
+    shop, buyer, door, code_first
+):
+    ticket, _, (first, second) = free_attendees(shop, buyer)
+    by_code, by_id = scan(first["code"]), scan_by_id(first["id"])
+    pair = [by_code, by_id] if code_first else [by_id, by_code]
+
+    answered = results(shop, door, *pair, scan_by_id(second["id"]), scan_by_id(second["id"]))
+
+    assert [r["result"] for r in answered] == ["ok", "already_checked_in", "ok", "already_checked_in"]
+    assert answered[1]["first_checked_in_at"] == answered[0]["first_checked_in_at"]
+    assert stored_attendee(shop, first["id"]).checked_in_scan == pair[0]["id"]
+    assert checked_in_counter(shop, ticket) == 2
+
+
+def test_a_batch_by_id_reads_attendees_with_the_scans_in_one_batch_get(shop, buyer, door, dynamodb_calls):
+    ticket = shop.ticket(**{**FREE, "quantity": 20, "max_order": 10})
+    ids = [a["id"] for a in attendees_of(shop, shop.buy(buyer, ticket, 10), buyer)]
+
+    with dynamodb_calls:
+        answered = results(shop, door, *[scan_by_id(attendee_id) for attendee_id in ids])
+
+    assert [r["result"] for r in answered] == ["ok"] * 10
+    # The guard's one, then the scans and the attendees together; no second read for codes.
+    assert dynamodb_calls.calls.count("BatchGetItem") == 2
+    assert dynamodb_calls.calls.count("TransactWriteItems") == 1

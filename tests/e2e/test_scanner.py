@@ -2,8 +2,9 @@
 offline it admits another from the stored list, refuses that one again, and keeps its queue across
 a reload; back online it syncs (the server's list shows both checked in) and shows the ticket
 another door admitted meanwhile under "Needs attention". The camera path reads a QR code from
-Chromium's fake camera (a .y4m video of the QR, decoded by jsQR); search by name admits on the
-device only; door staff open it from their dashboard, and a missing camera is explained."""
+Chromium's fake camera (a .y4m video of the QR, decoded by jsQR); search by name admits through
+the server too (by the attendee's id) and shows the server's verdict when another door was first;
+door staff open it from their dashboard, and a missing camera is explained."""
 
 import uuid
 from pathlib import Path
@@ -199,6 +200,7 @@ def test_camera_reads_a_qr_code_and_search_admits_by_name(browser_factory, stack
             f"--use-file-for-fake-video-capture={video}",
         ),
     )
+    browser.console.allowed_texts.extend(OFFLINE_ERRORS)
     page = _scanner_page(browser, stack, organizer, event["id"])
     page.locator("[data-action=camera]").click()
     screen = page.locator("[data-scan-result]")
@@ -217,16 +219,64 @@ def test_camera_reads_a_qr_code_and_search_admits_by_name(browser_factory, stack
     match = page.locator("[data-search-results] li")
     match.wait_for()
     assert match.count() == 1
+    # The list refresh that closes this sync is held, to queue a scan while the sync still runs.
+    held: list[Any] = []
+    page.route("**/checkin-list", lambda route: held.append(route))
     match.locator("[data-action=admit]").click()
     screen.wait_for(state="visible")
     assert screen.get_attribute("data-tone") == "green"
-    assert "this device only" in page.locator("[data-scan-detail]").inner_text()
+    assert page.locator("[data-scan-detail]").inner_text() == (
+        "Admitted by name from the check-in list (no ticket scanned)."
+    )
+    save_screenshot(page, "scanner-by-name-375")
     _next_scan(page)
+    # Queued and synced like a scanned code: the server has her checked in.
+    page.locator("[data-waiting='0']").wait_for()
+    assert page.locator("[data-recent] li").first.get_attribute("data-state") == "synced"
+    assert _checked_in(stack, organizer["token"], event["id"])["Cleo Park"]
     assert "Checked in" in match.inner_text()
+    while not held:
+        page.wait_for_timeout(50)
     match.locator("[data-action=admit]").click()
     screen.wait_for(state="visible")
     assert screen.get_attribute("data-tone") == "amber"
     assert "on this device" in page.locator("[data-scan-detail]").inner_text()
+    _next_scan(page)
+    assert page.locator("[data-waiting]").get_attribute("data-waiting") == "1"
+    for route in held:
+        route.continue_()
+    page.unroute("**/checkin-list")  # (and lets go of any refresh held since)
+    # Sent right after that sync, not at the next 15 s retry.
+    page.locator("[data-waiting='0']").wait_for(timeout=2_000)
+
+    # Offline, so its list stays as it was: another door admits Ben meanwhile, this one admits him by
+    # name; back online the server's verdict (already checked in) is what needs attention.
+    browser.context.set_offline(True)
+    page.locator("[data-online='false']").wait_for()
+    ben = attendees[1]
+    other_door = stack.api(
+        "POST",
+        f"/events/{event['id']}/checkins",
+        {"scans": [{"id": str(uuid.uuid4()), "attendee_id": ben["id"],
+                    "scanned_at": "2026-12-03T10:00:00+00:00", "device": "South door"}]},
+        organizer["token"],
+    )  # fmt: skip
+    assert other_door.json()["results"][0]["result"] == "ok"
+    page.get_by_label("Search by name").fill("ben")
+    page.locator(f"[data-search-results] li[data-attendee-id='{ben['id']}'] [data-action=admit]").click()
+    screen.wait_for(state="visible")
+    assert screen.get_attribute("data-tone") == "green"
+    _next_scan(page)
+    assert page.locator("[data-waiting]").get_attribute("data-waiting") == "1"
+    browser.context.set_offline(False)
+    page.locator("[data-action=sync]").click()
+    page.locator("[data-waiting='0']").wait_for()
+    attention = page.locator("[data-attention] li")
+    attention.wait_for()
+    assert attention.get_attribute("data-server-result") == "already_checked_in"
+    assert "Ben Okri" in attention.inner_text()
+    assert "another door had already admitted" in attention.inner_text()
+    save_screenshot(page, "scanner-by-name-attention-375")
 
 
 def test_door_staff_open_the_scanner_from_their_dashboard_without_a_camera(browser_factory, stack):

@@ -1,5 +1,6 @@
 """Check-in rules without storage: what a stored record answers on its own, later scans of one
-attendee in a batch, the admission time, and how admissions are cut into transactions."""
+attendee in a batch, the admission time, how admissions are cut into transactions, and a scan
+naming its attendee by exactly one of code and id (validator and schema alike)."""
 
 from datetime import UTC, datetime
 
@@ -37,6 +38,40 @@ def test_a_later_scan_in_the_batch_follows_the_first():
         "already_checked_in",
         "revoked",
     ]
+
+
+_SCAN = {"id": "s-1", "scanned_at": "2027-05-01T09:00:00+00:00", "device": "North door"}
+_ONE_OF = "Send either code or attendee_id: one of them, not both."
+
+
+@pytest.mark.parametrize(
+    ("scan", "error"),
+    [
+        ({**_SCAN, "code": "MZXW6YTBOI2DKNRXHA4TAMJSGM2DKNRX"}, None),
+        ({**_SCAN, "attendee_id": "9f2c4e1a7b3d4c5e8f6a1b2c3d4e5f60-2"}, None),
+        (_SCAN, {"scans[0]": _ONE_OF}),
+        ({**_SCAN, "code": "A", "attendee_id": "b-1"}, {"scans[0]": _ONE_OF}),
+    ],
+)
+def test_a_scan_names_its_attendee_by_code_or_by_id_never_both(scan, error):
+    import jsonschema
+
+    from chalicelib.domain.errors import ValidationError
+
+    body = {"scans": [scan]}
+    schema_error = None
+    try:
+        jsonschema.validate(body, rules.CHECKINS_REQUEST.schema())
+    except jsonschema.ValidationError as refused:
+        schema_error = refused
+    if error is None:
+        assert schema_error is None
+        assert rules.CHECKINS_REQUEST.validate(body) == body
+    else:
+        assert schema_error is not None
+        with pytest.raises(ValidationError) as caught:
+            rules.CHECKINS_REQUEST.validate(body)
+        assert caught.value.details == error
 
 
 def test_the_admission_time_is_the_scan_time_but_never_ahead_of_now():

@@ -27,9 +27,11 @@ class ScanModel(BaseModel):
     sk = UnicodeAttribute(range_key=True)
     scan_id = UnicodeAttribute()
     event_id = UnicodeAttribute()
-    code_sha256 = UnicodeAttribute()
+    # What the scan sent: a code (its SHA-256) or an attendee's id, the other one None.
+    code_sha256 = UnicodeAttribute(null=True)
+    sent_attendee_id = UnicodeAttribute(null=True)
     result = UnicodeAttribute()
-    # The attendee the code named (None for unknown codes and other events' tickets).
+    # The attendee the scan named (None for unknown codes and ids and other events' tickets).
     attendee_id = UnicodeAttribute(null=True)
     attendee_name = UnicodeAttribute(null=True)
     ticket_id = UnicodeAttribute(null=True)

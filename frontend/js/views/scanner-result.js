@@ -42,7 +42,7 @@ export function whenWhere(firstAt, where, byThisDevice, timeZone) {
 export function explanation(verdict, timeZone) {
   switch (verdict.result) {
     case 'ok':
-      return verdict.localOnly ? 'Admitted by name: recorded on this device only (the server admits by ticket code).' : '';
+      return verdict.byName ? 'Admitted by name from the check-in list (no ticket scanned).' : '';
     case 'already_checked_in':
       return whenWhere(verdict.first_checked_in_at, verdict.where, verdict.by_this_device, timeZone);
     case 'revoked':

@@ -5,10 +5,10 @@
 //   meta   key name                   -> {name, value} (this device's id and door name)
 // A scan: {id, scope, event_id, code | null, attendee_id, code_sha256, scanned_at, device,
 //   local: {result, attendee_id, name, ticket_name, first_checked_in_at, where},
-//   state: "queued" | "synced" | "local-only", server: {result, attendee, first_checked_in_at} | null,
+//   source: "camera" | "manual" | "search", state: "queued" | "synced",
+//   server: {result, attendee, first_checked_in_at} | null,
 //   attention: bool (the server's verdict differs from the local one and nobody has looked yet)}.
-// A scan by code is queued for the server; an admission by name has no code to send (the API admits
-// by code only), so it stays "local-only": it counts for this device's duplicate check.
+// A scan by code is sent with its code; an admission by name (code null) with its attendee_id.
 
 const DB_NAME = 'marquee-scanner';
 const DB_VERSION = 1;

@@ -26,6 +26,11 @@ function summaryOf(verdict) {
   };
 }
 
+/** A queued scan as the API takes it: by its code, or (found by name) by the attendee's id. */
+function wireScan({ id, code, attendee_id: attendeeId, scanned_at: scannedAt, device }) {
+  return code ? { id, code, scanned_at: scannedAt, device } : { id, attendee_id: attendeeId, scanned_at: scannedAt, device };
+}
+
 export class ScannerSession extends EventTarget {
   constructor({ eventId, userId }) {
     super();
@@ -41,6 +46,7 @@ export class ScannerSession extends EventTarget {
     this.reachable = true;
     this.syncError = '';
     this.syncing = null;
+    this.again = false;
     this.timers = [];
     this.onOnline = () => this.connect();
     this.onOffline = () => this.emit('change');
@@ -158,13 +164,13 @@ export class ScannerSession extends EventTarget {
     return { scan, verdict };
   }
 
-  /** An attendee picked by name (no ticket in hand): decided here; the API takes codes only, so the
-   * admission stays on this device ("local-only") and says so. */
+  /** An attendee picked by name (no ticket in hand): decided here by the same rules, and queued
+   * like a code; the server admits it by the attendee's id. */
   async admitById(attendeeId) {
     const attendee = this.index.byId.get(attendeeId) || null;
     const verdict = decideAttendee(attendee, this.admissions);
     const scan = await this.record({ code: null, code_sha256: attendee?.code_sha256 || null, attendee_id: attendeeId,
-      source: 'search', state: 'local-only' }, verdict);
+      source: 'search', state: 'queued' }, verdict);
     return { scan, verdict };
   }
 
@@ -176,11 +182,19 @@ export class ScannerSession extends EventTarget {
     return db.putScan(scan);
   }
 
-  /** Sends queued scans, oldest first, in batches of at most BATCH_SIZE; one sync at a time. */
+  /** Sends queued scans, oldest first, in batches of at most BATCH_SIZE; one sync at a time. A scan
+   * queued while one runs (during its closing list refresh too) gets another pass right after. */
   sync() {
-    if (!this.syncing) {
-      this.syncing = this.sendQueued().finally(() => { this.syncing = null; });
+    if (this.syncing) {
+      this.again = true;
+      return this.syncing;
     }
+    this.syncing = (async () => {
+      do {
+        this.again = false;
+        await this.sendQueued();
+      } while (this.again && this.reachable);
+    })().finally(() => { this.syncing = null; });
     return this.syncing;
   }
 
@@ -193,7 +207,7 @@ export class ScannerSession extends EventTarget {
       let data;
       try {
         data = await api.post(`/events/${this.eventId}/checkins`, {
-          scans: batch.map(({ id, code, scanned_at: scannedAt, device }) => ({ id, code, scanned_at: scannedAt, device })),
+          scans: batch.map(wireScan),
         });
       } catch (error) {
         if (error.status === 0) this.reachable = false;

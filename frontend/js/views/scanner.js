@@ -93,8 +93,8 @@ export default async function render({ root, params, signal }) {
     }
   });
 
-  const show = ({ scan, verdict }, localOnly = false) => {
-    const summary = scan ? { ...scan.local, localOnly } : { result: verdict.result, malformed: verdict.malformed };
+  const show = ({ scan, verdict }) => {
+    const summary = scan ? { ...scan.local, byName: scan.source === 'search' } : { result: verdict.result, malformed: verdict.malformed };
     result.show(summary, scan?.id || null);
     feedback(summary.result, { sound });
   };
@@ -126,7 +126,7 @@ export default async function render({ root, params, signal }) {
         h('span', {}, h('strong', {}, attendee.name), ' ', h('span', { class: 'muted' }, attendee.ticket_name),
           state ? [' ', h('span', { class: 'badge' }, state)] : null),
         h('button', { type: 'button', dataset: { action: 'admit' }, 'aria-label': `Admit ${attendee.name}`,
-          onclick: async () => { unlockSound(); show(await session.admitById(attendee.id), true); } }, 'Admit'));
+          onclick: async () => { unlockSound(); show(await session.admitById(attendee.id)); } }, 'Admit'));
     }));
     if (search.value.trim() && !found.length) matches.append(h('li', { class: 'muted' }, 'Nobody of that name in the list.'));
   };
@@ -174,7 +174,7 @@ export default async function render({ root, params, signal }) {
       dataset: { scanId: scan.id, localResult: scan.local.result, state: scan.state },
     }, h('span', { class: `dot ${scan.local.result}` }), ' ', h('strong', {}, HEADLINES[scan.local.result]), ' ',
     scan.local.name || '', ' · ', doorTime(scan.scanned_at, event.timezone), ' · ',
-    scan.state === 'queued' ? 'waiting' : scan.state === 'local-only' ? 'this device only' : 'synced')));
+    scan.state === 'queued' ? 'waiting' : 'synced')));
     if (search.value) renderMatches();
   };
   session.addEventListener('change', update);
