@@ -10,12 +10,13 @@ name in the check-in list); an id is looked up in this event only, so another ev
 is ``unknown`` too (ids cannot be probed across events).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.attendees import REVOKED, STATUSES
+from chalicelib.domain.attendees import REVOKED, STATUSES, code_sha256
+from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.events import instant_field
 from chalicelib.domain.fields import Choice, Integer, Matching, Text
 from chalicelib.domain.objects import ListOf, Object, field_of, list_of, sent
@@ -27,6 +28,7 @@ REVOKED_RESULT = "revoked"
 WRONG_EVENT = "wrong_event"
 RESULTS = (OK, ALREADY_CHECKED_IN, UNKNOWN, REVOKED_RESULT, WRONG_EVENT)
 MAX_SCANS = 500
+SCAN_ID_REUSED = "This scan id was sent before for another ticket; give each scan its own id."
 MAX_DEVICE = 64
 # Codes are 32 characters; a little room for whitespace a reader adds, never a megabyte.
 MAX_CODE = 100
@@ -182,3 +184,20 @@ def summary(tickets: list[Mapping[str, Any]]) -> dict[str, Any]:
         },
         "tickets": list(tickets),
     }
+
+
+def check_ids_kept(
+    sent: Sequence[Mapping[str, Any]], stored: Mapping[str, tuple[str | None, str | None]]
+) -> None:
+    """A scan id answered before names the same ticket again (``stored``: scan id -> (code_sha256,
+    attendee id) it sent), else 422 at the scan: its old answer is not this scan's."""
+    problems = {}
+    for index, scan in enumerate(sent):
+        before = stored.get(scan["id"])
+        if before is None:
+            continue
+        now = (code_sha256(scan["code"]) if "code" in scan else None, scan.get("attendee_id"))
+        if now != before:
+            problems[f"scans[{index}].id"] = SCAN_ID_REUSED
+    if problems:
+        raise ValidationError(problems)

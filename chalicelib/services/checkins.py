@@ -186,6 +186,9 @@ def record_scans(event_id: str, scans: Sequence[Mapping[str, Any]], user_id: str
         [code_sha256(scan["code"]) for scan in scans if "code" in scan],
         [key for key in named.values() if key],
     )
+    rules.check_ids_kept(
+        scans, {scan_id: (item.code_sha256, item.sent_attendee_id) for scan_id, item in known.scans.items()}
+    )
     for stored in known.scans.values():
         batch.settle(stored, fresh=False)
     waiting = [scan for scan in scans if scan["id"] not in batch.answers]
