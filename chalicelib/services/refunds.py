@@ -73,11 +73,22 @@ def _write(
     status = rules.status_after(current.total, after, seat_tickets)
     release = rules.release_of(seat_tickets, refunds_of(current), after, current.status, status)
     record = _audit(current, actor_id, audit_action, changed, status, after)
+    revoked = set(release.revoked)
+    admitted = (
+        {
+            a.attendee_id: a.ticket_id
+            for a in attendees.attendees_of(current)
+            if a.attendee_id in revoked and a.checked_in_at
+        }
+        if revoked
+        else {}
+    )
     return write_refunds(
         current,
         after,
         status=status,
         release=release,
+        checked_in=admitted,
         audit_record=record,
         actor_id=actor_id,
         moment=now(),

@@ -23,6 +23,11 @@ from chalicelib.store.models.attendees import (
 )
 from chalicelib.store.models.events import event_pk
 from chalicelib.store.models.orders import OrderModel, order_pk
+from chalicelib.store.models.tickets import TicketModel, ticket_sk
+from chalicelib.store.transactions import Cancelled, transaction
+
+# A revocation racing scans reads the attendee again; a scan changes it once, so two tries do.
+REVOKE_ATTEMPTS = 3
 
 
 def ticket_key_of(order: OrderModel) -> str:
@@ -129,16 +134,37 @@ def attendee_stub(event_id: str, order_id: str, seat: int) -> AttendeeModel:
 
 
 def revoke(attendees: Iterable[AttendeeModel], moment: datetime) -> int:
-    """Revoke those still valid (each once); returns how many this call revoked."""
+    """Revoke those still valid (each once); returns how many this call revoked. One admitted at
+    the door leaves its ticket's ``checked_in`` count in the same transaction (the counts are of
+    valid attendees); a scan meanwhile makes this read the attendee again."""
     revoked = 0
     for attendee in attendees:
-        if attendee.status != rules.VALID:
-            continue
-        try:
-            attendee.update(actions=revoke_actions(moment), condition=AttendeeModel.status == rules.VALID)
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                continue
-            raise
-        revoked += 1
+        for _ in range(REVOKE_ATTEMPTS):
+            if attendee.status != rules.VALID:
+                break
+            if _revoke_one(attendee, moment):
+                revoked += 1
+                break
+            attendee = get_attendee(attendee.event_id, attendee.order_id, int(attendee.seat))
     return revoked
+
+
+def _revoke_one(attendee: AttendeeModel, moment: datetime) -> bool:
+    admitted = attendee.checked_in_at is not None
+    door = AttendeeModel.checked_in_at.exists() if admitted else AttendeeModel.checked_in_at.does_not_exist()
+    try:
+        with transaction() as write:
+            write.update(
+                attendee_stub(attendee.event_id, attendee.order_id, int(attendee.seat)),
+                actions=revoke_actions(moment),
+                condition=(AttendeeModel.status == rules.VALID) & door,
+            )
+            if admitted:
+                write.update(
+                    TicketModel(event_pk(attendee.event_id), ticket_sk(attendee.ticket_id)),
+                    actions=[TicketModel.checked_in.add(-1)],
+                    condition=TicketModel.pk.exists(),
+                )
+    except Cancelled:
+        return False
+    return True

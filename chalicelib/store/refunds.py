@@ -11,6 +11,8 @@ transaction: those attendees revoked, the tickets' ``sold`` counters lowered and
 ``tickets_ver`` bumped; the audit record of the change is always part of the write.
 """
 
+from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -31,6 +33,7 @@ from chalicelib.store.transactions import CONFLICT, Cancelled, cancellation_of, 
 from chalicelib.store.versions import versioned_write
 
 ORDER_TAG = "order"
+ATTENDEE_TAG = "attendee:"
 
 
 def refunds_of(order: OrderModel) -> list[rules.Refund]:
@@ -62,6 +65,7 @@ def write_refunds(
     actor_id: str | None,
     moment: datetime,
     reserving: bool = False,
+    checked_in: Mapping[str, str] | None = None,
 ) -> bool:
     """Store ``refunds`` as the order's (``refunded_total`` follows them), set ``status`` and give
     back ``release``.
@@ -85,7 +89,9 @@ def write_refunds(
     give_back = order.code_id if closing else None
     try:
         if release.seats or release.revoked:
-            _commit_releasing(order, actions, condition, audit_record, release, moment, give_back)
+            _commit_releasing(
+                order, actions, condition, audit_record, release, moment, give_back, checked_in or {}
+            )
         else:
             _commit(order, actions, condition, audit_record, give_back)
     except _Lost:
@@ -133,25 +139,37 @@ def _commit_releasing(
     release: rules.Release,
     moment: datetime,
     give_back: str | None,
+    checked_in: Mapping[str, str],
 ) -> None:
+    """``checked_in``: the revoked attendees admitted at the door (as read) -> their tickets."""
     try:
         with versioned_write(order.event_id, [COUNTER]) as write:
             write.update(
                 OrderModel(order_pk(order.order_id)), actions=actions, condition=condition, tag=ORDER_TAG
             )
-            for ticket_id, seats in release.seats.items():
+            admitted = Counter(checked_in.values())
+            for ticket_id in sorted(set(release.seats) | set(admitted)):
+                changes = counter_actions(order_rules.CounterChange(sold=-release.seats.get(ticket_id, 0)))
+                if admitted[ticket_id]:
+                    # The counts at the door are of valid attendees: a refunded one leaves them.
+                    changes.append(TicketModel.checked_in.add(-admitted[ticket_id]))
                 write.update(
-                    ticket_stub(order.event_id, ticket_id),
-                    actions=counter_actions(order_rules.CounterChange(sold=-seats)),
-                    condition=TicketModel.pk.exists(),
+                    ticket_stub(order.event_id, ticket_id), actions=changes, condition=TicketModel.pk.exists()
                 )
             for attendee_id in release.revoked:
                 seat = attendee_rules.parse_attendee_id(attendee_id)
                 if seat is not None:
+                    # Admitted or not as read: a scan meanwhile fails this and the refund is decided again.
+                    door = (
+                        AttendeeModel.checked_in_at.exists()
+                        if attendee_id in checked_in
+                        else AttendeeModel.checked_in_at.does_not_exist()
+                    )
                     write.update(
                         attendee_stub(order.event_id, *seat),
                         actions=revoke_actions(moment),
-                        condition=AttendeeModel.pk.exists(),
+                        condition=AttendeeModel.pk.exists() & door,
+                        tag=f"{ATTENDEE_TAG}{attendee_id}",
                     )
             if give_back:
                 codes.stage_give_back(write, order.event_id, give_back)
@@ -161,6 +179,10 @@ def _commit_releasing(
         _commit(order, actions, condition, audit_record, None)
     except ConflictError as error:
         cancelled = cancellation_of(error)
-        if cancelled is not None and (cancelled.failed(ORDER_TAG) or CONFLICT in cancelled.codes):
+        if cancelled is not None and (
+            cancelled.failed(ORDER_TAG)
+            or CONFLICT in cancelled.codes
+            or any(tag.startswith(ATTENDEE_TAG) for tag in cancelled.reasons)
+        ):
             raise _Lost from error
         raise

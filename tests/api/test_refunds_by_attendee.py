@@ -237,3 +237,21 @@ def test_a_pending_attendee_refund_revokes_them_only_when_stripe_says_it_succeed
     assert statuses(shop, order) == ["valid", "revoked"]
     assert shop.counters(ticket)["sold"] == 1
     assert order_of(shop, order)["status"] == "partially_refunded"
+
+
+def test_a_refunded_attendee_who_was_admitted_leaves_the_door_counts(shop, buyer, signup, api):
+    from tests.api.checkin_helpers import door_staff, results, scan
+
+    door = door_staff(shop, signup)
+    ticket = shop.ticket(quantity=10)
+    order = paid_order(shop, buyer, ticket, 3)
+    first, second, _ = attendees(shop, order)
+    assert [r["result"] for r in results(shop, door, scan(first["code"]), scan(second["code"]))] == ["ok", "ok"]
+
+    assert refund(shop, order, {"attendee_ids": [first["id"]]}).status == 201
+    summary = api.get(f"/events/{shop.event_id}/checkins/summary", token=door).json
+    assert summary["total"] == {"checked_in": 1, "valid": 2}
+
+    assert refund(shop, order).status == 201
+    summary = api.get(f"/events/{shop.event_id}/checkins/summary", token=door).json
+    assert summary["total"] == {"checked_in": 0, "valid": 0}
