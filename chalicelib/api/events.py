@@ -25,7 +25,7 @@ from chalicelib.http.access import EventAccess, event_role_required, staff_only
 from chalicelib.http.context import current_access, current_user
 from chalicelib.http.definitions import PAGE_QUERY
 from chalicelib.http.etag import clock_variant, conditional_get, expected_versions, versioned_etag
-from chalicelib.http.request import query_param
+from chalicelib.http.request import query_param, source_ip
 from chalicelib.http.responses import created, no_content, paginated
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.services import codes as code_cases
@@ -113,7 +113,7 @@ def public_event(event_id: str) -> Response:
     if event is None:
         raise NotFoundError("No such published event.")
     text = query_param("code")
-    code = code_cases.usable_code(event_id, text, now()) if text is not None else None
+    code = code_cases.usable_code(event_id, text, now(), f"ip:{source_ip()}") if text is not None else None
     versions = [event.event_ver, event.tickets_ver, *((code[1], code[0].uses) if code else ())]
     variant = clock_variant() + (f"-code-{code[0].code_id}" if code else "")
     return conditional_get(

@@ -22,8 +22,9 @@ from chalicelib.domain.fields import Field, Flag, Integer, Matching, Parsed, Sch
 from chalicelib.domain.money import currency_decimals_message, decimals, fits_currency
 from chalicelib.domain.objects import ListOf, Object, Report, Rule, sent
 
-CODE_RE = re.compile(r"^[A-Z0-9_-]{3,40}$")
-CODE_PATTERN = "^[A-Za-z0-9_-]{3,40}$"
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{2,39}$")
+# Starting with a letter or digit: a spreadsheet shows the CSV's codes as they are typed.
+CODE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$"
 MAX_USES = 1_000_000
 MAX_BULK = 500
 MAX_PREFIX = 20
@@ -129,13 +130,17 @@ _RULES = (
 
 def code_text(value: Any) -> str:
     if not isinstance(value, str) or not CODE_RE.fullmatch(normalize(value)):
-        raise ValueError("A code is 3 to 40 letters, digits, - or _.")
+        raise ValueError("A code is 3 to 40 letters, digits, - or _, starting with a letter or digit.")
     return normalize(value)
 
 
 _CODE = Parsed(
     code_text,
-    {"type": "string", "pattern": CODE_PATTERN, "description": "3-40 of A-Z 0-9 - _ (case does not matter)"},
+    {
+        "type": "string",
+        "pattern": CODE_PATTERN,
+        "description": "3-40 of A-Z 0-9 - _, starting with a letter or digit (case does not matter)",
+    },
 )
 CODE_INPUT = Object(
     {"code": _CODE, **_TERMS},
@@ -152,14 +157,16 @@ CODE_CHANGES = CODE_INPUT.partial(examples=[{"max_uses": 200}])
 
 
 def _prefix(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_-]{0,20}", value.strip()):
-        raise ValueError(f"A prefix is up to {MAX_PREFIX} letters, digits, - or _.")
+    if not isinstance(value, str) or not re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9_-]{0,19})?", value.strip()):
+        raise ValueError(
+            f"A prefix is up to {MAX_PREFIX} letters, digits, - or _, starting with a letter or digit."
+        )
     return normalize(value)
 
 
 BULK_INPUT = Object(
     {
-        "prefix": Parsed(_prefix, {"type": "string", "pattern": "^[A-Za-z0-9_-]{0,20}$"}),
+        "prefix": Parsed(_prefix, {"type": "string", "pattern": "^([A-Za-z0-9][A-Za-z0-9_-]{0,19})?$"}),
         "count": Integer(1, MAX_BULK, description=f"How many codes, at most {MAX_BULK}"),
         **_TERMS,
     },

@@ -67,3 +67,11 @@ INVITES_PER_USER = Limit(
 EVENTS_PER_USER = Limit(
     "events-user", 20, 24 * 3600, "You have created too many events today; try again tomorrow."
 )
+
+
+# Codes (services/codes.py): a wrong code counts against whoever tried it (an address on the
+# public page, an account when ordering) for that event; a code that works gives its count back.
+# Buyers mistype a few times; guessing a hidden ticket's code by trial takes thousands.
+CODE_GUESSES = Limit(
+    "code-guesses", 20, 600, "Too many codes tried that do not work; wait a few minutes and try again."
+)

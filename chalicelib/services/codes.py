@@ -8,8 +8,10 @@ from typing import Any
 from chalicelib.domain import codes as rules
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.limits import CODE_GUESSES
 from chalicelib.services.exports import csv_text
 from chalicelib.store import codes as store
+from chalicelib.store import ratelimit
 from chalicelib.store.models.codes import CodeModel
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.tickets import list_tickets
@@ -18,16 +20,20 @@ from chalicelib.store.tickets import list_tickets
 BULK_ATTEMPTS = 3
 
 
-def usable_code(event_id: str, text: str, moment: datetime) -> tuple[rules.CodeTerms, int]:
+def usable_code(event_id: str, text: str, moment: datetime, guesser: str) -> tuple[rules.CodeTerms, int]:
     """The event's code ``text`` (its terms and ``terms_ver``) if an order may use it now, else
-    422 ``invalid_code``."""
+    422 ``invalid_code``. ``guesser`` (an address, an account) may try 20 codes that do not work
+    per event in 10 minutes, then 429: hidden tickets' codes cannot be found by trial."""
+    attempt = ratelimit.consume(CODE_GUESSES, f"{event_id}#{guesser}")
     try:
         found = store.find_code(event_id, rules.code_text(text))
     except ValueError:
         found = None
     if found is None:
         raise rules.invalid_code(rules.UNKNOWN_CODE)
-    return rules.check_usable(store.terms_of(found), moment), int(found.terms_ver)
+    terms = rules.check_usable(store.terms_of(found), moment)
+    ratelimit.give_back(attempt)
+    return terms, int(found.terms_ver)
 
 
 def _context(event: EventModel) -> rules.CodeContext:
@@ -74,7 +80,7 @@ def update_code(event: EventModel, code: CodeModel, payload: Mapping[str, Any]) 
     changes = rules.CODE_CHANGES.validate(payload)
     terms = rules.full_terms(_stored_terms(code), changes, _context(event))
     if terms["max_uses"] is not None and terms["max_uses"] < int(code.uses):
-        raise ValidationError({"max_uses": f"This code was used {int(code.uses)} times already."})
+        raise ValidationError({"max_uses": store.used_already(int(code.uses))})
     return store.update_code(code, terms)
 
 

@@ -63,7 +63,11 @@ def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[
 
     def attempt(_fresh: bool) -> PlacedOrder:
         moment = now()
-        code = code_cases.usable_code(event.event_id, code_text, moment) if code_text else None
+        code = (
+            code_cases.usable_code(event.event_id, code_text, moment, f"user:{buyer.user_id}")
+            if code_text
+            else None
+        )
         terms = code[0] if code else None
         # Holds first, tickets second: a release in between can only make this read optimistic,
         # and the write's conditions have the last word.

@@ -26,6 +26,10 @@ EXISTS = "A code with this name exists in this event."
 GIVE_BACK = "code_back"
 
 
+def used_already(uses: int) -> str:
+    return f"This code was used {uses} times already."
+
+
 def terms_of(code: CodeModel) -> rules.CodeTerms:
     return rules.CodeTerms(
         code_id=code.code_id,
@@ -123,14 +127,13 @@ def update_code(code: CodeModel, terms: Mapping[str, Any]) -> CodeModel:
     actions = [getattr(CodeModel, name).set(terms[name]) for name in fields if terms[name] is not None]
     actions += [getattr(CodeModel, name).remove() for name in fields if terms[name] is None]
     actions.append(CodeModel.terms_ver.add(1))
+    condition = (CodeModel.terms_ver == code.terms_ver) & (CodeModel.deleted == False)  # noqa: E712
+    if terms["max_uses"] is not None:
+        # Uses are taken without touching terms_ver: the new limit is checked by the write itself.
+        condition &= CodeModel.uses <= terms["max_uses"]
     try:
         with transaction() as write:
-            write.update(
-                code,
-                actions=actions,
-                condition=(CodeModel.terms_ver == code.terms_ver) & (CodeModel.deleted == False),  # noqa: E712
-                tag="code",
-            )
+            write.update(code, actions=actions, condition=condition, tag="code")
             if renamed:
                 write.delete(CodeNameModel(code.pk, name_sk(code.code)))
                 write.save(
@@ -141,6 +144,9 @@ def update_code(code: CodeModel, terms: Mapping[str, Any]) -> CodeModel:
     except Cancelled as cancelled:
         if cancelled.failed("name"):
             raise ValidationError({"code": EXISTS}) from cancelled
+        now_used = int(get_code(code.event_id, code.code_id).uses)
+        if terms["max_uses"] is not None and now_used > terms["max_uses"]:
+            raise ValidationError({"max_uses": used_already(now_used)}) from cancelled
         raise ConflictError("This code was changed meanwhile; reload it.", code="busy") from cancelled
     return get_code(code.event_id, code.code_id)
 

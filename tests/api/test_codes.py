@@ -398,3 +398,49 @@ def test_a_deleted_code_cannot_be_used_and_its_orders_still_give_back(shop, buye
     )
     assert shop.api.post(f"/orders/{placed['id']}/cancel", token=buyer).status == 200
     assert shop.counters(ticket)["held"] == 0
+
+
+def test_lowering_max_uses_while_an_order_takes_one_never_leaves_more_uses_than_the_limit(
+    shop, buyer, meanwhile
+):
+    ticket = shop.ticket(quantity=10)
+    made = make_code(shop, discount={"percent": "10"}, max_uses=5)
+    item = [{"ticket_id": ticket["id"], "quantity": 1}]
+    assert order(shop, buyer, item, "SAVE10").status == 201
+    happened = meanwhile("TransactWriteItems", lambda: order(shop, buyer, item, "SAVE10").status)
+
+    changed = shop.api.patch(
+        f"/events/{shop.event_id}/codes/{made['id']}", {"max_uses": 1}, token=shop.organizer
+    )
+
+    assert happened == [201]
+    assert changed.status == 422 and changed.json["error"]["details"] == {
+        "max_uses": "This code was used 2 times already."
+    }
+    stored = shop.api.get(f"/events/{shop.event_id}/codes/{made['id']}", token=shop.organizer).json
+    assert (stored["uses"], stored["max_uses"]) == (2, 5)
+
+
+def test_codes_that_do_not_work_are_throttled_per_address_and_a_working_one_costs_nothing(shop, buyer, api):
+    ticket = shop.ticket(quantity=50)
+    make_code(shop, code="VIP2027", unlocks_hidden=True)
+    for _ in range(25):
+        assert api.get(f"/public/events/{shop.event_id}?code=VIP2027").status == 200
+    answers = [api.get(f"/public/events/{shop.event_id}?code=GUESS{n:04d}") for n in range(21)]
+    assert [a.status for a in answers] == [422] * 20 + [429]
+    assert answers[-1].headers.get("retry-after")
+    # Ordering counts against the buyer's account, not the address.
+    item = [{"ticket_id": ticket["id"], "quantity": 1}]
+    assert order(shop, buyer, item, "VIP2027").status == 201
+
+
+@pytest.mark.parametrize(("field", "value"), [("code", "-SAVE"), ("code", "_SAVE"), ("prefix", "-")])
+def test_a_code_starts_with_a_letter_or_digit_so_a_spreadsheet_shows_it_as_typed(shop, field, value):
+    body = (
+        {"code": value, "unlocks_hidden": True}
+        if field == "code"
+        else {"prefix": value, "count": 2, "unlocks_hidden": True}
+    )
+    path = f"/events/{shop.event_id}/codes" + ("" if field == "code" else "/bulk")
+    response = shop.api.post(path, body, token=shop.organizer)
+    assert response.status == 422 and field in response.json["error"]["details"], response.json
