@@ -55,6 +55,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,8 @@ MIX = {
 }
 WRITES = {"patch_event", "create_session", "patch_session", "put_tickets"}
 ORDERS = {"order_place", "order_replay", "order_cancel", "order_mark_paid"}
+# Orders that stay as they are (a cancelled one, or a paid one cancelled and so refunded).
+CLOSED = {"cancelled", "refunded"}
 # Statuses an operation may answer besides its success without anything being wrong.
 REFUSALS: dict[str, set[tuple[int, str | None]]] = {
     "patch_event": {(409, "conflict")},
@@ -159,6 +162,7 @@ class Order:
     key: str
     items: list[dict[str, Any]]
     status: str
+    total: str = "0.00"
     unknown_statuses: set[str] = field(default_factory=set)
 
 
@@ -210,7 +214,7 @@ class Ledger:
 
     def release_order(self, order: Order) -> None:
         with self.lock:
-            if order.status != "cancelled":
+            if order.status not in CLOSED:
                 self.open_orders.append(order.order_id)
 
 
@@ -487,7 +491,7 @@ class Client:
             body = response.json()
             if response.headers.get("Idempotent-Replayed") != "false":
                 self.ledger.problem(f"order_place: a fresh key was answered as a replay: {body.get('id')}")
-            order = Order(body["id"], buyer, key, items, body["status"])
+            order = Order(body["id"], buyer, key, items, body["status"], body["total"])
             with self.ledger.lock:
                 if order.order_id in self.ledger.orders:
                     self.ledger.problems.append(f"order_place: two keys got one order {order.order_id}")
@@ -548,9 +552,12 @@ class Client:
         if order is None:
             self.order_place()
             return
-        # The buyer cancels a pending order; only the organizer may cancel a completed one.
+        # The buyer cancels a pending order; only the organizer may cancel a completed one, and a
+        # paid one is refunded in full by that.
         token = self.buyers[order.buyer] if order.status == "pending" else self.organizer
-        self._close("order_cancel", order, f"/orders/{order.order_id}/cancel", token, None, "cancelled")
+        paid = order.status == "completed" and Decimal(order.total) > 0
+        path = f"/orders/{order.order_id}/cancel"
+        self._close("order_cancel", order, path, token, None, "refunded" if paid else "cancelled")
 
     def order_mark_paid(self) -> None:
         order = self.ledger.claim_order(self.rng, status="pending")

@@ -1,10 +1,11 @@
 """The door scanner in a real Chromium against the real local stack: a typed code admits a ticket;
 offline it admits another from the stored list, refuses that one again, and keeps deciding and
 its queue across a reload with no network (the service worker serves the app); back online it
-syncs (the server's list shows them checked in) and shows the ticket another door admitted meanwhile under "Needs attention". The camera path reads a QR code from
-Chromium's fake camera (a .y4m video of the QR, decoded by jsQR); search by name admits through
-the server too (by the attendee's id) and shows the server's verdict when another door was first;
-door staff open it from their dashboard, and a missing camera is explained."""
+syncs (the server's list shows them checked in) and shows the ticket another door admitted
+meanwhile under "Needs attention". The camera path reads a QR code from Chromium's fake camera
+(a .y4m video of the QR, decoded by jsQR); search by name admits through the server too (by the
+attendee's id) and shows the server's verdict when another door was first; door staff open it
+from their dashboard, and a missing camera is explained."""
 
 import uuid
 from pathlib import Path
