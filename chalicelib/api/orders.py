@@ -23,11 +23,13 @@ from chalicelib.http.definitions import CSV, IDEMPOTENCY_KEY, PAGE_QUERY
 from chalicelib.http.request import Body, header, query_param
 from chalicelib.http.responses import created, csv_download, paginated
 from chalicelib.http.routing import ApiBlueprint
+from chalicelib.services import attendees as attendee_cases
 from chalicelib.services import exports
 from chalicelib.services import orders as order_cases
 from chalicelib.services import refunds as refund_cases
 from chalicelib.store import orders
 from chalicelib.store.pagination import page_size
+from chalicelib.views.attendees import attendee_view
 from chalicelib.views.orders import order_view, refund_view
 
 bp = ApiBlueprint(__name__)
@@ -90,10 +92,16 @@ def export_attendees(event_id: str) -> Response:
     return csv_download(exports.attendees_csv(event_id), f"attendees-{event_id}.csv")
 
 
+def _with_attendees(view: dict, order: Any) -> dict:
+    """One order read alone carries its attendees (API.md: a completed order has them)."""
+    return {**view, "attendees": [attendee_view(a) for a in attendee_cases.attendees_of(order)]}
+
+
 @bp.route("/events/{event_id}/orders/{order_id}", response=ORDER)
 @event_role_required(ORDER_READERS)
 def get_event_order(event_id: str, order_id: str) -> dict:
-    return order_view(orders.event_order(event_id, order_id), with_buyer=True)
+    order = orders.event_order(event_id, order_id)
+    return _with_attendees(order_view(order, with_buyer=True), order)
 
 
 @bp.route(
@@ -146,7 +154,7 @@ def my_orders() -> Response:
 @order_party_required(ORDER_READERS)
 def get_order(order_id: str) -> dict:
     access = current_order_access()
-    return order_view(access.order, with_buyer=access.privileged)
+    return _with_attendees(order_view(access.order, with_buyer=access.privileged), access.order)
 
 
 @bp.route("/orders/{order_id}/cancel", methods=["POST"], response=ORDER)

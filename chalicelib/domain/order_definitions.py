@@ -1,6 +1,7 @@
 """What the API sends back for an order (the request's definition is ORDER_REQUEST in
 chalicelib.domain.orders, beside the rules it feeds)."""
 
+from chalicelib.domain.attendees import ATTENDEE
 from chalicelib.domain.fields import Choice, Flag, Integer, Text
 from chalicelib.domain.objects import ListOf, sent
 from chalicelib.domain.orders import STATUSES
@@ -61,8 +62,9 @@ ORDER = sent(
         "refunds": ListOf(REFUND_RECORD),
         "refunded_total": REFUNDED_TOTAL,
         "buyer": sent(None, {"id": _ID, "name": _MAYBE_TEXT, "email": _MAYBE_TEXT}),
+        "attendees": ListOf(ATTENDEE, description="One per seat (one order read alone; none while pending)"),
     },
-    optional=("buyer",),
+    optional=("buyer", "attendees"),
 )
 
 CHECKOUT = sent(

@@ -146,3 +146,15 @@ def test_cancelling_a_free_order_revokes_its_attendees(shop, buyer):
     assert shop.api.post(f"/orders/{order['id']}/cancel", token=shop.organizer).status == 200
     assert [a["status"] for a in attendees(shop, order, buyer)] == ["revoked", "revoked"]
     assert {a.status for a in stored(shop, order)} == {"revoked"}
+
+
+def test_an_order_read_alone_carries_its_attendees(shop, buyer):
+    order = shop.buy(buyer, shop.ticket(**FREE), 2)
+    seen = shop.api.get(f"/orders/{order['id']}", token=buyer).json
+    assert [a["id"] for a in seen["attendees"]] == [f"{order['id']}-1", f"{order['id']}-2"]
+    by_organizer = shop.api.get(f"/events/{shop.event_id}/orders/{order['id']}", token=shop.organizer).json
+    assert by_organizer["attendees"] == seen["attendees"]
+    pending = shop.buy(buyer, shop.ticket(), 1)
+    assert shop.api.get(f"/orders/{pending['id']}", token=buyer).json["attendees"] == []
+    # Lists stay one query: no attendees there.
+    assert "attendees" not in shop.api.get("/me/orders", token=buyer).json[0]
