@@ -93,7 +93,7 @@ def export_attendees(event_id: str) -> Response:
 
 
 def _with_attendees(view: dict, order: Any) -> dict:
-    """One order read alone carries its attendees (API.md: a completed order has them)."""
+    """One order read alone carries its attendees (docs/api.md: a completed order has them)."""
     return {**view, "attendees": [attendee_view(a) for a in attendee_cases.attendees_of(order)]}
 
 

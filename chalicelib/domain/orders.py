@@ -49,8 +49,7 @@ MAX_HOLD_MINUTES = 7 * 24 * 60
 # record and the event's version bump must fit with room to spare.
 MAX_LINES = 20
 MAX_LINE_QUANTITY = 1_000_000
-# Each seat becomes an attendee (with its ticket and code) when the order completes.
-MAX_SEATS = 500
+MAX_SEATS = MAX_ORDER_ATTENDEES
 MAX_IDEMPOTENCY_KEY = 255
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]+")
 

@@ -44,6 +44,8 @@ MAX_NAME = 200
 MAX_EMAIL = 254
 # An order line's record carries its attendees, and an item holds at most 400 KB: what all the
 # attendees of one order say is capped well below (their names, e-mails and answers as JSON).
+# Each seat becomes an attendee (with its ticket and code) when the order completes: an order
+# holds at most this many seats, whatever it says of them (chalicelib.domain.orders.MAX_SEATS).
 MAX_ORDER_ATTENDEES = 500
 MAX_ATTENDEE_BYTES = 300_000
 # The questions item too (50 questions of 50 options of 100 characters may take 4 bytes each).

@@ -5,7 +5,8 @@
 
 import * as api from '../api.js';
 import { errorBox, field, h, showFieldError, uniqueId } from '../dom.js';
-import { money, newKey, orderResult } from './orders.js';
+import { formatMoney as money } from '../money.js';
+import { newKey, orderResult } from './orders.js';
 
 // What one order may name (the API's limit): more seats than this are refused anyway.
 const MAX_SEATS = 500;

@@ -37,7 +37,6 @@ export default async function render(ctx) {
   return renderMyOrders(ctx);
 }
 
-export const money = formatMoney;
 
 export function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -113,7 +112,7 @@ export function orderResult(order) {
   }
   return h('div', { class: 'notice', dataset: { orderResult: order.status } },
     h('strong', {}, `Your tickets are held until ${formatDateTimeWithZone(order.expires_at)}. `),
-    `${itemsText(order)}, ${money(order.total, order.currency)}. `,
+    `${itemsText(order)}, ${formatMoney(order.total, order.currency)}. `,
     order.payment?.instructions ? `${order.payment.instructions} ` : '',
     h('a', { href: `#/orders/${order.id}` }, 'See this order'), ' · ', h('a', { href: '#/orders' }, 'See my orders'),
     payable(order) ? payPanel(order, { heldNote: false }) : null);
@@ -142,17 +141,17 @@ function refundsList(order) {
   return h('div', { dataset: { refunds: '' } },
     h('h2', {}, 'Refunds'),
     h('ul', {}, refunds.map((refund) => h('li', { dataset: { refundId: refund.id } },
-      `${money(refund.amount, order.currency)} on ${formatDateTime(refund.created_at)}`,
+      `${formatMoney(refund.amount, order.currency)} on ${formatDateTime(refund.created_at)}`,
       refund.status && refund.status !== 'succeeded' ? ` (${refund.status})` : '',
       refund.reason ? `: ${refund.reason}` : ''))),
-    order.refunded_total ? h('p', {}, `Refunded in all: ${money(order.refunded_total, order.currency)}.`) : null);
+    order.refunded_total ? h('p', {}, `Refunded in all: ${formatMoney(order.refunded_total, order.currency)}.`) : null);
 }
 
 function orderDetails(order) {
   return h('div', { class: 'card', dataset: { orderDetails: '', orderStatus: order.status } },
     h('dl', { class: 'facts' },
       h('dt', {}, 'Tickets'), h('dd', {}, itemsText(order)),
-      h('dt', {}, 'Total'), h('dd', {}, money(order.total, order.currency)),
+      h('dt', {}, 'Total'), h('dd', {}, formatMoney(order.total, order.currency)),
       h('dt', {}, 'Status'), h('dd', { dataset: { status: '' } }, statusText(order))),
     paymentIssue(order),
     order.status === 'pending' && order.payment?.instructions ? h('p', {}, order.payment.instructions) : null,
@@ -266,7 +265,7 @@ async function renderMyOrders({ root, signal }) {
     const tr = h('tr', { dataset: { orderId: order.id, orderStatus: order.status } },
       h('td', {}, h('a', { href: `#/public/events/${order.event_id}` }, order.event_name)),
       h('td', {}, h('a', { href: `#/orders/${order.id}`, dataset: { orderLink: '' } }, itemsText(order))),
-      h('td', {}, money(order.total, order.currency)),
+      h('td', {}, formatMoney(order.total, order.currency)),
       h('td', { dataset: { status: '' } }, statusText(order), issueNote(order)),
       h('td', {}, h('div', { class: 'actions' },
         payable(order) ? h('a', { class: 'button primary', href: `#/orders/${order.id}`, dataset: { action: 'go-pay' } }, 'Pay') : null,
@@ -336,10 +335,10 @@ async function renderEventOrders({ root, params, signal }) {
     const tr = h('tr', { dataset: { orderId: order.id, orderStatus: order.status } },
       h('td', {}, order.buyer.name, h('br'), h('span', { class: 'muted' }, order.buyer.email)),
       h('td', {}, itemsText(order)),
-      h('td', {}, money(order.total, order.currency)),
+      h('td', {}, formatMoney(order.total, order.currency)),
       h('td', { dataset: { status: '' } }, statusText(order), issueNote(order),
         Number(order.refunded_total) ? [h('br'), h('span', { class: 'muted', dataset: { refundedTotal: '' } },
-          `${money(order.refunded_total, order.currency)} refunded`)] : null),
+          `${formatMoney(order.refunded_total, order.currency)} refunded`)] : null),
       h('td', {}, formatDateTime(order.created_at, event.timezone)),
       h('td', {}, h('div', { class: 'actions' }, owner && order.status === 'pending' && order.payment?.provider !== 'stripe' ? markPaid : null,
         owner && REFUNDABLE.has(order.status) && refundable(order) > 0
