@@ -17,6 +17,7 @@ INVITE_TTL = timedelta(days=7)
 PURGE_AFTER = timedelta(days=30)
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
 ROLE_INVITE_ACTION = "role_invite"
+INVITE_ACCEPTED_ACTION = "invite_accepted"
 ROLE_LABELS = {
     "organizer": "organizer",
     "coorganizer": "co-organizer",
@@ -135,4 +136,29 @@ def invite_message(
 def invite_notification(event_name: str, role: str, inviter_name: str) -> tuple[str, str]:
     """(title, plain-text message) of the in-app notification of a registered invitee."""
     label = ROLE_LABELS.get(role, role)
-    return "Role invite", f"{inviter_name} invited you to be {label} of {event_name}."
+    return (
+        f"{inviter_name} invited you to {event_name}",
+        f"{inviter_name} invited you to be {label} of {event_name}.",
+    )
+
+
+def invite_link(invite_id: str) -> str:
+    """The app's page of an invite (what its notification links to)."""
+    return f"/invites?invite={invite_id}"
+
+
+def team_link(event_id: str) -> str:
+    return f"/events/{event_id}/manage/people"
+
+
+def accepted_notification(
+    member_name: str, event_name: str, role: str, *, for_inviter: bool
+) -> tuple[str, str]:
+    """(title, plain-text message) telling an organizer that ``member_name`` joined the team: the
+    inviter reads "your invite", the other organizers "an invite"."""
+    whose = "your" if for_inviter else "an"
+    label = ROLE_LABELS.get(role, role)
+    return (
+        f"{member_name} accepted {whose} invite to {event_name}",
+        f"{member_name} accepted {whose} invite and is now {label} of {event_name}.",
+    )

@@ -43,6 +43,11 @@ NOTIFICATION = sent(
         "action": _MAYBE_TEXT,
         "received_at": _INSTANT,
         "has_read": Flag(),
+        "link": Text(
+            nullable=True,
+            null_value=None,
+            description="The app's page it is about, a hash route such as /events/{id}/orders (or null)",
+        ),
     },
 )
 UNREAD_COUNT = sent("UnreadCount", {"count": _COUNT})

@@ -8,6 +8,7 @@ shows it only to an account whose address is verified.
 import logging
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -17,7 +18,7 @@ from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError, TooManyRequestsError, ValidationError
 from chalicelib.domain.limits import INVITES_PER_EVENT, INVITES_PER_USER
 from chalicelib.domain.users import normalize_email, validate_signup
-from chalicelib.services.signals import InviteCreated, emit
+from chalicelib.services.signals import InviteAccepted, InviteCreated, emit
 from chalicelib.store import events, invites, ratelimit, roles, users
 from chalicelib.store.mail import send_email
 from chalicelib.store.models.events import EventModel
@@ -73,7 +74,10 @@ def _email(invite: InviteModel, event: EventModel, inviter: UserModel, invitee: 
     reads the address. The inviter's own words (their name) go only to a verified address."""
     base = settings().frontend_url.rstrip("/")
     accept_link = f"{base}/#/invites?invite={invite.invite_id}&token={invite.token}"
-    signup_link = None if invitee else f"{base}/#/signup?invite={invite.token}"
+    # The address rides along so the sign-up form is filled in (the e-mail goes to that address).
+    signup_link = (
+        None if invitee else f"{base}/#/signup?{urlencode({'invite': invite.token, 'email': invite.email})}"
+    )
     inviter_name = inviter.name if invitee is not None and invitee.email_verified else None
     message = rules.invite_message(event.name, invite.role, inviter_name, accept_link, signup_link)
     try:
@@ -105,7 +109,9 @@ def accept_invite(token: Any, user: UserModel) -> tuple[InviteModel, EventModel]
             raise LostRace from cancelled
         return invite, event
 
-    return retrying(attempt, attempts=ATTEMPTS, busy=ConflictError(roles.RACE_MESSAGE))
+    invite, event = retrying(attempt, attempts=ATTEMPTS, busy=ConflictError(roles.RACE_MESSAGE))
+    emit(InviteAccepted(invite, event, user))
+    return invite, event
 
 
 def decline_invite(token: Any, user: UserModel) -> InviteModel:
@@ -127,11 +133,13 @@ def sign_up(payload: dict[str, Any]) -> UserModel:
     except NotFoundError:
         raise ValidationError({"invite_token": "This invite does not exist."}) from None
     rules.check_signup_invite(invite.status, invite.expires_at, invite.email, email, now())
-    events.get_event(invite.event_id, MISSING_EVENT)
+    event = events.get_event(invite.event_id, MISSING_EVENT)
     members = roles.memberships(invite.event_id)
 
     def grant(tx: Transaction, user: UserModel) -> None:
         invites.stage_acceptance(tx, invite, user, members)
 
     # The token arrived in an e-mail to the address: signing up with it proves the inbox.
-    return users.create_user(payload, email_verified=True, extra_writes=grant)
+    user = users.create_user(payload, email_verified=True, extra_writes=grant)
+    emit(InviteAccepted(invite, event, user))
+    return user

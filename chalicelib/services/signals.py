@@ -110,6 +110,15 @@ class InviteCreated:
     invitee: "UserModel | None"
 
 
+@dataclass(frozen=True)
+class InviteAccepted:
+    """``member`` accepted ``invite`` (from the invite's link, or by signing up with its token)."""
+
+    invite: "InviteModel"
+    event: "EventModel"
+    member: "UserModel"
+
+
 def subscribe(kind: type[Event]) -> Callable[[Callable[[Event], None]], Callable[[Event], None]]:
     def register(handler: Callable[[Event], None]) -> Callable[[Event], None]:
         _subscribers[kind].append(handler)

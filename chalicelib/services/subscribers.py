@@ -12,12 +12,13 @@ from chalicelib.domain import refunds as refund_rules
 from chalicelib.payments import stripe_gateway
 from chalicelib.realtime.sessions import end_sessions
 from chalicelib.services import attendees, checkins
-from chalicelib.services.notifications import notify
+from chalicelib.services.notifications import mark_read_about, notify
 from chalicelib.services.pushes import push_availability, push_unread
 from chalicelib.services.signals import (
     AvailabilityChanged,
     CheckinsRecorded,
     CheckoutAbandoned,
+    InviteAccepted,
     InviteCreated,
     NotificationStored,
     OrderCompleted,
@@ -54,7 +55,7 @@ def _tell_the_organizers(order: OrderModel, action: str, title: str, message: st
     for organizer_id in roles.organizer_ids(order.event_id):
         # One organizer's failure does not keep the others uninformed.
         try:
-            notify(organizer_id, action, title, message)
+            notify(organizer_id, action, title, message, link=f"/events/{order.event_id}/orders")
         except Exception:
             logger.exception("order %s: notifying organizer %s failed", order.order_id, organizer_id)
 
@@ -142,7 +143,40 @@ def notify_the_invitee(event: InviteCreated) -> None:
     if event.invitee is None:
         return
     title, text = invite_rules.invite_notification(event.event.name, event.invite.role, event.inviter.name)
-    notify(event.invitee.user_id, invite_rules.ROLE_INVITE_ACTION, title, text)
+    link = invite_rules.invite_link(event.invite.invite_id)
+    notify(event.invitee.user_id, invite_rules.ROLE_INVITE_ACTION, title, text, link=link)
+
+
+@subscribe(InviteAccepted)
+def tell_the_organizers_who_joined(event: InviteAccepted) -> None:
+    """The inviter and the event's organizers hear that the invite was accepted (their open People
+    tabs update from the push)."""
+    invite, member = event.invite, event.member
+    name = member.name or member.email
+    recipients = dict.fromkeys([invite.invited_by, *roles.organizer_ids(invite.event_id)])
+    for user_id in recipients:
+        if user_id == member.user_id:
+            continue
+        title, text = invite_rules.accepted_notification(
+            name, event.event.name, invite.role, for_inviter=user_id == invite.invited_by
+        )
+        try:
+            notify(
+                user_id,
+                invite_rules.INVITE_ACCEPTED_ACTION,
+                title,
+                text,
+                link=invite_rules.team_link(invite.event_id),
+            )
+        except Exception:
+            logger.exception("invite %s: notifying %s failed", invite.invite_id, user_id)
+
+
+@subscribe(InviteAccepted)
+def mark_the_invitation_read(event: InviteAccepted) -> None:
+    """The invitee's own "you are invited" notification is dealt with once they accepted."""
+    link = invite_rules.invite_link(event.invite.invite_id)
+    mark_read_about(event.member.user_id, invite_rules.ROLE_INVITE_ACTION, link)
 
 
 def _order_link(order_id: str) -> str:
@@ -196,4 +230,10 @@ def tell_about_the_payment(event: PaymentFlagged) -> None:
     if event.issue == "paid_after_release":
         message = receipts.late_payment_message(order.event_name, event.paid, _order_link(order.order_id))
         send_email(order.buyer_email, message.subject, message.text, message.html)
-        notify(order.buyer_id, "payment_refunded", message.subject, message.text.split("\n")[0])
+        notify(
+            order.buyer_id,
+            "payment_refunded",
+            message.subject,
+            message.text.split("\n")[0],
+            link=f"/orders/{order.order_id}",
+        )

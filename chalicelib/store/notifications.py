@@ -43,9 +43,11 @@ def _transact(build: Callable[[Transaction], None]) -> None:
     retrying(attempt, attempts=_CONFLICT_ATTEMPTS)
 
 
-def store_notification(user_id: str, action: str, title: str, message: str) -> NotificationModel:
-    """Store a notification for ``user_id`` (plain-text title and message) and count it as unread in the
-    same transaction."""
+def store_notification(
+    user_id: str, action: str, title: str, message: str, link: str | None = None
+) -> NotificationModel:
+    """Store a notification for ``user_id`` (plain-text title and message, ``link`` the app's page it
+    is about) and count it as unread in the same transaction."""
     at = now()
     notification_id = new_notification_id(at)
     received_at = iso_millis(at)
@@ -59,6 +61,7 @@ def store_notification(user_id: str, action: str, title: str, message: str) -> N
         received_at=received_at,
         has_read=False,
         unread_for=user_id,
+        link=link,
     )
 
     def build(transaction: Transaction) -> None:
@@ -97,6 +100,13 @@ def unread_state(user_id: str) -> UserModel | None:
 def newest_unread(user_id: str, limit: int) -> list[NotificationModel]:
     """The newest unread notifications (the sparse index: eventually consistent)."""
     return list(NotificationModel.by_unread.query(user_id, scan_index_forward=False, limit=limit))
+
+
+def unread_about(user_id: str, action: str, link: str) -> list[NotificationModel]:
+    """The user's unread notifications of ``action`` about ``link`` (the sparse index holds only
+    unread ones, so this reads no more than the user has unread)."""
+    unread = NotificationModel.by_unread.query(user_id, filter_condition=NotificationModel.action == action)
+    return [item for item in unread if item.link == link]
 
 
 def list_notifications(

@@ -13,4 +13,5 @@ def notification_view(notification: NotificationModel) -> dict[str, Any]:
         "action": notification.action,
         "received_at": notification.received_at,
         "has_read": bool(notification.has_read),
+        "link": notification.link,
     }

@@ -470,3 +470,55 @@ def test_signing_up_through_the_invite_link_verifies_the_address(api, event, sen
         ["organizer@example.com"],
         ["new.person@example.com"],
     ]
+
+
+def test_accepting_tells_the_organizers_and_marks_the_invitation_read(
+    api, event, signup, grant_role, invite_email_token
+):
+    event_id, organizer = event
+    other_organizer = signup("second@example.com", name="Sam Second")
+    grant_role(event_id, organizer, other_organizer, "organizer")
+    carl = signup("carl@example.com", name="Carl")
+    invite = _invite(api, event_id, organizer, "carl@example.com", "moderator")
+    [invitation] = api.get("/notifications", token=carl).json
+    assert invitation["title"] == "Olga <Organizer> invited you to PyCon & Friends"
+    assert invitation["link"] == f"/invites?invite={invite['id']}"
+
+    accepted = api.post(f"/invites/{invite_email_token(invite['id'])}/accept", token=carl)
+
+    assert accepted.status == 200
+    told, _sam_joined = api.get("/notifications", token=organizer).json
+    assert (told["action"], told["title"], told["link"], told["has_read"]) == (
+        "invite_accepted",
+        "Carl accepted your invite to PyCon & Friends",
+        f"/events/{event_id}/manage/people",
+        False,
+    )
+    assert told["message"] == "Carl accepted your invite and is now moderator of PyCon & Friends."
+    also_told = api.get("/notifications", token=other_organizer).json[0]
+    assert also_told["title"] == "Carl accepted an invite to PyCon & Friends"
+    # The invitee's own notification is dealt with: read, and the bell says so.
+    [answered] = api.get("/notifications", token=carl).json
+    assert answered["id"] == invitation["id"] and answered["has_read"] is True
+    assert api.get("/notifications/unread-count", token=carl).json == {"count": 0}
+
+
+def test_signing_up_from_an_invite_tells_the_inviter_and_the_link_names_the_address(api, event, sent_emails):
+    event_id, organizer = event
+    _invite(api, event_id, organizer, "dora@example.com", "coorganizer")
+    [mail] = _invite_mails(sent_emails)
+    assert "#/signup?invite=" in mail.body and "&amp;email=dora%40example.com" in mail.body
+
+    response = api.post(
+        "/auth/signup",
+        {
+            "email": "dora@example.com",
+            "password": PASSWORD,
+            "name": "Dora",
+            "invite_token": _signup_link_token(mail),
+        },
+    )
+
+    assert response.status == 201
+    [told] = api.get("/notifications", token=organizer).json
+    assert told["title"] == "Dora accepted your invite to PyCon & Friends"

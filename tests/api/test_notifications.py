@@ -78,6 +78,7 @@ def test_notification_fields_and_me_count(api, user):
         "action": "role_invite",
         "received_at": "2026-11-26T10:00:00.250+00:00",
         "has_read": False,
+        "link": None,
     }
     assert _count(api, token) == 1
     assert api.get("/me", token=token).json["unread_notifications"] == 1

@@ -41,6 +41,8 @@ def test_a_failing_subscriber_does_not_fail_the_order(shop, buyer, subscribed):
     # The other subscribers of the same event still ran: the organizer was notified.
     notices = shop.api.get("/notifications", token=shop.organizer).json
     assert [n["title"] for n in notices] == [f"New order for {shop.event['name']}"]
+    # It links to the event's orders page.
+    assert [n["link"] for n in notices] == [f"/events/{shop.event_id}/orders"]
 
 
 def test_a_cancelled_transaction_announces_nothing(shop, buyer, subscribed):

@@ -38,6 +38,8 @@ class NotificationModel(BaseModel):
     action = UnicodeAttribute()
     received_at = UnicodeAttribute()
     has_read = BooleanAttribute(default=False)
+    # The app's page the notification is about ("/events/<id>/orders"), when it is about one.
+    link = UnicodeAttribute(null=True)
     unread_for = UnicodeAttribute(null=True)
 
     by_unread = UnreadNotificationsIndex()
