@@ -35,8 +35,38 @@ function bell() {
   return link;
 }
 
+/** On a phone the links fold behind "Menu" (the bell stays beside it), so the header is one row. */
+function setMenuOpen(open) {
+  const header = document.querySelector('.site-header');
+  header.dataset.menuOpen = String(open);
+  header.querySelector('[data-action=menu]')?.setAttribute('aria-expanded', String(open));
+}
+
+function headerTools(nav) {
+  const header = nav.closest('.site-header');
+  header.querySelector('[data-header-tools]')?.remove();
+  nav.id ||= 'site-nav';
+  const menu = h('button', {
+    type: 'button', class: 'menu-button', 'aria-expanded': 'false', 'aria-controls': nav.id, dataset: { action: 'menu' },
+    onclick: () => setMenuOpen(header.dataset.menuOpen !== 'true'),
+  }, 'Menu');
+  nav.before(h('div', { class: 'header-tools', dataset: { headerTools: '' } }, store.token ? bell() : null, menu));
+  setMenuOpen(false);
+}
+
+function closeMenuOnLeaving() {
+  window.addEventListener('hashchange', () => setMenuOpen(false));
+  document.querySelector('[data-site-nav]').addEventListener('click', (event) => {
+    if (event.target.closest('a, button')) setMenuOpen(false);
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && document.querySelector('.site-header[data-menu-open=true]')) setMenuOpen(false);
+  });
+}
+
 function renderHeader() {
   const nav = clear(document.querySelector('[data-site-nav]'));
+  headerTools(nav);
   nav.append(h('a', { href: '#/public/events', dataset: { nav: 'public' } }, 'Events'));
   if (!store.token) {
     nav.append(
@@ -49,8 +79,7 @@ function renderHeader() {
   nav.append(h('a', { href: '#/orders', dataset: { nav: 'orders' } }, 'My orders'));
   if (store.isStaff) nav.append(h('a', { href: '#/admin/users', dataset: { nav: 'admin' } }, 'Admin'));
   nav.append(
-    bell(),
-    h('span', { class: 'muted', dataset: { currentUser: '' } }, store.user?.name || store.user?.email || ''),
+    h('span', { class: 'muted current-user', dataset: { currentUser: '' } }, store.user?.name || store.user?.email || ''),
     h('button', { type: 'button', dataset: { action: 'sign-out' }, onclick: () => signOut() }, 'Sign out'),
   );
 }
@@ -86,7 +115,8 @@ function startSocket() {
     if (message.meta === 'New notifications') {
       store.emit('notifications', message.notifs || []);
       const newest = (message.notifs || [])[0];
-      toast(newest?.title ? `New notification: ${newest.title}` : 'You have a new notification.');
+      // The title says what happened ("Carl accepted your invite to PyCon").
+      toast(newest?.title || 'You have a new notification.');
     }
   });
   // After a reconnect, catch up on what was missed while offline.
@@ -129,6 +159,7 @@ async function boot() {
   }
   store.addEventListener('session', onSessionChange);
   store.addEventListener('user', renderHeader);
+  closeMenuOnLeaving();
   // Signing in or out in another tab applies here too.
   window.addEventListener('storage', (event) => {
     if (event.key === null || event.key === 'marquee.session') store.reloadSession();

@@ -135,15 +135,15 @@ export function modal({ title, body, actions, onClose, hook = 'modal' }) {
 }
 
 /** Ask before a destructive action; resolves true when confirmed. */
-export function confirmDialog(question, { confirmLabel = 'Delete', title = 'Are you sure?' } = {}) {
+export function confirmDialog(question, { confirmLabel = 'Delete', title = 'Are you sure?', cancelLabel = 'Cancel', hook = 'confirm' } = {}) {
   return new Promise((resolve) => {
     let answer = false;
-    const cancel = h('button', { type: 'button', dataset: { action: 'cancel' }, onclick: () => dialog.close() }, 'Cancel');
+    const cancel = h('button', { type: 'button', dataset: { action: 'cancel' }, onclick: () => dialog.close() }, cancelLabel);
     const ok = h('button', {
       type: 'button', class: 'danger', dataset: { action: 'confirm' },
       onclick: () => { answer = true; dialog.close(); },
     }, confirmLabel);
-    const dialog = modal({ title, body: h('p', {}, question), actions: [cancel, ok], hook: 'confirm',
+    const dialog = modal({ title, body: h('p', {}, question), actions: [cancel, ok], hook,
       onClose: () => resolve(answer) });
     cancel.focus();
   });

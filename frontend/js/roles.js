@@ -14,9 +14,14 @@ const LABELS = {
   checkin: 'Door staff (check-in)',
 };
 
-// The matrix's services, as the super admin's page names them.
+// The matrix's services, as the super admin's page names them (the API's names are not people's).
 const SERVICE_LABELS = {
-  attendee: 'attendee (read: check-in list and counts; update: scan tickets)',
+  track: 'Tracks',
+  session: 'Sessions',
+  speaker: 'Speakers',
+  sponsor: 'Sponsors',
+  microlocation: 'Rooms',
+  attendee: 'Attendees (view: check-in list and counts; edit: scan tickets)',
 };
 
 export function roleLabel(role) {
@@ -24,7 +29,7 @@ export function roleLabel(role) {
 }
 
 export function serviceLabel(service) {
-  return SERVICE_LABELS[service] || service;
+  return SERVICE_LABELS[service] || service.charAt(0).toUpperCase() + service.slice(1);
 }
 
 export function scannerPath(eventId) {

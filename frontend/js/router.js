@@ -3,6 +3,7 @@
 
 import { store } from './store.js';
 import { clear, h } from './dom.js';
+import { mayLeave, unsavedChanges } from './guard.js';
 
 const ROUTES = [
   { pattern: '/', view: 'dashboard', auth: true },
@@ -18,7 +19,7 @@ const ROUTES = [
   { pattern: '/orders/:id', view: 'orders', auth: true, page: 'order' },
   { pattern: '/orders/:id/tickets', view: 'ticket', auth: true, page: 'all' },
   { pattern: '/orders/:id/tickets/:attendee', view: 'ticket', auth: true, page: 'one' },
-  { pattern: '/events/:id/orders', view: 'orders', auth: true, page: 'event' },
+  { pattern: '/events/:id/orders', view: 'eventOrders', auth: true },
   { pattern: '/events/:id/scan', view: 'scanner', auth: true },
   { pattern: '/invites', view: 'invites', auth: true },
   { pattern: '/verify-email', view: 'verify' },
@@ -41,6 +42,7 @@ const LOADERS = {
   public: () => import('./views/public.js'),
   site: () => import('./views/site.js'),
   orders: () => import('./views/orders.js'),
+  eventOrders: () => import('./views/event-orders.js'),
   ticket: () => import('./views/ticket.js'),
   scanner: () => import('./views/scanner.js'),
 };
@@ -90,9 +92,13 @@ function match(path) {
 
 let active = null;
 let renderCount = 0;
+// The route on screen: a hash change away from it with unsaved work is put back until the person
+// chooses to leave.
+let shown = location.hash;
 
 export async function render() {
   const root = document.querySelector('[data-view]');
+  shown = location.hash;
   const { path, query } = currentPath();
   const found = match(path);
   if (active) {
@@ -138,10 +144,31 @@ export async function render() {
   }
 }
 
+/** After a navigation: the new page's heading takes focus (quietly, no ring: it was not the
+ * keyboard), unless the view put focus in a field of its own. */
+function focusHeading() {
+  const root = document.querySelector('[data-view]');
+  if (!root || root.contains(document.activeElement)) return;
+  const heading = root.querySelector('h1');
+  if (!heading) return;
+  if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+  heading.focus({ preventScroll: true });
+}
+
+async function onHashChange() {
+  if (location.hash === shown) return;
+  if (unsavedChanges()) {
+    const target = location.hash;
+    history.replaceState(null, '', shown);
+    if (!await mayLeave()) return;
+    history.replaceState(null, '', target);
+  }
+  shown = location.hash;
+  await render();
+  focusHeading();
+}
+
 export function startRouter() {
-  window.addEventListener('hashchange', () => {
-    render();
-    document.querySelector('[data-view]')?.focus({ preventScroll: true });
-  });
+  window.addEventListener('hashchange', onHashChange);
   render();
 }

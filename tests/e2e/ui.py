@@ -38,7 +38,7 @@ def create_event(page: Any, stack: Stack, name: str, location: str = "Berlin, Al
     page.get_by_label("Time zone").select_option("Europe/Berlin")
     page.get_by_label("Location").fill(location)
     page.get_by_label("Description").fill("Talks, workshops\nand a party.")
-    page.get_by_label("Currency").fill("EUR")
+    page.get_by_label("Currency").select_option("EUR")
     page.locator("[data-action=save-details]").click()
     page.wait_for_selector("[data-wizard-step=background]")
     return page.url.split("/events/")[1].split("/")[0]

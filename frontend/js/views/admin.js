@@ -5,8 +5,10 @@ import * as api from '../api.js';
 import { errorBox, h } from '../dom.js';
 import { roleLabel, serviceLabel } from '../roles.js';
 import { store } from '../store.js';
+import { organizerStyles } from './event-nav.js';
 
 const OPERATIONS = ['create', 'read', 'update', 'delete'];
+const OPERATION_LABELS = { create: 'Add', read: 'View', update: 'Edit', delete: 'Delete' };
 
 export default async function render({ root, route, navigate }) {
   if (!store.isStaff) {
@@ -14,6 +16,7 @@ export default async function render({ root, route, navigate }) {
     return undefined;
   }
   document.title = 'Admin · Marquee';
+  await organizerStyles();
   root.append(h('h1', {}, 'Admin'), h('nav', { class: 'tabs', 'aria-label': 'Admin' },
     [['users', 'Users'], ['permissions', 'Permissions']].map(([name, label]) => h('a', {
       class: 'button', href: `#/admin/${name}`, 'aria-selected': String(route.tab === name),
@@ -33,13 +36,14 @@ async function renderMatrix(section, navigate) {
   const tables = data.roles.map((role) => h('div', { class: 'table-wrap card' },
     h('table', { class: 'matrix-table', dataset: { matrixRole: role } },
       h('caption', {}, h('h2', {}, roleLabel(role))),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Service'), OPERATIONS.map((op) => h('th', { scope: 'col' }, op)))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'What'), OPERATIONS.map((op) => h('th', { scope: 'col' }, OPERATION_LABELS[op])))),
       h('tbody', {}, data.services.map((service) => h('tr', {},
         h('th', { scope: 'row' }, serviceLabel(service)),
         OPERATIONS.map((op) => {
           const box = h('input', {
             type: 'checkbox', checked: Boolean(data.matrix?.[role]?.[service]?.[op]), disabled: !editable,
-            'aria-label': `${roleLabel(role)} may ${op} ${service}`, dataset: { cell: `${role}.${service}.${op}` },
+            'aria-label': `${roleLabel(role)}: ${OPERATION_LABELS[op]} ${serviceLabel(service).split(' (')[0]}`,
+            dataset: { cell: `${role}.${service}.${op}` },
           });
           boxes.push({ role, service, op, box });
           return h('td', {}, box);
@@ -80,7 +84,7 @@ async function renderUsers(section) {
   const editable = Boolean(store.user?.is_super_admin);
   const failure = errorBox('users-error');
   const users = await api.getAll('/admin/users');
-  section.append(h('h2', {}, 'Users'), failure, h('div', { class: 'table-wrap' }, h('table', { dataset: { users: '' } },
+  section.append(h('h2', {}, 'Users'), failure, h('div', { class: 'table-wrap' }, h('table', { class: 'stack-table', dataset: { users: '' } },
     h('thead', {}, h('tr', {}, ['Name', 'E-mail', 'Admin', 'Super admin'].map((label) => h('th', { scope: 'col' }, label)))),
     h('tbody', {}, users.map((user) => {
       const toggle = h('input', {
@@ -101,7 +105,8 @@ async function renderUsers(section) {
         }
       });
       return h('tr', { dataset: { userEmail: user.email } },
-        h('td', {}, user.name || ''), h('td', {}, user.email), h('td', {}, toggle),
-        h('td', {}, user.is_super_admin ? 'Yes' : 'No'));
+        h('td', { dataset: { primary: '' } }, user.name || user.email), h('td', { dataset: { label: 'E-mail' } }, user.email),
+        h('td', { dataset: { label: 'Admin' } }, toggle),
+        h('td', { dataset: { label: 'Super admin' } }, user.is_super_admin ? 'Yes' : 'No'));
     })))));
 }

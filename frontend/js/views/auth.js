@@ -14,7 +14,9 @@ export default async function render({ root, route, query, navigate }) {
   document.title = signup ? 'Sign up · Marquee' : 'Sign in · Marquee';
   const fields = {};
   if (signup) fields.name = field('Your name', h('input', { autocomplete: 'name', required: true }), { name: 'name' });
-  fields.email = field('E-mail', h('input', { type: 'email', autocomplete: 'email', required: true }), { name: 'email' });
+  // An invitation's sign-up link names the address it was sent to.
+  const invitedEmail = signup ? query.get('email') || '' : '';
+  fields.email = field('E-mail', h('input', { type: 'email', autocomplete: 'email', required: true, value: invitedEmail }), { name: 'email' });
   fields.password = field('Password', h('input', {
     type: 'password', required: true, minlength: signup ? 8 : null,
     autocomplete: signup ? 'new-password' : 'current-password',

@@ -4,12 +4,14 @@ import * as api from '../api.js';
 import { h } from '../dom.js';
 import { formatRange } from '../time.js';
 import { DOOR_ROLE, EDITOR_ROLES, roleLabel, scannerPath } from '../roles.js';
+import { organizerStyles } from './event-nav.js';
 
 export default async function render({ root }) {
   document.title = 'My events · Marquee';
   const list = h('ul', { class: 'grid', dataset: { myEvents: '' } });
+  await organizerStyles();
   root.append(
-    h('div', { class: 'actions' },
+    h('div', { class: 'page-head' },
       h('h1', {}, 'My events'),
       h('a', { href: '#/events/new', class: 'button primary', dataset: { action: 'create-event' } }, 'Create event')),
     list,
@@ -22,8 +24,8 @@ export default async function render({ root }) {
       h('a', { href: '#/invites' }, 'Review')));
   }
   if (!events.length) {
-    list.replaceWith(h('p', { class: 'muted', dataset: { myEvents: '', empty: '' } },
-      'You have no events yet. Create one to get started.'));
+    list.replaceWith(h('p', { class: 'muted empty-state', dataset: { myEvents: '', empty: '' } },
+      'You have no events yet. Create one to get started: details, a background image, tickets, publish.'));
   }
   for (const event of events) list.append(eventCard(event));
 }
@@ -44,7 +46,8 @@ function eventCard(event) {
       atTheDoor
         ? h('a', { class: 'button primary', href: scannerPath(event.id), dataset: { action: 'scan' } }, 'Open the scanner')
         : h('a', { class: 'button', href: `#/events/${event.id}/manage`, dataset: { action: 'manage' } }, 'Manage'),
+      canEdit ? h('a', { class: 'button', href: `#/events/${event.id}/orders`, dataset: { action: 'sales' } }, 'Sales') : null,
       event.state === 'published'
-        ? h('a', { href: `#/public/events/${event.id}`, dataset: { action: 'view-public' } }, 'Public page')
+        ? h('a', { href: `#/e/${event.id}`, dataset: { action: 'view-public' } }, 'Public page')
         : null));
 }

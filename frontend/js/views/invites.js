@@ -55,6 +55,8 @@ export default async function render({ root, query, navigate }) {
       failure.show('');
       try {
         await api.post(`/invites/${encodeURIComponent(token)}/${verb}`, {});
+        // Accepting marks the invitation's notification read: the bell follows.
+        api.get('/notifications/unread-count').then(({ count }) => store.setUnread(count)).catch(() => null);
         if (verb === 'accept') navigate(invite.event?.id ? `/events/${invite.event.id}/manage` : '/');
         else card.remove();
       } catch (error) {

@@ -4,8 +4,9 @@
 import * as api from '../api.js';
 import { confirmDialog, errorBox, field, formValues, h, showFieldError } from '../dom.js';
 import { EVENT_ROLES, roleLabel } from '../roles.js';
+import { store } from '../store.js';
 
-export default async function renderPeople(section, event) {
+export default async function renderPeople(section, event, signal) {
   const failure = errorBox('people-error');
   if (!event.allowed.team.manage) {
     section.append(h('h2', {}, 'People'), h('p', { class: 'muted', dataset: { noAccess: '' } },
@@ -14,9 +15,9 @@ export default async function renderPeople(section, event) {
   }
   const body = h('tbody');
   section.append(h('h2', {}, 'People'), failure,
-    h('div', { class: 'table-wrap' }, h('table', { dataset: { roles: '' } },
+    h('div', { class: 'table-wrap' }, h('table', { class: 'stack-table', dataset: { roles: '' } },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'E-mail'),
-        h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Actions'))),
+        h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
       body)));
   async function load() {
     const roles = await api.get(`/events/${event.id}/roles`);
@@ -33,21 +34,32 @@ export default async function renderPeople(section, event) {
         }
       });
       return h('tr', { dataset: { memberEmail: entry.user.email, memberRole: entry.role } },
-        h('td', {}, entry.user.name || ''), h('td', {}, entry.user.email), h('td', {}, roleLabel(entry.role)),
-        h('td', {}, remove));
+        h('td', { dataset: { primary: '' } }, entry.user.name || entry.user.email),
+        h('td', { dataset: { label: 'E-mail' } }, entry.user.email),
+        h('td', { dataset: { label: 'Role' } }, roleLabel(entry.role)),
+        h('td', { class: 'row-actions' }, remove));
     }));
   }
   await load();
-  const pendingList = h('ul', { dataset: { pendingInvites: '' } });
+  const pendingList = h('ul', { class: 'pending-list', dataset: { pendingInvites: '' } });
   section.append(h('h3', {}, 'Pending invitations'), pendingList);
   async function loadPending() {
     const invites = (await api.get(`/events/${event.id}/invites`).catch(() => []))
       .filter((invite) => invite.status === 'pending');
     pendingList.replaceChildren(...invites.map((invite) => h('li', { dataset: { inviteEmail: invite.email } },
-      `${invite.email} — ${roleLabel(invite.role)}`)));
+      h('span', {}, invite.email), h('span', { class: 'badge' }, roleLabel(invite.role)))));
     if (!invites.length) pendingList.append(h('li', { class: 'muted' }, 'None.'));
   }
   await loadPending();
+  // An accepted invite is pushed to the organizers' tabs (a notification): the team and the
+  // pending list follow without a reload.
+  const onNotifications = (pushed) => {
+    const joined = (pushed.detail || []).some((notification) => notification.action === 'invite_accepted'
+      && notification.link === `/events/${event.id}/manage/people`);
+    if (joined) Promise.all([load(), loadPending()]).catch((error) => failure.show(api.describeError(error)));
+  };
+  store.addEventListener('notifications', onNotifications);
+  signal?.addEventListener('abort', () => store.removeEventListener('notifications', onNotifications), { once: true });
   const email = field('E-mail', h('input', { type: 'email', required: true, autocomplete: 'off' }), { name: 'email' });
   const roleField = field('Role', h('select', {}, EVENT_ROLES.map((name) => h('option', { value: name, selected: name === 'coorganizer' }, roleLabel(name)))), { name: 'role' });
   const sent = h('p', { class: 'notice', role: 'status', hidden: true, dataset: { inviteSent: '' } });

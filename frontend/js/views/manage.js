@@ -10,10 +10,11 @@ import renderCheckinPanel from './manage-checkin.js';
 import renderPeople from './manage-people.js';
 import renderQuestions from './manage-questions.js';
 import renderService, { SERVICES } from './manage-services.js';
+import { eventHeader, organizerStyles } from './event-nav.js';
 
 export default async function render(ctx) {
   const { root, params, signal } = ctx;
-  const [event, myEvents] = await Promise.all([api.get(`/events/${params.id}`), api.get('/me/events')]);
+  const [event, myEvents] = await Promise.all([api.get(`/events/${params.id}`), api.get('/me/events'), organizerStyles()]);
   const role = myEvents.find((item) => item.id === event.id)?.role || null;
   const { allowed } = event;
   const tab = params.tab || (allowed.team.manage ? 'people' : 'tracks');
@@ -22,13 +23,12 @@ export default async function render(ctx) {
     ['questions', 'Questions'], ...Object.values(SERVICES).map((spec) => [spec.path, spec.title])];
   // Door staff see the check-in panel alone: none of the tabs is theirs.
   const hasTabs = allowed.team.manage || Object.keys(SERVICES).some((service) => allowed[service]?.read);
+  const program = ['tracks', 'sessions', 'speakers', 'sponsors', 'microlocations'].includes(tab);
   root.append(
-    h('h1', {}, event.name),
+    eventHeader(event, program ? 'program' : 'manage'),
     h('p', { class: 'muted' }, 'Your role: ', h('strong', { dataset: { myRole: role || 'staff' } }, roleLabel(role)),
-      allowed.event.update ? [' · ', h('a', { href: `#/events/${event.id}/edit` }, 'Wizard')] : null,
       allowed.orders.read
-        ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Orders')] : null,
-      event.state === 'published' ? [' · ', h('a', { href: `#/public/events/${event.id}` }, 'Public page')] : null),
+        ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Sales and orders')] : null),
     allowed.attendee?.read ? renderCheckinPanel(event, signal) : null,
   );
   if (!hasTabs) return undefined;
@@ -38,7 +38,7 @@ export default async function render(ctx) {
   }, label))));
   const section = h('section', { dataset: { manageTab: tab } });
   root.append(section);
-  if (tab === 'people') return renderPeople(section, event);
+  if (tab === 'people') return renderPeople(section, event, signal);
   if (tab === 'codes') return renderCodes(section, event);
   if (tab === 'questions') return renderQuestions(section, event);
   const service = Object.keys(SERVICES).find((name) => SERVICES[name].path === tab);

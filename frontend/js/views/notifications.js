@@ -5,6 +5,15 @@ import { errorBox, h } from '../dom.js';
 import { store } from '../store.js';
 import { relativeTime } from '../time.js';
 
+// What the link of a notification opens, by its action.
+const LINK_LABELS = {
+  invite_accepted: 'See the team',
+  order_completed: 'See the orders',
+  order_refunded: 'See the orders',
+  payment_issue: 'See the orders',
+  payment_refunded: 'See the order',
+};
+
 export default async function render({ root, signal, navigate }) {
   document.title = 'Notifications · Marquee';
   const failure = errorBox('notifications-error');
@@ -33,6 +42,9 @@ export default async function render({ root, signal, navigate }) {
     notification.action === 'role_invite'
       ? h('button', { type: 'button', class: 'primary', dataset: { action: 'open-invite' } }, 'Open invitation')
       : null,
+    notification.action !== 'role_invite' && notification.link?.startsWith('/')
+      ? h('a', { class: 'button', href: `#${notification.link}`, dataset: { action: 'open-link' } }, LINK_LABELS[notification.action] || 'Open')
+      : null,
     notification.has_read ? null : readButton);
     const markRead = async () => {
       if (node.dataset.read === 'true') return;
@@ -45,8 +57,9 @@ export default async function render({ root, signal, navigate }) {
     readButton.addEventListener('click', () => markRead().catch((error) => failure.show(api.describeError(error))));
     node.querySelector('[data-action="open-invite"]')?.addEventListener('click', async () => {
       await markRead().catch(() => null);
-      navigate('/invites');
+      navigate(notification.link || '/invites');
     });
+    node.querySelector('[data-action="open-link"]')?.addEventListener('click', () => { markRead().catch(() => null); });
     return node;
   }
 

@@ -1,15 +1,14 @@
-// Orders: "My orders" (cancel while pending), one order's page (card payment, the return from
-// Stripe's checkout, its attendees and their answers: order-attendees.js) and an event's orders for
-// its organizers (mark paid, cancel, CSV exports). The public page's order form is order-form.js.
+// Orders: "My orders" (cancel while pending) and one order's page (card payment, the return from
+// Stripe's checkout, its attendees and their answers: order-attendees.js). An event's orders for its
+// organizers are event-orders.js; the public page's order form is order-form.js.
 
 import * as api from '../api.js';
 import { confirmDialog, errorBox, h, toast } from '../dom.js';
 import { formatMoney } from '../money.js';
 import { formatDateTime, formatDateTimeWithZone } from '../time.js';
-import { openRefundDialog, refundable } from './refund-dialog.js';
 import { attendeesSection } from './order-attendees.js';
 
-const STATUS = {
+export const STATUS = {
   pending: 'Awaiting payment',
   completed: 'Completed',
   cancelled: 'Cancelled',
@@ -32,7 +31,6 @@ const CONFIRM_POLL_MS = 1000;
 const CONFIRM_POLL_LIMIT_MS = 30_000;
 
 export default async function render(ctx) {
-  if (ctx.route.page === 'event') return renderEventOrders(ctx);
   if (ctx.route.page === 'order') return renderOrder(ctx);
   return renderMyOrders(ctx);
 }
@@ -43,11 +41,11 @@ export function newKey() {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function itemsText(order) {
+export function itemsText(order) {
   return order.items.map((item) => `${item.quantity} × ${item.name}`).join(', ');
 }
 
-function statusText(order) {
+export function statusText(order) {
   const label = STATUS[order.status] || order.status;
   return order.status === 'pending' && order.expires_at ? `${label} until ${formatDateTimeWithZone(order.expires_at)}` : label;
 }
@@ -60,7 +58,7 @@ function paymentIssue(order) {
 }
 
 /** The payment issue in a table cell, under the status. */
-function issueNote(order) {
+export function issueNote(order) {
   const issue = order.payment?.issue;
   if (!issue) return null;
   return [h('br'), h('span', { class: 'muted', dataset: { paymentIssue: issue } }, PAYMENT_ISSUES[issue] || 'Payment problem.')];
@@ -118,7 +116,7 @@ export function orderResult(order) {
     payable(order) ? payPanel(order, { heldNote: false }) : null);
 }
 
-function cancelButton(order, onDone, failure) {
+export function cancelButton(order, onDone, failure) {
   return h('button', {
     type: 'button', dataset: { action: 'cancel-order' },
     onclick: async () => {
@@ -274,80 +272,5 @@ async function renderMyOrders({ root, signal }) {
   };
   root.append(failure, h('div', { class: 'table-wrap' }, h('table', { dataset: { myOrders: '' } },
     h('thead', {}, h('tr', {}, ['Event', 'Tickets', 'Total', 'Status', ''].map((label) => h('th', {}, label)))),
-    h('tbody', {}, orders.map(row)))));
-}
-
-async function download(path, filename, failure) {
-  try {
-    const text = await api.get(path);
-    const link = h('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv' })), download: filename });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
-  } catch (error) {
-    failure.show(error.message);
-  }
-}
-
-const REFUNDABLE = new Set(['completed', 'partially_refunded']);
-
-async function renderEventOrders({ root, params, signal }) {
-  const event = await api.get(`/events/${params.id}`);
-  if (signal.aborted) return;
-  document.title = `Orders · ${event.name} · Marquee`;
-  root.append(h('h1', {}, `Orders · ${event.name}`),
-    h('p', { class: 'muted' }, h('a', { href: `#/events/${event.id}/manage` }, 'Back to the event')));
-  if (!event.allowed.orders.read) {
-    root.append(h('p', { class: 'muted', dataset: { noAccess: '' } }, 'Only the event\'s organizers see its orders.'));
-    return;
-  }
-  const owner = event.allowed.orders.manage;
-  const failure = errorBox('orders-error');
-  if (owner) {
-    root.append(h('div', { class: 'actions' },
-      h('button', { type: 'button', dataset: { action: 'export-orders' },
-        onclick: () => download(`/events/${event.id}/orders.csv`, `orders-${event.id}.csv`, failure) }, 'Export orders (CSV)'),
-      h('button', { type: 'button', dataset: { action: 'export-attendees' },
-        onclick: () => download(`/events/${event.id}/attendees.csv`, `attendees-${event.id}.csv`, failure) },
-      'Export attendees (CSV)')));
-  }
-  const orders = await api.getAll(`/events/${event.id}/orders`);
-  if (signal.aborted) return;
-  if (!orders.length) {
-    root.append(failure, h('p', { class: 'muted', dataset: { eventOrders: '', empty: '' } }, 'No orders yet.'));
-    return;
-  }
-  const row = (order) => {
-    const replace = (done) => tr.replaceWith(row(done));
-    const markPaid = h('button', {
-      type: 'button', class: 'primary', dataset: { action: 'mark-paid' },
-      onclick: async () => {
-        try {
-          replace(await api.post(`/events/${event.id}/orders/${order.id}/mark-paid`, {}));
-          toast('Marked as paid.');
-        } catch (error) {
-          failure.show(error.message);
-        }
-      },
-    }, 'Mark paid');
-    const closed = ['cancelled', 'expired', 'refunded'].includes(order.status);
-    const tr = h('tr', { dataset: { orderId: order.id, orderStatus: order.status } },
-      h('td', {}, order.buyer.name, h('br'), h('span', { class: 'muted' }, order.buyer.email)),
-      h('td', {}, itemsText(order)),
-      h('td', {}, formatMoney(order.total, order.currency)),
-      h('td', { dataset: { status: '' } }, statusText(order), issueNote(order),
-        Number(order.refunded_total) ? [h('br'), h('span', { class: 'muted', dataset: { refundedTotal: '' } },
-          `${formatMoney(order.refunded_total, order.currency)} refunded`)] : null),
-      h('td', {}, formatDateTime(order.created_at, event.timezone)),
-      h('td', {}, h('div', { class: 'actions' }, owner && order.status === 'pending' && order.payment?.provider !== 'stripe' ? markPaid : null,
-        owner && REFUNDABLE.has(order.status) && refundable(order) > 0
-          ? h('button', { type: 'button', dataset: { action: 'refund' }, onclick: () => openRefundDialog(event, order, replace) }, 'Refund')
-          : null,
-        owner && !closed ? cancelButton(order, replace, failure) : null)));
-    return tr;
-  };
-  root.append(failure, h('div', { class: 'table-wrap' }, h('table', { dataset: { eventOrders: '' } },
-    h('thead', {}, h('tr', {}, ['Buyer', 'Tickets', 'Total', 'Status', 'Ordered', ''].map((label) => h('th', {}, label)))),
     h('tbody', {}, orders.map(row)))));
 }

@@ -3,6 +3,8 @@
 
 import * as api from '../api.js';
 import { confirmDialog, errorBox, h, showFieldError, uniqueId } from '../dom.js';
+import { guardUnsaved } from '../guard.js';
+import { friendlyMessage } from '../messages.js';
 import { isoToWall, wallToIso } from '../time.js';
 
 const TYPE_LABELS = { free: 'Free', paid: 'Paid', donation: 'Donation' };
@@ -12,10 +14,14 @@ export function ticketsOf(payload) {
   return Array.isArray(payload?.tickets) ? payload.tickets : [];
 }
 
-export default async function renderTickets(section, event) {
+export default async function renderTickets(section, event, { signal } = {}) {
   const path = `/events/${event.id}/tickets`;
   const zone = event.timezone;
   let rows = ticketsOf(await api.get(path)).map((ticket) => makeRow(ticket));
+  // What was saved last: the table differs from it -> leaving the step asks first.
+  const snapshot = () => JSON.stringify(rows.map((row) => row.collect()));
+  let saved = snapshot();
+  guardUnsaved(() => (snapshot() === saved ? '' : 'The tickets have changes you have not saved.'), signal);
   const list = h('ul', { class: 'tickets', dataset: { ticketRows: '' } });
   const empty = h('p', { class: 'muted', dataset: { noTickets: '' } }, 'No tickets yet: add a free, paid or donation ticket.');
   const failure = errorBox('tickets-error');
@@ -77,7 +83,8 @@ export default async function renderTickets(section, event) {
         input('sales_ends_at', h('input', { type: 'datetime-local', value: isoToWall(ticket.sales_ends_at, zone) }), `Sales end (${zone})`)),
       h('div', { class: 'field-row' },
         input('min_order', h('input', { type: 'number', min: 1, step: 1, value: ticket.min_order ?? 1 }), 'Minimum per order'),
-        input('max_order', h('input', { type: 'number', min: 1, step: 1, value: ticket.max_order ?? 10 }), 'Maximum per order')),
+        input('max_order', h('input', { type: 'number', min: 1, step: 1, value: ticket.max_order ?? '', placeholder: 'Up to 10' }),
+          'Maximum per order')),
       (() => {
         const hidden = h('input', { type: 'checkbox', id: `${id}-hidden`, checked: Boolean(ticket.hidden), dataset: { field: 'hidden' } });
         const error = h('p', { class: 'field-error', id: `${id}-hidden-error`, hidden: true });
@@ -87,6 +94,7 @@ export default async function renderTickets(section, event) {
       })());
     const rowError = h('p', { class: 'field-error', role: 'alert', hidden: true, dataset: { rowError: '' } });
     row.node = h('li', { class: 'ticket', dataset: { ticketType: ticket.type, ticketId: ticket.id || '' } },
+      salesLine(ticket),
       h('div', { class: 'ticket-main' },
         input('name', h('input', { value: ticket.name || '', maxlength: 150, required: true }), `${TYPE_LABELS[ticket.type] || ''} ticket name`),
         priceCell,
@@ -130,6 +138,8 @@ export default async function renderTickets(section, event) {
         hidden: row.inputs.hidden.checked,
       };
       if (ticket.id) out.id = ticket.id;
+      // Left empty, the server's default applies (10, or the quantity when that is smaller).
+      if (out.max_order === null) delete out.max_order;
       return out;
     };
     row.clearErrors = () => {
@@ -149,6 +159,7 @@ export default async function renderTickets(section, event) {
       // Re-read: the ids of new tickets and the collection's new ETag for the next If-Match.
       rows = ticketsOf(await api.get(path)).map((ticket) => makeRow(ticket));
       redraw();
+      saved = snapshot();
       status.textContent = 'Tickets saved.';
     } catch (error) {
       showTicketErrors(error);
@@ -169,7 +180,7 @@ export default async function renderTickets(section, event) {
       const row = match ? rows[Number(match[1])] : null;
       if (row && match[2] && row.errors[match[2]]) {
         if (!['name', 'price', 'quantity'].includes(match[2])) row.openSettings(true);
-        showFieldError(row.errors[match[2]], message);
+        showFieldError(row.errors[match[2]], friendlyMessage(message));
         first ||= row.errors[match[2]].input;
       } else if (row) {
         row.rowError.textContent = message;
@@ -181,6 +192,16 @@ export default async function renderTickets(section, event) {
     failure.show(unplaced.length ? `${error.message} ${unplaced.join(' ')}` : (first ? 'Please correct the marked fields.' : error.message));
     first?.focus();
   }
+}
+
+/** A saved ticket's figures: "12 sold · 3 reserved · 85 available" (reserved: held by unpaid orders). */
+function salesLine(ticket) {
+  if (!ticket.id) return null;
+  const sold = Number(ticket.sold) || 0;
+  const available = Number(ticket.available) || 0;
+  const reserved = Math.max(0, Number(ticket.quantity) - sold - available);
+  return h('p', { class: 'ticket-sales', dataset: { ticketSales: '' } },
+    h('strong', {}, `${sold} sold`), ` · ${reserved} reserved · ${available} available`);
 }
 
 function numberOrRaw(text) {

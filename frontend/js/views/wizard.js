@@ -1,8 +1,12 @@
 // The event wizard: details -> background -> tickets -> publish. Each step saves on its own.
 
 import * as api from '../api.js';
-import { errorBox, field, formValues, h, showFieldError } from '../dom.js';
+import { confirmDialog, errorBox, field, formValues, h, showFieldError } from '../dom.js';
+import { guardUnsaved } from '../guard.js';
+import { emptyMessage, friendlyMessage } from '../messages.js';
 import { browserTimeZone, isoToWall, timeZones, wallToIso } from '../time.js';
+import { currencyChoices, currencyFor } from './currencies.js';
+import { eventHeader, organizerStyles } from './event-nav.js';
 
 const STEPS = [
   ['details', 'Details'],
@@ -10,8 +14,6 @@ const STEPS = [
   ['tickets', 'Tickets'],
   ['publish', 'Publish'],
 ];
-
-export const CURRENCIES = ['USD', 'EUR', 'GBP', 'INR', 'JPY', 'CHF', 'CAD', 'AUD', 'SGD', 'SEK', 'NOK', 'DKK', 'PLN', 'BRL', 'MXN', 'ZAR'];
 
 const PAYMENT_CHOICES = [['manual', 'Manual (I mark orders paid)'], ['stripe', 'Card payments via Stripe']];
 
@@ -23,10 +25,11 @@ export default async function render(ctx) {
   const { root, params, route } = ctx;
   const step = params.step || route.step || 'details';
   if (!STEPS.some(([name]) => name === step)) throw new Error('No such wizard step.');
-  const event = params.id ? await api.get(`/events/${params.id}`, { signal: ctx.signal }) : null;
+  const [event] = await Promise.all([
+    params.id ? api.get(`/events/${params.id}`, { signal: ctx.signal }) : null, organizerStyles()]);
   document.title = `${event ? event.name : 'New event'} · Marquee`;
   root.append(
-    h('h1', {}, event ? event.name : 'Create an event'),
+    event ? eventHeader(event, step === 'tickets' ? 'tickets' : 'edit') : h('h1', {}, 'Create an event'),
     stepNav(event, step),
   );
   const section = h('section', { 'aria-labelledby': 'step-title', dataset: { wizardStep: step } });
@@ -37,25 +40,33 @@ export default async function render(ctx) {
   return publishStep(section, event, ctx);
 }
 
+/** The step indicator: numbered steps joined by a line, done / current / to come. */
 function stepNav(event, current) {
+  const at = STEPS.findIndex(([name]) => name === current);
   return h('nav', { 'aria-label': 'Wizard steps' }, h('ol', { class: 'steps' }, STEPS.map(([name, label], index) => {
     const reachable = Boolean(event) || name === 'details';
-    const text = `${index + 1}. ${label}`;
-    return h('li', {}, reachable
+    const state = index < at ? 'done' : index === at ? 'current' : 'todo';
+    const content = [h('span', { class: 'step-number', 'aria-hidden': 'true' }, String(index + 1)),
+      h('span', { class: 'step-label' }, `${index + 1}. ${label}`)];
+    return h('li', { dataset: { stepState: state } }, reachable
       ? h('a', {
         href: event ? `#/events/${event.id}/edit/${name}` : '#/events/new',
         'aria-current': name === current ? 'step' : null, dataset: { step: name },
-      }, text)
-      : h('span', { class: 'muted', 'aria-disabled': 'true' }, text));
+      }, content)
+      : h('span', { class: 'step-off', 'aria-disabled': 'true' }, content));
   })));
 }
 
-function detailsStep(section, event, { navigate }) {
+function detailsStep(section, event, { navigate, signal }) {
   const zone = event?.timezone || browserTimeZone();
   const zoneSelect = h('select', { required: true }, timeZones().map((name) => h('option', { value: name, selected: name === zone }, name)));
   if (!timeZones().includes(zone)) zoneSelect.prepend(h('option', { value: zone, selected: true }, zone));
-  const currencyInput = h('input', { required: true, maxlength: 3, autocapitalize: 'characters', list: 'currency-list',
-    value: event?.currency || 'USD' });
+  const currency = event?.currency || currencyFor(zone);
+  const currencyInput = h('select', { required: true, dataset: { currency: '' } },
+    currencyChoices(currency).map(([code, label]) => h('option', { value: code, selected: code === currency }, label)));
+  // A new event's currency follows its time zone until the organizer picks one.
+  let currencyPicked = Boolean(event);
+  currencyInput.addEventListener('change', () => { currencyPicked = true; });
   const fields = {
     name: field('Event name', h('input', { required: true, maxlength: 150, value: event?.name || '' }), { name: 'name' }),
     starts_at: field('Starts', h('input', { type: 'datetime-local', required: true, value: isoToWall(event?.starts_at, zone) }),
@@ -65,7 +76,7 @@ function detailsStep(section, event, { navigate }) {
     timezone: field('Time zone', zoneSelect, { name: 'timezone', hint: 'Start and end are wall-clock times in this zone.' }),
     location_name: field('Location', h('input', { maxlength: 300, value: event?.location_name || '' }), { name: 'location_name' }),
     description: field('Description', h('textarea', { rows: 6, value: event?.description || '' }), { name: 'description' }),
-    currency: field('Currency', currencyInput, { name: 'currency', hint: 'ISO 4217 code, e.g. EUR.' }),
+    currency: field('Currency', currencyInput, { name: 'currency', hint: 'Ticket prices and payments are in this currency.' }),
     payment_provider: field('Payments', h('select', { dataset: { paymentProvider: '' } },
       PAYMENT_CHOICES.map(([value, label]) => h('option', { value, selected: value === (event?.payment_provider || 'manual') }, label))),
     { name: 'payment_provider', hint: 'Manual: you mark orders paid yourself. Card: buyers pay online when they order.' }),
@@ -76,6 +87,7 @@ function detailsStep(section, event, { navigate }) {
   // The deadline is a wall-clock time in the event's zone: its hint follows the zone chosen above.
   zoneSelect.addEventListener('change', () => {
     fields.refund_deadline.wrap.querySelector('.hint').textContent = refundHint(zoneSelect.value);
+    if (!currencyPicked) currencyInput.value = currencyFor(zoneSelect.value);
   });
   const failure = errorBox('form-error');
   const submit = h('button', { type: 'submit', class: 'primary', dataset: { action: 'save-details' } },
@@ -87,16 +99,21 @@ function detailsStep(section, event, { navigate }) {
     h('div', { class: 'field-row' }, fields.timezone.wrap, fields.currency.wrap),
     fields.location_name.wrap, fields.description.wrap,
     h('div', { class: 'field-row' }, fields.payment_provider.wrap, fields.refund_deadline.wrap),
-    h('datalist', { id: 'currency-list' }, CURRENCIES.map((code) => h('option', { value: code }))),
     failure, h('div', { class: 'actions' }, submit));
   section.append(form);
   fields.name.input.focus();
+  let saved = JSON.stringify(formValues(form));
+  guardUnsaved(() => (JSON.stringify(formValues(form)) === saved ? '' : 'The details have changes you have not saved.'), signal);
 
   form.addEventListener('submit', async (submitEvent) => {
     submitEvent.preventDefault();
     Object.values(fields).forEach((f) => showFieldError(f, ''));
     failure.show('');
     const values = formValues(form);
+    if (!checkLocally(fields, values)) {
+      failure.show('Please correct the marked fields.');
+      return;
+    }
     const body = {
       name: values.name,
       starts_at: wallToIso(values.starts_at, values.timezone),
@@ -110,13 +127,12 @@ function detailsStep(section, event, { navigate }) {
     };
     submit.disabled = true;
     try {
-      if (event) {
-        await api.patch(`/events/${event.id}`, body, { ifMatch: true });
-        navigate(`/events/${event.id}/edit/background`);
-      } else {
-        const created = await api.post('/events', body);
-        navigate(`/events/${created.id}/edit/background`);
-      }
+      const id = event ? event.id : null;
+      const next = id
+        ? (await api.patch(`/events/${id}`, body, { ifMatch: true }), id)
+        : (await api.post('/events', body)).id;
+      saved = JSON.stringify(formValues(form));
+      navigate(`/events/${next}/edit/background`);
     } catch (error) {
       showErrors(error, fields, failure);
     } finally {
@@ -125,11 +141,27 @@ function detailsStep(section, event, { navigate }) {
   });
 }
 
+/** What the browser can tell before asking the server: empty required fields, an end before the start. */
+function checkLocally(fields, values) {
+  let fine = true;
+  for (const parts of Object.values(fields)) {
+    if (parts.input.required && !String(values[parts.input.name] ?? '').trim()) {
+      showFieldError(parts, parts.input.name === 'name' ? 'Give the event a name.' : emptyMessage(parts.input));
+      fine = false;
+    }
+  }
+  if (values.starts_at && values.ends_at && values.ends_at <= values.starts_at) {
+    showFieldError(fields.ends_at, 'The end must be after the start.');
+    fine = false;
+  }
+  return fine;
+}
+
 export function showErrors(error, fields, failure) {
   let shown = false;
   for (const [name, text] of Object.entries(error.details || {})) {
     if (fields[name]) {
-      showFieldError(fields[name], text);
+      showFieldError(fields[name], friendlyMessage(text));
       shown = true;
     }
   }
@@ -137,9 +169,16 @@ export function showErrors(error, fields, failure) {
   else failure.show(shown ? 'Please correct the marked fields.' : api.describeError(error));
 }
 
+/** Tickets a visitor could order now or later: shown, not sold out, sales not over. */
+function onSale(tickets, moment = Date.now()) {
+  return tickets.filter((ticket) => !ticket.hidden && Number(ticket.available) > 0
+    && !(ticket.sales_ends_at && new Date(ticket.sales_ends_at).getTime() <= moment));
+}
+
 async function publishStep(section, event, { navigate }) {
   const tickets = await api.get(`/events/${event.id}/tickets`).catch(() => []);
   const hiddenCount = tickets.filter((ticket) => ticket.hidden).length;
+  const selling = onSale(tickets);
   const published = event.state === 'published';
   const failure = errorBox('publish-error');
   const button = h('button', { type: 'button', class: published ? '' : 'primary', dataset: { action: published ? 'unpublish' : 'publish' } },
@@ -152,11 +191,18 @@ async function publishStep(section, event, { navigate }) {
     h('ul', { dataset: { publishSummary: '' } },
       h('li', {}, event.background_url ? 'Background image: set' : 'Background image: none (optional)'),
       h('li', {}, `Tickets: ${tickets.length}${hiddenCount ? ` (${hiddenCount} hidden)` : ''}`)),
+    selling.length ? null : h('p', { class: 'notice warn', dataset: { nothingOnSale: '' } },
+      'No ticket is on sale: visitors will see the event but cannot get a ticket. ',
+      h('a', { href: `#/events/${event.id}/edit/tickets` }, 'Add tickets')),
     failure,
     h('div', { class: 'actions' }, button,
-      published ? h('a', { href: `#/public/events/${event.id}`, dataset: { publicLink: '' } }, 'View the public page') : null),
+      published ? h('a', { href: `#/e/${event.id}`, dataset: { publicLink: '' } }, 'View the public page') : null),
   );
   button.addEventListener('click', async () => {
+    if (!published && !selling.length && !await confirmDialog(
+      'This event has no ticket on sale, so nobody can get a ticket yet. Publish it anyway?',
+      { title: 'Publish without tickets?', confirmLabel: 'Publish anyway' },
+    )) return;
     button.disabled = true;
     failure.show('');
     try {
