@@ -97,7 +97,9 @@ def test_deleting_a_track_in_use_offers_to_unlink_its_sessions(page, stack, brow
     organizer = stack.signup(unique_email("tracks"), "Tess Track")
     event = stack.create_event(organizer["token"], "Track Day")
     base = f"/events/{event['id']}"
-    track = stack.api("POST", f"{base}/tracks", {"name": "Data", "color": "#1e7a3c"}, organizer["token"]).json()
+    track = stack.api(
+        "POST", f"{base}/tracks", {"name": "Data", "color": "#1e7a3c"}, organizer["token"]
+    ).json()
     created = stack.api(
         "POST",
         f"{base}/sessions",
@@ -121,13 +123,14 @@ def test_deleting_a_track_in_use_offers_to_unlink_its_sessions(page, stack, brow
     assert "1 session" in unlink.inner_text()
     unlink.locator("[data-action=confirm]").click()
     row.wait_for(state="detached")
-    assert stack.api("GET", f"{base}/sessions/{session['id']}", token=organizer["token"]).json()["track_id"] is None
+    unlinked = stack.api("GET", f"{base}/sessions/{session['id']}", token=organizer["token"]).json()
+    assert unlinked["track_id"] is None
 
 
 def test_navigation_focuses_the_heading_quietly_and_focus_rings_are_visible(page, stack):
     organizer = stack.signup(unique_email("focus"), "Fay Focus")
     stack.create_event(organizer["token"], "Focus Week")
-    _signed_in(page, stack, organizer).goto(f"/")
+    _signed_in(page, stack, organizer).goto("/")
     page.locator("[data-my-events] li").first.wait_for()
     page.locator("[data-action=create-event]").click()
     page.locator("[data-form=event-details]").wait_for()
@@ -144,7 +147,8 @@ def test_navigation_focuses_the_heading_quietly_and_focus_rings_are_visible(page
     page.keyboard.press("Tab")
     ring = page.evaluate(
         "(() => { const el = document.activeElement; const s = getComputedStyle(el);"
-        " return {tag: el.tagName, style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor,"
+        " return {tag: el.tagName, style: s.outlineStyle, width: parseFloat(s.outlineWidth),"
+        " color: s.outlineColor,"
         " page: getComputedStyle(document.body).backgroundColor}; })()"
     )
     assert ring["style"] == "solid" and ring["width"] >= 2, ring
@@ -200,7 +204,12 @@ def test_the_sign_up_page_of_an_invite_fills_in_the_address(page, stack):
     organizer = stack.signup(unique_email("inviter"), "Ivo Inviter")
     event = stack.create_event(organizer["token"], "Newcomers Night")
     newcomer = unique_email("newcomer")
-    stack.api("POST", f"/events/{event['id']}/invites", {"email": newcomer, "role": "coorganizer"}, organizer["token"])
+    stack.api(
+        "POST",
+        f"/events/{event['id']}/invites",
+        {"email": newcomer, "role": "coorganizer"},
+        organizer["token"],
+    )
     link = stack.local.mailed_link("#/signup?invite=", to=newcomer)
     page.goto(link)
     assert page.get_by_label("E-mail").input_value() == newcomer
