@@ -25,7 +25,8 @@ def sign_in(page: Any, stack: Stack, email: str, password: str = PASSWORD, then:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.locator("[data-action=sign-in]").click()
-    page.wait_for_selector("[data-action=sign-out]")
+    # On a phone the header's links (Sign out among them) wait behind "Menu".
+    page.wait_for_selector("[data-action=sign-out]", state="attached")
 
 
 def create_event(page: Any, stack: Stack, name: str, location: str = "Berlin, Alexanderplatz") -> str:
@@ -47,6 +48,9 @@ def create_event(page: Any, stack: Stack, name: str, location: str = "Berlin, Al
 def publish(page: Any, stack: Stack, event_id: str) -> None:
     page.goto(f"{stack.base_url}/#/events/{event_id}/edit/publish")
     page.locator("[data-action=publish]").click()
+    # An event with no ticket on sale is published only once the organizer says so.
+    if page.locator("[data-nothing-on-sale]").count():
+        page.locator("dialog[data-modal=confirm] [data-action=confirm]").click()
     page.wait_for_selector("[data-public-link]")
 
 
