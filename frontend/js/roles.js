@@ -21,7 +21,7 @@ const SERVICE_LABELS = {
   speaker: 'Speakers',
   sponsor: 'Sponsors',
   microlocation: 'Rooms',
-  attendee: 'Attendees (view: check-in list and counts; edit: scan tickets)',
+  attendee: 'Attendees',
 };
 
 export function roleLabel(role) {

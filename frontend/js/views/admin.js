@@ -42,7 +42,7 @@ async function renderMatrix(section, navigate) {
         OPERATIONS.map((op) => {
           const box = h('input', {
             type: 'checkbox', checked: Boolean(data.matrix?.[role]?.[service]?.[op]), disabled: !editable,
-            'aria-label': `${roleLabel(role)}: ${OPERATION_LABELS[op]} ${serviceLabel(service).split(' (')[0]}`,
+            'aria-label': `${roleLabel(role)}: ${OPERATION_LABELS[op]} ${serviceLabel(service)}`,
             dataset: { cell: `${role}.${service}.${op}` },
           });
           boxes.push({ role, service, op, box });
@@ -51,7 +51,8 @@ async function renderMatrix(section, navigate) {
   const save = editable ? h('button', { type: 'button', class: 'primary', dataset: { action: 'save-matrix' } }, 'Save permissions') : null;
   const reload = h('button', { type: 'button', hidden: true, dataset: { action: 'reload' }, onclick: () => navigate('/admin/permissions', { replace: true }) }, 'Reload');
   section.append(h('h2', {}, 'Permission matrix'),
-    h('p', { class: 'hint' }, editable ? 'What each event role may do with each service.' : 'Only a super admin can change the matrix.'),
+    h('p', { class: 'hint' }, editable ? 'What each event role may do in an event.' : 'Only a super admin can change the matrix.',
+      ' Attendees: View is the check-in list and its counts, Edit is scanning tickets at the door.'),
     ...tables, failure, status, h('div', { class: 'actions' }, save, reload));
   save?.addEventListener('click', async () => {
     failure.show('');

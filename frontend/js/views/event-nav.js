@@ -35,6 +35,9 @@ function pages(event) {
 
 /** The event's name as the page's heading, its state, and the organizer pages' navigation. */
 export function eventHeader(event, current, heading = event.name) {
+  // On a phone the pages scroll sideways: the open one is brought into view.
+  requestAnimationFrame(() => document.querySelector('.event-nav [aria-current="page"]')
+    ?.scrollIntoView({ block: 'nearest', inline: 'center' }));
   return h('header', { class: 'event-header' },
     h('p', { class: 'event-kicker' }, h('a', { href: '#/' }, 'My events'), ' / ',
       h('span', { class: `badge ${event.state === 'draft' ? 'draft' : 'live'}`, dataset: { state: event.state } },

@@ -7,6 +7,9 @@ import { formatMoney, sumAmounts } from '../money.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PAID = new Set(['completed', 'partially_refunded']);
+const DAY_MS = 86_400_000;
+const MIN_DAYS = 14;
+const MAX_DAYS = 60;
 
 function svg(tag, attributes = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
@@ -39,13 +42,15 @@ export function soldPerDay(orders, timeZone) {
   }
   const keys = [...counts.keys()].sort();
   if (!keys.length) return [];
+  // At least two weeks up to the last day with sales, so one day of sales is not one wide block.
+  const last = new Date(`${keys[keys.length - 1]}T12:00:00Z`).getTime();
+  const first = Math.min(new Date(`${keys[0]}T12:00:00Z`).getTime(), last - (MIN_DAYS - 1) * DAY_MS);
   const days = [];
-  for (let at = new Date(`${keys[0]}T12:00:00Z`); ; at = new Date(at.getTime() + 86_400_000)) {
-    const key = at.toISOString().slice(0, 10);
+  for (let at = Math.max(first, last - (MAX_DAYS - 1) * DAY_MS); at <= last; at += DAY_MS) {
+    const key = new Date(at).toISOString().slice(0, 10);
     days.push([key, counts.get(key) || 0]);
-    if (key >= keys[keys.length - 1] || days.length > 366) break;
   }
-  return days.slice(-60);
+  return days;
 }
 
 function chart(days) {
@@ -63,7 +68,7 @@ function chart(days) {
   return h('figure', { class: 'sales-chart', dataset: { salesChart: String(days.length) } },
     svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, preserveAspectRatio: 'none' },
       svg('line', { x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5, class: 'axis' }), ...bars),
-    h('figcaption', { class: 'muted' }, `Tickets sold per day · ${days[0][0]} – ${days[days.length - 1][0]}`));
+    h('figcaption', { class: 'muted' }, `Tickets sold per day · ${days[0][0]} – ${days[days.length - 1][0]} · most in a day: ${most}`));
 }
 
 export function salesSummary(event, tickets, orders) {

@@ -45,9 +45,10 @@ export function itemsText(order) {
   return order.items.map((item) => `${item.quantity} × ${item.name}`).join(', ');
 }
 
-export function statusText(order) {
+/** The status; a hold's end in `timeZone` (the event's, on its organizers' pages), else the browser's. */
+export function statusText(order, timeZone) {
   const label = STATUS[order.status] || order.status;
-  return order.status === 'pending' && order.expires_at ? `${label} until ${formatDateTimeWithZone(order.expires_at)}` : label;
+  return order.status === 'pending' && order.expires_at ? `${label} until ${formatDateTimeWithZone(order.expires_at, timeZone)}` : label;
 }
 
 function paymentIssue(order) {

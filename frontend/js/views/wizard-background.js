@@ -78,7 +78,10 @@ export default function renderBackground(section, event) {
     progress.hidden = false;
     progress.value = 0;
     status.textContent = 'Uploading…';
-    const onProgress = (fraction) => { progress.value = Math.round(fraction * 90); };
+    const onProgress = (fraction) => {
+      progress.value = Math.round(fraction * 90);
+      status.textContent = `Uploading… ${progress.value} %`;
+    };
     try {
       let result;
       if (file.size <= DIRECT_UPLOAD_LIMIT) {

@@ -47,7 +47,7 @@ function stepNav(event, current) {
     const reachable = Boolean(event) || name === 'details';
     const state = index < at ? 'done' : index === at ? 'current' : 'todo';
     const content = [h('span', { class: 'step-number', 'aria-hidden': 'true' }, String(index + 1)),
-      h('span', { class: 'step-label' }, `${index + 1}. ${label}`)];
+      h('span', { class: 'step-label' }, h('span', { class: 'visually-hidden' }, `${index + 1}. `), label)];
     return h('li', { dataset: { stepState: state } }, reachable
       ? h('a', {
         href: event ? `#/events/${event.id}/edit/${name}` : '#/events/new',
