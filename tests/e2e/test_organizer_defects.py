@@ -198,6 +198,13 @@ def test_the_people_tab_hears_an_accepted_invite(page, stack):
     page.locator(f"[data-member-email='{carl_email}'][data-member-role=moderator]").wait_for()
     page.locator(f"[data-invite-email='{carl_email}']").wait_for(state="detached")
     page.locator("[data-toast]", has_text="Carl accepted your invite to PyCon Live").wait_for()
+    # The notification links to the team it is about.
+    page.locator("[data-bell]").click()
+    told = page.locator("[data-notification-id]", has_text="Carl accepted your invite to PyCon Live")
+    link = told.locator("[data-action=open-link]")
+    assert link.get_attribute("href") == f"#/events/{event['id']}/manage/people"
+    link.click()
+    page.locator(f"[data-member-email='{carl_email}']").wait_for()
 
 
 def test_the_sign_up_page_of_an_invite_fills_in_the_address(page, stack):

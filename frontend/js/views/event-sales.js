@@ -64,11 +64,13 @@ function chart(days) {
     return svg('rect', { x: (index * step + step * 0.15).toFixed(1), y: height - barHeight, width: (step * 0.7).toFixed(1),
       height: barHeight, rx: 2, class: 'bar' }, svg('title', {}, `${key}: ${count} sold`));
   });
-  const label = `Tickets sold per day, ${days[0][0]} to ${days[days.length - 1][0]}; most in a day: ${most}.`;
+  const dayName = new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', month: 'short', day: 'numeric' });
+  const [from, to] = [days[0][0], days[days.length - 1][0]].map((key) => dayName.format(new Date(`${key}T12:00:00Z`)));
+  const label = `Tickets sold per day, ${from} to ${to}; most in a day: ${most}.`;
   return h('figure', { class: 'sales-chart', dataset: { salesChart: String(days.length) } },
     svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, preserveAspectRatio: 'none' },
       svg('line', { x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5, class: 'axis' }), ...bars),
-    h('figcaption', { class: 'muted' }, `Tickets sold per day · ${days[0][0]} – ${days[days.length - 1][0]} · most in a day: ${most}`));
+    h('figcaption', { class: 'muted' }, `Tickets sold per day · ${from} – ${to} · most in a day: ${most}`));
 }
 
 export function salesSummary(event, tickets, orders) {
