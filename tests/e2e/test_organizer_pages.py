@@ -44,7 +44,8 @@ def test_the_organizer_pages_look_right_at_both_widths(page, stack, browser_fact
     _order(stack, event["id"], tickets["Conference pass"]["id"], 1)
     marked = stack.api("POST", f"{base}/orders/{paid['id']}/mark-paid", {}, organizer["token"])
     assert marked.status_code == 200, marked.text
-    track = stack.api("POST", f"{base}/tracks", {"name": "Data", "color": "#1e7a3c"}, organizer["token"]).json()
+    data_track = {"name": "Data", "color": "#1e7a3c"}
+    track = stack.api("POST", f"{base}/tracks", data_track, organizer["token"]).json()
     room = stack.api("POST", f"{base}/microlocations", {"name": "Hall A"}, organizer["token"]).json()
     speaker = stack.api("POST", f"{base}/speakers", {"name": "Ada Lovelace"}, organizer["token"]).json()
     stack.api(
