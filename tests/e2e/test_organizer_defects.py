@@ -258,3 +258,21 @@ def test_on_a_phone_the_header_is_one_row_and_orders_are_cards(browser_factory, 
     # The time of the order names its zone (the event's).
     ordered = row.locator("[data-ordered-at]").inner_text()
     assert re.search(r"(CET|CEST|GMT[+-]\d)", ordered), ordered
+
+
+def test_unsaved_questions_ask_before_another_tab_opens(page, stack):
+    organizer = stack.signup(unique_email("asker"), "Quinn Questions")
+    event = stack.create_event(organizer["token"], "Ask Me Fest")
+    _signed_in(page, stack, organizer).goto(f"/events/{event['id']}/manage/questions")
+    page.locator("[data-action=add-question]").click()
+    page.locator("[data-question-label]").fill("T-shirt size")
+    page.locator("[data-tab=tracks]").click()
+    leave = page.locator("dialog[data-modal=leave]")
+    leave.wait_for()
+    assert "questions have changes you have not saved" in leave.inner_text()
+    leave.locator("[data-action=cancel]").click()
+    assert page.locator("[data-question-label]").input_value() == "T-shirt size"
+    page.locator("[data-action=save-questions]").click()
+    page.locator("[data-toast]", has_text="Questions saved").wait_for()
+    page.locator("[data-tab=tracks]").click()
+    page.locator("[data-service-table=track]").wait_for()

@@ -5,6 +5,7 @@
 
 import * as api from '../api.js';
 import { errorBox, field, h, showFieldError, toast, uniqueId } from '../dom.js';
+import { guardUnsaved } from '../guard.js';
 
 export const KINDS = {
   text: 'Text',
@@ -14,7 +15,7 @@ export const KINDS = {
 };
 const WITH_OPTIONS = new Set(['choice', 'multiple']);
 
-export default async function renderQuestions(section, event) {
+export default async function renderQuestions(section, event, signal) {
   const path = `/events/${event.id}/questions`;
   const [stored, tickets] = await Promise.all([api.get(path), api.get(`/events/${event.id}/tickets`)]);
   const editable = event.allowed.event.update;
@@ -60,6 +61,9 @@ export default async function renderQuestions(section, event) {
     list, h('div', { class: 'actions' }, addButton), failure, h('div', { class: 'actions' }, save));
   section.append(form);
   redraw();
+  const current = () => JSON.stringify(cards.map((card) => card.value()));
+  let savedList = current();
+  guardUnsaved(() => (current() === savedList ? '' : 'The questions have changes you have not saved.'), signal);
   form.addEventListener('submit', async (submitted) => {
     submitted.preventDefault();
     failure.show('');
@@ -69,6 +73,7 @@ export default async function renderQuestions(section, event) {
       const saved = await api.put(path, { questions: cards.map((card) => card.value()) }, { ifMatch: true });
       cards = saved.questions.map(make);
       redraw();
+      savedList = current();
       toast('Questions saved.');
     } catch (error) {
       if (error.status === 412) {

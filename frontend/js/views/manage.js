@@ -40,7 +40,7 @@ export default async function render(ctx) {
   root.append(section);
   if (tab === 'people') return renderPeople(section, event, signal);
   if (tab === 'codes') return renderCodes(section, event);
-  if (tab === 'questions') return renderQuestions(section, event);
+  if (tab === 'questions') return renderQuestions(section, event, signal);
   const service = Object.keys(SERVICES).find((name) => SERVICES[name].path === tab);
   if (!service) throw new Error('No such tab.');
   return renderService(section, event, service);
