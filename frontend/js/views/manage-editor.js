@@ -48,8 +48,9 @@ function payloadOf(spec, values, fields, event) {
 }
 
 /** A labelled group of checkboxes reads as a fieldset; every other control as a labelled field. */
-function fieldOf(f, input) {
-  if (f.type !== 'choices') return field(f.label, input, { name: f.name });
+function fieldOf(f, input, event) {
+  const hint = f.type === 'datetime' ? `In the event's time zone (${event.timezone}).` : null;
+  if (f.type !== 'choices') return field(f.label, input, { name: f.name, hint });
   const error = h('p', { class: 'field-error', id: uniqueId('choices-error'), hidden: true, dataset: { errorFor: f.name } });
   return { wrap: h('fieldset', { class: 'field' }, h('legend', {}, f.label), input, error), input, error };
 }
@@ -61,7 +62,7 @@ function fieldOf(f, input) {
  */
 export default function openEditor({ service, spec, rules, base, event, choices }, item, onSaved) {
   const fields = Object.fromEntries(spec.fields.map((f) => [
-    f.name, fieldOf(f, control(f, rules[f.name], item?.[f.name], { event, choices })),
+    f.name, fieldOf(f, control(f, rules[f.name], item?.[f.name], { event, choices }), event),
   ]));
   const problem = errorBox('editor-error');
   const save = h('button', { type: 'submit', class: 'primary', dataset: { action: 'save' } }, 'Save');
