@@ -84,6 +84,17 @@ def test_the_organizer_pages_look_right_at_both_widths(page, stack, browser_fact
         page.locator(ready).first.wait_for()
         shots(page, name)
 
+    # The session dialog with its room and speakers, and a draft with nothing on sale.
+    page.goto(f"{stack.base_url}/?editor#{base}/manage/sessions")
+    page.locator("[data-service-table=session] [data-action=edit]").click()
+    page.locator("dialog[data-modal=editor]").get_by_label("Ada Lovelace").wait_for()
+    shots(page, "organizer-session-editor")
+    page.locator("dialog[data-modal=editor] [data-action=cancel]").click()
+    draft = stack.create_event(organizer["token"], "Unticketed Draft")
+    page.goto(f"{stack.base_url}/?draft#/events/{draft['id']}/edit/publish")
+    page.locator("[data-nothing-on-sale]").wait_for()
+    shots(page, "organizer-publish-nothing-on-sale")
+
     # The summary's figures: 2 + 2 sold (free, marked paid), 1 reserved, revenue 2 x 49.50.
     page.goto(f"{stack.base_url}/?sales#{base}/orders")
     summary = page.locator("[data-sales-summary]")
