@@ -4,8 +4,8 @@
 
 import * as api from '../api.js';
 import { confirmDialog, errorBox, h, toast } from '../dom.js';
-import { formatMoney } from '../money.js';
-import { formatDateTime, formatDateTimeWithZone } from '../time.js';
+import { formatMoney, priceLabel } from '../money.js';
+import { formatDateTimeWithZone } from '../time.js';
 import { openRefundDialog, refundable } from './refund-dialog.js';
 import { attendeesSection } from './order-attendees.js';
 
@@ -106,13 +106,15 @@ function payPanel(order, { heldNote = true } = {}) {
 /** What the order form shows once the order is placed. */
 export function orderResult(order) {
   if (order.status === 'completed') {
-    return h('div', { class: 'notice', dataset: { orderResult: 'completed' } },
-      h('strong', {}, 'Your order is complete. '), `${itemsText(order)}. `,
-      h('a', { href: '#/orders' }, 'See my orders'));
+    return h('div', { class: 'notice order-done', role: 'status', dataset: { orderResult: 'completed' } },
+      h('p', { class: 'order-done-title' }, h('strong', {}, 'Your order is complete.')),
+      h('p', {}, `${itemsText(order)}, ${priceLabel(order.total, order.currency)}. Your tickets are on the order's page, and we sent them by e-mail.`),
+      h('p', {}, h('a', { class: 'button primary', href: `#/orders/${order.id}`, dataset: { showTickets: '' } }, 'Show my tickets'), ' ',
+        h('a', { href: '#/orders' }, 'See my orders')));
   }
-  return h('div', { class: 'notice', dataset: { orderResult: order.status } },
+  return h('div', { class: 'notice', role: 'status', dataset: { orderResult: order.status } },
     h('strong', {}, `Your tickets are held until ${formatDateTimeWithZone(order.expires_at)}. `),
-    `${itemsText(order)}, ${formatMoney(order.total, order.currency)}. `,
+    `${itemsText(order)}, ${priceLabel(order.total, order.currency)}. `,
     order.payment?.instructions ? `${order.payment.instructions} ` : '',
     h('a', { href: `#/orders/${order.id}` }, 'See this order'), ' · ', h('a', { href: '#/orders' }, 'See my orders'),
     payable(order) ? payPanel(order, { heldNote: false }) : null);
@@ -141,7 +143,7 @@ function refundsList(order) {
   return h('div', { dataset: { refunds: '' } },
     h('h2', {}, 'Refunds'),
     h('ul', {}, refunds.map((refund) => h('li', { dataset: { refundId: refund.id } },
-      `${formatMoney(refund.amount, order.currency)} on ${formatDateTime(refund.created_at)}`,
+      `${formatMoney(refund.amount, order.currency)} on ${formatDateTimeWithZone(refund.created_at)}`,
       refund.status && refund.status !== 'succeeded' ? ` (${refund.status})` : '',
       refund.reason ? `: ${refund.reason}` : ''))),
     order.refunded_total ? h('p', {}, `Refunded in all: ${formatMoney(order.refunded_total, order.currency)}.`) : null);
@@ -151,7 +153,8 @@ function orderDetails(order) {
   return h('div', { class: 'card', dataset: { orderDetails: '', orderStatus: order.status } },
     h('dl', { class: 'facts' },
       h('dt', {}, 'Tickets'), h('dd', {}, itemsText(order)),
-      h('dt', {}, 'Total'), h('dd', {}, formatMoney(order.total, order.currency)),
+      h('dt', {}, 'Total'), h('dd', {}, priceLabel(order.total, order.currency)),
+      h('dt', {}, 'Ordered'), h('dd', { dataset: { orderedAt: '' } }, formatDateTimeWithZone(order.created_at)),
       h('dt', {}, 'Status'), h('dd', { dataset: { status: '' } }, statusText(order))),
     paymentIssue(order),
     order.status === 'pending' && order.payment?.instructions ? h('p', {}, order.payment.instructions) : null,
@@ -263,17 +266,18 @@ async function renderMyOrders({ root, signal }) {
   const failure = errorBox('orders-error');
   const row = (order) => {
     const tr = h('tr', { dataset: { orderId: order.id, orderStatus: order.status } },
-      h('td', {}, h('a', { href: `#/public/events/${order.event_id}` }, order.event_name)),
-      h('td', {}, h('a', { href: `#/orders/${order.id}`, dataset: { orderLink: '' } }, itemsText(order))),
-      h('td', {}, formatMoney(order.total, order.currency)),
-      h('td', { dataset: { status: '' } }, statusText(order), issueNote(order)),
+      h('td', { dataset: { label: 'Event' } }, h('a', { href: `#/e/${order.event_id}` }, order.event_name)),
+      h('td', { dataset: { label: 'Tickets' } }, h('a', { href: `#/orders/${order.id}`, dataset: { orderLink: '' } }, itemsText(order))),
+      h('td', { dataset: { label: 'Total' } }, priceLabel(order.total, order.currency)),
+      h('td', { dataset: { label: 'Ordered', orderedAt: '' } }, formatDateTimeWithZone(order.created_at)),
+      h('td', { dataset: { label: 'Status', status: '' } }, statusText(order), issueNote(order)),
       h('td', {}, h('div', { class: 'actions' },
         payable(order) ? h('a', { class: 'button primary', href: `#/orders/${order.id}`, dataset: { action: 'go-pay' } }, 'Pay') : null,
         order.status === 'pending' ? cancelButton(order, (done) => tr.replaceWith(row(done)), failure) : null)));
     return tr;
   };
-  root.append(failure, h('div', { class: 'table-wrap' }, h('table', { dataset: { myOrders: '' } },
-    h('thead', {}, h('tr', {}, ['Event', 'Tickets', 'Total', 'Status', ''].map((label) => h('th', {}, label)))),
+  root.append(failure, h('div', { class: 'table-wrap' }, h('table', { class: 'stack-table', dataset: { myOrders: '' } },
+    h('thead', {}, h('tr', {}, ['Event', 'Tickets', 'Total', 'Ordered', 'Status', ''].map((label) => h('th', {}, label)))),
     h('tbody', {}, orders.map(row)))));
 }
 
@@ -339,7 +343,7 @@ async function renderEventOrders({ root, params, signal }) {
       h('td', { dataset: { status: '' } }, statusText(order), issueNote(order),
         Number(order.refunded_total) ? [h('br'), h('span', { class: 'muted', dataset: { refundedTotal: '' } },
           `${formatMoney(order.refunded_total, order.currency)} refunded`)] : null),
-      h('td', {}, formatDateTime(order.created_at, event.timezone)),
+      h('td', {}, formatDateTimeWithZone(order.created_at, event.timezone)),
       h('td', {}, h('div', { class: 'actions' }, owner && order.status === 'pending' && order.payment?.provider !== 'stripe' ? markPaid : null,
         owner && REFUNDABLE.has(order.status) && refundable(order) > 0
           ? h('button', { type: 'button', dataset: { action: 'refund' }, onclick: () => openRefundDialog(event, order, replace) }, 'Refund')

@@ -164,12 +164,15 @@ export default async function render({ root, params, query, signal, navigate }) 
   signal.addEventListener('abort', setDescription(summary(event)));
   const offline = copies.some(Boolean);
   const tickets = ticketsSection(event, { signal, offline, code, refused, navigate });
-  const overview = [
-    event.description ? h('p', { class: 'description', dataset: { eventDescription: '' } }, event.description) : null,
+  // Wide screens: what it is about on the left, the tickets beside it (a column of their own).
+  // Phones: about, tickets, then calendar and share links.
+  const overview = h('div', { class: 'site-overview' },
+    event.description
+      ? h('div', { class: 'site-about' }, h('h2', {}, 'About this event'),
+        h('p', { class: 'description', dataset: { eventDescription: '' } }, event.description))
+      : null,
     tickets.section,
-    calendarLinks(event),
-    shareLinks(event),
-  ];
+    h('div', { class: 'site-more' }, calendarLinks(event), shareLinks(event)));
   const article = h('article', { class: 'site', dataset: { publicEvent: event.id } },
     hero(event), offlineNote(copies),
     scheduleTabs(event, schedule, { overview, query, signal, calendarUrl, pageUrl }));
