@@ -101,11 +101,11 @@ function checkRows(chosen, currency) {
   for (const row of chosen) {
     const { ticket } = row;
     const count = row.count();
-    if (count > Number(ticket.available)) {
-      showFieldError(row.quantity, `Only ${ticket.available} left.`);
-      fine = false;
-    } else if (count < ticket.min_order || count > ticket.max_order) {
+    if (count < ticket.min_order || count > ticket.max_order) {
       showFieldError(row.quantity, `You can get ${ticket.min_order} to ${ticket.max_order} of these per order.`);
+      fine = false;
+    } else if (count > Number(ticket.available)) {
+      showFieldError(row.quantity, `Only ${ticket.available} left.`);
       fine = false;
     }
     if (row.amount) {
