@@ -136,19 +136,20 @@ export function orderForm(event, { list, cards, questions = [], code = null }) {
     const units = chosen.map((row) => row.unit());
     const known = units.every((unit) => unit !== null);
     const sum = known ? fromMinor(chosen.reduce((all, row, index) => all + units[index] * row.count(), 0)) : null;
-    total.textContent = sum === null ? '—' : priceLabel(sum, event.currency);
+    total.textContent = sum === null || !count ? '—' : priceLabel(sum, event.currency);
+    form.dataset.chosen = String(count);
     submit.textContent = count ? `Get ${plural(count, 'ticket', 'tickets')}${sum === null ? '' : ` – ${priceLabel(sum, event.currency)}`}` : 'Get tickets';
     seatsTitle.hidden = !count;
   };
+  const form = h('form', { class: 'order-form', novalidate: true, dataset: { orderForm: '' } },
+    result,
+    code ? h('p', { class: 'notice', dataset: { orderCode: '' } }, `Ordering with the code ${code.toUpperCase()}.`) : null);
   for (const card of cards) {
     const row = orderRow(card, event, questions, update);
     card.onChange = row.setState;
     row.setState(card.state);
     rows.push(row);
   }
-  const form = h('form', { class: 'order-form', novalidate: true, dataset: { orderForm: '' } },
-    result,
-    code ? h('p', { class: 'notice', dataset: { orderCode: '' } }, `Ordering with the code ${code.toUpperCase()}.`) : null);
   list.replaceWith(form);
   form.append(list, seatsTitle, ...rows.map((row) => row.seatList), failure,
     h('div', { class: 'order-summary', dataset: { orderSummary: '' } },
