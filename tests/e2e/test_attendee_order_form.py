@@ -113,6 +113,22 @@ def test_only_tickets_on_sale_can_be_chosen_and_the_button_says_what_it_costs(br
     assert "Choose how many tickets" in page.locator("[data-order-error]").inner_text()
     assert page.locator("[data-order-result]").count() == 0
 
+    # My orders and the order's page: every time with its zone.
+    with_zone = re.compile(r".*\d{1,2}:\d{2}\s?([AP]M)? (UTC|GMT[+-]?[\d:]*|[A-Z]{3,5})$")
+    page.goto(f"{stack.base_url}/#/orders")
+    row = page.locator("[data-my-orders] tbody tr").first
+    row.wait_for()
+    assert with_zone.match(row.locator("[data-ordered-at]").inner_text())
+    assert re.match(
+        r"Awaiting payment until .*\d{1,2}:\d{2}.* (UTC|GMT[+-]?[\d:]*|[A-Z]{3,5})",
+        row.locator("[data-status]").inner_text(),
+    )
+    shots(page, "attendee-my-orders")
+    row.locator("[data-order-link]").click()
+    page.locator("[data-order-details]").wait_for()
+    assert with_zone.match(page.locator("[data-ordered-at]").inner_text())
+    shots(page, "attendee-order-page")
+
 
 def test_a_free_order_completes_and_a_ticket_selling_out_meanwhile_loses_its_stepper(browser_factory, stack):
     organizer = stack.signup(unique_email("fred"), "Fred Organizer")

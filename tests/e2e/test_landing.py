@@ -79,3 +79,32 @@ def test_a_visitor_finds_events_and_an_organizer_the_way_in(browser_factory, sta
     page.goto(f"{stack.base_url}/#/")
     page.wait_for_selector("[data-action=create-event]")
     assert page.locator("h1").inner_text() == "My events"
+
+
+def test_the_event_page_for_a_visitor_with_its_image_and_a_get_tickets_bar_on_phones(browser_factory, stack):
+    from tests.e2e.test_event_site import _jpeg_data_url
+
+    organizer = stack.signup(unique_email("iris"), "Iris Image")
+    event = _publish(stack, organizer["token"], "Landing Image Days", [
+        {"name": "Standard", "type": "paid", "price": "29.00", "quantity": 100},
+        {"name": "Supporter", "type": "donation", "price": "10.00", "suggested_price": "40.00",
+         "quantity": 20},
+    ], description="Three tracks of talks, workshops\nand a party on Saturday.")  # fmt: skip
+    image = stack.api(
+        "POST", f"/events/{event['id']}/background", {"image": _jpeg_data_url()}, organizer["token"]
+    )
+    assert image.status_code == 200, image.text
+
+    page = browser_factory(viewport={"width": 375, "height": 740}).new_page()
+    page.goto(f"{stack.base_url}/#/e/{event['id']}")
+    page.wait_for_function("() => document.querySelector('[data-event-image]')?.naturalWidth > 0")
+    bar = page.locator("[data-get-tickets-bar]")
+    bar.wait_for()
+    assert bar.inner_text().replace("\n", " ") == "From €10.00 Get tickets"
+    bar.locator("[data-action=get-tickets]").click()
+    page.wait_for_function("() => document.activeElement.textContent === 'Sign in to get tickets'")
+    bar.wait_for(state="hidden")
+    supporter = page.locator("[data-ticket-name='Supporter']")
+    assert "Pay what you want" in supporter.inner_text() and "From €10.00" in supporter.inner_text()
+    page.evaluate("window.scrollTo(0, 0)")
+    shots(page, "attendee-event-site")

@@ -155,11 +155,11 @@ function orderDetails(order) {
       h('dt', {}, 'Tickets'), h('dd', {}, itemsText(order)),
       h('dt', {}, 'Total'), h('dd', {}, priceLabel(order.total, order.currency)),
       h('dt', {}, 'Ordered'), h('dd', { dataset: { orderedAt: '' } }, formatDateTimeWithZone(order.created_at)),
-      h('dt', {}, 'Status'), h('dd', { dataset: { status: '' } }, statusText(order))),
+      h('dt', {}, 'Status'), h('dd', { dataset: { status: '' } }, h('span', { class: `status-badge ${order.status}` }, statusText(order)))),
     paymentIssue(order),
     order.status === 'pending' && order.payment?.instructions ? h('p', {}, order.payment.instructions) : null,
     refundsList(order),
-    h('p', {}, h('a', { href: `#/public/events/${order.event_id}` }, 'The event'), ' · ',
+    h('p', {}, h('a', { href: `#/e/${order.event_id}` }, 'The event'), ' · ',
       h('a', { href: '#/orders' }, 'My orders')));
 }
 
@@ -231,7 +231,8 @@ async function renderOrder({ root, params, query, signal }) {
   const status = h('div', { 'aria-live': 'polite' });
   const details = h('div', {});
   const tickets = h('div', {});
-  root.append(h('h1', {}, order.event_name), status, details, tickets);
+  root.append(h('div', { class: 'order-page' },
+    h('p', { class: 'page-kicker' }, 'Your order'), h('h1', {}, order.event_name), status, details, tickets));
   let ticketsFor = null;
   const show = (current, waiting = false) => {
     status.replaceChildren(...[returnNotice(current, outcome, waiting)].filter(Boolean));

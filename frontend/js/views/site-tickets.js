@@ -83,7 +83,9 @@ function phoneBar(section, tickets, currency) {
       },
     }, 'Get tickets'));
   // Shown only while the tickets are out of view (CSS shows it on narrow screens only).
-  const watcher = new IntersectionObserver(([entry]) => { bar.hidden = entry.isIntersecting; });
+  // (Tickets peeking in at the bottom of the screen do not count: only once in its upper 60 %.)
+  const watcher = new IntersectionObserver(([entry]) => { bar.hidden = entry.isIntersecting; },
+    { rootMargin: '0px 0px -40% 0px' });
   watcher.observe(section);
   return { bar, stop: () => watcher.disconnect() };
 }
