@@ -13,6 +13,8 @@ const BY_CODE = {
   forbidden: 'You are not allowed to do this.',
   not_found: 'This is no longer available. Reload the page to see what is.',
   payment_provider_error: 'The card payment service did not answer. Please try again in a minute.',
+  order_closed: 'This order can no longer be paid: it is not awaiting payment any more. Reload to see where it stands.',
+  not_card_payment: 'This event does not take card payments; the organizers explain how to pay.',
   idempotency_key_reused: 'This order was changed while it was being sent. Please check it and try again.',
 };
 

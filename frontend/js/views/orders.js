@@ -4,6 +4,7 @@
 
 import * as api from '../api.js';
 import { confirmDialog, errorBox, h, toast } from '../dom.js';
+import { friendlyMessage } from '../messages.js';
 import { formatMoney, priceLabel } from '../money.js';
 import { formatDateTimeWithZone } from '../time.js';
 import { openRefundDialog, refundable } from './refund-dialog.js';
@@ -68,12 +69,6 @@ function issueNote(order) {
 
 const payable = (order) => order.status === 'pending' && order.payment?.provider === 'stripe';
 
-const CHECKOUT_ERRORS = {
-  order_closed: 'This order can no longer be paid: it is not awaiting payment any more. Reload to see where it stands.',
-  not_card_payment: 'This event does not take card payments; the organizers explain how to pay.',
-  payment_provider_error: 'The card payment service did not answer. Please try again in a minute.',
-};
-
 /** "Pay 25.00 EUR": opens the order's card checkout and sends the buyer there. */
 function payButton(order, failure) {
   const label = `Pay ${order.total} ${order.currency}`;
@@ -86,7 +81,7 @@ function payButton(order, failure) {
       const checkout = await api.post(`/orders/${order.id}/checkout`, {});
       location.assign(checkout.url);
     } catch (error) {
-      failure.show(CHECKOUT_ERRORS[error.code] || api.describeError(error));
+      failure.show(friendlyMessage(error));
       button.disabled = false;
       button.textContent = label;
     }
@@ -131,7 +126,7 @@ function cancelButton(order, onDone, failure) {
         onDone(await api.post(`/orders/${order.id}/cancel`));
         toast('Order cancelled.');
       } catch (error) {
-        failure.show(error.message);
+        failure.show(friendlyMessage(error));
       }
     },
   }, 'Cancel');
