@@ -163,6 +163,6 @@ def test_a_free_order_completes_and_a_ticket_selling_out_meanwhile_loses_its_ste
 
     # Someone else buys the rest while the page is open: the card says so and the stepper goes.
     _buy(stack, stack.signup(unique_email("other")), event, tickets["Entry"], 4)
-    page.locator("[data-ticket-name='Entry'][data-ticket-state=sold_out]").wait_for()
+    page.locator("[data-ticket-name='Entry'][data-sale-state=sold_out]").wait_for()
     assert entry.count() == 0
     assert submit.inner_text() == "Get tickets"

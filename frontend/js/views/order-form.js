@@ -6,7 +6,7 @@
 // they name, in plain words (messages.js). The confirmation appears at the top, scrolled to and focused.
 
 import * as api from '../api.js';
-import { errorBox, field, h, showFieldError } from '../dom.js';
+import { errorBox, field, h, showFieldError, useStylesheet } from '../dom.js';
 import { friendlyFieldMessage, friendlyMessage } from '../messages.js';
 import { formatMoney, fromMinor, parseAmount, priceLabel, toMinor } from '../money.js';
 import { newKey, orderResult } from './orders.js';
@@ -14,6 +14,8 @@ import { seatFields } from './order-seats.js';
 
 // What one order may name (the API's limit): more seats than this are refused anyway.
 const MAX_SEATS = 500;
+
+const ORDER_STYLES = new URL('../../css/order.css', import.meta.url);
 
 const plural = (count, one, many) => `${count} ${count === 1 ? one : many}`;
 
@@ -124,6 +126,7 @@ function checkRows(chosen, currency) {
 
 /** Builds the form around the ticket list `list` (its cards `cards`), in place. */
 export function orderForm(event, { list, cards, questions = [], code = null }) {
+  useStylesheet(ORDER_STYLES);
   const failure = errorBox('order-error');
   const result = h('div', { class: 'order-result', tabindex: -1, 'aria-live': 'polite' });
   const total = h('strong', { dataset: { orderTotal: '' } });

@@ -3,7 +3,7 @@
 // its organizers (mark paid, cancel, CSV exports). The public page's order form is order-form.js.
 
 import * as api from '../api.js';
-import { confirmDialog, errorBox, h, toast } from '../dom.js';
+import { confirmDialog, errorBox, h, toast, useStylesheet } from '../dom.js';
 import { friendlyMessage } from '../messages.js';
 import { formatMoney, priceLabel } from '../money.js';
 import { formatDateTimeWithZone } from '../time.js';
@@ -33,6 +33,7 @@ const CONFIRM_POLL_MS = 1000;
 const CONFIRM_POLL_LIMIT_MS = 30_000;
 
 export default async function render(ctx) {
+  await useStylesheet(new URL('../../css/order.css', import.meta.url));
   if (ctx.route.page === 'event') return renderEventOrders(ctx);
   if (ctx.route.page === 'order') return renderOrder(ctx);
   return renderMyOrders(ctx);

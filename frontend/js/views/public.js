@@ -3,7 +3,7 @@
 // the date and its zone, the place and the price range. One event's page is its site: views/site.js.
 
 import * as api from '../api.js';
-import { h } from '../dom.js';
+import { h, useStylesheet } from '../dom.js';
 import { variantList } from '../images.js';
 import { friendlyMessage } from '../messages.js';
 import { formatMoney } from '../money.js';
@@ -75,6 +75,8 @@ function intro() {
 
 export default async function render({ root, signal }) {
   document.title = 'Marquee · Events, tickets and schedules';
+  await useStylesheet(new URL('../../css/landing.css', import.meta.url));
+  if (signal.aborted) return;
   const search = h('input', { type: 'search', id: 'event-search', placeholder: 'Name, city or topic', autocomplete: 'off', dataset: { eventSearch: '' } });
   const whenButtons = [['upcoming', 'Upcoming'], ['past', 'Past']].map(([when, label]) => h('button', {
     type: 'button', 'aria-pressed': String(when === 'upcoming'), dataset: { when },

@@ -42,7 +42,7 @@ function fromText(tickets, currency) {
 }
 
 function ticketCard(ticket, event) {
-  const status = h('p', { class: 'ticket-status', dataset: { available: '' } });
+  const status = h('p', { class: 'ticket-sale', dataset: { available: '' } });
   const slot = h('div', { class: 'ticket-choose' });
   const extra = h('div', { class: 'ticket-extra' });
   const node = h('li', { class: 'ticket-card', dataset: { ticketName: ticket.name, ticketId: ticket.id, ticketType: ticket.type } },
@@ -62,9 +62,9 @@ function ticketCard(ticket, event) {
     update(available) {
       if (available !== undefined) ticket.available = available;
       card.state = saleState(ticket);
-      node.dataset.ticketState = card.state;
+      node.dataset.saleState = card.state;
       status.textContent = statusText(ticket, card.state, event.timezone);
-      status.className = `ticket-status ${card.state.replace('_', '-')}`;
+      status.className = `ticket-sale ${card.state.replace('_', '-')}`;
       card.onChange?.(card.state);
     },
   };
