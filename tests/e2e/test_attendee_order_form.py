@@ -46,6 +46,8 @@ def test_only_tickets_on_sale_can_be_chosen_and_the_button_says_what_it_costs(br
         {"name": "Gone", "type": "free", "quantity": 1},
         {"name": "Later", "type": "paid", "price": "30.00", "quantity": 5,
          "sales_starts_at": "2027-04-01T10:00:00+02:00"},
+        {"name": "Early bird", "type": "paid", "price": "19.00", "quantity": 5,
+         "sales_ends_at": "2026-01-31T23:59:00+01:00"},
         {"name": "Supporter", "type": "donation", "price": "5.00", "suggested_price": "20.00",
          "quantity": 20},
     ])  # fmt: skip
@@ -64,6 +66,8 @@ def test_only_tickets_on_sale_can_be_chosen_and_the_button_says_what_it_costs(br
         later = card("Later").locator("[data-available]").inner_text()
         assert re.fullmatch(r"On sale from Apr 1, 2027, \d{1,2}:00\s?[AP]M [A-Z][\w+:]+", later), later
         assert stepper("Later").count() == 0
+        assert card("Early bird").locator("[data-available]").inner_text() == "Sales ended"
+        assert stepper("Early bird").count() == 0
         page.reload()
 
     submit = page.locator("[data-action=order]")
@@ -99,7 +103,8 @@ def test_only_tickets_on_sale_can_be_chosen_and_the_button_says_what_it_costs(br
     result.wait_for()
     assert "held until" in result.inner_text() and "€127.50" in result.inner_text()
     assert page.evaluate("document.activeElement.classList.contains('order-result')")
-    assert page.evaluate("document.querySelector('.order-result').getBoundingClientRect().top >= 0")
+    # Scrolled into view (smoothly): its top ends up on the screen.
+    page.wait_for_function("() => document.querySelector('.order-result').getBoundingClientRect().top >= 0")
     orders = stack.api("GET", "/me/orders", token=buyer["token"]).json()
     assert orders[0]["total"] == "127.50"
     assert {item["name"]: item["unit_price"] for item in orders[0]["items"]} == {

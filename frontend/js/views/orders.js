@@ -108,11 +108,11 @@ export function orderResult(order) {
       h('p', {}, h('a', { class: 'button primary', href: `#/orders/${order.id}`, dataset: { showTickets: '' } }, 'Show my tickets'), ' ',
         h('a', { href: '#/orders' }, 'See my orders')));
   }
-  return h('div', { class: 'notice', role: 'status', dataset: { orderResult: order.status } },
-    h('strong', {}, `Your tickets are held until ${formatDateTimeWithZone(order.expires_at)}. `),
-    `${itemsText(order)}, ${priceLabel(order.total, order.currency)}. `,
-    order.payment?.instructions ? `${order.payment.instructions} ` : '',
-    h('a', { href: `#/orders/${order.id}` }, 'See this order'), ' · ', h('a', { href: '#/orders' }, 'See my orders'),
+  return h('div', { class: 'notice warn order-done', role: 'status', dataset: { orderResult: order.status } },
+    h('p', { class: 'order-done-title' }, h('strong', {}, `Your tickets are held until ${formatDateTimeWithZone(order.expires_at)}.`)),
+    h('p', {}, `${itemsText(order)}, ${priceLabel(order.total, order.currency)}.`),
+    order.payment?.instructions ? h('p', {}, order.payment.instructions) : null,
+    h('p', {}, h('a', { href: `#/orders/${order.id}` }, 'See this order'), ' · ', h('a', { href: '#/orders' }, 'See my orders')),
     payable(order) ? payPanel(order, { heldNote: false }) : null);
 }
 
