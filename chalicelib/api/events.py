@@ -14,10 +14,10 @@ from chalicelib.domain.events import (
     EVENT_INPUT,
     MEMBER_EVENT,
     MY_EVENT,
-    PUBLIC_EVENT_SUMMARY,
     VERSIONS,
 )
 from chalicelib.domain.fields import Text
+from chalicelib.domain.listing import LISTING_QUERY, PUBLIC_EVENT_LISTING, parse_listing_query
 from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_EDITORS, EVENT_OWNERS, EVENT_READERS, allowed_fingerprint
 from chalicelib.domain.tickets import PUBLIC_EVENT
@@ -33,7 +33,7 @@ from chalicelib.services import events as event_cases
 from chalicelib.store import events, tickets
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.pagination import page_size
-from chalicelib.views.events import event_view, public_event_summary, public_event_view, versions_view
+from chalicelib.views.events import event_view, public_event_listing, public_event_view, versions_view
 from chalicelib.views.tickets import public_tickets_view
 
 bp = ApiBlueprint(__name__)
@@ -94,10 +94,20 @@ def delete_event(event_id: str) -> Response:
     return no_content()
 
 
-@bp.route("/public/events", public=True, response=list_of(PUBLIC_EVENT_SUMMARY), query=PAGE_QUERY)
+@bp.route(
+    "/public/events",
+    public=True,
+    response=list_of(PUBLIC_EVENT_LISTING),
+    query={**PAGE_QUERY, **LISTING_QUERY},
+)
 def public_events() -> Response:
-    found, cursor = events.list_published_events(page_size(query_param("limit")), query_param("cursor"))
-    return paginated([public_event_summary(e) for e in found], cursor)
+    """Published events, upcoming (soonest first) or past (latest first), each with its tickets'
+    price range; with ``q`` a page may hold fewer than ``limit`` events (follow X-Next-Cursor)."""
+    when, words = parse_listing_query(query_param("when"), query_param("q"))
+    found, cursor = event_cases.public_listing(
+        page_size(query_param("limit")), query_param("cursor"), when, words
+    )
+    return paginated([public_event_listing(event, prices) for event, prices in found], cursor)
 
 
 @bp.route(

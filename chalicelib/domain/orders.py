@@ -24,7 +24,7 @@ from typing import Any
 from chalicelib.domain import codes
 from chalicelib.domain.errors import BadRequestError, ConflictError, ValidationError
 from chalicelib.domain.fields import Integer, Matching, Parsed
-from chalicelib.domain.money import currency_decimals_message, fits_currency
+from chalicelib.domain.money import currency_decimals_message, decimals, fits_currency
 from chalicelib.domain.objects import ListOf, Object, field_of
 from chalicelib.domain.questions import (
     ATTENDEE_INPUT,
@@ -322,8 +322,12 @@ def _unit_price(
         if not fits_currency(item.amount, currency):
             problems.invalid[f"{where}.amount"] = currency_decimals_message(currency)
             return None
-        if item.amount < offer.price:
-            problems.invalid[f"{where}.amount"] = f"The minimum donation for this ticket is {offer.price}."
+        if item.amount < offer.price or item.amount <= 0:
+            # A minimum of 0 (tickets saved before donations needed one) still refuses "nothing".
+            least = offer.price if offer.price > 0 else Decimal(1).scaleb(-decimals(currency))
+            problems.invalid[f"{where}.amount"] = (
+                f"The minimum donation for this ticket is {least} {currency.upper()}."
+            )
             return None
         return item.amount
     if item.amount is not None:

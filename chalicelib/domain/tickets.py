@@ -25,6 +25,8 @@ MAX_DIGITS = 12
 MAX_PRICE = Decimal(10**MAX_DIGITS)
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# A donation ticket's minimum when the organizer sets none: one unit of any currency (1.00 EUR, 1 JPY).
+DEFAULT_DONATION_MINIMUM = Decimal("1.00")
 # One DynamoDB transaction holds at most 100 items: the tickets written plus the event's version bump.
 MAX_TABLE_WRITES = 99
 
@@ -105,7 +107,20 @@ def _price_for_type(values: dict[str, Any], report: Report, context: Any) -> Non
         elif Decimal(price) <= 0:
             report("price", "A paid ticket must cost more than 0.")
     elif price is None:
-        values["price"] = str(ZERO)
+        values["price"] = str(DEFAULT_DONATION_MINIMUM)
+    elif Decimal(price) <= 0:
+        report("price", "A donation's minimum must be more than 0.")
+
+
+def _suggested_amount(values: dict[str, Any], report: Report, context: Any) -> None:
+    """A donation may suggest an amount (what the order form starts at), never below its minimum."""
+    suggested, price = values["suggested_price"], values["price"]
+    if suggested is None:
+        return
+    if values["type"] != "donation":
+        report("suggested_price", "Only donation tickets take a suggested amount.")
+    elif price is not None and Decimal(suggested) < Decimal(price):
+        report("suggested_price", f"The suggested amount can't be below the minimum ({price}).")
 
 
 def _not_below_committed(values: dict[str, Any], report: Report, context: TicketContext) -> None:
@@ -132,9 +147,10 @@ def _window_in_order(values: dict[str, Any], report: Report, context: Any) -> No
 
 
 def _price_in_currency(values: dict[str, Any], report: Report, context: TicketContext) -> None:
-    price = values["price"]
-    if price is not None and not fits_currency(Decimal(price), context.currency):
-        report("price", currency_decimals_message(context.currency))
+    for name in ("price", "suggested_price"):
+        amount = values[name]
+        if amount is not None and not fits_currency(Decimal(amount), context.currency):
+            report(name, currency_decimals_message(context.currency))
 
 
 def _window_in_event(values: dict[str, Any], report: Report, context: TicketContext) -> None:
@@ -152,8 +168,9 @@ def money_text(value: Any) -> str:
 
 
 def stored_values(clean: dict[str, Any]) -> dict[str, Any]:
-    if clean.get("price") is not None:
-        clean["price"] = Decimal(clean["price"])
+    for name in ("price", "suggested_price"):
+        if clean.get(name) is not None:
+            clean[name] = Decimal(clean[name])
     return clean
 
 
@@ -167,6 +184,18 @@ MONEY_IN = Parsed(
     nullable=True,
     stored=Text(pattern=r"^[0-9]+\.[0-9]{2}$", description='Decimal string, "12.50"'),
 )
+SUGGESTED_IN = Parsed(
+    money_text,
+    {
+        "type": "string",
+        "pattern": MONEY_PATTERN,
+        "description": "A donation's suggested amount per ticket (at least its minimum, the price)",
+    },
+    nullable=True,
+    stored=Text(
+        pattern=r"^[0-9]+\.[0-9]{2}$", nullable=True, null_value=None, description='Decimal string, "25.00"'
+    ),
+)
 _WHOLE = Integer(1, MAX_QUANTITY)
 # One ticket as the organizer sets it. Every rule but the name's uniqueness sits here; those that
 # need the event (its end, what is sold) run when the store checks it with a TicketContext.
@@ -174,6 +203,7 @@ _TICKET_FIELDS: dict[str, Field] = {
     "name": Text(MAX_NAME, required="A name is required.", message="A name is required."),
     "type": Choice(TICKET_TYPES),
     "price": MONEY_IN,
+    "suggested_price": SUGGESTED_IN,
     "quantity": _WHOLE,
     "description": Text(MAX_DESCRIPTION, nullable=True, measure_stripped=False),
     "sales_starts_at": instant_field(nullable=True),
@@ -184,6 +214,7 @@ _TICKET_FIELDS: dict[str, Field] = {
 }
 _TICKET_DEFAULTS: dict[str, Any] = {
     "price": None,
+    "suggested_price": None,
     "description": "",
     "sales_starts_at": None,
     "sales_ends_at": None,
@@ -195,7 +226,8 @@ _TICKET_DEFAULTS: dict[str, Any] = {
 }
 _TICKET_RULES = (
     Rule(("type", "price"), _price_for_type),
-    Rule(("price",), _price_in_currency, needs_context=True),
+    Rule(("type", "price", "suggested_price"), _suggested_amount),
+    Rule(("price", "suggested_price"), _price_in_currency, needs_context=True),
     Rule(("quantity",), _not_below_committed, needs_context=True),
     Rule(("min_order", "max_order"), _order_limits),
     Rule(("sales_starts_at", "sales_ends_at"), _window_in_event, needs_context=True),
@@ -236,7 +268,7 @@ _PUBLIC_FIELDS: dict[str, Field] = {
     "id": Text(min_len=1, source="ticket_id"),
     "name": TICKET_INPUT.fields["name"].stored(),
     "type": Choice(TICKET_TYPES, source="ticket_type"),
-    **{name: TICKET_INPUT.fields[name].stored() for name in ("price", "description")},
+    **{name: TICKET_INPUT.fields[name].stored() for name in ("price", "suggested_price", "description")},
     "sales_starts_at": TICKET_INPUT.fields["sales_starts_at"].stored(),
     "sales_ends_at": TICKET_INPUT.fields["sales_ends_at"].stored(),
     "min_order": Integer(minimum=1),
@@ -293,8 +325,9 @@ def validate_ticket_change(
     errors: dict[str, str] = {}
     # The stored ticket is clean; its price is checked again as the decimal string a client sends.
     stored = {key: value for key, value in current.items() if key in TICKET_INPUT.fields}
-    if stored.get("price") is not None:
-        stored["price"] = format(stored["price"], "f")
+    for name in ("price", "suggested_price"):
+        if stored.get(name) is not None:
+            stored[name] = format(stored[name], "f")
     context = TicketContext(event_ends_at, committed, currency)
     clean = TICKET_INPUT.check({**stored, **payload}, "", errors, context)
     check_unique_name(clean.get("name"), taken_names, "name", errors)

@@ -1,9 +1,13 @@
-"""Event use cases that reach beyond the table: deleting an event also deletes its images."""
+"""Event use cases that reach beyond the table: deleting an event also deletes its images; the
+public list reads each listed event's tickets for its price range."""
 
 from collections.abc import Sequence
+from decimal import Decimal
 
+from chalicelib.domain import listing
+from chalicelib.domain.clock import now
 from chalicelib.media import storage
-from chalicelib.store import events
+from chalicelib.store import events, tickets
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.users import UserModel
 from chalicelib.views.events import event_view
@@ -13,3 +17,26 @@ def delete_event(event: EventModel, expected: Sequence[int] | None, actor: UserM
     """The event and its partition (the audit keeps what it was), then its background renditions."""
     events.delete_event(event, expected, actor, snapshot=event_view(event))
     storage.delete_renditions(event.event_id)
+
+
+def public_listing(
+    limit: int, cursor: str | None, when: str, words: list[str]
+) -> tuple[list[tuple[EventModel, list[Decimal]]], str | None]:
+    """A page of the public list: (event, its visible tickets' prices) for the events of ``when``
+    that match ``words``, and the next page's cursor. One Query of tickets per event listed (a
+    page is at most 100 events; the list grows with events, not with their audience)."""
+    moment = now()
+    if when == listing.PAST:
+        found, cursor = events.list_published_events(limit, cursor, before=moment.isoformat())
+    else:
+        since = (moment - listing.RUNNING_WINDOW).isoformat()
+        found, cursor = events.list_published_events(limit, cursor, since=since)
+    shown = [
+        event
+        for event in found
+        if listing.in_listing(event.ends_at, when, moment)
+        and listing.matches(words, event.name, event.location_name, event.description)
+    ]
+    return [
+        (event, [t.price for t in tickets.list_tickets(event.event_id) if not t.hidden]) for event in shown
+    ], cursor

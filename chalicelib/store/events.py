@@ -193,9 +193,21 @@ def list_all_events(limit: int, cursor: str | None) -> tuple[list[EventModel], s
     return _events_by_id(ids), encode_cursor(page.last_evaluated_key, "events")
 
 
-def list_published_events(limit: int, cursor: str | None) -> tuple[list[EventModel], str | None]:
+def list_published_events(
+    limit: int, cursor: str | None, *, since: str | None = None, before: str | None = None
+) -> tuple[list[EventModel], str | None]:
+    """A page of published events by start: those starting ``since`` soonest first, or those
+    starting ``before`` latest first."""
+    if before is not None:
+        condition, forward = EventModel.starts_at < before, False
+    else:
+        condition, forward = EventModel.starts_at >= (since or ""), True
     page = EventModel.by_listing.query(
-        PUBLISHED, scan_index_forward=True, limit=limit, last_evaluated_key=decode_cursor(cursor, "public")
+        PUBLISHED,
+        condition,
+        scan_index_forward=forward,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, "public"),
     )
     ids = [item.pk.removeprefix("EVENT#") for item in page]
     return _events_by_id(ids), encode_cursor(page.last_evaluated_key, "public")

@@ -37,6 +37,7 @@ def stored_fields(ticket: TicketModel) -> dict[str, Any]:
         "name": ticket.name,
         "type": ticket.ticket_type,
         "price": ticket.price,
+        "suggested_price": ticket.suggested_price,
         "quantity": int(ticket.quantity),
         "description": ticket.description,
         "sales_starts_at": ticket.sales_starts_at,

@@ -1,8 +1,10 @@
 """An event as its team sees it, its version counters, and what the public sees of it."""
 
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.events import EVENT, PUBLIC_EVENT_SUMMARY, VERSIONS
+from chalicelib.domain.listing import price_range
 from chalicelib.store.models.events import EventModel
 
 
@@ -17,6 +19,11 @@ def versions_view(event: EventModel) -> dict[str, int]:
 def public_event_summary(event: EventModel) -> dict[str, Any]:
     """What anyone may see of a published event: all but who created it."""
     return PUBLIC_EVENT_SUMMARY.dump(event)
+
+
+def public_event_listing(event: EventModel, prices: list[Decimal]) -> dict[str, Any]:
+    """A card of the public list: the event and its visible tickets' price range."""
+    return {**public_event_summary(event), **price_range(prices)}
 
 
 def public_event_view(event: EventModel, tickets: list[dict[str, Any]]) -> dict[str, Any]:

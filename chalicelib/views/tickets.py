@@ -22,6 +22,7 @@ def public_ticket_view(
         "name": ticket.name,
         "type": ticket.ticket_type,
         "price": ticket.price,
+        "suggested_price": ticket.suggested_price,
         "currency": event.currency,
         "description": ticket.description,
         "sales_starts_at": ticket.sales_starts_at,

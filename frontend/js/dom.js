@@ -32,6 +32,19 @@ export function append(node, children) {
   return node;
 }
 
+/** Adds the stylesheet at `url` (once) to the page; resolves when it is loaded (or failed to). Views
+ * with styles of their own load them so, and pages that do not show them do not download them. */
+export function useStylesheet(url) {
+  const href = new URL(url, location.href).href;
+  if ([...document.querySelectorAll('link[rel=stylesheet]')].some((link) => link.href === href)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const link = h('link', { rel: 'stylesheet', href });
+    link.addEventListener('load', resolve);
+    link.addEventListener('error', resolve);
+    document.head.append(link);
+  });
+}
+
 export function clear(node) {
   node.replaceChildren();
   return node;

@@ -6,7 +6,8 @@ import { clear, h } from './dom.js';
 import { mayLeave, unsavedChanges } from './guard.js';
 
 const ROUTES = [
-  { pattern: '/', view: 'dashboard', auth: true },
+  // Visitors (not signed in) see the landing page at #/; signed-in people their dashboard.
+  { pattern: '/', view: 'dashboard', auth: true, visitorView: 'public' },
   { pattern: '/signin', view: 'auth', mode: 'signin' },
   { pattern: '/signup', view: 'auth', mode: 'signup' },
   { pattern: '/events/new', view: 'wizard', auth: true, step: 'details' },
@@ -112,11 +113,8 @@ export async function render() {
     return;
   }
   const { route, params } = found;
-  if (route.auth && !store.token) {
-    if (route.pattern === '/') {
-      navigate('/public/events', { replace: true });
-      return;
-    }
+  const view = (!store.token && route.visitorView) || route.view;
+  if (route.auth && !store.token && view === route.view) {
     // The query goes along: an e-mail's link (#/invites?invite=...&token=...) must survive signing in.
     const search = query.toString();
     navigate(`/signin?next=${encodeURIComponent(search ? `${path}?${search}` : path)}`, { replace: true });
@@ -126,14 +124,14 @@ export async function render() {
   active = { controller };
   let module;
   try {
-    module = await LOADERS[route.view]();
+    module = await LOADERS[view]();
   } catch {
     clear(root).append(h('p', { class: 'error-box', role: 'alert' }, 'This page failed to load; reload to try again.'));
     return;
   }
   if (ticket !== renderCount) return;
   clear(root);
-  root.dataset.page = route.view;
+  root.dataset.page = view;
   document.title = 'Marquee';
   try {
     await module.default({ root, params, query, route, signal: controller.signal, navigate });

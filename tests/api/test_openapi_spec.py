@@ -83,7 +83,8 @@ def test_bodies_and_options_are_described(document):
     schema = create_event["content"]["application/json"]["schema"]
     assert set(schema["required"]) == {"name", "starts_at", "ends_at", "timezone"}
     listing = document["paths"]["/public/events"]["get"]
-    assert {p["name"] for p in listing["parameters"] if p["in"] == "query"} == {"limit", "cursor"}
+    listed = {p["name"] for p in listing["parameters"] if p["in"] == "query"}
+    assert listed == {"limit", "cursor", "when", "q"}
     assert "X-Next-Cursor" in listing["responses"]["200"]["headers"]
     patch = document["paths"]["/events/{event_id}"]["patch"]
     assert {"name": "If-Match", "in": "header"}.items() <= patch["parameters"][-1].items()

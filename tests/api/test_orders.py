@@ -83,6 +83,14 @@ def test_donation_at_or_above_the_minimum_is_pending_with_its_amount(shop, buyer
     assert shop.buy(buyer, ticket, 1, amount="5.00")["total"] == "5.00"
 
 
+def test_the_public_page_gives_a_donations_minimum_and_suggested_amount(shop):
+    shop.ticket(**DONATION, suggested_price="20")
+
+    listed = shop.api.get(f"/public/events/{shop.event_id}").json["tickets"]
+
+    assert [(t["type"], t["price"], t["suggested_price"]) for t in listed] == [("donation", "5.00", "20.00")]
+
+
 @pytest.mark.parametrize("raw_amount", [b"10.10", b"10", b"1e1"])
 def test_a_json_number_is_no_amount(shop, buyer, raw_amount):
     ticket = shop.ticket(**DONATION)
@@ -105,7 +113,12 @@ def test_a_json_number_is_no_amount(shop, buyer, raw_amount):
 @pytest.mark.parametrize(
     ("item", "field", "fragment"),
     [
-        ({"quantity": 1, "amount": "4.99"}, "items[0].amount", "minimum donation"),
+        (
+            {"quantity": 1, "amount": "4.99"},
+            "items[0].amount",
+            "minimum donation for this ticket is 5.00 EUR",
+        ),
+        ({"quantity": 1, "amount": "0.00"}, "items[0].amount", "minimum donation"),
         ({"quantity": 1}, "items[0].amount", "at least 5.00"),
         ({"quantity": 1, "amount": "-5"}, "items[0].amount", "decimal string"),
         ({"quantity": 1, "amount": "5.001"}, "items[0].amount", "decimal string"),

@@ -19,6 +19,7 @@ def test_create_and_read_back(api, owner, tickets_path):
         "name": "Standard",
         "type": "paid",
         "price": "12.50",
+        "suggested_price": None,
         "quantity": 100,
         "description": "Entry to all talks",
         "sales_starts_at": None,
@@ -58,7 +59,32 @@ def test_free_and_donation_prices(api, owner, tickets_path):
     donation = api.post(tickets_path, {"name": "Give", "type": "donation", "quantity": 10}, token=owner).json
     minimum = create(api, tickets_path, owner, name="Give more", type="donation", price="5")
 
-    assert (free["price"], donation["price"], minimum["price"]) == ("0.00", "0.00", "5.00")
+    assert (free["price"], donation["price"], minimum["price"]) == ("0.00", "1.00", "5.00")
+
+
+def test_a_donation_has_a_minimum_above_zero_and_may_suggest_an_amount(api, owner, tickets_path):
+    zero = api.post(
+        tickets_path, {"name": "Nothing", "type": "donation", "price": "0", "quantity": 5}, token=owner
+    )
+    below = api.post(
+        tickets_path,
+        {"name": "Low", "type": "donation", "price": "10", "suggested_price": "5", "quantity": 5},
+        token=owner,
+    )
+    on_paid = api.post(tickets_path, {**PAID, "suggested_price": "20.00"}, token=owner)
+    given = create(api, tickets_path, owner, name="Give", type="donation", price="5", suggested_price="25")
+
+    assert zero.status == 422 and zero.json["error"]["details"] == {
+        "price": "A donation's minimum must be more than 0."
+    }
+    assert below.json["error"]["details"] == {
+        "suggested_price": "The suggested amount can't be below the minimum (10.00)."
+    }
+    assert on_paid.json["error"]["details"] == {
+        "suggested_price": "Only donation tickets take a suggested amount."
+    }
+    assert (given["price"], given["suggested_price"]) == ("5.00", "25.00")
+    assert [t["name"] for t in api.get(tickets_path, token=owner).json] == ["Give"]
 
 
 def test_new_tickets_go_to_the_end_of_the_table(api, owner, tickets_path):
@@ -120,7 +146,7 @@ def test_create_validation(api, owner, tickets_path, fields, field):
         {"name": "x" * 100},
         {"price": "0.01"},
         {"type": "free", "price": "0.00"},
-        {"type": "donation", "price": "0"},
+        {"type": "donation", "price": "0.01"},
         {"quantity": 1, "min_order": 1, "max_order": 1},
         {"min_order": 4, "max_order": 4},
         {"sales_starts_at": "2027-04-01T00:00:00+00:00", "sales_ends_at": EVENT["ends_at"]},

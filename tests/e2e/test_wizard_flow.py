@@ -77,7 +77,8 @@ def test_organizer_runs_the_whole_wizard_and_the_public_page_shows_it(browser_fa
     paid.locator("[data-field=hidden]").check()
     page.locator("[data-action=add-donation]").click()
     page.locator("[data-ticket-row='2'] [data-field=name]").fill("Support us")
-    assert page.locator("[data-ticket-row='2'] [data-price-label]").inner_text() == "Donation"
+    page.locator("[data-ticket-row='2'] [data-field=price]").fill("5")
+    page.locator("[data-ticket-row='2'] [data-field=suggested_price]").fill("12,50")
 
     # A removed row asks first, and stays when the question is cancelled.
     page.locator("[data-action=add-free]").click()
@@ -113,6 +114,11 @@ def test_organizer_runs_the_whole_wizard_and_the_public_page_shows_it(browser_fa
         "items => items.map(i => i.dataset.ticketName)"
     )
     assert names == ["Community pass", "Support us"]
+    assert "From €5.00" in public.locator("[data-ticket-name='Support us']").inner_text()
+    listed = stack.api("GET", f"/public/events/{event_id}").json()["tickets"]
+    assert [(t["price"], t["suggested_price"]) for t in listed if t["type"] == "donation"] == [
+        ("5.00", "12.50")
+    ]
     assert "200 available" in public.locator("[data-ticket-name='Community pass']").inner_text()
     image = public.locator("[data-event-image]")
     assert image.get_attribute("srcset")

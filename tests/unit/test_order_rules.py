@@ -131,10 +131,11 @@ def test_a_donation_uses_the_given_amount_per_ticket():
     assert (priced.total, priced.status) == (Decimal("40.00"), rules.PENDING)
 
 
-def test_a_zero_donation_over_a_zero_minimum_completes():
-    priced = price([item(1, amount=Decimal("0.00"))], offer(type="donation", price=Decimal("0.00")))
+def test_a_zero_donation_is_refused_even_where_the_stored_minimum_is_zero():
+    with pytest.raises(ValidationError) as raised:
+        price([item(1, amount=Decimal("0.00"))], offer(type="donation", price=Decimal("0.00")))
 
-    assert priced.status == rules.COMPLETED
+    assert raised.value.details == {"items[0].amount": "The minimum donation for this ticket is 0.01 USD."}
 
 
 @pytest.mark.parametrize(

@@ -132,9 +132,9 @@ def test_free_costs_zero() -> None:
     assert errors_of(type="free", price=0)["price"] == NOT_A_STRING
 
 
-def test_donation_may_carry_a_minimum() -> None:
-    assert str(new(type="donation", price=...)["price"]) == "0.00"
-    assert str(new(type="donation", price="0.00")["price"]) == "0.00"
+def test_donation_has_a_minimum_above_zero() -> None:
+    assert str(new(type="donation", price=...)["price"]) == "1.00"
+    assert errors_of(type="donation", price="0.00")["price"] == "A donation's minimum must be more than 0."
     assert str(new(type="donation", price="5")["price"]) == "5.00"
     assert errors_of(type="donation", price="-5")["price"] == "A price can't be negative."
 

@@ -45,6 +45,8 @@ class TicketModel(BaseModel):
     name_key = UnicodeAttribute()
     ticket_type = UnicodeAttribute(attr_name="type")
     price = DecimalStringAttribute()
+    # A donation's suggested amount (its price is the minimum); None: none suggested.
+    suggested_price = DecimalStringAttribute(null=True)
     quantity = NumberAttribute()
     description = UnicodeAttribute(default="")
     sales_starts_at = UnicodeAttribute(null=True)

@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import { confirmDialog, errorBox, field, formValues, h, modal, showFieldError, uniqueId } from '../dom.js';
-import { friendlyMessage } from '../messages.js';
+import { friendlyFieldMessage } from '../messages.js';
 import { constraintAttributes } from '../schema.js';
 import { isoToWall, wallToIso } from '../time.js';
 
@@ -102,7 +102,7 @@ export default function openEditor({ service, spec, rules, base, event, choices 
       for (const [name, message] of Object.entries(error.details || {})) {
         const key = name.replace(/\[\d+\]$/, '');
         if (fields[key]) {
-          showFieldError(fields[key], friendlyMessage(message));
+          showFieldError(fields[key], friendlyFieldMessage(message));
           placed = true;
         }
       }

@@ -1,148 +1,191 @@
-// The order form of a public event page (signed-in visitors): how many of each ticket, a donation's
-// amount, and for each seat who it is for (name, e-mail) with the event's questions that apply to
-// its ticket. The server checks everything again; its 422 details (`items[0].attendees[1].answers.<id>`)
-// appear beside the fields they name. Loaded on demand with orders.js.
+// The order form of a public event page (signed-in visitors), built into the ticket cards of
+// site-tickets.js: a stepper (- n +) beside each ticket on sale, a donation's amount (a decimal comma
+// is fine), who each seat is for with the event's questions (order-seats.js), a running total in the
+// event's currency and a button that says what it does ("Get 2 tickets – €98.00"). The server checks
+// everything again; its 422 details (`items[0].attendees[1].answers.<id>`) appear beside the fields
+// they name, in plain words (messages.js). The confirmation appears at the top, scrolled to and focused.
 
 import * as api from '../api.js';
-import { errorBox, field, h, showFieldError, uniqueId } from '../dom.js';
-import { formatMoney as money } from '../money.js';
+import { errorBox, field, h, showFieldError, useStylesheet } from '../dom.js';
+import { friendlyFieldMessage, friendlyMessage } from '../messages.js';
+import { formatMoney, fromMinor, parseAmount, priceLabel, toMinor } from '../money.js';
 import { newKey, orderResult } from './orders.js';
+import { seatFields } from './order-seats.js';
 
 // What one order may name (the API's limit): more seats than this are refused anyway.
 const MAX_SEATS = 500;
 
-const asks = (question, ticketId) => !question.ticket_ids || question.ticket_ids.includes(ticketId);
+const ORDER_STYLES = new URL('../../css/order.css', import.meta.url);
 
-function requiredText(question) {
-  return question.required ? `${question.label} (required)` : question.label;
-}
+const plural = (count, one, many) => `${count} ${count === 1 ? one : many}`;
 
-/** A group of controls (several choices) with one legend and one error line, like a field. */
-function group(legendText, controls) {
-  const error = h('p', { class: 'field-error', id: uniqueId('group-error'), hidden: true });
-  const set = h('fieldset', { class: 'field choices' }, h('legend', {}, legendText), controls, error);
-  return { wrap: set, input: set, error };
-}
-
-/** One question's control: {wrap, input, error, value()} (value undefined: not answered). */
-function answerField(question) {
-  const hook = { answer: question.id };
-  if (question.kind === 'choice') {
-    const select = h('select', { dataset: hook, 'aria-required': String(question.required) },
-      h('option', { value: '' }, 'Choose…'), question.options.map((option) => h('option', { value: option }, option)));
-    const parts = field(requiredText(question), select);
-    return { ...parts, value: () => select.value || undefined };
-  }
-  if (question.kind === 'multiple') {
-    const boxes = question.options.map((option) => h('input', { type: 'checkbox', value: option, dataset: { ...hook, option } }));
-    const parts = group(requiredText(question), boxes.map((box) => h('label', { class: 'check' }, box, box.value)));
-    const value = () => {
-      const chosen = boxes.filter((box) => box.checked).map((box) => box.value);
-      return chosen.length ? chosen : undefined;
-    };
-    return { ...parts, value };
-  }
-  if (question.kind === 'checkbox') {
-    const box = h('input', { type: 'checkbox', id: uniqueId('answer'), dataset: hook, 'aria-required': String(question.required) });
-    const error = h('p', { class: 'field-error', id: `${box.id}-error`, hidden: true });
-    const wrap = h('div', { class: 'field' }, h('label', { class: 'check', for: box.id }, box, requiredText(question)), error);
-    return { wrap, input: box, error, value: () => (box.checked ? true : undefined) };
-  }
-  const input = h('input', { type: 'text', maxlength: 1000, dataset: hook, 'aria-required': String(question.required) });
-  const parts = field(requiredText(question), input);
-  return { ...parts, value: () => input.value.trim() || undefined };
-}
-
-/** One seat: name, e-mail and the answers its ticket is asked. */
-function seatFields(ticket, number, questions) {
-  const name = field('Name', h('input', { type: 'text', maxlength: 200, autocomplete: 'off', dataset: { attendeeName: '' } }));
-  const email = field('E-mail', h('input', { type: 'email', maxlength: 254, autocomplete: 'off', dataset: { attendeeEmail: '' } }));
-  const answers = questions.filter((question) => asks(question, ticket.id)).map((question) => [question.id, answerField(question)]);
-  const node = h('fieldset', { class: 'seat', dataset: { seat: `${ticket.id}-${number}` } },
-    h('legend', {}, `${ticket.name}, ticket ${number}`),
-    h('p', { class: 'hint' }, 'Who is this ticket for? Leave name and e-mail empty if it is yours.'),
-    h('div', { class: 'field-row' }, name.wrap, email.wrap), answers.map(([, parts]) => parts.wrap));
-  const byPath = { name, email, ...Object.fromEntries(answers.map(([id, parts]) => [`answers.${id}`, parts])) };
-  return {
-    node,
-    value() {
-      const given = {};
-      for (const [id, parts] of answers) {
-        const value = parts.value();
-        if (value !== undefined) given[id] = value;
-      }
-      const seat = { answers: given };
-      if (name.input.value.trim()) seat.name = name.input.value.trim();
-      if (email.input.value.trim()) seat.email = email.input.value.trim();
-      return seat;
-    },
-    showError(path, message) {
-      if (!byPath[path]) return false;
-      showFieldError(byPath[path], message);
-      return true;
-    },
-    clearErrors() { Object.values(byPath).forEach((parts) => showFieldError(parts, '')); },
-  };
-}
-
-/** The order form for a public event page; null when no ticket is on sale now. */
-export function orderForm(event, tickets, questions = [], code = null) {
-  const onSale = tickets.filter((ticket) => ticket.sales_open !== false);
-  if (!onSale.length) return null;
-  const failure = errorBox('order-error');
-  const result = h('div', { 'aria-live': 'polite' });
-  const rows = onSale.map((ticket) => {
-    const quantity = field(`${ticket.name}: tickets`, h('input', {
-      type: 'number', min: 0, max: ticket.max_order, step: 1, placeholder: '0', inputmode: 'numeric',
-      dataset: { orderQuantity: ticket.id },
-    }), { name: `quantity-${ticket.id}`, hint: `${ticket.min_order} to ${ticket.max_order} per order` });
-    let amount = null;
-    if (ticket.type === 'donation') {
-      const input = h('input', { type: 'text', inputmode: 'decimal', dataset: { orderAmount: ticket.id } });
-      input.defaultValue = ticket.price;  // what the form's reset() comes back to
-      amount = field(`${ticket.name}: your donation per ticket (${event.currency})`, input,
-        { name: `amount-${ticket.id}`, hint: `At least ${money(ticket.price, event.currency)}` });
-    }
-    const row = { ticket, quantity, amount, seats: [], seatList: h('div', { class: 'seats', dataset: { seats: ticket.id } }) };
-    // As many seats as tickets chosen; a seat already filled in keeps what was typed.
-    row.syncSeats = () => {
-      const count = Math.min(MAX_SEATS, Math.max(0, Math.floor(Number(quantity.input.value) || 0)));
-      while (row.seats.length < count) row.seats.push(seatFields(ticket, row.seats.length + 1, questions));
-      row.seats.length = count;
-      row.seatList.replaceChildren(...row.seats.map((seat) => seat.node));
-    };
-    quantity.input.addEventListener('input', row.syncSeats);
-    return row;
+function stepper(ticket, onChange) {
+  const input = h('input', {
+    type: 'number', min: 0, step: 1, value: '0', inputmode: 'numeric', class: 'stepper-count',
+    dataset: { orderQuantity: ticket.id },
   });
-  const submit = h('button', { type: 'submit', class: 'primary', dataset: { action: 'order' } }, 'Order');
-  const form = h('form', { class: 'card', novalidate: true, dataset: { orderForm: '' } },
-    h('h2', {}, 'Order tickets'),
-    code ? h('p', { class: 'notice', dataset: { orderCode: '' } }, `Ordering with the code ${code.toUpperCase()}.`) : null,
-    rows.map((row) => [row.quantity.wrap, row.amount?.wrap, row.seatList]), failure,
-    h('div', { class: 'actions' }, submit), result);
+  const quantity = field(`${ticket.name}: number of tickets`, input, { name: `quantity-${ticket.id}` });
+  quantity.wrap.querySelector('label').className = 'visually-hidden';
+  const count = () => Math.max(0, Math.floor(Number(input.value) || 0));
+  const most = () => Math.max(0, Math.min(ticket.max_order, Number(ticket.available)));
+  const set = (value) => {
+    input.value = String(value);
+    onChange();
+  };
+  const fewer = h('button', { type: 'button', class: 'stepper-button', 'aria-label': `One ${ticket.name} ticket fewer`, dataset: { action: 'fewer' } }, '−');
+  const more = h('button', { type: 'button', class: 'stepper-button', 'aria-label': `One ${ticket.name} ticket more`, dataset: { action: 'more' } }, '+');
+  // From 0, "+" goes straight to the ticket's minimum per order; below the minimum, "−" goes to 0.
+  fewer.addEventListener('click', () => set(count() <= ticket.min_order ? 0 : count() - 1));
+  more.addEventListener('click', () => set(count() === 0 ? ticket.min_order : Math.min(most(), count() + 1)));
+  input.addEventListener('input', onChange);
+  const refresh = () => {
+    input.max = String(most());
+    fewer.disabled = count() === 0;
+    more.disabled = count() >= most();
+  };
+  const node = h('div', { class: 'stepper-field' },
+    h('div', { class: 'stepper', role: 'group', 'aria-label': `${ticket.name}: how many` }, fewer, quantity.wrap, more),
+    h('p', { class: 'hint' }, ticket.min_order > 1 ? `${ticket.min_order} to ${ticket.max_order} per order` : `Up to ${ticket.max_order} per order`),
+    quantity.error);
+  return { node, quantity, count, refresh, reset: () => { input.value = '0'; } };
+}
+
+function donationField(ticket, currency) {
+  const input = h('input', { type: 'text', inputmode: 'decimal', autocomplete: 'off', dataset: { orderAmount: ticket.id } });
+  input.defaultValue = ticket.suggested_price || ticket.price;  // what the form's reset() comes back to
+  return field(`Your donation per ticket (${currency})`, input,
+    { name: `amount-${ticket.id}`, hint: `At least ${formatMoney(ticket.price, currency)}` });
+}
+
+/** A ticket's line of the form: its stepper (and amount) in the ticket's card, its seats below. */
+function orderRow(card, event, questions, changed) {
+  const { ticket } = card;
+  const row = { ticket, card, seats: [], seatList: h('div', { class: 'seats', dataset: { seats: ticket.id } }) };
+  row.stepper = stepper(ticket, () => {
+    showFieldError(row.stepper.quantity, '');
+    row.syncSeats();
+    changed();
+  });
+  row.quantity = row.stepper.quantity;
+  row.amount = ticket.type === 'donation' ? donationField(ticket, event.currency) : null;
+  row.amount?.input.addEventListener('input', () => { showFieldError(row.amount, ''); changed(); });
+  row.count = () => (row.orderable ? row.stepper.count() : 0);
+  // As many seats as tickets chosen; a seat already filled in keeps what was typed.
+  row.syncSeats = () => {
+    const count = Math.min(MAX_SEATS, row.count());
+    while (row.seats.length < count) row.seats.push(seatFields(ticket, row.seats.length + 1, questions));
+    row.seats.length = count;
+    row.seatList.replaceChildren(...row.seats.map((seat) => seat.node));
+    row.stepper.refresh();
+  };
+  /** The unit price in thousandths, null when the typed donation is no amount. */
+  row.unit = () => {
+    if (!row.amount) return toMinor(ticket.price_with_code ?? ticket.price);
+    const typed = parseAmount(row.amount.input.value);
+    return typed === null ? null : toMinor(typed);
+  };
+  // Only a ticket on sale has a stepper: a sold-out one (also when it sells out while the page is
+  // open) or one whose sales start later or ended cannot be chosen.
+  row.setState = (state) => {
+    row.orderable = state === 'on_sale';
+    card.slot.replaceChildren(...(row.orderable ? [row.stepper.node] : []));
+    card.extra.replaceChildren(...(row.orderable && row.amount ? [row.amount.wrap] : []));
+    if (!row.orderable) row.stepper.reset();
+    row.syncSeats();
+    changed();
+  };
+  return row;
+}
+
+/** Checks in the browser what a person can fix at once; true when every chosen line is fine. */
+function checkRows(chosen, currency) {
+  let fine = true;
+  for (const row of chosen) {
+    const { ticket } = row;
+    const count = row.count();
+    if (count < ticket.min_order || count > ticket.max_order) {
+      showFieldError(row.quantity, `You can get ${ticket.min_order} to ${ticket.max_order} of these per order.`);
+      fine = false;
+    } else if (count > Number(ticket.available)) {
+      showFieldError(row.quantity, `Only ${ticket.available} left.`);
+      fine = false;
+    }
+    if (row.amount) {
+      const typed = parseAmount(row.amount.input.value);
+      if (typed === null) {
+        showFieldError(row.amount, 'Enter an amount such as 25 or 29,50.');
+        fine = false;
+      } else if (toMinor(typed) < toMinor(ticket.price) || toMinor(typed) === 0) {
+        showFieldError(row.amount, `The minimum is ${formatMoney(ticket.price, currency)}.`);
+        fine = false;
+      }
+    }
+  }
+  return fine;
+}
+
+/** Builds the form around the ticket list `list` (its cards `cards`), in place. */
+export function orderForm(event, { list, cards, questions = [], code = null }) {
+  useStylesheet(ORDER_STYLES);
+  const failure = errorBox('order-error');
+  const result = h('div', { class: 'order-result', tabindex: -1, 'aria-live': 'polite' });
+  const total = h('strong', { dataset: { orderTotal: '' } });
+  const submit = h('button', { type: 'submit', class: 'primary order-button', dataset: { action: 'order' } }, 'Get tickets');
+  const seatsTitle = h('h3', { class: 'seats-title' }, 'Who is coming?');
+  const rows = [];
+  const update = () => {
+    const chosen = rows.filter((row) => row.count() > 0);
+    const count = chosen.reduce((sum, row) => sum + row.count(), 0);
+    const units = chosen.map((row) => row.unit());
+    const known = units.every((unit) => unit !== null);
+    const sum = known ? fromMinor(chosen.reduce((all, row, index) => all + units[index] * row.count(), 0)) : null;
+    total.textContent = sum === null || !count ? '—' : priceLabel(sum, event.currency);
+    form.dataset.chosen = String(count);
+    submit.textContent = count ? `Get ${plural(count, 'ticket', 'tickets')}${sum === null ? '' : ` – ${priceLabel(sum, event.currency)}`}` : 'Get tickets';
+    seatsTitle.hidden = !count;
+  };
+  const form = h('form', { class: 'order-form', novalidate: true, dataset: { orderForm: '' } },
+    result,
+    code ? h('p', { class: 'notice', dataset: { orderCode: '' } }, `Ordering with the code ${code.toUpperCase()}.`) : null);
+  for (const card of cards) {
+    const row = orderRow(card, event, questions, update);
+    card.onChange = row.setState;
+    row.setState(card.state);
+    rows.push(row);
+  }
+  list.replaceWith(form);
+  form.append(list, seatsTitle, ...rows.map((row) => row.seatList), failure,
+    h('div', { class: 'order-summary', dataset: { orderSummary: '' } },
+      h('p', { class: 'order-total' }, 'Total ', total), submit));
+  update();
   // One key per intended order: resubmitting the same form after a lost answer never buys twice.
   let key = newKey();
-  form.addEventListener('input', () => { key = newKey(); });
+  form.addEventListener('input', () => {
+    key = newKey();
+    failure.show('');
+  });
   form.addEventListener('submit', async (submitted) => {
     submitted.preventDefault();
+    result.replaceChildren();
     failure.show('');
     for (const row of rows) {
       showFieldError(row.quantity, '');
       if (row.amount) showFieldError(row.amount, '');
       row.seats.forEach((seat) => seat.clearErrors());
     }
-    const chosen = rows.filter((row) => row.quantity.input.value.trim() && Number(row.quantity.input.value) !== 0);
+    const chosen = rows.filter((row) => row.count() > 0);
     if (!chosen.length) {
-      failure.show('Choose how many tickets you want.');
+      failure.show('Choose how many tickets you want: use + beside a ticket.');
       return;
     }
+    if (!checkRows(chosen, event.currency)) return;
     const items = chosen.map((row) => {
       const seats = row.seats.map((seat) => seat.value());
       const said = seats.some((seat) => seat.name || seat.email || Object.keys(seat.answers).length);
       return {
         ticket_id: row.ticket.id,
-        quantity: Number(row.quantity.input.value),
-        ...(row.amount ? { amount: row.amount.input.value.trim() } : {}),
+        quantity: row.count(),
+        ...(row.amount ? { amount: parseAmount(row.amount.input.value) } : {}),
         ...(said ? { attendees: seats } : {}),
       };
     });
@@ -152,12 +195,15 @@ export function orderForm(event, tickets, questions = [], code = null) {
       const order = await api.post(`/events/${event.id}/orders`, body, { headers: { 'Idempotency-Key': key } });
       key = newKey();
       form.reset();
-      rows.forEach((row) => row.syncSeats());
+      rows.forEach((row) => { row.stepper.reset(); row.syncSeats(); });
       result.replaceChildren(orderResult(order));
+      result.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      result.focus({ preventScroll: true });
     } catch (error) {
       showErrors(error, chosen, failure);
     } finally {
       submit.disabled = false;
+      update();
     }
   });
   return form;
@@ -166,20 +212,28 @@ export function orderForm(event, tickets, questions = [], code = null) {
 function showErrors(error, chosen, failure) {
   let seatErrors = 0;
   for (const [path, message] of Object.entries(error.details || {})) {
+    if (typeof message !== 'string') continue;
     const seat = /^items\[(\d+)\]\.attendees\[(\d+)\]\.(.+)$/.exec(path);
     if (seat) {
       const found = chosen[Number(seat[1])]?.seats[Number(seat[2])];
-      if (found && found.showError(seat[3], message)) seatErrors += 1;
+      if (found && found.showError(seat[3], friendlyFieldMessage(message))) seatErrors += 1;
       continue;
     }
     const line = /^items\[(\d+)\]\.(\w+)$/.exec(path);
     const row = line && chosen[Number(line[1])];
-    if (row) showFieldError(line[2] === 'amount' && row.amount ? row.amount : row.quantity, message);
+    if (row) showFieldError(line[2] === 'amount' && row.amount ? row.amount : row.quantity, friendlyFieldMessage(message));
   }
+  // The server's counts are the latest: the cards show them (a sold-out ticket loses its stepper).
   for (const [ticketId, left] of Object.entries(error.details?.remaining || {})) {
     const row = chosen.find((candidate) => candidate.ticket.id === ticketId);
-    if (row) showFieldError(row.quantity, left > 0 ? `Only ${left} left.` : 'Sold out.');
+    if (!row) continue;
+    row.card.update(left);
+    if (left > 0) showFieldError(row.quantity, `Only ${left} left.`);
+  }
+  for (const ticketId of Array.isArray(error.details?.tickets) ? error.details.tickets : []) {
+    const row = chosen.find((candidate) => candidate.ticket.id === ticketId);
+    if (row) showFieldError(row.quantity, 'Sales for this ticket are not open right now.');
   }
   failure.show(seatErrors ? 'Some attendee details are missing or wrong; see the marked fields.'
-    : (typeof error.details?.items === 'string' ? error.details.items : error.message));
+    : (typeof error.details?.items === 'string' ? friendlyFieldMessage(error.details.items) : friendlyMessage(error)));
 }

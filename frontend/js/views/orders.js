@@ -3,9 +3,10 @@
 // organizers are event-orders.js; the public page's order form is order-form.js.
 
 import * as api from '../api.js';
-import { confirmDialog, errorBox, h, toast } from '../dom.js';
-import { formatMoney } from '../money.js';
-import { formatDateTime, formatDateTimeWithZone } from '../time.js';
+import { confirmDialog, errorBox, h, toast, useStylesheet } from '../dom.js';
+import { friendlyMessage } from '../messages.js';
+import { formatMoney, priceLabel } from '../money.js';
+import { formatDateTimeWithZone } from '../time.js';
 import { attendeesSection } from './order-attendees.js';
 
 export const STATUS = {
@@ -31,6 +32,7 @@ const CONFIRM_POLL_MS = 1000;
 const CONFIRM_POLL_LIMIT_MS = 30_000;
 
 export default async function render(ctx) {
+  await useStylesheet(new URL('../../css/order.css', import.meta.url));
   if (ctx.route.page === 'order') return renderOrder(ctx);
   return renderMyOrders(ctx);
 }
@@ -67,12 +69,6 @@ export function issueNote(order) {
 
 const payable = (order) => order.status === 'pending' && order.payment?.provider === 'stripe';
 
-const CHECKOUT_ERRORS = {
-  order_closed: 'This order can no longer be paid: it is not awaiting payment any more. Reload to see where it stands.',
-  not_card_payment: 'This event does not take card payments; the organizers explain how to pay.',
-  payment_provider_error: 'The card payment service did not answer. Please try again in a minute.',
-};
-
 /** "Pay 25.00 EUR": opens the order's card checkout and sends the buyer there. */
 function payButton(order, failure) {
   const label = `Pay ${order.total} ${order.currency}`;
@@ -85,7 +81,7 @@ function payButton(order, failure) {
       const checkout = await api.post(`/orders/${order.id}/checkout`, {});
       location.assign(checkout.url);
     } catch (error) {
-      failure.show(CHECKOUT_ERRORS[error.code] || api.describeError(error));
+      failure.show(friendlyMessage(error));
       button.disabled = false;
       button.textContent = label;
     }
@@ -105,15 +101,17 @@ function payPanel(order, { heldNote = true } = {}) {
 /** What the order form shows once the order is placed. */
 export function orderResult(order) {
   if (order.status === 'completed') {
-    return h('div', { class: 'notice', dataset: { orderResult: 'completed' } },
-      h('strong', {}, 'Your order is complete. '), `${itemsText(order)}. `,
-      h('a', { href: '#/orders' }, 'See my orders'));
+    return h('div', { class: 'notice order-done', role: 'status', dataset: { orderResult: 'completed' } },
+      h('p', { class: 'order-done-title' }, h('strong', {}, 'Your order is complete.')),
+      h('p', {}, `${itemsText(order)}, ${priceLabel(order.total, order.currency)}. Your tickets are on the order's page, and we sent them by e-mail.`),
+      h('p', {}, h('a', { class: 'button primary', href: `#/orders/${order.id}`, dataset: { showTickets: '' } }, 'Show my tickets'), ' ',
+        h('a', { href: '#/orders' }, 'See my orders')));
   }
-  return h('div', { class: 'notice', dataset: { orderResult: order.status } },
-    h('strong', {}, `Your tickets are held until ${formatDateTimeWithZone(order.expires_at)}. `),
-    `${itemsText(order)}, ${formatMoney(order.total, order.currency)}. `,
-    order.payment?.instructions ? `${order.payment.instructions} ` : '',
-    h('a', { href: `#/orders/${order.id}` }, 'See this order'), ' · ', h('a', { href: '#/orders' }, 'See my orders'),
+  return h('div', { class: 'notice warn order-done', role: 'status', dataset: { orderResult: order.status } },
+    h('p', { class: 'order-done-title' }, h('strong', {}, `Your tickets are held until ${formatDateTimeWithZone(order.expires_at)}.`)),
+    h('p', {}, `${itemsText(order)}, ${priceLabel(order.total, order.currency)}.`),
+    order.payment?.instructions ? h('p', {}, order.payment.instructions) : null,
+    h('p', {}, h('a', { href: `#/orders/${order.id}` }, 'See this order'), ' · ', h('a', { href: '#/orders' }, 'See my orders')),
     payable(order) ? payPanel(order, { heldNote: false }) : null);
 }
 
@@ -128,7 +126,7 @@ export function cancelButton(order, onDone, failure) {
         onDone(await api.post(`/orders/${order.id}/cancel`));
         toast('Order cancelled.');
       } catch (error) {
-        failure.show(error.message);
+        failure.show(friendlyMessage(error));
       }
     },
   }, 'Cancel');
@@ -140,7 +138,7 @@ function refundsList(order) {
   return h('div', { dataset: { refunds: '' } },
     h('h2', {}, 'Refunds'),
     h('ul', {}, refunds.map((refund) => h('li', { dataset: { refundId: refund.id } },
-      `${formatMoney(refund.amount, order.currency)} on ${formatDateTime(refund.created_at)}`,
+      `${formatMoney(refund.amount, order.currency)} on ${formatDateTimeWithZone(refund.created_at)}`,
       refund.status && refund.status !== 'succeeded' ? ` (${refund.status})` : '',
       refund.reason ? `: ${refund.reason}` : ''))),
     order.refunded_total ? h('p', {}, `Refunded in all: ${formatMoney(order.refunded_total, order.currency)}.`) : null);
@@ -150,12 +148,13 @@ function orderDetails(order) {
   return h('div', { class: 'card', dataset: { orderDetails: '', orderStatus: order.status } },
     h('dl', { class: 'facts' },
       h('dt', {}, 'Tickets'), h('dd', {}, itemsText(order)),
-      h('dt', {}, 'Total'), h('dd', {}, formatMoney(order.total, order.currency)),
-      h('dt', {}, 'Status'), h('dd', { dataset: { status: '' } }, statusText(order))),
+      h('dt', {}, 'Total'), h('dd', {}, priceLabel(order.total, order.currency)),
+      h('dt', {}, 'Ordered'), h('dd', { dataset: { orderedAt: '' } }, formatDateTimeWithZone(order.created_at)),
+      h('dt', {}, 'Status'), h('dd', { dataset: { status: '' } }, h('span', { class: `status-badge ${order.status}` }, statusText(order)))),
     paymentIssue(order),
     order.status === 'pending' && order.payment?.instructions ? h('p', {}, order.payment.instructions) : null,
     refundsList(order),
-    h('p', {}, h('a', { href: `#/public/events/${order.event_id}` }, 'The event'), ' · ',
+    h('p', {}, h('a', { href: `#/e/${order.event_id}` }, 'The event'), ' · ',
       h('a', { href: '#/orders' }, 'My orders')));
 }
 
@@ -227,7 +226,8 @@ async function renderOrder({ root, params, query, signal }) {
   const status = h('div', { 'aria-live': 'polite' });
   const details = h('div', {});
   const tickets = h('div', {});
-  root.append(h('h1', {}, order.event_name), status, details, tickets);
+  root.append(h('div', { class: 'order-page' },
+    h('p', { class: 'page-kicker' }, 'Your order'), h('h1', {}, order.event_name), status, details, tickets));
   let ticketsFor = null;
   const show = (current, waiting = false) => {
     status.replaceChildren(...[returnNotice(current, outcome, waiting)].filter(Boolean));
@@ -262,16 +262,17 @@ async function renderMyOrders({ root, signal }) {
   const failure = errorBox('orders-error');
   const row = (order) => {
     const tr = h('tr', { dataset: { orderId: order.id, orderStatus: order.status } },
-      h('td', {}, h('a', { href: `#/public/events/${order.event_id}` }, order.event_name)),
-      h('td', {}, h('a', { href: `#/orders/${order.id}`, dataset: { orderLink: '' } }, itemsText(order))),
-      h('td', {}, formatMoney(order.total, order.currency)),
-      h('td', { dataset: { status: '' } }, statusText(order), issueNote(order)),
+      h('td', { dataset: { label: 'Event' } }, h('a', { href: `#/e/${order.event_id}` }, order.event_name)),
+      h('td', { dataset: { label: 'Tickets' } }, h('a', { href: `#/orders/${order.id}`, dataset: { orderLink: '' } }, itemsText(order))),
+      h('td', { dataset: { label: 'Total' } }, priceLabel(order.total, order.currency)),
+      h('td', { dataset: { label: 'Ordered', orderedAt: '' } }, formatDateTimeWithZone(order.created_at)),
+      h('td', { dataset: { label: 'Status', status: '' } }, statusText(order), issueNote(order)),
       h('td', {}, h('div', { class: 'actions' },
         payable(order) ? h('a', { class: 'button primary', href: `#/orders/${order.id}`, dataset: { action: 'go-pay' } }, 'Pay') : null,
         order.status === 'pending' ? cancelButton(order, (done) => tr.replaceWith(row(done)), failure) : null)));
     return tr;
   };
-  root.append(failure, h('div', { class: 'table-wrap' }, h('table', { dataset: { myOrders: '' } },
-    h('thead', {}, h('tr', {}, ['Event', 'Tickets', 'Total', 'Status', ''].map((label) => h('th', {}, label)))),
+  root.append(failure, h('div', { class: 'table-wrap' }, h('table', { class: 'stack-table', dataset: { myOrders: '' } },
+    h('thead', {}, h('tr', {}, ['Event', 'Tickets', 'Total', 'Ordered', 'Status', ''].map((label) => h('th', {}, label)))),
     h('tbody', {}, orders.map(row)))));
 }

@@ -3,7 +3,7 @@
 // and calendar links. Works offline from the service worker's last copy, saying how old it is.
 
 import * as api from '../api.js';
-import { h } from '../dom.js';
+import { h, useStylesheet } from '../dom.js';
 import { srcsetOf } from '../images.js';
 import { keepForOffline, offlineCopyOf } from '../offline.js';
 import { store } from '../store.js';
@@ -13,18 +13,6 @@ import { scheduleTabs } from './site-schedule.js';
 import { ticketsSection } from './site-tickets.js';
 
 const DESCRIPTION_LENGTH = 160;
-
-function useStylesheet() {
-  const href = new URL('../../css/site.css', import.meta.url).href;
-  const existing = [...document.querySelectorAll('link[rel=stylesheet]')].find((link) => link.href === href);
-  if (existing) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = h('link', { rel: 'stylesheet', href });
-    link.addEventListener('load', resolve);
-    link.addEventListener('error', resolve);
-    document.head.append(link);
-  });
-}
 
 function setDescription(text) {
   const meta = document.querySelector('meta[name="description"]');
@@ -147,7 +135,7 @@ export default async function render({ root, params, query, signal, navigate }) 
   const code = query.get('code') || null;
   let loaded;
   try {
-    [loaded] = await Promise.all([load(params.id, code, signal), useStylesheet()]);
+    [loaded] = await Promise.all([load(params.id, code, signal), useStylesheet(new URL('../../css/site.css', import.meta.url))]);
   } catch (error) {
     if (error.status === 404) {
       document.title = 'Event not found · Marquee';
@@ -164,12 +152,15 @@ export default async function render({ root, params, query, signal, navigate }) 
   signal.addEventListener('abort', setDescription(summary(event)));
   const offline = copies.some(Boolean);
   const tickets = ticketsSection(event, { signal, offline, code, refused, navigate });
-  const overview = [
-    event.description ? h('p', { class: 'description', dataset: { eventDescription: '' } }, event.description) : null,
+  // Wide screens: what it is about on the left, the tickets beside it (a column of their own).
+  // Phones: about, tickets, then calendar and share links.
+  const overview = h('div', { class: 'site-overview' },
+    event.description
+      ? h('div', { class: 'site-about' }, h('h2', {}, 'About this event'),
+        h('p', { class: 'description', dataset: { eventDescription: '' } }, event.description))
+      : null,
     tickets.section,
-    calendarLinks(event),
-    shareLinks(event),
-  ];
+    h('div', { class: 'site-more' }, calendarLinks(event), shareLinks(event)));
   const article = h('article', { class: 'site', dataset: { publicEvent: event.id } },
     hero(event), offlineNote(copies),
     scheduleTabs(event, schedule, { overview, query, signal, calendarUrl, pageUrl }));

@@ -4,7 +4,8 @@
 import * as api from '../api.js';
 import { confirmDialog, errorBox, h, showFieldError, uniqueId } from '../dom.js';
 import { guardUnsaved } from '../guard.js';
-import { friendlyMessage } from '../messages.js';
+import { friendlyFieldMessage } from '../messages.js';
+import { parseAmount } from '../money.js';
 import { isoToWall, wallToIso } from '../time.js';
 
 const TYPE_LABELS = { free: 'Free', paid: 'Paid', donation: 'Donation' };
@@ -69,9 +70,13 @@ export default async function renderTickets(section, event, { signal } = {}) {
       row.errors[name] = { input: control, error };
       return h('div', { class: `field ${cls}` }, h('label', { for: control.id }, labelText), control, error);
     };
-    const priceCell = ticket.type === 'paid'
-      ? input('price', h('input', { inputmode: 'decimal', autocomplete: 'off', value: ticket.price && Number(ticket.price) > 0 ? ticket.price : '', placeholder: '0.00' }), `Price (${event.currency})`)
-      : h('div', { class: 'field' }, h('span', { class: 'label-like muted' }, 'Price'),
+    const money = (value, placeholder) => h('input', { inputmode: 'decimal', autocomplete: 'off', value: value && Number(value) > 0 ? value : '', placeholder });
+    const donationCell = () => h('div', { class: 'field-row donation-prices' },
+      input('price', money(ticket.price, '1.00'), `Minimum (${event.currency})`),
+      input('suggested_price', money(ticket.suggested_price, 'optional'), `Suggested (${event.currency})`));
+    const paidCell = () => input('price', money(ticket.price, '0.00'), `Price (${event.currency})`);
+    const priceCell = ({ paid: paidCell, donation: donationCell })[ticket.type]?.()
+      ?? h('div', { class: 'field' }, h('span', { class: 'label-like muted' }, 'Price'),
         h('p', { class: 'type-label', dataset: { priceLabel: ticket.type } }, TYPE_LABELS[ticket.type] || ticket.type));
     const settingsId = `${id}-settings`;
     const toggle = h('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': settingsId, dataset: { action: 'toggle-settings' } }, 'Settings');
@@ -125,10 +130,13 @@ export default async function renderTickets(section, event, { signal } = {}) {
     });
     row.collect = () => {
       const value = (name) => row.inputs[name].value.trim();
+      // "29,50" is sent as "29.50"; what is no amount goes as typed, for the server's message.
+      const amount = (name) => (value(name) ? (parseAmount(value(name)) ?? value(name)) : null);
       const out = {
         name: value('name'),
         type: ticket.type,
-        price: ticket.type === 'paid' ? (value('price') || null) : '0',
+        price: ticket.type === 'free' ? '0' : amount('price'),
+        ...(ticket.type === 'donation' ? { suggested_price: amount('suggested_price') } : {}),
         quantity: numberOrRaw(value('quantity')),
         description: row.inputs.description.value,
         sales_starts_at: wallToIso(value('sales_starts_at'), zone),
@@ -180,7 +188,7 @@ export default async function renderTickets(section, event, { signal } = {}) {
       const row = match ? rows[Number(match[1])] : null;
       if (row && match[2] && row.errors[match[2]]) {
         if (!['name', 'price', 'quantity'].includes(match[2])) row.openSettings(true);
-        showFieldError(row.errors[match[2]], friendlyMessage(message));
+        showFieldError(row.errors[match[2]], friendlyFieldMessage(message));
         first ||= row.errors[match[2]].input;
       } else if (row) {
         row.rowError.textContent = message;

@@ -3,7 +3,7 @@
 import * as api from '../api.js';
 import { confirmDialog, errorBox, field, formValues, h, showFieldError } from '../dom.js';
 import { guardUnsaved } from '../guard.js';
-import { emptyMessage, friendlyMessage } from '../messages.js';
+import { emptyMessage, friendlyFieldMessage } from '../messages.js';
 import { browserTimeZone, isoToWall, timeZones, wallToIso } from '../time.js';
 import { currencyChoices, currencyFor } from './currencies.js';
 import { eventHeader, organizerStyles } from './event-nav.js';
@@ -161,7 +161,7 @@ export function showErrors(error, fields, failure) {
   let shown = false;
   for (const [name, text] of Object.entries(error.details || {})) {
     if (fields[name]) {
-      showFieldError(fields[name], friendlyMessage(text));
+      showFieldError(fields[name], friendlyFieldMessage(text));
       shown = true;
     }
   }
