@@ -263,7 +263,7 @@ def test_mailbox_lists_sent_emails_escaped(shared_local_stack: LocalStack) -> No
     # The mail's own HTML is drawn only inside a frame without scripts or same-origin access.
     assert page.text.count("<iframe") == len(listed)
     assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in page.text
-    assert "srcdoc=\"&lt;base target=&quot;_blank&quot;&gt;&lt;p&gt;&lt;a href=" in page.text
+    assert 'srcdoc="&lt;base target=&quot;_blank&quot;&gt;&lt;p&gt;&lt;a href=' in page.text
 
 
 def test_concurrent_signups_with_one_email_create_one_account(shared_local_stack: LocalStack) -> None:
