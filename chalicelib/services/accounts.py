@@ -63,6 +63,7 @@ def request_password_reset(email: str, source_ip: str) -> dict[str, Any]:
     token = password_resets.new_link(email, user)
     context = {"token": token, "minutes": password_reset.minutes()}
     if user is None:
+        # The work of the mail for an account, without sending it.
         mail.render("password_reset", **context)
     else:
         mail.send(user.email, "password_reset", **context)

@@ -233,6 +233,25 @@ def test_requests_are_limited_per_address_known_or_not(api, signup, sent_emails)
     assert _ask(api, "bea@example.com", address="203.0.113.99").status == 202
 
 
+def test_parallel_requests_for_one_address_cannot_pass_its_limit(api, signup, sent_emails, threaded_app):
+    signup("ann@example.com", password=OLD)
+    start = threading.Barrier(12)
+    statuses: list[int] = []
+
+    def ask() -> None:
+        start.wait()
+        statuses.append(api.post("/auth/password-reset", {"email": "ann@example.com"}).status)
+
+    threads = [threading.Thread(target=ask) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [202] * 5 + [429] * 7
+    assert len(_reset_mails(sent_emails, "ann@example.com")) == 5
+
+
 def test_requests_are_limited_per_network(api):
     for number in range(100):
         assert _ask(api, f"user{number}@example.com", address="203.0.113.66").status == 202
