@@ -13,7 +13,7 @@ from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.http.tokens import issue_token
 from chalicelib.services import accounts, invites
-from chalicelib.store import users, verification
+from chalicelib.store import users
 
 bp = ApiBlueprint(__name__)
 
@@ -96,7 +96,7 @@ def request_verification() -> Response:
 )
 def confirm_verification(body: dict[str, Any]) -> dict:
     """Follow a verification link: its account's address is verified; the link is spent."""
-    return verification.confirm(body)
+    return accounts.confirm_verification(body, source_ip())
 
 
 @bp.route("/me", response=ME)

@@ -72,6 +72,12 @@ FAILED_RESETS_PER_SOURCE = Limit(
     15 * 60,
     "Too many password reset links that do not work from your network; try again later.",
 )
+FAILED_VERIFICATIONS_PER_SOURCE = Limit(
+    "verify-failed-source",
+    30,
+    15 * 60,
+    "Too many verification links that do not work from your network; try again later.",
+)
 INVITES_PER_EVENT = Limit("invites-event", 50, 3600, "This event has sent too many invites this hour.")
 VERIFICATION_EMAILS_PER_USER = Limit(
     "verify-email", 5, 3600, "Too many verification e-mails this hour; use the newest one or try later."

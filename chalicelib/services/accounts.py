@@ -7,6 +7,7 @@ from chalicelib.domain import password_reset
 from chalicelib.domain.errors import ConflictError, TooManyRequestsError
 from chalicelib.domain.limits import (
     FAILED_RESETS_PER_SOURCE,
+    FAILED_VERIFICATIONS_PER_SOURCE,
     PASSWORD_RESETS_PER_ADDRESS,
     PASSWORD_RESETS_PER_SOURCE,
     VERIFICATION_EMAILS_PER_USER,
@@ -47,6 +48,15 @@ def request_verification(user: UserModel) -> dict[str, Any]:
     if not email_sent:
         ratelimit.give_back(reservation)
     return {"email": user.email, "email_sent": email_sent}
+
+
+def confirm_verification(payload: dict[str, Any], source_ip: str) -> dict[str, Any]:
+    """``POST /auth/verify-email/confirm``: links that do not work count against the network (like
+    reset links); one that works is given back."""
+    attempt = ratelimit.consume(FAILED_VERIFICATIONS_PER_SOURCE, source_ip)
+    confirmed = verification.confirm(payload)
+    ratelimit.give_back(attempt)
+    return confirmed
 
 
 def request_password_reset(email: str, source_ip: str) -> dict[str, Any]:
