@@ -28,6 +28,7 @@ CONTEXTS = {
         "inviter_name": HOSTILE,
         "invite_id": "i1",
         "token": "tok-_1",
+        "email": "new+person@example.com",
         "new_account": True,
         "expires_in_days": 7,
     },
@@ -75,7 +76,8 @@ def test_every_message_has_both_parts_and_escapes_what_people_typed(template, fr
 
 def test_the_links_carry_their_ids_and_tokens(frontend):
     invite = render("invite", **CONTEXTS["invite"])
-    assert f"{frontend}signup?invite=tok-_1" in invite.text
+    # The address rides along so the sign-up form is filled in.
+    assert f"{frontend}signup?invite=tok-_1&email=new%2Bperson%40example.com" in invite.text
     assert f"{frontend}invites?invite=i1&token=tok-_1" in invite.text
     assert f'href="{frontend}invites?invite=i1&amp;token=tok-_1"' in invite.html
     receipt = render("payment_receipt", **ORDER)
