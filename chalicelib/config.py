@@ -38,6 +38,10 @@ class Settings:
     stripe_webhook_secret_parameter: str
     # Where the stripe library sends its calls (the local stand-in); empty: Stripe itself.
     stripe_api_base: str
+    # SES's bounce and complaint notifications (SNS over HTTPS): the secret in the subscribed
+    # URL's path (empty: the route refuses every call) and the one topic accepted (empty: any).
+    ses_notification_secret: str
+    ses_topic_arn: str
 
     @property
     def stripe_configured(self) -> bool:
@@ -83,4 +87,6 @@ def settings() -> Settings:
         stripe_webhook_secret=os.environ.get("MARQUEE_STRIPE_WEBHOOK_SECRET", ""),
         stripe_webhook_secret_parameter=os.environ.get("MARQUEE_STRIPE_WEBHOOK_SECRET_PARAMETER", ""),
         stripe_api_base=os.environ.get("MARQUEE_STRIPE_API_BASE", ""),
+        ses_notification_secret=os.environ.get("MARQUEE_SES_NOTIFICATION_SECRET", ""),
+        ses_topic_arn=os.environ.get("MARQUEE_SES_TOPIC_ARN", ""),
     )

@@ -1,0 +1,74 @@
+"""Organizer messages: the request checks and stores one (with its audit record) and answers;
+its delivery to every valid attendee (of the chosen tickets) runs after the insert, from the
+table's stream, one copy per address however often it runs."""
+
+import logging
+from typing import Any
+
+from chalicelib.domain import organizer_messages as rules
+from chalicelib.domain.errors import ValidationError
+from chalicelib.services import mailing
+from chalicelib.store import organizer_messages as store
+from chalicelib.store import ratelimit, tickets
+from chalicelib.store.mailing import address_key, claim
+from chalicelib.store.models.events import EventModel
+from chalicelib.store.models.mailing import OrganizerMessageModel
+from chalicelib.store.models.users import UserModel
+from chalicelib.store.transactions import Cancelled
+
+logger = logging.getLogger("marquee.messages")
+
+CLAIM_PURPOSE = "message"
+
+
+def _check_tickets(event_id: str, ticket_ids: list[str] | None) -> None:
+    if ticket_ids is None:
+        return
+    known = {ticket.ticket_id for ticket in tickets.list_tickets(event_id)}
+    errors = {
+        f"ticket_ids[{index}]": "No such ticket in this event."
+        for index, ticket_id in enumerate(ticket_ids)
+        if ticket_id not in known
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def send_message(event: EventModel, sender: UserModel, payload: dict[str, Any]) -> OrganizerMessageModel:
+    """Store the message to be delivered: 422 for a ticket not of the event, 429 past the limit
+    (counted by the counter's conditional write, given back when the message is not stored)."""
+    _check_tickets(event.event_id, payload.get("ticket_ids"))
+    reservation = ratelimit.consume(rules.MESSAGES_PER_EVENT, event.event_id)
+    message = store.new_message(event.event_id, sender, payload)
+    try:
+        store.save_message(message, sender)
+    except Cancelled:
+        ratelimit.give_back(reservation)
+        raise
+    return message
+
+
+def recipient_count(event_id: str, ticket_ids: list[str] | None) -> int:
+    """Valid tickets of the chosen ticket types, from their ``sold`` counters (one Query of the
+    event's ticket items, whatever the audience: refunds and voids lower ``sold``)."""
+    _check_tickets(event_id, ticket_ids)
+    chosen = None if ticket_ids is None else set(ticket_ids)
+    return sum(
+        int(ticket.sold)
+        for ticket in tickets.list_tickets(event_id)
+        if chosen is None or ticket.ticket_id in chosen
+    )
+
+
+def deliver(message: OrganizerMessageModel, event: EventModel) -> int:
+    """Mail the message to each valid attendee's address once: the claim (message x address) is
+    taken before the mail goes, so a second or concurrent run skips it. Returns the copies sent."""
+    mailed = 0
+    for attendee in store.valid_attendees(message.event_id, message.ticket_ids):
+        if not attendee.email or not claim(CLAIM_PURPOSE, message.message_id, address_key(attendee.email)):
+            continue
+        if mailing.organizer_message(attendee.email, attendee.name, event, message):
+            mailed += 1
+    store.mark_sent(message, mailed)
+    logger.info("message %s of event %s: %d copies sent", message.message_id, event.event_id, mailed)
+    return mailed
