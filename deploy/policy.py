@@ -176,6 +176,16 @@ def deploy_policy(target: DeployTarget, account: str, websocket_api_id: str | No
                 "Condition": _decrypt_condition(region, stripe_parameters, exact=account != ANY_ACCOUNT),
             },
         ]
+    if config.ses_topic_arn:
+        # The SES feedback route confirms its subscription to this topic (chalicelib/services/bounces.py).
+        statements.append(
+            {
+                "Sid": "MailFeedbackSubscription",
+                "Effect": "Allow",
+                "Action": ["sns:ConfirmSubscription"],
+                "Resource": [config.ses_topic_arn],
+            }
+        )
     if target.websocket:
         # execute-api:/<api id>/<stage>/<method>/@connections/<connection id>; pushes only POST.
         api = websocket_api_id or ANY_API

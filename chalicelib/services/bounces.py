@@ -11,6 +11,8 @@ body gives."""
 import hmac
 import logging
 
+from botocore.exceptions import ClientError
+
 from chalicelib.config import settings
 from chalicelib.domain import bounces as rules
 from chalicelib.domain.errors import BadRequestError, ForbiddenError, NotFoundError
@@ -41,7 +43,11 @@ def receive(secret: str, raw: bytes) -> str:
             raise BadRequestError(
                 "A confirmation names its TopicArn and Token.", code="malformed_notification"
             )
-        client("sns").confirm_subscription(TopicArn=topic, Token=token)
+        try:
+            client("sns").confirm_subscription(TopicArn=topic, Token=token)
+        except ClientError as error:
+            # No such topic, or a token SNS did not issue (or that expired): nothing to confirm.
+            raise BadRequestError("SNS did not accept this confirmation.", code="not_confirmed") from error
         logger.info("confirmed the SNS subscription to %s", topic)
         return "confirmed"
     if kind != rules.NOTIFICATION:
