@@ -32,7 +32,7 @@ def _session(user: users.UserModel) -> dict:
 def signup(body: dict[str, Any]) -> Response:
     user = invites.sign_up(body)
     if not user.email_verified:
-        verification.send_link(user)
+        accounts.send_verification(user)
     return created(_session(user))
 
 
@@ -57,7 +57,7 @@ def change_password(body: dict[str, Any]) -> dict:
 @bp.route("/auth/verify-email", methods=["POST"], status=202, response=VERIFICATION_SENT)
 def request_verification() -> Response:
     """E-mail me a link that verifies my address (limited per hour)."""
-    return Response(body=verification.request_link(current_user()), status_code=202)
+    return Response(body=accounts.request_verification(current_user()), status_code=202)
 
 
 @bp.route(
