@@ -13,7 +13,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import settings
 from chalicelib.mail.message import Message
-from chalicelib.mail.rendering import render
+from chalicelib.mail.rendering import link, render
+from chalicelib.mail.suppression import unsubscribe_token_for, why_not
 from chalicelib.store.aws import client
 
 __all__ = ["Message", "render", "send"]
@@ -21,24 +22,39 @@ __all__ = ["Message", "render", "send"]
 logger = logging.getLogger("marquee.mail")
 
 
-def _mime(to: str, message: Message) -> bytes:
+def _mime(to: str, message: Message, unsubscribe_url: str | None = None) -> bytes:
     mime = EmailMessage()
     mime["Subject"] = message.subject
     mime["From"] = settings().mail_sender
     mime["To"] = to
+    if unsubscribe_url:
+        mime["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     mime.set_content(message.text)
     mime.add_alternative(message.html, subtype="html")
     return mime.as_bytes()
 
 
-def send(to: str, template: str, **context: object) -> str | None:
+def send(to: str, template: str, *, unsubscribe_event: str | None = None, **context: object) -> str | None:
     """Render ``template`` with ``context`` and send it to ``to``; SES's message id, or None when
-    the message did not go out (SES refused it or could not be reached: logged, never raised, so
-    a mail never undoes the change it reports)."""
+    the message did not go out (the address is suppressed: chalicelib.mail.suppression; SES
+    refused it or could not be reached: logged, never raised, so a mail never undoes the change
+    it reports). ``unsubscribe_event``: an organizer message of that event, which an address
+    unsubscribed from it does not get; the template gets ``unsubscribe_token`` for its link, and
+    the mail a List-Unsubscribe header."""
+    reason = why_not(to, template, unsubscribe_event)
+    if reason is not None:
+        logger.info("not sending the %s e-mail: the address is %s", template, reason)
+        return None
+    unsubscribe_url = None
+    if unsubscribe_event is not None:
+        context["unsubscribe_token"] = token = unsubscribe_token_for(to, unsubscribe_event)
+        unsubscribe_url = link("unsubscribe", token=token)
     message = render(template, **context)
     try:
         response = client("ses").send_raw_email(
-            Source=settings().mail_sender, Destinations=[to], RawMessage={"Data": _mime(to, message)}
+            Source=settings().mail_sender,
+            Destinations=[to],
+            RawMessage={"Data": _mime(to, message, unsubscribe_url)},
         )
     except (ClientError, BotoCoreError):
         logger.exception("could not send the %s e-mail", template)

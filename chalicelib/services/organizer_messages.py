@@ -67,7 +67,7 @@ def deliver(message: OrganizerMessageModel, event: EventModel) -> int:
     for attendee in store.valid_attendees(message.event_id, message.ticket_ids):
         if not attendee.email or not claim(CLAIM_PURPOSE, message.message_id, address_key(attendee.email)):
             continue
-        if mailing.organizer_message(attendee.email, attendee.name, event, message):
+        if mailing.organizer_message(attendee.email, event, message):
             mailed += 1
     store.mark_sent(message, mailed)
     logger.info("message %s of event %s: %d copies sent", message.message_id, event.event_id, mailed)
