@@ -414,6 +414,17 @@ def stored_connections(channel: str) -> dict[str, Any]:
 
 
 @pytest.fixture
+def stream(aws: None) -> Any:
+    """The app's stream functions fed from moto's DynamoDB Streams, as the local stack feeds them
+    (devstack.streams): ``stream.run_pending()`` delivers what the test's writes left pending, so
+    what follows a change happens at a known point."""
+    from app import app
+    from devstack.streams import StreamPoller
+
+    return StreamPoller(app, "us-east-1")
+
+
+@pytest.fixture
 def ws(aws: None) -> WebsocketEvents:
     return WebsocketEvents()
 

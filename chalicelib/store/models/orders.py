@@ -71,6 +71,9 @@ class PendingByExpiryIndex(GlobalSecondaryIndex):
 
 
 class OrderModel(BaseModel):
+    # Orders completing and refunds succeeding send mail from the stream (chalicelib.streams).
+    stream_view_type = "NEW_AND_OLD_IMAGES"
+
     class Meta(BaseMeta):
         table_name = ORDERS_TABLE
 
