@@ -7,6 +7,7 @@ ids and tokens, never URLs. Jinja2 is imported on the first render only (cold st
 """
 
 import logging
+from email import policy
 from email.message import EmailMessage
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -22,8 +23,13 @@ __all__ = ["Message", "render", "send"]
 logger = logging.getLogger("marquee.mail")
 
 
+# Headers up to RFC 5322's 998 characters stay on one line: folding at 78 turned a long
+# List-Unsubscribe URL (one word) into encoded words that mail programs do not read as a URL.
+_POLICY = policy.default.clone(max_line_length=998)
+
+
 def _mime(to: str, message: Message, unsubscribe_url: str | None = None) -> bytes:
-    mime = EmailMessage()
+    mime = EmailMessage(policy=_POLICY)
     mime["Subject"] = message.subject
     mime["From"] = settings().mail_sender
     mime["To"] = to

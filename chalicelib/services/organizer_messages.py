@@ -6,10 +6,10 @@ import logging
 from typing import Any
 
 from chalicelib.domain import organizer_messages as rules
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.errors import NotFoundError, ValidationError
 from chalicelib.services import mailing
 from chalicelib.store import organizer_messages as store
-from chalicelib.store import ratelimit, tickets
+from chalicelib.store import events, ratelimit, tickets
 from chalicelib.store.mailing import address_key, claim
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.mailing import OrganizerMessageModel
@@ -58,6 +58,17 @@ def recipient_count(event_id: str, ticket_ids: list[str] | None) -> int:
         for ticket in tickets.list_tickets(event_id)
         if chosen is None or ticket.ticket_id in chosen
     )
+
+
+def deliver_inserted(event_id: str, sk: str) -> int:
+    """The delivery of a message just stored (the events stream's insert of its item); nothing
+    when the event or the message was deleted meanwhile."""
+    message = store.get_message(event_id, sk)
+    try:
+        event = events.get_event(event_id)
+    except NotFoundError:
+        return 0
+    return 0 if message is None else deliver(message, event)
 
 
 def deliver(message: OrganizerMessageModel, event: EventModel) -> int:

@@ -4,6 +4,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from pynamodb.exceptions import DoesNotExist
+
 from chalicelib.domain import organizer_messages as rules
 from chalicelib.domain.attendees import VALID
 from chalicelib.domain.clock import now_iso
@@ -44,6 +46,13 @@ def save_message(message: OrganizerMessageModel, sender: UserModel) -> None:
     with transaction() as tx:
         tx.save(message, OrganizerMessageModel.pk.does_not_exist(), tag="message")
         tx.save(record, tag="audit")
+
+
+def get_message(event_id: str, sk: str) -> OrganizerMessageModel | None:
+    try:
+        return OrganizerMessageModel.get(event_pk(event_id), sk, consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 def list_messages(event_id: str) -> list[OrganizerMessageModel]:
