@@ -8,8 +8,8 @@ from typing import Any
 from chalicelib.domain import organizer_messages as rules
 from chalicelib.domain.errors import NotFoundError, ValidationError
 from chalicelib.services import mailing
-from chalicelib.store import organizer_messages as store
 from chalicelib.store import events, ratelimit, tickets
+from chalicelib.store import organizer_messages as store
 from chalicelib.store.mailing import address_key, claim
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.mailing import OrganizerMessageModel

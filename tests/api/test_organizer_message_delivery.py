@@ -68,7 +68,7 @@ def test_every_valid_attendee_gets_one_copy_through_the_stream(shop, audience, s
 
 
 def test_only_the_chosen_tickets_attendees_get_it(shop, audience, stream, sent_emails):
-    free, vip = audience
+    _free, vip = audience
     write(shop, {"subject": "VIP lounge", "body": "Upstairs.", "ticket_ids": [vip["id"]]})
     stream.run_pending()
     assert copies(sent_emails, "VIP lounge") == ["dan@example.com"]
