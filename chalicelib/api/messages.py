@@ -7,7 +7,13 @@ from chalice import Response
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.fields import Field, Text
 from chalicelib.domain.objects import list_of
-from chalicelib.domain.organizer_messages import MESSAGE_REQUEST, ORGANIZER_MESSAGE, RECIPIENT_COUNT
+from chalicelib.domain.organizer_messages import (
+    MESSAGE_PREVIEW,
+    MESSAGE_REQUEST,
+    ORGANIZER_MESSAGE,
+    RECIPIENT_COUNT,
+    render_body,
+)
 from chalicelib.domain.permissions import FIXED_RULES
 from chalicelib.domain.unsubscribe import SUBSCRIPTION, UNSUBSCRIBE_REQUEST
 from chalicelib.http.access import event_role_required
@@ -58,6 +64,15 @@ def send_message(event_id: str, body: dict[str, Any]) -> Response:
 def list_messages(event_id: str) -> list:
     """The messages sent to the event's attendees, newest first."""
     return [message_view(message) for message in stored.list_messages(event_id)]
+
+
+@bp.route(
+    "/events/{event_id}/messages/preview", methods=["POST"], body=MESSAGE_REQUEST, response=MESSAGE_PREVIEW
+)
+@event_role_required(MESSAGE_SENDERS)
+def preview_message(event_id: str, body: dict[str, Any]) -> dict:
+    """The message as its e-mail will show it (the same rendering), sending nothing."""
+    return {"subject": body["subject"], "html": render_body(body["body"])}
 
 
 @bp.route("/events/{event_id}/messages/recipients", response=RECIPIENT_COUNT, query=TICKET_IDS_QUERY)

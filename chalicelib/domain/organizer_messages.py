@@ -70,6 +70,10 @@ ORGANIZER_MESSAGE = sent(
         "sender": sent(None, {"id": _ID, "email": Text()}),
     },
 )
+MESSAGE_PREVIEW = sent(
+    "MessagePreview",
+    {"subject": Text(), "html": Text(description="the body as the e-mail shows it: sanitized HTML")},
+)
 RECIPIENT_COUNT = sent(
     "RecipientCount",
     {

@@ -135,3 +135,23 @@ def test_the_recipient_count_is_of_valid_tickets_of_the_chosen_types(shop, buyer
     unknown = shop.api.get(f"{base}?ticket_ids={free['id']},nope", token=shop.organizer)
     assert unknown.status == 422 and list(unknown.json["error"]["details"]) == ["ticket_ids[1]"]
     assert shop.api.get(f"{base}?ticket_ids=,,", token=shop.organizer).status == 422
+
+
+def test_the_preview_renders_like_the_mail_and_sends_nothing(shop, signup):
+    body = {
+        "subject": "Hi",
+        "body": "# Title\n<b>raw</b> [x](javascript:alert(1)) [ok](mailto:a@example.com)",
+    }
+    answer = shop.api.post(f"/events/{shop.event_id}/messages/preview", body, token=shop.organizer)
+    assert answer.status == 200, answer.json
+    html = answer.json["html"]
+    assert "<h1>Title</h1>" in html and "&lt;b&gt;raw&lt;/b&gt;" in html
+    assert 'href="javascript' not in html and '<a href="mailto:a@example.com">ok</a>' in html
+    assert stored_messages(shop) == []
+    member = signup("co@example.com")
+    shop.add_member(member, "coorganizer")
+    assert shop.api.post(f"/events/{shop.event_id}/messages/preview", body, token=member).status == 403
+    assert (
+        shop.api.post(f"/events/{shop.event_id}/messages/preview", {"body": "x"}, token=shop.organizer).status
+        == 422
+    )
