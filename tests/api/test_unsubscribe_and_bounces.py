@@ -197,3 +197,19 @@ def test_a_confirmation_sns_refuses_is_400(api, feedback):
         api, sns("SubscriptionConfirmation", Token="tok", TopicArn="arn:aws:sns:us-east-1:1:none")
     )
     assert answer.status == 400 and answer.error_code == "not_confirmed"
+
+
+def test_after_a_bounce_only_the_mail_its_owner_asks_for_reaches_the_address(
+    api, signup, make_event, feedback, sent_emails
+):
+    from tests.api.orders_helpers import FREE
+
+    shop = make_shop(api, signup, make_event)
+    buyer = signup("bounced@example.com")
+    assert post_sns(api, sns(message=bounce("Permanent", "bounced@example.com"))).status == 200
+    shop.buy(buyer, shop.ticket(**FREE), 1)
+    mine = [m.subject for m in sent_emails() if m.to == ["bounced@example.com"]]
+    assert not any(subject.startswith("Your tickets for") for subject in mine)
+    # An e-mail verification the owner asks for now still goes (so does a password reset).
+    assert api.post("/auth/verify-email", token=buyer).status in (200, 202)
+    assert len([m for m in sent_emails() if m.to == ["bounced@example.com"]]) == len(mine) + 1
