@@ -13,6 +13,7 @@ from chalicelib.store import organizer_messages as store
 from chalicelib.store.mailing import address_key, claim
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.mailing import OrganizerMessageModel
+from chalicelib.store.models.tickets import TicketModel
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.transactions import Cancelled
 
@@ -21,10 +22,10 @@ logger = logging.getLogger("marquee.messages")
 CLAIM_PURPOSE = "message"
 
 
-def _check_tickets(event_id: str, ticket_ids: list[str] | None) -> None:
+def _check_tickets(ticket_ids: list[str] | None, event_tickets: list[TicketModel]) -> None:
     if ticket_ids is None:
         return
-    known = {ticket.ticket_id for ticket in tickets.list_tickets(event_id)}
+    known = {ticket.ticket_id for ticket in event_tickets}
     errors = {
         f"ticket_ids[{index}]": "No such ticket in this event."
         for index, ticket_id in enumerate(ticket_ids)
@@ -37,7 +38,8 @@ def _check_tickets(event_id: str, ticket_ids: list[str] | None) -> None:
 def send_message(event: EventModel, sender: UserModel, payload: dict[str, Any]) -> OrganizerMessageModel:
     """Store the message to be delivered: 422 for a ticket not of the event, 429 past the limit
     (counted by the counter's conditional write, given back when the message is not stored)."""
-    _check_tickets(event.event_id, payload.get("ticket_ids"))
+    if payload.get("ticket_ids") is not None:
+        _check_tickets(payload["ticket_ids"], tickets.list_tickets(event.event_id))
     reservation = ratelimit.consume(rules.MESSAGES_PER_EVENT, event.event_id)
     message = store.new_message(event.event_id, sender, payload)
     try:
@@ -51,13 +53,10 @@ def send_message(event: EventModel, sender: UserModel, payload: dict[str, Any]) 
 def recipient_count(event_id: str, ticket_ids: list[str] | None) -> int:
     """Valid tickets of the chosen ticket types, from their ``sold`` counters (one Query of the
     event's ticket items, whatever the audience: refunds and voids lower ``sold``)."""
-    _check_tickets(event_id, ticket_ids)
+    event_tickets = tickets.list_tickets(event_id)
+    _check_tickets(ticket_ids, event_tickets)
     chosen = None if ticket_ids is None else set(ticket_ids)
-    return sum(
-        int(ticket.sold)
-        for ticket in tickets.list_tickets(event_id)
-        if chosen is None or ticket.ticket_id in chosen
-    )
+    return sum(int(ticket.sold) for ticket in event_tickets if chosen is None or ticket.ticket_id in chosen)
 
 
 def deliver_inserted(event_id: str, sk: str) -> int:
