@@ -7,13 +7,16 @@ from chalicelib.store.models.attendees import AttendeeModel
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.mailing import OrganizerMessageModel
 
+ORGANIZER_MESSAGE = "organizer_message"
+EVENT_REMINDER = "event_reminder"
+
 
 def organizer_message(to: str, event: EventModel, message: OrganizerMessageModel) -> bool:
     """One attendee's copy, with its signed unsubscribe link; False when it did not go
     (unsubscribed from the event, undeliverable, SES refused it)."""
     sent = mail.send(
         to,
-        "organizer_message",
+        ORGANIZER_MESSAGE,
         unsubscribe_event=event.event_id,
         subject=message.subject,
         event_name=event.name,
@@ -27,7 +30,7 @@ def reminder(attendee: AttendeeModel, event: EventModel) -> bool:
     """The day-before reminder of one attendee's ticket; False when it did not go."""
     sent = mail.send(
         attendee.email,
-        "event_reminder",
+        EVENT_REMINDER,
         event_name=event.name,
         attendee_name=attendee.name,
         ticket_name=attendee.ticket_name,

@@ -7,10 +7,11 @@ from typing import Any
 
 from chalicelib.domain import organizer_messages as rules
 from chalicelib.domain.errors import NotFoundError, ValidationError
+from chalicelib.mail.suppression import why_not
 from chalicelib.services import mailing
 from chalicelib.store import events, ratelimit, tickets
 from chalicelib.store import organizer_messages as store
-from chalicelib.store.mailing import address_key, claim
+from chalicelib.store.mailing import address_key, claim, release
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.mailing import OrganizerMessageModel
 from chalicelib.store.models.tickets import TicketModel
@@ -70,15 +71,29 @@ def deliver_inserted(event_id: str, sk: str) -> int:
     return 0 if message is None else deliver(message, event)
 
 
+class DeliveryIncomplete(RuntimeError):
+    """SES refused some copies: the stream delivers the insert again, and the retry sends those."""
+
+
 def deliver(message: OrganizerMessageModel, event: EventModel) -> int:
     """Mail the message to each valid attendee's address once: the claim (message x address) is
-    taken before the mail goes, so a second or concurrent run skips it. Returns the copies sent."""
-    mailed = 0
+    taken before the mail goes, so a second or concurrent run skips it. A copy SES refused (its
+    sending rate, an outage) gives its claim back and fails the run, so the stream's retry sends
+    it. Returns the copies sent."""
+    mailed = failed = 0
     for attendee in store.valid_attendees(message.event_id, message.ticket_ids):
-        if not attendee.email or not claim(CLAIM_PURPOSE, message.message_id, address_key(attendee.email)):
+        key = address_key(attendee.email)
+        if not attendee.email or not claim(CLAIM_PURPOSE, message.message_id, key):
+            continue
+        if why_not(attendee.email, mailing.ORGANIZER_MESSAGE, event.event_id) is not None:
             continue
         if mailing.organizer_message(attendee.email, event, message):
             mailed += 1
+        else:
+            release(CLAIM_PURPOSE, message.message_id, key)
+            failed += 1
     store.mark_sent(message, mailed)
     logger.info("message %s of event %s: %d copies sent", message.message_id, event.event_id, mailed)
+    if failed:
+        raise DeliveryIncomplete(f"message {message.message_id}: {failed} copies not taken by SES")
     return mailed

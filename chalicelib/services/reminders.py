@@ -7,8 +7,9 @@ from datetime import datetime
 
 from chalicelib.domain import reminders as rules
 from chalicelib.domain.clock import now
+from chalicelib.mail.suppression import why_not
 from chalicelib.services import mailing
-from chalicelib.store.mailing import claim
+from chalicelib.store.mailing import claim, release
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.organizer_messages import valid_attendees
 from chalicelib.store.reminders import published_starting_between
@@ -39,6 +40,13 @@ def remind_attendees(event: EventModel) -> int:
     scope = f"{event.event_id}#{event.starts_at}"
     sent = 0
     for attendee in valid_attendees(event.event_id, None):
-        if attendee.email and claim(CLAIM_PURPOSE, scope, attendee.attendee_id):
-            sent += int(mailing.reminder(attendee, event))
+        if not attendee.email or not claim(CLAIM_PURPOSE, scope, attendee.attendee_id):
+            continue
+        if why_not(attendee.email, mailing.EVENT_REMINDER, None) is not None:
+            continue
+        if mailing.reminder(attendee, event):
+            sent += 1
+        else:
+            # SES refused it (its rate, an outage): the job's next run, still in the window, sends it.
+            release(CLAIM_PURPOSE, scope, attendee.attendee_id)
     return sent

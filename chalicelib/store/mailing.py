@@ -43,6 +43,11 @@ def claim(purpose: str, scope: str, recipient: str) -> bool:
     return True
 
 
+def release(purpose: str, scope: str, recipient: str) -> None:
+    """Give a claim back when its mail did not go, so a later run may send it."""
+    MailClaimModel(claim_pk(purpose, scope), recipient).delete()
+
+
 def mark_undeliverable(email: str, reason: str, detail: str = "") -> None:
     address = email.strip().lower()
     UndeliverableModel(

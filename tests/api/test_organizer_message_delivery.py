@@ -198,3 +198,46 @@ def test_markup_and_unsafe_links_in_the_body_are_not_sent_as_html(shop, audience
     assert "&lt;script&gt;" in mail.html
     assert 'href="javascript' not in mail.html
     assert '<a href="https://ok.example/a">site</a>' in mail.html
+
+
+@pytest.fixture
+def ses_refuses(monkeypatch):
+    """SES refuses (throttles) the next mail to each address put in the returned set."""
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    refused: set[str] = set()
+    original = BaseClient._make_api_call
+
+    def throttling(client, operation, params):
+        if operation == "SendRawEmail" and refused & set(params["Destinations"]):
+            refused.difference_update(params["Destinations"])
+            raise ClientError(
+                {"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."}}, operation
+            )
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", throttling)
+    return refused
+
+
+def test_a_copy_ses_refused_is_sent_by_the_retry_and_the_others_not_again(
+    shop, audience, sent_emails, ses_refuses
+):
+    from chalicelib.services.organizer_messages import DeliveryIncomplete, deliver_inserted
+    from chalicelib.store.organizer_messages import list_messages
+
+    write(shop, {"subject": "Retry", "body": "x"})
+    [stored] = list_messages(shop.event_id)
+    ses_refuses.add("bob@example.com")
+    with pytest.raises(DeliveryIncomplete):
+        deliver_inserted(shop.event_id, stored.sk)
+    assert copies(sent_emails, "Retry") == ["ann@example.com", "cat@example.com", "dan@example.com"]
+    assert deliver_inserted(shop.event_id, stored.sk) == 1
+    assert copies(sent_emails, "Retry") == [
+        "ann@example.com",
+        "bob@example.com",
+        "cat@example.com",
+        "dan@example.com",
+    ]
+    assert shop.api.get(f"/events/{shop.event_id}/messages", token=shop.organizer).json[0]["recipients"] == 4

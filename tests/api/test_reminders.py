@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.api.orders_helpers import FREE, Shop
+from tests.api.test_organizer_message_delivery import ses_refuses  # noqa: F401 - a fixture
 
 
 def starting_in(hours: float, zone: str) -> tuple[str, str]:
@@ -144,3 +145,13 @@ def test_the_job_is_scheduled_in_the_app():
     from app import app
 
     assert "remind_attendees" in {source.name for source in app.event_sources}
+
+
+def test_a_reminder_ses_refused_goes_with_the_next_run(event_in, signup, sent_emails, ses_refuses):  # noqa: F811
+    shop, ticket = event_in(23.5)
+    buy_for(shop, signup("buyer@example.com"), ticket, "a@example.com", "b@example.com")
+    ses_refuses.add("b@example.com")
+    assert send_reminders() == 1
+    assert send_reminders() == 1
+    assert send_reminders() == 0
+    assert reminders(sent_emails) == ["a@example.com", "b@example.com"]
