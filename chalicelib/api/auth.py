@@ -4,6 +4,7 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.domain.password_reset import RESET_CONFIRMATION, RESET_REQUEST, RESET_REQUESTED
 from chalicelib.domain.users import LOGIN, ME, PASSWORD_CHANGE, SIGNED_IN, SIGNUP, VERIFICATION_SENT
 from chalicelib.domain.verification import CONFIRMATION, EMAIL_VERIFIED
 from chalicelib.http.context import current_user
@@ -12,7 +13,7 @@ from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.http.tokens import issue_token
 from chalicelib.services import accounts, invites
-from chalicelib.store import users, verification
+from chalicelib.store import users
 
 bp = ApiBlueprint(__name__)
 
@@ -54,6 +55,32 @@ def change_password(body: dict[str, Any]) -> dict:
     return _session(accounts.change_password(current_user(), body))
 
 
+@bp.route(
+    "/auth/password-reset",
+    methods=["POST"],
+    public=True,
+    status=202,
+    body=RESET_REQUEST,
+    response=RESET_REQUESTED,
+)
+def request_password_reset(body: dict[str, Any]) -> Response:
+    """E-mail a link that sets a new password, if the address has an account (the answer is the
+    same either way)."""
+    return Response(body=accounts.request_password_reset(body["email"], source_ip()), status_code=202)
+
+
+@bp.route(
+    "/auth/password-reset/confirm",
+    methods=["POST"],
+    public=True,
+    body=RESET_CONFIRMATION,
+    response=SIGNED_IN,
+)
+def confirm_password_reset(body: dict[str, Any]) -> dict:
+    """Follow a reset link: the new password is set, every older session ends, the link is spent."""
+    return _session(accounts.reset_password(body["token"], body["password"], source_ip()))
+
+
 @bp.route("/auth/verify-email", methods=["POST"], status=202, response=VERIFICATION_SENT)
 def request_verification() -> Response:
     """E-mail me a link that verifies my address (limited per hour)."""
@@ -69,7 +96,7 @@ def request_verification() -> Response:
 )
 def confirm_verification(body: dict[str, Any]) -> dict:
     """Follow a verification link: its account's address is verified; the link is spent."""
-    return verification.confirm(body)
+    return accounts.confirm_verification(body, source_ip())
 
 
 @bp.route("/me", response=ME)

@@ -3,11 +3,18 @@
 from typing import Any
 
 from chalicelib import mail
-from chalicelib.domain.errors import ConflictError
-from chalicelib.domain.limits import VERIFICATION_EMAILS_PER_USER
+from chalicelib.domain import password_reset
+from chalicelib.domain.errors import ConflictError, TooManyRequestsError
+from chalicelib.domain.limits import (
+    FAILED_RESETS_PER_SOURCE,
+    FAILED_VERIFICATIONS_PER_SOURCE,
+    PASSWORD_RESETS_PER_ADDRESS,
+    PASSWORD_RESETS_PER_SOURCE,
+    VERIFICATION_EMAILS_PER_USER,
+)
 from chalicelib.domain.verification import VERIFICATION_TTL
 from chalicelib.services.signals import SessionsRevoked, emit
-from chalicelib.store import ratelimit, users, verification
+from chalicelib.store import password_resets, ratelimit, users, verification
 from chalicelib.store.models.users import UserModel
 
 
@@ -41,3 +48,45 @@ def request_verification(user: UserModel) -> dict[str, Any]:
     if not email_sent:
         ratelimit.give_back(reservation)
     return {"email": user.email, "email_sent": email_sent}
+
+
+def confirm_verification(payload: dict[str, Any], source_ip: str) -> dict[str, Any]:
+    """``POST /auth/verify-email/confirm``: links that do not work count against the network (like
+    reset links); one that works is given back."""
+    attempt = ratelimit.consume(FAILED_VERIFICATIONS_PER_SOURCE, source_ip)
+    confirmed = verification.confirm(payload)
+    ratelimit.give_back(attempt)
+    return confirmed
+
+
+def request_password_reset(email: str, source_ip: str) -> dict[str, Any]:
+    """``POST /auth/password-reset`` for the normalized ``email``: a one-hour link to the address
+    if it has an account. The answer, the limits and the work are the same whether or not it does
+    (a link item is stored and the mail rendered either way); only the sending differs."""
+    from_source = ratelimit.consume(PASSWORD_RESETS_PER_SOURCE, source_ip)
+    try:
+        ratelimit.consume(PASSWORD_RESETS_PER_ADDRESS, ratelimit.digest(email))
+    except TooManyRequestsError:
+        ratelimit.give_back(from_source)
+        raise
+    user = users.find_by_email_evenly(email)
+    token = password_resets.new_link(email, user)
+    context = {"token": token, "minutes": password_reset.minutes()}
+    if user is None:
+        # The work of the mail for an account, without sending it.
+        mail.render("password_reset", **context)
+    else:
+        mail.send(user.email, "password_reset", **context)
+    return {"email": email}
+
+
+def reset_password(token: str, password: str, source_ip: str) -> UserModel:
+    """``POST /auth/password-reset/confirm``: the link's account gets the new password, every
+    older session of it stops working (tokens and open WebSockets), the link is spent."""
+    # Counted first, so links tried in parallel cannot slip past the limit; one that works is
+    # given back (only links that do not work count).
+    attempt = ratelimit.consume(FAILED_RESETS_PER_SOURCE, source_ip)
+    user = password_resets.confirm(token, password)
+    ratelimit.give_back(attempt)
+    emit(SessionsRevoked(user.user_id))
+    return user

@@ -3,28 +3,27 @@ token travels only in the e-mail; the table keeps its SHA-256 digest. Confirming
 used and the account verified in one transaction conditioned on the link being unused and
 unexpired, so two confirmations sent together cannot both succeed."""
 
-import secrets
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.domain import verification as rules
 from chalicelib.domain.clock import now
+from chalicelib.domain.link_tokens import new_token, token_digest
 from chalicelib.store.models.system import EmailVerificationModel
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.transactions import Cancelled, transaction
 
-TOKEN_BYTES = 32
 LINK_SK = "link"
 
 
 def _key(token: str) -> str:
-    return f"VERIFY#{rules.token_digest(token)}"
+    return f"VERIFY#{token_digest(token)}"
 
 
 def new_link(user: UserModel) -> str:
     """Store a new link for the account's address; returns its token (for the e-mail only)."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     expires_at = int((now() + rules.VERIFICATION_TTL).timestamp())
     link_item = EmailVerificationModel(
         _key(token), LINK_SK, user_id=user.user_id, email=user.email, expires_at=expires_at

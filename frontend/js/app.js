@@ -112,7 +112,7 @@ function onSessionChange() {
   } else {
     stopSocket();
     const { path } = currentPath();
-    if (!['/signin', '/signup', '/verify-email'].includes(path) && !path.startsWith('/public/') && !path.startsWith('/e/')) {
+    if (!['/signin', '/signup', '/verify-email', '/forgot-password', '/reset-password'].includes(path) && !path.startsWith('/public/') && !path.startsWith('/e/')) {
       navigate(`/signin?next=${encodeURIComponent(path)}`, { replace: true });
     } else {
       render();

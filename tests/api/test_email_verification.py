@@ -203,3 +203,19 @@ def test_a_link_for_an_account_that_changed_address_does_not_verify_it(api, sent
 
     assert response.status == 422
     assert api.get("/me", token=session["token"]).json["email_verified"] is False
+
+
+def test_links_that_do_not_work_are_limited_per_network(api, sent_emails):
+    from tests.api.test_login_limits import _from_address
+
+    _signup(api)
+    token = _link_token(_verification_mails(sent_emails, "ann@example.com")[0])
+    with _from_address("203.0.113.66"):
+        for number in range(29):
+            assert api.post("/auth/verify-email/confirm", {"token": f"guess-{number}"}).status == 422
+        assert api.post("/auth/verify-email/confirm", {"token": token}).status == 200
+        assert api.post("/auth/verify-email/confirm", {"token": "guess-last"}).status == 422
+        refused = api.post("/auth/verify-email/confirm", {"token": "guess-over"})
+    assert refused.status == 429 and int(refused.headers["retry-after"]) >= 1
+    with _from_address("198.51.100.1"):
+        assert api.post("/auth/verify-email/confirm", {"token": "guess-elsewhere"}).status == 422

@@ -241,7 +241,12 @@ def test_mailbox_lists_sent_emails_escaped(shared_local_stack: LocalStack) -> No
         Destination={"ToAddresses": [recipient]},
         Message={
             "Subject": {"Data": "You are invited <script>alert(1)</script>"},
-            "Body": {"Html": {"Data": '<p><a href="http://127.0.0.1/#/signup?invite=tok">Join</a></p>'}},
+            "Body": {
+                "Html": {
+                    "Data": '<p><a href="http://127.0.0.1/#/signup?invite=tok">Join</a></p>'
+                    "<script>alert(2)</script>"
+                }
+            },
         },
     )
     listed = requests.get(f"{stack.base_url}/mailbox.json", timeout=10).json()
@@ -255,6 +260,10 @@ def test_mailbox_lists_sent_emails_escaped(shared_local_stack: LocalStack) -> No
     assert "<script>" not in page.text
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
     assert '<a href="http://127.0.0.1/#/signup?invite=tok"' in page.text
+    # The mail's own HTML is drawn only inside a frame without scripts or same-origin access.
+    assert page.text.count("<iframe") == len(listed)
+    assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in page.text
+    assert 'srcdoc="&lt;base target=&quot;_blank&quot;&gt;&lt;p&gt;&lt;a href=' in page.text
 
 
 def test_concurrent_signups_with_one_email_create_one_account(shared_local_stack: LocalStack) -> None:

@@ -31,6 +31,7 @@ export default async function render({ root, route, query, navigate }) {
     message ? h('p', { class: 'session-message', role: 'alert', dataset: { signinMessage: '' } }, message) : null,
     inviteToken ? h('p', { class: 'notice' }, 'Create an account to accept your invitation.') : null,
     form,
+    signup ? null : h('p', {}, h('a', { href: '#/forgot-password', dataset: { nav: 'forgot-password' } }, 'Forgot password?')),
     h('p', {}, signup ? 'Already have an account? ' : 'New here? ',
       h('a', { href: `#/${signup ? 'signin' : 'signup'}${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}` },
         signup ? 'Sign in' : 'Create an account'))));
