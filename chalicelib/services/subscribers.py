@@ -11,12 +11,10 @@ from chalicelib.domain import receipts
 from chalicelib.domain import refunds as refund_rules
 from chalicelib.payments import stripe_gateway
 from chalicelib.realtime.sessions import end_sessions
-from chalicelib.services import attendees, checkins
+from chalicelib.services import attendees
 from chalicelib.services.notifications import notify
-from chalicelib.services.pushes import push_availability, push_unread
+from chalicelib.services.pushes import push_unread
 from chalicelib.services.signals import (
-    AvailabilityChanged,
-    CheckinsRecorded,
     CheckoutAbandoned,
     InviteCreated,
     NotificationStored,
@@ -38,11 +36,6 @@ logger = logging.getLogger("marquee.signals")
 @subscribe(SessionsRevoked)
 def close_the_users_connections(event: SessionsRevoked) -> None:
     end_sessions(event.user_id)
-
-
-@subscribe(AvailabilityChanged)
-def tell_the_public_pages(event: AvailabilityChanged) -> None:
-    push_availability(event.event_id)
 
 
 @subscribe(NotificationStored)
@@ -77,24 +70,6 @@ def close_the_checkout(event: CheckoutAbandoned) -> None:
 @subscribe(OrderVoided)
 def revoke_the_tickets(event: OrderVoided) -> None:
     attendees.revoke_order(event.order)
-
-
-@subscribe(CheckinsRecorded)
-def tell_the_check_in_panels(event: CheckinsRecorded) -> None:
-    """Admissions move the checked-in counts (one push per batch of scans)."""
-    checkins.push_counts(event.event_id)
-
-
-@subscribe(OrderCompleted)
-def count_the_new_tickets(event: OrderCompleted) -> None:
-    """A completed order raises the valid counts the check-in panels show."""
-    checkins.push_counts(event.order.event_id)
-
-
-@subscribe(OrderVoided)
-def count_the_voided_tickets(event: OrderVoided) -> None:
-    """A voided order lowers them."""
-    checkins.push_counts(event.order.event_id)
 
 
 @subscribe(OrderCompleted)
