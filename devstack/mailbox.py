@@ -61,7 +61,8 @@ def describe(message: Any, sent_at: str) -> dict[str, Any]:
         "id": getattr(message, "id", None) or ",".join(getattr(message, "ids", [])),
         "sent_at": sent_at,
         "from": str(getattr(message, "source", "") or ""),
-        "to": _flatten(getattr(message, "destinations", [])),
+        # moto adds the raw message's To: header to the destinations SES was given: one each.
+        "to": list(dict.fromkeys(_flatten(getattr(message, "destinations", [])))),
         "subject": "",
         "text": "",
         "html": "",
@@ -118,9 +119,29 @@ class Mailbox:
         return list(reversed(self.export()))
 
 
+def _shown(message: dict[str, Any]) -> str:
+    """The message as its recipient's mail program shows it: the HTML part in a sandboxed frame
+    (no script, no same-origin access; links open in a new tab), the text part below it."""
+    esc = html.escape
+    text, body = message.get("text") or "", message.get("html") or ""
+    shown = ""
+    if body:
+        document = f'<base target="_blank">{body}'
+        shown += (
+            f'<iframe title="{esc(message.get("subject") or "(no subject)", quote=True)}" '
+            'sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer" '
+            f'srcdoc="{esc(document, quote=True)}"></iframe>'
+        )
+    if text:
+        shown += (
+            f"<details{'' if body else ' open'}><summary>Plain text</summary><pre>{esc(text)}</pre></details>"
+        )
+    return shown
+
+
 def render_html(messages: list[dict[str, Any]]) -> str:
     """The /mailbox page. Every piece of message text goes through html.escape; only http(s)
-    links become anchors."""
+    links become anchors, and a message's HTML only appears inside a sandboxed frame."""
     esc = html.escape
     rows = []
     for message in messages:
@@ -128,25 +149,27 @@ def render_html(messages: list[dict[str, Any]]) -> str:
             f'<li><a href="{esc(url, quote=True)}" rel="noreferrer noopener">{esc(url)}</a></li>'
             for url in message.get("links", [])
         )
-        body = message.get("text") or message.get("html") or ""
         rows.append(
             "<article>"
             f"<h2>{esc(message.get('subject') or '(no subject)')}</h2>"
             f"<p><b>To:</b> {esc(', '.join(message.get('to', [])))}<br>"
             f"<b>From:</b> {esc(message.get('from', ''))}<br>"
             f"<b>Sent:</b> {esc(message.get('sent_at', ''))}</p>"
-            + (f"<ul>{links}</ul>" if links else "")
-            + f"<details><summary>Body</summary><pre>{esc(body)}</pre></details>"
-            "</article>"
+            + _shown(message)
+            + (f"<details><summary>Links</summary><ul>{links}</ul></details>" if links else "")
+            + "</article>"
         )
     content = "".join(rows) or "<p>No emails sent yet.</p>"
     return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Mailbox - Marquee local</title>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<title>Mailbox - Marquee local</title>"
         "<style>body{font:15px system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}"
-        "article{border:1px solid #ccc;border-radius:6px;padding:0 1rem;margin:1rem 0}"
-        "pre{white-space:pre-wrap;word-break:break-word}</style></head>"
+        "article{border:1px solid #ccc;border-radius:6px;padding:0 1rem 1rem;margin:1rem 0}"
+        "iframe{display:block;width:100%;height:26rem;border:1px solid #ddd;border-radius:4px}"
+        "details{margin-top:.5rem}pre{white-space:pre-wrap;word-break:break-word}</style></head>"
         f"<body><h1>Mailbox ({len(messages)})</h1>"
-        "<p>Emails the local stack's SES was asked to send, newest first. "
+        "<p>Emails the local stack's SES was asked to send, newest first, as their recipients see them. "
         "<a href='/mailbox.json'>JSON</a></p>"
         f"{content}</body></html>"
     )

@@ -4,6 +4,7 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.domain.password_reset import RESET_CONFIRMATION, RESET_REQUEST, RESET_REQUESTED
 from chalicelib.domain.users import LOGIN, ME, PASSWORD_CHANGE, SIGNED_IN, SIGNUP, VERIFICATION_SENT
 from chalicelib.domain.verification import CONFIRMATION, EMAIL_VERIFIED
 from chalicelib.http.context import current_user
@@ -32,7 +33,7 @@ def _session(user: users.UserModel) -> dict:
 def signup(body: dict[str, Any]) -> Response:
     user = invites.sign_up(body)
     if not user.email_verified:
-        verification.send_link(user)
+        accounts.send_verification(user)
     return created(_session(user))
 
 
@@ -54,10 +55,36 @@ def change_password(body: dict[str, Any]) -> dict:
     return _session(accounts.change_password(current_user(), body))
 
 
+@bp.route(
+    "/auth/password-reset",
+    methods=["POST"],
+    public=True,
+    status=202,
+    body=RESET_REQUEST,
+    response=RESET_REQUESTED,
+)
+def request_password_reset(body: dict[str, Any]) -> Response:
+    """E-mail a link that sets a new password, if the address has an account (the answer is the
+    same either way)."""
+    return Response(body=accounts.request_password_reset(body["email"], source_ip()), status_code=202)
+
+
+@bp.route(
+    "/auth/password-reset/confirm",
+    methods=["POST"],
+    public=True,
+    body=RESET_CONFIRMATION,
+    response=SIGNED_IN,
+)
+def confirm_password_reset(body: dict[str, Any]) -> dict:
+    """Follow a reset link: the new password is set, every older session ends, the link is spent."""
+    return _session(accounts.reset_password(body["token"], body["password"], source_ip()))
+
+
 @bp.route("/auth/verify-email", methods=["POST"], status=202, response=VERIFICATION_SENT)
 def request_verification() -> Response:
     """E-mail me a link that verifies my address (limited per hour)."""
-    return Response(body=verification.request_link(current_user()), status_code=202)
+    return Response(body=accounts.request_verification(current_user()), status_code=202)
 
 
 @bp.route(

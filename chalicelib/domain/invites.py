@@ -1,13 +1,11 @@
 """Rules for role invites: who may be invited to what, when an invite can still be answered,
-and the words of the invitation (notification and e-mail)."""
+and the words of the invitation's notification (the e-mail is chalicelib/mail's "invite")."""
 
-import html
 from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import ConflictError, ForbiddenError, ValidationError
 from chalicelib.domain.fields import Choice, Const, Field, Flag, Text
-from chalicelib.domain.messages import Message
 from chalicelib.domain.objects import Object, sent
 from chalicelib.domain.permissions import EVENT_ROLES
 from chalicelib.domain.users import email_field, normalize_email
@@ -101,38 +99,11 @@ def check_signup_invite(
         raise ValidationError({"invite_token": "This invite has expired; ask the organizer for a new one."})
 
 
-def invite_message(
-    event_name: str, role: str, inviter_name: str | None, accept_link: str, signup_link: str | None
-) -> Message:
-    """The invitation e-mail. ``accept_link`` (with the token) answers the invite; ``signup_link``
-    is for an address without an account. ``inviter_name`` is left out (None) unless the address
-    is a verified account's: a stranger's inbox gets no text the inviter wrote beyond the event name."""
-    label = ROLE_LABELS.get(role, role)
-    subject = f"You are invited to be {label} of {event_name}"
-    who = f"{inviter_name} invited you" if inviter_name else "You are invited"
-    expiry = f"The invite expires in {INVITE_TTL.days} days. If you did not expect it, ignore this e-mail."
-    safe = {"event": html.escape(event_name), "who": html.escape(who)}
-    lines = [f"{who} to be {label} of {event_name} on Marquee.", ""]
-    parts = [
-        f"<p>{safe['who']} to be <strong>{label}</strong> of <strong>{safe['event']}</strong> on Marquee.</p>"
-    ]
-    if signup_link:
-        lines += [f"Create your account to accept: {signup_link}", ""]
-        lines += [f"Already have an account with this address? Accept or decline here: {accept_link}", ""]
-        parts += [
-            f'<p><a href="{html.escape(signup_link)}">Create your account to accept</a></p>',
-            f'<p>Already have an account with this address? <a href="{html.escape(accept_link)}">'
-            "Accept or decline here</a></p>",
-        ]
-    else:
-        lines += [f"Accept or decline: {accept_link}", ""]
-        parts.append(f'<p><a href="{html.escape(accept_link)}">Accept or decline</a></p>')
-    lines.append(expiry)
-    parts.append(f"<p>{expiry}</p>")
-    return Message(subject=subject, text="\n".join(lines), html="".join(parts))
+def role_label(role: str) -> str:
+    """The role as people read it."""
+    return ROLE_LABELS.get(role, role)
 
 
 def invite_notification(event_name: str, role: str, inviter_name: str) -> tuple[str, str]:
     """(title, plain-text message) of the in-app notification of a registered invitee."""
-    label = ROLE_LABELS.get(role, role)
-    return "Role invite", f"{inviter_name} invited you to be {label} of {event_name}."
+    return "Role invite", f"{inviter_name} invited you to be {role_label(role)} of {event_name}."

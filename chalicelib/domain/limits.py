@@ -54,6 +54,24 @@ FAILED_LOGINS_PER_ACCOUNT = GrowingDelay(
 FAILED_LOGINS_PER_SOURCE = Limit(
     "login-source", 300, 15 * 60, "Too many failed sign-ins from your network; try again later."
 )
+# Password reset (services/accounts.py), counted alike for addresses with and without an account:
+# each request mails the address, so a few an hour per address; per network, requests and links
+# that do not work (a token is 256 random bits: this only stops a flood).
+PASSWORD_RESETS_PER_ADDRESS = Limit(
+    "reset-address",
+    5,
+    3600,
+    "Too many password reset e-mails for this address this hour; use the newest one or try later.",
+)
+PASSWORD_RESETS_PER_SOURCE = Limit(
+    "reset-source", 100, 15 * 60, "Too many password resets from your network; try again later."
+)
+FAILED_RESETS_PER_SOURCE = Limit(
+    "reset-failed-source",
+    30,
+    15 * 60,
+    "Too many password reset links that do not work from your network; try again later.",
+)
 INVITES_PER_EVENT = Limit("invites-event", 50, 3600, "This event has sent too many invites this hour.")
 VERIFICATION_EMAILS_PER_USER = Limit(
     "verify-email", 5, 3600, "Too many verification e-mails this hour; use the newest one or try later."

@@ -7,7 +7,6 @@ than was paid. The order's status follows the refunds that succeeded: all of the
 PynamoDB, no HTTP.
 """
 
-import html
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -17,7 +16,6 @@ from typing import Any
 
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.fields import Choice, Matching, Parsed, Text
-from chalicelib.domain.messages import Message
 from chalicelib.domain.money import decimals
 from chalicelib.domain.objects import ListOf, Object, sent
 from chalicelib.domain.orders import COMPLETED, PARTIALLY_REFUNDED, REFUNDED
@@ -253,37 +251,6 @@ def release_of(
 def check_update(status: str) -> None:
     if status not in STATUSES:
         raise ValueError(f"unknown refund status {status!r}")
-
-
-def refund_message(
-    event_name: str, buyer_name: str, amount: Decimal, currency: str, fully_refunded: bool, reason: str | None
-) -> Message:
-    """The buyer's refund notice (every text a person wrote is escaped in the HTML part)."""
-    money = f"{money_text(amount, currency)} {currency}"
-    subject = f"Refund of {money} for {event_name}"
-    what = (
-        "Your order was refunded in full; its tickets are no longer valid."
-        if fully_refunded
-        else "Part of your order was refunded; your tickets stay valid."
-    )
-    lines = [
-        f"Hello {buyer_name},",
-        "",
-        f"{money} of your order for {event_name} is on its way back to you.",
-        what,
-    ]
-    parts = [
-        f"<p>Hello {html.escape(buyer_name)},</p>",
-        f"<p><strong>{html.escape(money)}</strong> of your order for <strong>{html.escape(event_name)}"
-        f"</strong> is on its way back to you.</p>",
-        f"<p>{what}</p>",
-    ]
-    if reason:
-        lines.append(f"Reason: {reason}")
-        parts.append(f"<p>Reason: {html.escape(reason)}</p>")
-    lines += ["", "It can take a few days to show on your statement."]
-    parts.append("<p>It can take a few days to show on your statement.</p>")
-    return Message(subject, "\n".join(lines), "".join(parts))
 
 
 def refund_notification(event_name: str, buyer_name: str, amount: Decimal, currency: str) -> tuple[str, str]:

@@ -1,37 +1,18 @@
-"""Rules for e-mail verification: how long a link lasts, how its token is kept, what the
-e-mail says (nothing anyone typed: the address may belong to someone who never signed up)."""
+"""Rules for e-mail verification: how long a link lasts (its token: domain/link_tokens.py), how
+a refused one is explained. The e-mail (chalicelib/mail's "email_verification") carries nothing anyone
+typed: the address may belong to someone who never signed up."""
 
-import hashlib
-import html
 from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.fields import Const, Matching, Text
-from chalicelib.domain.messages import Message
+from chalicelib.domain.fields import Const, Text
+from chalicelib.domain.link_tokens import token_field
 from chalicelib.domain.objects import Object, sent
 
 VERIFICATION_TTL = timedelta(hours=24)
-MAX_TOKEN_LENGTH = 200
 
-
-def token_digest(token: str) -> str:
-    """Only this is stored: a leaked table cannot be turned back into working links."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-CONFIRMATION = Object(
-    {
-        "token": Matching(
-            "The verification token from the e-mail's link is required.",
-            min_len=1,
-            max_len=MAX_TOKEN_LENGTH,
-            strip=False,
-            description="From the verification e-mail's link",
-        )
-    },
-    required=("token",),
-)
+CONFIRMATION = Object({"token": token_field("verification")}, required=("token",))
 EMAIL_VERIFIED = sent("EmailVerified", {"email": Text(fmt="email"), "email_verified": Const(True)})
 
 
@@ -50,18 +31,3 @@ def used_link() -> ValidationError:
 
 def expired_link() -> ValidationError:
     return ValidationError({"token": "This verification link has expired; ask for a new one."})
-
-
-def verification_message(link: str) -> Message:
-    hours = int(VERIFICATION_TTL.total_seconds() // 3600)
-    closing = (
-        f"The link works once, for {hours} hours. If you did not sign up for Marquee, ignore this e-mail."
-    )
-    text = f"Confirm that this is your e-mail address on Marquee:\n\n{link}\n\n{closing}"
-    safe_link = html.escape(link)
-    body = (
-        "<p>Confirm that this is your e-mail address on Marquee:</p>"
-        f'<p><a href="{safe_link}">Confirm my address</a></p>'
-        f"<p>{closing}</p>"
-    )
-    return Message("Confirm your e-mail address", text, body)

@@ -2,8 +2,18 @@
 
 from typing import Any
 
+from chalicelib import mail
+from chalicelib.domain import password_reset
+from chalicelib.domain.errors import ConflictError, TooManyRequestsError
+from chalicelib.domain.limits import (
+    FAILED_RESETS_PER_SOURCE,
+    PASSWORD_RESETS_PER_ADDRESS,
+    PASSWORD_RESETS_PER_SOURCE,
+    VERIFICATION_EMAILS_PER_USER,
+)
+from chalicelib.domain.verification import VERIFICATION_TTL
 from chalicelib.services.signals import SessionsRevoked, emit
-from chalicelib.store import users
+from chalicelib.store import password_resets, ratelimit, users, verification
 from chalicelib.store.models.users import UserModel
 
 
@@ -18,3 +28,54 @@ def change_password(user: UserModel, payload: dict[str, Any]) -> UserModel:
     changed = users.change_password(user, payload)
     emit(SessionsRevoked(user.user_id))
     return changed
+
+
+def send_verification(user: UserModel) -> bool:
+    """E-mail the account a new link that verifies its address; returns whether SES took it."""
+    token = verification.new_link(user)
+    hours = int(VERIFICATION_TTL.total_seconds() // 3600)
+    return mail.send(user.email, "email_verification", token=token, hours=hours) is not None
+
+
+def request_verification(user: UserModel) -> dict[str, Any]:
+    """``POST /auth/verify-email``: a new link, unless the address is verified already (a few an
+    hour; a mail SES refused is not counted)."""
+    if user.email_verified:
+        raise ConflictError("Your e-mail address is already verified.", code="already_verified")
+    reservation = ratelimit.consume(VERIFICATION_EMAILS_PER_USER, user.user_id)
+    email_sent = send_verification(user)
+    if not email_sent:
+        ratelimit.give_back(reservation)
+    return {"email": user.email, "email_sent": email_sent}
+
+
+def request_password_reset(email: str, source_ip: str) -> dict[str, Any]:
+    """``POST /auth/password-reset`` for the normalized ``email``: a one-hour link to the address
+    if it has an account. The answer, the limits and the work are the same whether or not it does
+    (a link item is stored and the mail rendered either way); only the sending differs."""
+    from_source = ratelimit.consume(PASSWORD_RESETS_PER_SOURCE, source_ip)
+    try:
+        ratelimit.consume(PASSWORD_RESETS_PER_ADDRESS, ratelimit.digest(email))
+    except TooManyRequestsError:
+        ratelimit.give_back(from_source)
+        raise
+    user = users.find_by_email_evenly(email)
+    token = password_resets.new_link(email, user)
+    context = {"token": token, "minutes": password_reset.minutes()}
+    if user is None:
+        mail.render("password_reset", **context)
+    else:
+        mail.send(user.email, "password_reset", **context)
+    return {"email": email}
+
+
+def reset_password(token: str, password: str, source_ip: str) -> UserModel:
+    """``POST /auth/password-reset/confirm``: the link's account gets the new password, every
+    older session of it stops working (tokens and open WebSockets), the link is spent."""
+    # Counted first, so links tried in parallel cannot slip past the limit; one that works is
+    # given back (only links that do not work count).
+    attempt = ratelimit.consume(FAILED_RESETS_PER_SOURCE, source_ip)
+    user = password_resets.confirm(token, password)
+    ratelimit.give_back(attempt)
+    emit(SessionsRevoked(user.user_id))
+    return user

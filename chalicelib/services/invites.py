@@ -5,12 +5,10 @@ A token is the proof of owning the address: it travels in the invite e-mail, and
 shows it only to an account whose address is verified.
 """
 
-import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from chalicelib import mail
 from chalicelib.config import settings
 from chalicelib.domain import invites as rules
 from chalicelib.domain.clock import now
@@ -19,14 +17,11 @@ from chalicelib.domain.limits import INVITES_PER_EVENT, INVITES_PER_USER
 from chalicelib.domain.users import normalize_email, validate_signup
 from chalicelib.services.signals import InviteCreated, emit
 from chalicelib.store import events, invites, ratelimit, roles, users
-from chalicelib.store.mail import send_email
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.invites import InviteModel
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.retry import LostRace, retrying
 from chalicelib.store.transactions import Cancelled, Transaction
-
-logger = logging.getLogger("marquee")
 
 ATTEMPTS = 3
 MISSING_EVENT = "The event of this invite no longer exists."
@@ -71,17 +66,18 @@ def _email(invite: InviteModel, event: EventModel, inviter: UserModel, invitee: 
 
     Every e-mail carries the accept link with the token: it is the proof that whoever answers
     reads the address. The inviter's own words (their name) go only to a verified address."""
-    base = settings().frontend_url.rstrip("/")
-    accept_link = f"{base}/#/invites?invite={invite.invite_id}&token={invite.token}"
-    signup_link = None if invitee else f"{base}/#/signup?invite={invite.token}"
-    inviter_name = inviter.name if invitee is not None and invitee.email_verified else None
-    message = rules.invite_message(event.name, invite.role, inviter_name, accept_link, signup_link)
-    try:
-        send_email(invite.email, message.subject, message.text, message.html)
-    except (ClientError, BotoCoreError):
-        logger.exception("could not e-mail invite %s", invite.invite_id)
-        return False
-    return True
+    sent = mail.send(
+        invite.email,
+        "invite",
+        event_name=event.name,
+        role_label=rules.role_label(invite.role),
+        inviter_name=inviter.name if invitee is not None and invitee.email_verified else None,
+        invite_id=invite.invite_id,
+        token=invite.token,
+        new_account=invitee is None,
+        expires_in_days=rules.INVITE_TTL.days,
+    )
+    return sent is not None
 
 
 def my_invites(user: UserModel) -> list[tuple[InviteModel, str]]:

@@ -2,12 +2,9 @@
 
 import logging
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from chalicelib.config import settings
+from chalicelib import mail
 from chalicelib.domain import invites as invite_rules
 from chalicelib.domain import orders as order_rules
-from chalicelib.domain import receipts
 from chalicelib.domain import refunds as refund_rules
 from chalicelib.payments import stripe_gateway
 from chalicelib.realtime.sessions import end_sessions
@@ -26,7 +23,6 @@ from chalicelib.services.signals import (
     subscribe,
 )
 from chalicelib.store import roles
-from chalicelib.store.mail import send_email
 from chalicelib.store.models.orders import OrderModel
 from chalicelib.store.orders import lines_of
 
@@ -87,20 +83,17 @@ def notify_the_organizers(event: OrderCompleted) -> None:
 @subscribe(OrderRefunded)
 def email_the_buyer_the_refund(event: OrderRefunded) -> None:
     order, refund = event.order, event.refund
-    message = refund_rules.refund_message(
-        order.event_name,
-        order.buyer_name,
-        refund.amount,
-        order.currency,
-        order.status == order_rules.REFUNDED,
-        refund.reason,
+    mail.send(
+        order.buyer_email,
+        "refund_notice",
+        buyer_name=order.buyer_name,
+        event_name=order.event_name,
+        amount=refund_rules.money_text(refund.amount, order.currency),
+        currency=order.currency,
+        fully_refunded=order.status == order_rules.REFUNDED,
+        reason=refund.reason,
+        order_id=order.order_id,
     )
-    try:
-        send_email(order.buyer_email, message.subject, message.text, message.html)
-    except (ClientError, BotoCoreError):
-        logger.exception(
-            "order %s: could not e-mail the refund notice of %s", order.order_id, refund.refund_id
-        )
 
 
 @subscribe(OrderRefunded)
@@ -120,35 +113,22 @@ def notify_the_invitee(event: InviteCreated) -> None:
     notify(event.invitee.user_id, invite_rules.ROLE_INVITE_ACTION, title, text)
 
 
-def _order_link(order_id: str) -> str:
-    return f"{settings().frontend_url.rstrip('/')}/#/orders/{order_id}"
-
-
-def _ticket_links(order: OrderModel) -> list[receipts.TicketLink]:
-    """A link to each attendee's ticket page. Read through attendees_of, which makes any that
-    are missing, so the links do not depend on issue_the_tickets having run first."""
-    return [
-        receipts.TicketLink(a.name, a.ticket_name, f"{_order_link(order.order_id)}/tickets/{a.attendee_id}")
-        for a in attendees.attendees_of(order)
-    ]
-
-
-def _order_lines(order: OrderModel) -> list[receipts.PaidLine]:
-    return [receipts.PaidLine(line.name, line.quantity, str(line.subtotal)) for line in lines_of(order)]
-
-
 @subscribe(OrderCompleted)
 def send_the_receipt(event: OrderCompleted) -> None:
-    """A paid order's receipt, or a free order's confirmation: each with the tickets."""
+    """A paid order's receipt, or a free order's confirmation: each links every attendee's ticket.
+    The attendees are read through attendees_of, which makes any that are missing, so the links do
+    not depend on issue_the_tickets having run first."""
     order = event.order
-    lines, link, tickets = _order_lines(order), _order_link(order.order_id), _ticket_links(order)
-    if order.total:
-        message = receipts.receipt_message(
-            order.event_name, order.order_id, lines, str(order.total), order.currency, link, tickets
-        )
-    else:
-        message = receipts.confirmation_message(order.event_name, order.order_id, lines, link, tickets)
-    send_email(order.buyer_email, message.subject, message.text, message.html)
+    mail.send(
+        order.buyer_email,
+        "payment_receipt" if order.total else "order_confirmation",
+        event_name=order.event_name,
+        order_id=order.order_id,
+        lines=lines_of(order),
+        total=str(order.total),
+        currency=order.currency,
+        attendees=attendees.attendees_of(order),
+    )
 
 
 @subscribe(PaymentFlagged)
@@ -169,6 +149,7 @@ def tell_about_the_payment(event: PaymentFlagged) -> None:
         order, "payment_issue", f"Payment issue on an order for {order.event_name}", explained
     )
     if event.issue == "paid_after_release":
-        message = receipts.late_payment_message(order.event_name, event.paid, _order_link(order.order_id))
-        send_email(order.buyer_email, message.subject, message.text, message.html)
+        context = {"event_name": order.event_name, "paid": event.paid, "order_id": order.order_id}
+        mail.send(order.buyer_email, "late_payment", **context)
+        message = mail.render("late_payment", **context)
         notify(order.buyer_id, "payment_refunded", message.subject, message.text.split("\n")[0])

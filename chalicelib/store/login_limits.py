@@ -5,7 +5,6 @@ a limit; a correct password gives its reservations back.
 The per-account delay is kept in one item per account: its failure count and the time of the last
 one, changed only by a write conditioned on the item being as it was read (``version``)."""
 
-import hashlib
 import math
 import time
 from dataclasses import dataclass
@@ -43,19 +42,15 @@ class _AccountState:
     last_failure_at: float
 
 
-def _digest(text: str) -> str:
-    """A fixed-length key for what the client sent as e-mail: short keys whatever its length,
-    and no addresses in the limits' items."""
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def reserve(email: str, source_ip: str) -> LoginAttempt:
     """Reserve one sign-in attempt for the normalized ``email`` from ``source_ip``, or refuse it
     with 429 and Retry-After. Unknown e-mail addresses are limited exactly like accounts."""
-    account = _digest(email)
+    account = ratelimit.digest(email)
     source = ratelimit.consume(FAILED_LOGINS_PER_SOURCE, source_ip)
     try:
-        pair = ratelimit.consume(FAILED_LOGINS_PER_SOURCE_AND_ACCOUNT, _digest(f"{source_ip}\n{email}"))
+        pair = ratelimit.consume(
+            FAILED_LOGINS_PER_SOURCE_AND_ACCOUNT, ratelimit.digest(f"{source_ip}\n{email}")
+        )
     except TooManyRequestsError:
         ratelimit.give_back(source)
         raise

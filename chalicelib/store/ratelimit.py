@@ -1,5 +1,6 @@
 """Fixed-window counters in the system table; DynamoDB's TTL removes old windows."""
 
+import hashlib
 import math
 import time
 from dataclasses import dataclass
@@ -19,6 +20,12 @@ class Reservation:
     subject: str
     window_start: int
     count: int
+
+
+def digest(text: str) -> str:
+    """A fixed-length subject for what a client sent (an e-mail address): short keys whatever its
+    length, and no addresses in the limits' items."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _window(limit: Limit, now: float) -> tuple[int, int]:

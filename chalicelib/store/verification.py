@@ -1,63 +1,35 @@
-"""E-mail verification links: sent on signup and on request (rate-limited per account), confirmed
-once. The token travels only in the e-mail; the table keeps its SHA-256 digest. Confirming marks
-the link used and the account verified in one transaction conditioned on the link being unused
-and unexpired, so two confirmations sent together cannot both succeed."""
+"""E-mail verification links (e-mailed by chalicelib.services.accounts), confirmed once. The
+token travels only in the e-mail; the table keeps its SHA-256 digest. Confirming marks the link
+used and the account verified in one transaction conditioned on the link being unused and
+unexpired, so two confirmations sent together cannot both succeed."""
 
-import logging
-import secrets
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from chalicelib.config import settings
 from chalicelib.domain import verification as rules
 from chalicelib.domain.clock import now
-from chalicelib.domain.errors import ConflictError
-from chalicelib.domain.limits import VERIFICATION_EMAILS_PER_USER
-from chalicelib.store import ratelimit
-from chalicelib.store.mail import send_email
+from chalicelib.domain.link_tokens import new_token, token_digest
 from chalicelib.store.models.system import EmailVerificationModel
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.transactions import Cancelled, transaction
 
-logger = logging.getLogger("marquee")
-
-TOKEN_BYTES = 32
 LINK_SK = "link"
 
 
 def _key(token: str) -> str:
-    return f"VERIFY#{rules.token_digest(token)}"
+    return f"VERIFY#{token_digest(token)}"
 
 
-def send_link(user: UserModel) -> bool:
-    """Store a new link for the account's address and e-mail it. Returns whether SES took it."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+def new_link(user: UserModel) -> str:
+    """Store a new link for the account's address; returns its token (for the e-mail only)."""
+    token = new_token()
     expires_at = int((now() + rules.VERIFICATION_TTL).timestamp())
     link_item = EmailVerificationModel(
         _key(token), LINK_SK, user_id=user.user_id, email=user.email, expires_at=expires_at
     )
     link_item.save(condition=EmailVerificationModel.pk.does_not_exist())
-    link = f"{settings().frontend_url.rstrip('/')}/#/verify-email?token={token}"
-    message = rules.verification_message(link)
-    try:
-        send_email(user.email, message.subject, message.text, message.html)
-    except (ClientError, BotoCoreError):
-        logger.exception("could not e-mail the verification link of user %s", user.user_id)
-        return False
-    return True
-
-
-def request_link(user: UserModel) -> dict[str, Any]:
-    """``POST /auth/verify-email``: a new link, unless the address is verified already."""
-    if user.email_verified:
-        raise ConflictError("Your e-mail address is already verified.", code="already_verified")
-    reservation = ratelimit.consume(VERIFICATION_EMAILS_PER_USER, user.user_id)
-    email_sent = send_link(user)
-    if not email_sent:
-        ratelimit.give_back(reservation)
-    return {"email": user.email, "email_sent": email_sent}
+    return token
 
 
 def confirm(payload: dict[str, Any]) -> dict[str, Any]:

@@ -483,16 +483,37 @@ def invite_email_token(sent_emails: Callable[[], list[Any]]) -> Callable[[str], 
     return find
 
 
-@pytest.fixture
-def sent_emails(aws: None) -> Callable[[], list[Any]]:
-    """The e-mails SES was asked to send (moto's backend): objects with .destinations,
-    .subject and .body (the HTML part when there is one)."""
+@dataclass(frozen=True)
+class SentMail:
+    """One e-mail SES was asked to send, as its recipient reads it (devstack.mailbox's reading)."""
 
-    def read() -> list[Any]:
+    to: list[str]
+    subject: str
+    text: str
+    html: str
+
+    @property
+    def destinations(self) -> dict[str, list[str]]:
+        return {"ToAddresses": self.to}
+
+    @property
+    def body(self) -> str:
+        """The HTML part (what moto's own records called the body)."""
+        return self.html
+
+
+@pytest.fixture
+def sent_emails(aws: None) -> Callable[[], list[SentMail]]:
+    """The e-mails SES was asked to send (moto's backend), oldest first."""
+
+    def read() -> list[SentMail]:
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.ses.models import ses_backends
 
-        return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
+        from devstack.mailbox import describe
+
+        records = [describe(m, "") for m in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages]
+        return [SentMail(r["to"], r["subject"], r["text"], r["html"]) for r in records]
 
     return read
 

@@ -68,6 +68,12 @@ def test_inviting_a_registered_user_notifies_and_emails_them(api, event, signup,
     assert f"http://127.0.0.1:8000/#/invites?invite={body['id']}&amp;token=" in mail.body
     # Names are escaped in the HTML part: no markup can be injected through them.
     assert "Olga &lt;Organizer&gt;" in mail.body and "<Organizer>" not in mail.body
+    # The plain-text part is the same invitation, readable as it is.
+    assert mail.text.startswith(
+        "Olga <Organizer> invited you to be moderator of PyCon & Friends on Marquee.\n\n"
+        f"Accept or decline: http://127.0.0.1:8000/#/invites?invite={body['id']}&token="
+    )
+    assert "The invite expires in 7 days." in mail.text
 
 
 def test_a_verified_user_lists_their_invites_with_tokens_and_accepts(api, event, signup, verify_email):
@@ -199,6 +205,8 @@ def test_an_unknown_address_gets_a_signup_link_and_signing_up_grants_the_role(ap
     [mail] = _invite_mails(sent_emails)
     assert mail.destinations["ToAddresses"] == ["new.person@example.com"]
     assert "http://127.0.0.1:8000/#/signup?invite=" in mail.body
+    assert "Create your account to accept: http://127.0.0.1:8000/#/signup?invite=" in mail.text
+    assert "Accept or decline here: http://127.0.0.1:8000/#/invites?invite=" in mail.text
     token = _signup_link_token(mail)
 
     response = api.post(

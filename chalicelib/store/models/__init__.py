@@ -8,7 +8,7 @@ from chalicelib.store.models.invites import InviteModel
 from chalicelib.store.models.notifications import NotificationModel
 from chalicelib.store.models.orders import HoldModel, IdempotencyModel, OrderModel
 from chalicelib.store.models.services import ServiceItemModel
-from chalicelib.store.models.system import EmailVerificationModel, SystemItemModel
+from chalicelib.store.models.system import EmailVerificationModel, PasswordResetModel, SystemItemModel
 from chalicelib.store.models.tickets import TicketModel
 from chalicelib.store.models.users import EmailClaimModel, UserModel
 
@@ -19,6 +19,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     MembershipModel,
     SystemItemModel,
     EmailVerificationModel,
+    PasswordResetModel,
     TicketModel,
     AuditModel,
     ServiceItemModel,

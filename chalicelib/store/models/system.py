@@ -38,6 +38,27 @@ class EmailVerificationModel(BaseModel):
     used_at = UnicodeAttribute(null=True)
 
 
+class PasswordResetModel(BaseModel):
+    """One password reset link: ``pk = "RESET#<sha256 of its token>"``, the normalized address it
+    was asked for and, when that address had an account then, the account and its
+    ``token_version`` (a link of an unknown address is stored alike and never works). It works
+    until ``expires_at`` (epoch seconds; DynamoDB's TTL removes it later), once: ``used_at`` is set
+    by the conditional write that changes the password."""
+
+    owns_table = False
+
+    class Meta(BaseMeta):
+        table_name = SYSTEM_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    email = UnicodeAttribute()
+    user_id = UnicodeAttribute(null=True)
+    token_version = NumberAttribute(null=True)
+    expires_at = NumberAttribute()
+    used_at = UnicodeAttribute(null=True)
+
+
 class PaymentEventModel(BaseModel):
     """A payment provider's event applied once: ``pk = "PAYMENT_EVENT#<provider>#<event id>"``. It
     is written in the same transaction as the change the event makes (or alone when it makes none),
