@@ -19,13 +19,18 @@ PUSH_INTERVAL_SECONDS = 1.0
 
 
 def push_coalesced(
-    kind: str, subjects: Iterable[str], seen_at: float, push: Callable[[str], int]
+    kind: str,
+    subjects: Iterable[str],
+    seen_at: float,
+    push: Callable[[str], int],
+    listened: Callable[[str], bool],
 ) -> dict[str, int]:
     """``push(subject)`` for each subject whose changes (committed by ``seen_at``) no push started
-    since has shown; returns how many connections each push reached. One subject's failing push
+    since has shown; returns how many connections each push reached. Subjects nobody ``listened``
+    to are skipped at once (no window is claimed or waited for). One subject's failing push
     does not keep the others from theirs; the first failure is raised afterwards (the stream then
     delivers the changes again)."""
-    pending = set(subjects)
+    pending = {subject for subject in subjects if listened(subject)}
     reached: dict[str, int] = {}
     failure: Exception | None = None
     while pending:

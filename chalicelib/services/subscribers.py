@@ -1,10 +1,11 @@
-"""What follows a change: one subscriber per reaction (see chalicelib.services.signals)."""
+"""What follows a change: one subscriber per reaction (see chalicelib.services.signals). Mail to
+buyers about their orders (receipt, refund notice) is sent from the orders table's stream instead
+(chalicelib.streams.handlers, services.buyer_mail)."""
 
 import logging
 
 from chalicelib import mail
 from chalicelib.domain import invites as invite_rules
-from chalicelib.domain import orders as order_rules
 from chalicelib.domain import refunds as refund_rules
 from chalicelib.payments import stripe_gateway
 from chalicelib.realtime.sessions import end_sessions
@@ -81,22 +82,6 @@ def notify_the_organizers(event: OrderCompleted) -> None:
 
 
 @subscribe(OrderRefunded)
-def email_the_buyer_the_refund(event: OrderRefunded) -> None:
-    order, refund = event.order, event.refund
-    mail.send(
-        order.buyer_email,
-        "refund_notice",
-        buyer_name=order.buyer_name,
-        event_name=order.event_name,
-        amount=refund_rules.money_text(refund.amount, order.currency),
-        currency=order.currency,
-        fully_refunded=order.status == order_rules.REFUNDED,
-        reason=refund.reason,
-        order_id=order.order_id,
-    )
-
-
-@subscribe(OrderRefunded)
 def notify_the_organizers_of_the_refund(event: OrderRefunded) -> None:
     order, refund = event.order, event.refund
     title, message = refund_rules.refund_notification(
@@ -111,24 +96,6 @@ def notify_the_invitee(event: InviteCreated) -> None:
         return
     title, text = invite_rules.invite_notification(event.event.name, event.invite.role, event.inviter.name)
     notify(event.invitee.user_id, invite_rules.ROLE_INVITE_ACTION, title, text)
-
-
-@subscribe(OrderCompleted)
-def send_the_receipt(event: OrderCompleted) -> None:
-    """A paid order's receipt, or a free order's confirmation: each links every attendee's ticket.
-    The attendees are read through attendees_of, which makes any that are missing, so the links do
-    not depend on issue_the_tickets having run first."""
-    order = event.order
-    mail.send(
-        order.buyer_email,
-        "payment_receipt" if order.total else "order_confirmation",
-        event_name=order.event_name,
-        order_id=order.order_id,
-        lines=lines_of(order),
-        total=str(order.total),
-        currency=order.currency,
-        attendees=attendees.attendees_of(order),
-    )
 
 
 @subscribe(PaymentFlagged)

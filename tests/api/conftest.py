@@ -503,10 +503,12 @@ class SentMail:
 
 
 @pytest.fixture
-def sent_emails(aws: None) -> Callable[[], list[SentMail]]:
-    """The e-mails SES was asked to send (moto's backend), oldest first."""
+def sent_emails(stream: Any) -> Callable[[], list[SentMail]]:
+    """The e-mails SES was asked to send (moto's backend), oldest first, once the stream
+    functions handled what is pending (mail about orders is sent from there)."""
 
     def read() -> list[SentMail]:
+        stream.run_pending()
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.ses.models import ses_backends
 

@@ -16,6 +16,10 @@ from chalicelib.store.models.connections import user_channel
 from tests.api.conftest import WebsocketEvents
 
 
+def anyone(_subject: str) -> bool:
+    return True
+
+
 @pytest.fixture
 def pushes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The WebSocket management API calls made (operation names), whichever client makes them."""
@@ -57,7 +61,7 @@ def test_concurrent_batches_push_an_event_once_per_window(aws: None) -> None:
 
     def batch() -> None:
         start.wait()
-        push_coalesced("availability", {"e1"}, seen_at, lambda subject: pushed.append(time.time()) or 1)
+        push_coalesced("availability", {"e1"}, seen_at, lambda _: pushed.append(time.time()) or 1, anyone)
 
     threads = [threading.Thread(target=batch) for _ in range(8)]
     for thread in threads:
@@ -75,8 +79,8 @@ def test_a_change_after_the_windows_push_began_is_pushed_in_the_next_window(aws:
         pushed.append(time.time())
         return 1
 
-    push_coalesced("availability", {"e1"}, time.time(), push)
-    push_coalesced("availability", {"e1"}, time.time(), push)
+    push_coalesced("availability", {"e1"}, time.time(), push, anyone)
+    push_coalesced("availability", {"e1"}, time.time(), push, anyone)
 
     assert len(pushed) == 2
     assert pushed[1] - pushed[0] >= PUSH_INTERVAL_SECONDS - 0.01
@@ -92,7 +96,7 @@ def test_one_events_failing_push_does_not_keep_the_others_from_theirs(aws: None)
         return 1
 
     with pytest.raises(RuntimeError):
-        push_coalesced("availability", {"broken", "fine", "also-fine"}, time.time(), push)
+        push_coalesced("availability", {"broken", "fine", "also-fine"}, time.time(), push, anyone)
 
     assert sorted(pushed) == ["also-fine", "fine"]
 
@@ -122,3 +126,14 @@ def _user_connections(user_id: str) -> dict[str, Any]:
     from tests.api.conftest import stored_connections
 
     return stored_connections(user_channel(user_id))
+
+
+def test_nobody_listening_means_no_window_and_no_wait(aws: None) -> None:
+    pushed: list[str] = []
+    started = time.monotonic()
+
+    for _ in range(3):
+        push_coalesced("availability", {"e1"}, time.time(), lambda s: pushed.append(s) or 1, lambda _: False)
+
+    assert pushed == []
+    assert time.monotonic() - started < PUSH_INTERVAL_SECONDS / 2

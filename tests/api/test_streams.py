@@ -9,6 +9,8 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.store.aws import client
+from chalicelib.store.models.events import EVENTS_TABLE
+from chalicelib.store.models.orders import ORDERS_TABLE
 from chalicelib.streams import INSERT, MODIFY, Change, on_items, remove_handler
 
 
@@ -23,8 +25,8 @@ def heard() -> Iterator[dict[str, list[list[Change]]]]:
     def orders(changes: list[Change]) -> None:
         batches["orders"].append(changes)
 
-    on_items("TICKET#", table="events")(tickets)
-    on_items("ORDER#", table="orders")(orders)
+    on_items("TICKET#", table=EVENTS_TABLE)(tickets)
+    on_items("ORDER#", table=ORDERS_TABLE)(orders)
     yield batches
     remove_handler(tickets)
     remove_handler(orders)
