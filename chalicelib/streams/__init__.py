@@ -19,7 +19,8 @@ Registering a handler (in ``chalicelib/streams/handlers.py``, loaded on the firs
 
 The prefix is matched against the item's sort key (``sk``), or its partition key when its table
 has no sort key (an order's ``ORDER#<id>``); ``table`` is the table's name as its models have it
-(``EVENTS_TABLE``, ``ORDERS_TABLE``) and may be left out.
+(``EVENTS_TABLE``, ``ORDERS_TABLE``) or its short name (``"events"``, ``"orders"``), and may be
+left out.
 
 Failures are isolated: each handler runs on its own (side by side in a small pool), and one that
 raises is logged and does not keep the others from finishing their work. ``dispatch`` answers

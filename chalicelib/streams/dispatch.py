@@ -25,7 +25,9 @@ class Registration:
     handler: Handler
 
     def wants(self, change: Change) -> bool:
-        if self.table_name is not None and change.table != self.table_name:
+        # A short name ("events") matches the table of any stage: tables are named <prefix>-<short>.
+        table = self.table_name
+        if table is not None and change.table != table and not change.table.endswith(f"-{table}"):
             return False
         return change.kind_key.startswith(self.prefix)
 
@@ -36,8 +38,8 @@ _loaded = False
 
 def on_items(prefix: str, table: str | None = None) -> Callable[[Handler], Handler]:
     """Register ``handler(changes)`` for the items whose kind key starts with ``prefix`` (of the
-    table of that name, a model's ``Meta.table_name`` such as ``EVENTS_TABLE``, or of any
-    streamed table)."""
+    table of that name, a model's ``Meta.table_name`` such as ``EVENTS_TABLE`` or its short name
+    ``"events"``, or of any streamed table)."""
 
     def register(handler: Handler) -> Handler:
         _registry.append(Registration(prefix, table, handler))

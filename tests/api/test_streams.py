@@ -133,3 +133,21 @@ def test_dispatch_names_the_earliest_record_a_failed_handler_was_given(aws: None
 
     assert answer == {"batchItemFailures": [{"itemIdentifier": "101"}]}
     assert seen == ["100", "102"]
+
+
+def test_a_handler_may_name_its_table_by_its_short_name(shop, buyer, stream) -> None:
+    heard: list[str] = []
+
+    def orders(changes: list[Change]) -> None:
+        heard.extend(c.kind_key for c in changes)
+
+    on_items("ORDER#", table="orders")(orders)
+    on_items("ORDER#", table="events")(orders)  # no order lives there: never called
+    try:
+        ticket = shop.ticket(quantity=3)
+        order = shop.buy(buyer, ticket, 1)
+        stream.run_pending()
+    finally:
+        remove_handler(orders)
+
+    assert heard == [f"ORDER#{order['id']}"]
