@@ -8,17 +8,19 @@ order, so a handler can coalesce (one push per event, however many orders the ba
 
 Registering a handler (in ``chalicelib/streams/handlers.py``, loaded on the first batch)::
 
+    from chalicelib.store.models.events import EVENTS_TABLE
     from chalicelib.streams import Change, on_items
 
-    @on_items("TICKET#", table="events")
+    @on_items("TICKET#", table=EVENTS_TABLE)
     def tell_the_public_pages(changes: list[Change]) -> None:
         for change in changes:          # change.event_name: INSERT / MODIFY / REMOVE
             change.new, change.old      # dicts, or None for an insert's old / a removal's new
             change.became("status", "completed")
 
 The prefix is matched against the item's sort key (``sk``), or its partition key when its table
-has no sort key (an order's ``ORDER#<id>``); ``table`` is the short name (``"events"``,
-``"orders"``) and may be left out.
+has no sort key (an order's ``ORDER#<id>``); ``table`` is the table's name as its models have it
+(``EVENTS_TABLE``, ``ORDERS_TABLE``) or its short name (``"events"``, ``"orders"``), and may be
+left out.
 
 Failures are isolated: each handler runs on its own (side by side in a small pool), and one that
 raises is logged and does not keep the others from finishing their work. ``dispatch`` answers

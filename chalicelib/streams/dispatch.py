@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from chalicelib.config import settings
 from chalicelib.streams.records import Change
 
 logger = logging.getLogger("marquee.streams")
@@ -22,11 +21,13 @@ _PARALLEL_HANDLERS = 4
 @dataclass(frozen=True)
 class Registration:
     prefix: str
-    table: str | None
+    table_name: str | None
     handler: Handler
 
     def wants(self, change: Change) -> bool:
-        if self.table is not None and change.table != settings().table_name(self.table):
+        # A short name ("events") matches the table of any stage: tables are named <prefix>-<short>.
+        table = self.table_name
+        if table is not None and change.table != table and not change.table.endswith(f"-{table}"):
             return False
         return change.kind_key.startswith(self.prefix)
 
@@ -37,7 +38,8 @@ _loaded = False
 
 def on_items(prefix: str, table: str | None = None) -> Callable[[Handler], Handler]:
     """Register ``handler(changes)`` for the items whose kind key starts with ``prefix`` (of the
-    table with that short name, e.g. ``"events"``, or of any streamed table)."""
+    table of that name, a model's ``Meta.table_name`` such as ``EVENTS_TABLE`` or its short name
+    ``"events"``, or of any streamed table)."""
 
     def register(handler: Handler) -> Handler:
         _registry.append(Registration(prefix, table, handler))

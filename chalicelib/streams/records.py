@@ -2,13 +2,16 @@
 after, decoded from DynamoDB's typed JSON into plain values (numbers as Decimal)."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from boto3.dynamodb.types import TypeDeserializer
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from pynamodb.models import Model
 
 INSERT, MODIFY, REMOVE = "INSERT", "MODIFY", "REMOVE"
 
 _deserializer = TypeDeserializer()
+_serializer = TypeSerializer()
+M = TypeVar("M", bound=Model)
 
 
 def _plain(image: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -69,3 +72,10 @@ class Change:
 
     def changed(self, *names: str) -> bool:
         return any(self.before(name) != self.after(name) for name in names)
+
+    def as_model(self, model: type[M], when: str = "new") -> M | None:
+        """The image (``"new"`` or ``"old"``) as an instance of ``model``; None when there is none."""
+        image = self.new if when == "new" else self.old
+        if image is None:
+            return None
+        return model.from_raw_data({name: _serializer.serialize(value) for name, value in image.items()})

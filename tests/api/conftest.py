@@ -332,10 +332,11 @@ class WebsocketEvents:
     STAGE = "api"
     DOMAIN = f"{API_ID}.execute-api.us-east-1.amazonaws.com"
 
-    def __init__(self) -> None:
+    def __init__(self, stream: Any) -> None:
         from app import app
 
         self.app = app
+        self.stream = stream
         self.counter = iter(range(1_000_000))
 
     def _invoke(self, route_key: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -391,7 +392,9 @@ class WebsocketEvents:
         return WsResult(response["statusCode"], connection_id)
 
     def received(self, connection_id: str) -> list[Any]:
-        """Every JSON message the app posted to this connection, in order."""
+        """Every JSON message the app posted to this connection, in order, once the stream
+        functions handled what is pending (pushes to an audience come from there)."""
+        self.stream.run_pending()
         from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
         from moto.core import DEFAULT_ACCOUNT_ID
 
@@ -425,8 +428,8 @@ def stream(aws: None) -> Any:
 
 
 @pytest.fixture
-def ws(aws: None) -> WebsocketEvents:
-    return WebsocketEvents()
+def ws(stream: Any) -> WebsocketEvents:
+    return WebsocketEvents(stream)
 
 
 @pytest.fixture
@@ -500,10 +503,12 @@ class SentMail:
 
 
 @pytest.fixture
-def sent_emails(aws: None) -> Callable[[], list[SentMail]]:
-    """The e-mails SES was asked to send (moto's backend), oldest first."""
+def sent_emails(stream: Any) -> Callable[[], list[SentMail]]:
+    """The e-mails SES was asked to send (moto's backend), oldest first, once the stream
+    functions handled what is pending (mail about orders is sent from there)."""
 
     def read() -> list[SentMail]:
+        stream.run_pending()
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.ses.models import ses_backends
 

@@ -9,6 +9,8 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.store.aws import client
+from chalicelib.store.models.events import EVENTS_TABLE
+from chalicelib.store.models.orders import ORDERS_TABLE
 from chalicelib.streams import INSERT, MODIFY, Change, on_items, remove_handler
 
 
@@ -23,8 +25,8 @@ def heard() -> Iterator[dict[str, list[list[Change]]]]:
     def orders(changes: list[Change]) -> None:
         batches["orders"].append(changes)
 
-    on_items("TICKET#", table="events")(tickets)
-    on_items("ORDER#", table="orders")(orders)
+    on_items("TICKET#", table=EVENTS_TABLE)(tickets)
+    on_items("ORDER#", table=ORDERS_TABLE)(orders)
     yield batches
     remove_handler(tickets)
     remove_handler(orders)
@@ -131,3 +133,21 @@ def test_dispatch_names_the_earliest_record_a_failed_handler_was_given(aws: None
 
     assert answer == {"batchItemFailures": [{"itemIdentifier": "101"}]}
     assert seen == ["100", "102"]
+
+
+def test_a_handler_may_name_its_table_by_its_short_name(shop, buyer, stream) -> None:
+    heard: list[str] = []
+
+    def orders(changes: list[Change]) -> None:
+        heard.extend(c.kind_key for c in changes)
+
+    on_items("ORDER#", table="orders")(orders)
+    on_items("ORDER#", table="events")(orders)  # no order lives there: never called
+    try:
+        ticket = shop.ticket(quantity=3)
+        order = shop.buy(buyer, ticket, 1)
+        stream.run_pending()
+    finally:
+        remove_handler(orders)
+
+    assert heard == [f"ORDER#{order['id']}"]

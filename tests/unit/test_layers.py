@@ -27,7 +27,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "realtime", "services", "store", "views",
     },
     # Entry points like api: the stream functions' handlers call the use cases.
-    "streams": {"config", "domain", "log", "services", "store"},
+    "streams": {"config", "domain", "log", "realtime", "services", "store"},
 }  # fmt: skip
 
 
