@@ -18,7 +18,7 @@ from chalicelib.mail.rendering import link, render
 from chalicelib.mail.suppression import unsubscribe_token_for, why_not
 from chalicelib.store.aws import client
 
-__all__ = ["Message", "render", "send"]
+__all__ = ["Message", "render", "send", "send_unsubscribable"]
 
 logger = logging.getLogger("marquee.mail")
 
@@ -40,21 +40,29 @@ def _mime(to: str, message: Message, unsubscribe_url: str | None = None) -> byte
     return mime.as_bytes()
 
 
-def send(to: str, template: str, *, unsubscribe_event: str | None = None, **context: object) -> str | None:
+def send(to: str, template: str, **context: object) -> str | None:
     """Render ``template`` with ``context`` and send it to ``to``; SES's message id, or None when
     the message did not go out (the address is suppressed: chalicelib.mail.suppression; SES
     refused it or could not be reached: logged, never raised, so a mail never undoes the change
-    it reports). ``unsubscribe_event``: an organizer message of that event, which an address
-    unsubscribed from it does not get; the template gets ``unsubscribe_token`` for its link, and
-    the mail a List-Unsubscribe header."""
-    reason = why_not(to, template, unsubscribe_event)
+    it reports)."""
+    return _send(to, template, None, context)
+
+
+def send_unsubscribable(to: str, template: str, event_id: str, **context: object) -> str | None:
+    """``send`` for an organizer message of the event ``event_id``: an address unsubscribed from
+    it does not get it; the template gets ``unsubscribe_token`` for its link, the mail a
+    List-Unsubscribe header."""
+    token = unsubscribe_token_for(to, event_id)
+    return _send(to, template, event_id, {**context, "unsubscribe_token": token})
+
+
+def _send(to: str, template: str, event_id: str | None, context: dict[str, object]) -> str | None:
+    reason = why_not(to, template, event_id)
     if reason is not None:
         logger.info("not sending the %s e-mail: the address is %s", template, reason)
         return None
-    unsubscribe_url = None
-    if unsubscribe_event is not None:
-        context["unsubscribe_token"] = token = unsubscribe_token_for(to, unsubscribe_event)
-        unsubscribe_url = link("unsubscribe", token=token)
+    token = context.get("unsubscribe_token")
+    unsubscribe_url = link("unsubscribe", token=token) if event_id is not None else None
     message = render(template, **context)
     try:
         response = client("ses").send_raw_email(

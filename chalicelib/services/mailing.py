@@ -14,10 +14,10 @@ EVENT_REMINDER = "event_reminder"
 def organizer_message(to: str, event: EventModel, message: OrganizerMessageModel) -> bool:
     """One attendee's copy, with its signed unsubscribe link; False when it did not go
     (unsubscribed from the event, undeliverable, SES refused it)."""
-    sent = mail.send(
+    sent = mail.send_unsubscribable(
         to,
         ORGANIZER_MESSAGE,
-        unsubscribe_event=event.event_id,
+        event.event_id,
         subject=message.subject,
         event_name=event.name,
         body_text=message.body,

@@ -11,7 +11,8 @@ from chalicelib.mail.suppression import why_not
 from chalicelib.services import mailing
 from chalicelib.store import events, ratelimit, tickets
 from chalicelib.store import organizer_messages as store
-from chalicelib.store.mailing import address_key, claim, release
+from chalicelib.store.claims import claim, give_back
+from chalicelib.store.mailing import address_key
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.models.mailing import OrganizerMessageModel
 from chalicelib.store.models.tickets import TicketModel
@@ -82,15 +83,15 @@ def deliver(message: OrganizerMessageModel, event: EventModel) -> int:
     it. Returns the copies sent."""
     mailed = failed = 0
     for attendee in store.valid_attendees(message.event_id, message.ticket_ids):
-        key = address_key(attendee.email)
-        if not attendee.email or not claim(CLAIM_PURPOSE, message.message_id, key):
+        key = f"{CLAIM_PURPOSE}#{message.message_id}#{address_key(attendee.email)}"
+        if not attendee.email or not claim(key):
             continue
         if why_not(attendee.email, mailing.ORGANIZER_MESSAGE, event.event_id) is not None:
             continue
         if mailing.organizer_message(attendee.email, event, message):
             mailed += 1
         else:
-            release(CLAIM_PURPOSE, message.message_id, key)
+            give_back(key)
             failed += 1
     store.mark_sent(message, mailed)
     logger.info("message %s of event %s: %d copies sent", message.message_id, event.event_id, mailed)

@@ -9,7 +9,7 @@ from chalicelib.domain import reminders as rules
 from chalicelib.domain.clock import now
 from chalicelib.mail.suppression import why_not
 from chalicelib.services import mailing
-from chalicelib.store.mailing import claim, release
+from chalicelib.store.claims import claim, give_back
 from chalicelib.store.models.events import EventModel
 from chalicelib.store.organizer_messages import valid_attendees
 from chalicelib.store.reminders import published_starting_between
@@ -37,10 +37,11 @@ def send_reminders(moment: datetime | None = None) -> int:
 
 def remind_attendees(event: EventModel) -> int:
     # A rescheduled event is a new start: its attendees are reminded of that one too.
-    scope = f"{event.event_id}#{event.starts_at}"
+    scope = f"{CLAIM_PURPOSE}#{event.event_id}#{event.starts_at}"
     sent = 0
     for attendee in valid_attendees(event.event_id, None):
-        if not attendee.email or not claim(CLAIM_PURPOSE, scope, attendee.attendee_id):
+        key = f"{scope}#{attendee.attendee_id}"
+        if not attendee.email or not claim(key):
             continue
         if why_not(attendee.email, mailing.EVENT_REMINDER, None) is not None:
             continue
@@ -48,5 +49,5 @@ def remind_attendees(event: EventModel) -> int:
             sent += 1
         else:
             # SES refused it (its rate, an outage): the job's next run, still in the window, sends it.
-            release(CLAIM_PURPOSE, scope, attendee.attendee_id)
+            give_back(key)
     return sent

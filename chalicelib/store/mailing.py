@@ -1,51 +1,23 @@
-"""Who mail must not reach (undeliverable addresses, per-event unsubscribes) and the claims that
-send each recipient's copy once."""
+"""Who mail must not reach: undeliverable addresses and per-event unsubscribes."""
 
 import hashlib
-import time
 from typing import Any
-
-from pynamodb.exceptions import PutError
 
 from chalicelib.domain.clock import now_iso
 from chalicelib.store.aws import client
 from chalicelib.store.models.mailing import (
     ADDRESS_SK,
-    MailClaimModel,
     UndeliverableModel,
     UnsubscribedModel,
-    claim_pk,
     undeliverable_pk,
     unsubscribed_pk,
 )
 from chalicelib.store.models.system import SYSTEM_TABLE
 
-# A claim outlives any retry of the job or handler that made it.
-CLAIM_SECONDS = 90 * 24 * 3600
-
 
 def address_key(email: str) -> str:
-    """The sort key of a claim for an address (hashed: the key holds no address)."""
+    """An address in a claim's key (hashed: the key holds no address)."""
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
-
-
-def claim(purpose: str, scope: str, recipient: str) -> bool:
-    """Take the right to send this mail; False when it was taken before (by this run or another)."""
-    item = MailClaimModel(
-        claim_pk(purpose, scope), recipient, at=now_iso(), expires_at=int(time.time()) + CLAIM_SECONDS
-    )
-    try:
-        item.save(condition=MailClaimModel.pk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
-def release(purpose: str, scope: str, recipient: str) -> None:
-    """Give a claim back when its mail did not go, so a later run may send it."""
-    MailClaimModel(claim_pk(purpose, scope), recipient).delete()
 
 
 def mark_undeliverable(email: str, reason: str, detail: str = "") -> None:

@@ -1,6 +1,6 @@
 """What mail needs remembered: organizer messages (in their event's partition, newest last by
-``sk=MESSAGE#<created_at>#<id>``), and in the system table the addresses mail must not reach,
-the per-event unsubscribes and the claims that make each recipient's copy go once."""
+``sk=MESSAGE#<created_at>#<id>``), and in the system table the addresses mail must not reach and
+the per-event unsubscribes. (Each recipient's copy goes once through chalicelib.store.claims.)"""
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
@@ -22,10 +22,6 @@ def undeliverable_pk(email: str) -> str:
 
 def unsubscribed_pk(event_id: str) -> str:
     return f"UNSUBSCRIBED#{event_id}"
-
-
-def claim_pk(purpose: str, scope: str) -> str:
-    return f"MAILED#{purpose}#{scope}"
 
 
 class OrganizerMessageModel(BaseModel):
@@ -77,19 +73,3 @@ class UnsubscribedModel(BaseModel):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     at = UnicodeAttribute()
-
-
-class MailClaimModel(BaseModel):
-    """``pk=MAILED#<purpose>#<scope>, sk=<recipient key>``: put on condition that it does not exist
-    before the mail goes, so a second run (or a concurrent one) sends nothing again. DynamoDB's TTL
-    removes it after ``expires_at``."""
-
-    owns_table = False
-
-    class Meta(BaseMeta):
-        table_name = SYSTEM_TABLE
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    at = UnicodeAttribute()
-    expires_at = NumberAttribute()
