@@ -7,11 +7,13 @@ from chalicelib.api import (
     admin,
     attendees,
     auth,
+    bounces,
     checkins,
     codes,
     events,
     invites,
     media,
+    messages,
     meta,
     notifications,
     orders,
@@ -24,8 +26,11 @@ from chalicelib.api import (
     tickets,
 )
 from chalicelib.api import websocket as ws
+from chalicelib.config import settings
 from chalicelib.http.responses import finish_api_response
 from chalicelib.services.orders import sweep_expired_orders
+from chalicelib.services.reminders import send_reminders
+from chalicelib.streams import dispatch
 
 app = Chalice(app_name="marquee")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -50,6 +55,8 @@ for blueprint in (
     checkins.bp,
     program.bp,
     media.bp,
+    messages.bp,
+    bounces.bp,
 ):
     app.register_blueprint(blueprint)
 
@@ -79,3 +86,20 @@ def ws_disconnect(event):
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_orders(event):
     return {"expired": sweep_expired_orders()}
+
+
+# E-mails every valid attendee of an event starting in about 24 hours, once per attendee.
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def remind_attendees(event):
+    return {"reminded": send_reminders()}
+
+
+# Work after a change (pushes to an audience, mail): chalicelib.streams. One function per table.
+@app.on_dynamodb_record(stream_arn=settings().stream_arn("events"), batch_size=100)
+def events_stream(event):
+    return dispatch(event)
+
+
+@app.on_dynamodb_record(stream_arn=settings().stream_arn("orders"), batch_size=100)
+def orders_stream(event):
+    return dispatch(event)

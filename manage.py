@@ -51,7 +51,10 @@ def cmd_provision(args: argparse.Namespace) -> int:
     if args.stage:
         from chalicelib.store.aws import client
         from deploy.gateway import converge_gateway_responses, deployed_rest_api
+        from deploy.streams import converge_stream_mappings, record_stream_arns
 
+        record_stream_arns(client("dynamodb"), args.stage, print, args.chalice_dir)
+        converge_stream_mappings(client("lambda"), args.stage, print)
         rest_api = deployed_rest_api(args.stage, args.chalice_dir)
         if rest_api is not None:
             converge_gateway_responses(client("apigateway"), *rest_api)

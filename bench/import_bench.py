@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "import boto3, pynamodb.models, chalice"
 APP = "import app"
-MUST_NOT_IMPORT = ("PIL", "websockets", "moto", "requests", "jinja2")
+MUST_NOT_IMPORT = ("PIL", "websockets", "moto", "requests", "jinja2", "markdown_it")
 # Both sides are measured with their bytecode cached (the warm-up run writes it): any value of
 # PYTHONDONTWRITEBYTECODE, even "0", would make Python recompile every edited module each run.
 ENV = {

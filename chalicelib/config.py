@@ -38,6 +38,14 @@ class Settings:
     stripe_webhook_secret_parameter: str
     # Where the stripe library sends its calls (the local stand-in); empty: Stripe itself.
     stripe_api_base: str
+    # SES's bounce and complaint notifications (SNS over HTTPS): the secret in the subscribed
+    # URL's path (empty: the route refuses every call) and the one topic accepted (empty: any).
+    ses_notification_secret: str
+    ses_topic_arn: str
+    # The tables' streams the stream functions read, {short table name: ARN}. chalice deploy
+    # needs the real ARNs (manage.py policy records them in .chalice/config.json); the local stack
+    # and the tests read the streams of the tables named in these ARNs.
+    stream_arns: dict[str, str]
 
     @property
     def stripe_configured(self) -> bool:
@@ -47,9 +55,24 @@ class Settings:
     def table_name(self, short_name: str) -> str:
         return f"{self.table_prefix}-{short_name}"
 
+    def stream_arn(self, short_name: str) -> str:
+        return self.stream_arns[short_name]
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
+
+
+STREAMED_TABLES = ("events", "orders")
+
+
+def _stream_arns(region: str, prefix: str) -> dict[str, str]:
+    """MARQUEE_EVENTS_STREAM_ARN etc.; unset, an ARN of no stream that still names the table."""
+    return {
+        name: os.environ.get(f"MARQUEE_{name.upper()}_STREAM_ARN")
+        or f"arn:aws:dynamodb:{region}:000000000000:table/{prefix}-{name}/stream/not-deployed"
+        for name in STREAMED_TABLES
+    }
 
 
 @cache
@@ -83,4 +106,7 @@ def settings() -> Settings:
         stripe_webhook_secret=os.environ.get("MARQUEE_STRIPE_WEBHOOK_SECRET", ""),
         stripe_webhook_secret_parameter=os.environ.get("MARQUEE_STRIPE_WEBHOOK_SECRET_PARAMETER", ""),
         stripe_api_base=os.environ.get("MARQUEE_STRIPE_API_BASE", ""),
+        ses_notification_secret=os.environ.get("MARQUEE_SES_NOTIFICATION_SECRET", ""),
+        ses_topic_arn=os.environ.get("MARQUEE_SES_TOPIC_ARN", ""),
+        stream_arns=_stream_arns(region, prefix),
     )

@@ -29,6 +29,13 @@ TABLE_ACTIONS = (
     "dynamodb:UpdateItem",
 )
 OBJECT_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject")
+# What a DynamoDB event source mapping reads a stream with, as the function's role.
+STREAM_ACTIONS = (
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+)
 
 ANY_ACCOUNT = "*"
 ANY_API = "*"
@@ -106,6 +113,10 @@ def deploy_policy(target: DeployTarget, account: str, websocket_api_id: str | No
         tables += [
             arn("dynamodb", f"table/{spec.name}/index/{index}") for index in sorted(spec.global_indexes)
         ]
+    # Any stream of the table: its label (in the ARN) changes whenever the stream is re-created.
+    streams = [
+        arn("dynamodb", f"table/{spec.name}/stream/*") for spec in target.tables if spec.stream_view_type
+    ]
     data_buckets = [b.name for b in target.buckets if b.name != config.frontend_bucket]
     sender = config.mail_sender
     prefix = f"{APP_NAME}-{target.stage}-"
@@ -121,6 +132,7 @@ def deploy_policy(target: DeployTarget, account: str, websocket_api_id: str | No
             ],
         },
         {"Sid": "Tables", "Effect": "Allow", "Action": list(TABLE_ACTIONS), "Resource": tables},
+        {"Sid": "Streams", "Effect": "Allow", "Action": list(STREAM_ACTIONS), "Resource": streams},
         {
             "Sid": "MediaObjects",
             "Effect": "Allow",
@@ -176,6 +188,16 @@ def deploy_policy(target: DeployTarget, account: str, websocket_api_id: str | No
                 "Condition": _decrypt_condition(region, stripe_parameters, exact=account != ANY_ACCOUNT),
             },
         ]
+    if config.ses_topic_arn:
+        # The SES feedback route confirms its subscription to this topic (chalicelib/services/bounces.py).
+        statements.append(
+            {
+                "Sid": "MailFeedbackSubscription",
+                "Effect": "Allow",
+                "Action": ["sns:ConfirmSubscription"],
+                "Resource": [config.ses_topic_arn],
+            }
+        )
     if target.websocket:
         # execute-api:/<api id>/<stage>/<method>/@connections/<connection id>; pushes only POST.
         api = websocket_api_id or ANY_API

@@ -17,7 +17,7 @@ from types import FrameType
 from typing import Any
 
 from chalicelib.http.site_headers import site_headers
-from devstack import schedule, stripe_sandbox
+from devstack import schedule, streams, stripe_sandbox
 from devstack.mailbox import Mailbox
 from devstack.moto_server import LockedMotoServer
 from devstack.persistence import PeriodicSaver, Persistence, write_atomic
@@ -219,6 +219,12 @@ class Stack:
             logger.info("scheduled handler %s runs at its rate", name)
         scheduler.start()
         self._parts.append(("scheduler", scheduler.stop))
+        # What follows a change runs from the tables' streams, as deployed (chalicelib.streams).
+        poller = streams.StreamPoller(app, REGION)
+        poller.skip_existing()
+        poller.start()
+        self._parts.append(("stream functions", poller.stop))
+        logger.info("stream functions read the streams of %s", ", ".join(poller.tables))
         saver = PeriodicSaver(self._persistence, options.save_interval)
         saver.start()
         self._parts.append(("periodic saver", saver.stop))

@@ -163,6 +163,8 @@ class SerializedApp:
         if environ.get("REQUEST_METHOD", "GET") in ("GET", "HEAD", "OPTIONS"):
             return False
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith("DynamoDBStreams_"):
+            return False
         if target.startswith("DynamoDB_"):
             return target.partition(".")[2] not in _DYNAMODB_READS
         return True

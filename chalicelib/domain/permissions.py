@@ -41,6 +41,7 @@ FIXED_RULES: dict[str, dict[str, frozenset[str]]] = {
     "orders": {"read": ORDER_READERS, "manage": ORDER_MANAGERS},
     "codes": {"manage": EVENT_EDITORS},
     "activity": {"read": EVENT_OWNERS},
+    "messages": {"send": EVENT_OWNERS},
 }
 
 Matrix = dict[str, dict[str, dict[str, bool]]]

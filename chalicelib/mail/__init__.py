@@ -7,25 +7,34 @@ ids and tokens, never URLs. Jinja2 is imported on the first render only (cold st
 """
 
 import logging
+from email import policy
 from email.message import EmailMessage
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.config import settings
 from chalicelib.mail.message import Message
-from chalicelib.mail.rendering import render
+from chalicelib.mail.rendering import link, render
+from chalicelib.mail.suppression import unsubscribe_token_for, why_not
 from chalicelib.store.aws import client
 
-__all__ = ["Message", "render", "send"]
+__all__ = ["Message", "render", "send", "send_unsubscribable"]
 
 logger = logging.getLogger("marquee.mail")
 
 
-def _mime(to: str, message: Message) -> bytes:
-    mime = EmailMessage()
+# Headers up to RFC 5322's 998 characters stay on one line: folding at 78 turned a long
+# List-Unsubscribe URL (one word) into encoded words that mail programs do not read as a URL.
+_POLICY = policy.default.clone(max_line_length=998)
+
+
+def _mime(to: str, message: Message, unsubscribe_url: str | None = None) -> bytes:
+    mime = EmailMessage(policy=_POLICY)
     mime["Subject"] = message.subject
     mime["From"] = settings().mail_sender
     mime["To"] = to
+    if unsubscribe_url:
+        mime["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     mime.set_content(message.text)
     mime.add_alternative(message.html, subtype="html")
     return mime.as_bytes()
@@ -33,12 +42,33 @@ def _mime(to: str, message: Message) -> bytes:
 
 def send(to: str, template: str, **context: object) -> str | None:
     """Render ``template`` with ``context`` and send it to ``to``; SES's message id, or None when
-    the message did not go out (SES refused it or could not be reached: logged, never raised, so
-    a mail never undoes the change it reports)."""
+    the message did not go out (the address is suppressed: chalicelib.mail.suppression; SES
+    refused it or could not be reached: logged, never raised, so a mail never undoes the change
+    it reports)."""
+    return _send(to, template, None, context)
+
+
+def send_unsubscribable(to: str, template: str, event_id: str, **context: object) -> str | None:
+    """``send`` for an organizer message of the event ``event_id``: an address unsubscribed from
+    it does not get it; the template gets ``unsubscribe_token`` for its link, the mail a
+    List-Unsubscribe header."""
+    token = unsubscribe_token_for(to, event_id)
+    return _send(to, template, event_id, {**context, "unsubscribe_token": token})
+
+
+def _send(to: str, template: str, event_id: str | None, context: dict[str, object]) -> str | None:
+    reason = why_not(to, template, event_id)
+    if reason is not None:
+        logger.info("not sending the %s e-mail: the address is %s", template, reason)
+        return None
+    token = context.get("unsubscribe_token")
+    unsubscribe_url = link("unsubscribe", token=token) if event_id is not None else None
     message = render(template, **context)
     try:
         response = client("ses").send_raw_email(
-            Source=settings().mail_sender, Destinations=[to], RawMessage={"Data": _mime(to, message)}
+            Source=settings().mail_sender,
+            Destinations=[to],
+            RawMessage={"Data": _mime(to, message, unsubscribe_url)},
         )
     except (ClientError, BotoCoreError):
         logger.exception("could not send the %s e-mail", template)

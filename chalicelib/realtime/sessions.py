@@ -26,9 +26,13 @@ def make_room(user_id: str, client_for: ClientFactory = management_client) -> in
 def live_connections(
     user_id: str, token_version: int, client_for: ClientFactory = management_client
 ) -> list[Connection]:
-    """The user's connections opened with a still valid token; the others are closed."""
+    """The user's newest connections (at most the cap) opened with a still valid token; those
+    opened with a revoked one are closed."""
     connections = connections_of(user_channel(user_id))
     stale = [c for c in connections if c.token_version != token_version]
     if stale:
         close(stale, client_for)
-    return [c for c in connections if c.token_version == token_version]
+    live = [c for c in connections if c.token_version == token_version]
+    # make_room keeps a user within the cap at $connect, but connects racing each other can pass
+    # it until the next one: a push, which rides on the request that caused it, never does.
+    return sorted(live, key=lambda c: c.connected_at, reverse=True)[:MAX_CONNECTIONS_PER_USER]

@@ -5,8 +5,8 @@ A scan names its attendee by code or by attendee id (door staff found them by na
 through the same admission. A batch reads what it needs in a few BatchGetItem calls, answers
 every scan the records decide on their own (already answered, unknown code or id, another
 event's ticket, already admitted, revoked),
-and admits the rest in transactions of up to 100 items (about 50 to 98 scans); one push of the
-new counts follows the whole batch."""
+and admits the rest in transactions of up to 100 items (about 50 to 98 scans). The counts reach
+the check-in panels from the stream (``push_counts``, coalesced: chalicelib.services.audience)."""
 
 import logging
 import random
@@ -22,7 +22,6 @@ from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.permissions import ATTENDEE, allows
 from chalicelib.realtime.connections import connections_of
 from chalicelib.realtime.notifier import push
-from chalicelib.services.signals import CheckinsRecorded, emit
 from chalicelib.store import checkins as store
 from chalicelib.store.access import load_matrix
 from chalicelib.store.availability import iso
@@ -52,7 +51,6 @@ class _Batch:
         self.event_id, self.user_id, self.moment = event_id, user_id, moment
         self.answers: dict[str, ScanModel] = {}
         self.fresh: list[ScanModel] = []
-        self.admitted = 0
 
     def answer(
         self,
@@ -121,7 +119,6 @@ def _admit_group(batch: _Batch, group: list[tuple[Mapping[str, Any], store.Admis
             continue
         for _, admission in group:
             batch.settle(admission.scan)
-            batch.admitted += 1
         return
 
 
@@ -224,8 +221,6 @@ def record_scans(event_id: str, scans: Sequence[Mapping[str, Any]], user_id: str
             batch.settle(batch.answer(scan, result, attendee, first.first_checked_in_at))
     finally:
         store.save_answers(batch.fresh)
-        if batch.admitted:
-            emit(CheckinsRecorded(event_id))
     return [scan_result(batch.answers[scan["id"]]) for scan in scans]
 
 

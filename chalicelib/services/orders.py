@@ -1,9 +1,9 @@
 """Order use cases: place (idempotent), cancel, mark paid, and the sweep that expires holds.
 
 Each decides with the domain rules, writes with one transaction of ``store.orders`` and, once it
-committed, announces what changed: ``AvailabilityChanged`` when tickets were taken or given
-back, ``OrderCompleted`` when an order is paid for (or free). The pushes and notifications that
-follow are subscribers (chalicelib.services.subscribers).
+committed, announces what changed: ``OrderCompleted`` when an order is paid for (or free), and
+the like; the notifications that follow are subscribers (chalicelib.services.subscribers). Tickets
+taken or given back reach the open public pages through the stream (chalicelib.streams.handlers).
 """
 
 import logging
@@ -20,7 +20,6 @@ from chalicelib.domain.payments import PaymentConfirmation
 from chalicelib.services import codes as code_cases
 from chalicelib.services import refunds
 from chalicelib.services.signals import (
-    AvailabilityChanged,
     CheckoutAbandoned,
     OrderCompleted,
     OrderVoided,
@@ -100,7 +99,6 @@ def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[
             raise LostRace from taken
         except (orders.StockMoved, orders.CodeMoved) as moved:
             raise LostRace from moved
-        emit(AvailabilityChanged(order.event_id))
         if order.status == rules.COMPLETED:
             emit(OrderCompleted(order))
         return PlacedOrder(order, orders.CREATED, replayed=False)
@@ -150,7 +148,6 @@ def cancel_order(
     if refunding:
         refunds.refund_order(cancelled, actor_id, amount=None, reason="Order cancelled")
         return orders.get_order(cancelled.order_id)
-    emit(AvailabilityChanged(cancelled.event_id))
     if was == rules.COMPLETED:
         emit(OrderVoided(cancelled))
     if was == rules.PENDING and cancelled.checkout_session_id:
@@ -175,15 +172,11 @@ def sweep_expired_orders(moment: datetime | None = None) -> int:
     """
     moment = moment or now()
     expired = 0
-    events: set[str] = set()
     for bucket in range(SWEEP_BUCKETS):
         for order in orders.expiring_orders(bucket, moment):
             try:
                 if order.status == rules.PENDING and orders.close(order, rules.EXPIRED, None, moment):
                     expired += 1
-                    events.add(order.event_id)
             except Exception:
                 logger.exception("could not expire order %s; the next sweep tries again", order.order_id)
-    for event_id in events:
-        emit(AvailabilityChanged(event_id))
     return expired

@@ -26,7 +26,7 @@ from chalicelib.domain.stripe_events import Outcome, PaymentEvent, amount_matche
 from chalicelib.payments import stripe_gateway as gateway
 from chalicelib.services import refunds
 from chalicelib.services.orders import release_expired
-from chalicelib.services.signals import AvailabilityChanged, OrderCompleted, PaymentFlagged, emit
+from chalicelib.services.signals import OrderCompleted, PaymentFlagged, emit
 from chalicelib.store import availability, orders, payment_events
 from chalicelib.store import payments as stored
 from chalicelib.store.models.orders import OrderModel
@@ -199,7 +199,6 @@ def _released(order: OrderModel, event: PaymentEvent, event_type: str) -> str:
         status = rules.EXPIRED if event.outcome is Outcome.EXPIRED else rules.CANCELLED
         moment = max(now(), datetime.fromisoformat(order.expires_at)) if status == rules.EXPIRED else now()
         if orders.close(order, status, None, moment):
-            emit(AvailabilityChanged(order.event_id))
             return _record(event, event_type, f"released_{status}")
     return _record(event, event_type, "nothing_to_release")
 
@@ -255,7 +254,6 @@ def _paid_after_release(order: OrderModel, event: PaymentEvent, event_type: str,
         except stored.SeatsGone:
             pass
         else:
-            emit(AvailabilityChanged(order.event_id))
             emit(OrderCompleted(order))
             return "paid_late"
     return _refund_late(order, event, event_type, moment)

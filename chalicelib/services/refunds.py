@@ -6,8 +6,8 @@ from then on its amount counts against what is left, whoever else refunds. A man
 refund is recorded as succeeded in that same write. A card order's is then sent to Stripe with an
 idempotency key of its own id; what Stripe answers is stored, and a refusal gives the amount
 back (one more conditional write) and answers 409 ``refund_failed``. Once a refund succeeded,
-``OrderRefunded`` is emitted (the buyer's e-mail, the organizers' notification), and
-``AvailabilityChanged`` when the order's seats went back on sale.
+``OrderRefunded`` is emitted (the buyer's e-mail, the organizers' notification); seats going back
+on sale reach the public pages through the stream (chalicelib.streams.handlers).
 """
 
 import logging
@@ -25,7 +25,7 @@ from chalicelib.domain.money import to_minor_units
 from chalicelib.domain.payments import StripePayment
 from chalicelib.payments import stripe_gateway
 from chalicelib.services import attendees
-from chalicelib.services.signals import AvailabilityChanged, OrderRefunded, OrderVoided, PaymentFlagged, emit
+from chalicelib.services.signals import OrderRefunded, OrderVoided, PaymentFlagged, emit
 from chalicelib.store import audit, orders
 from chalicelib.store import payments as payments_store
 from chalicelib.store.availability import iso
@@ -274,5 +274,3 @@ def _announce(order: OrderModel, refund: rules.Refund, was: str | None) -> None:
     emit(OrderRefunded(order, refund))
     if order.status == order_rules.REFUNDED:
         emit(OrderVoided(order))
-    if order.status == order_rules.REFUNDED or refund.attendee_ids:
-        emit(AvailabilityChanged(order.event_id))

@@ -3,7 +3,8 @@
 A use case calls ``emit(event)`` once its write committed (the store raises when a transaction
 is cancelled, so an event is never announced for a change that did not happen). Each subscriber
 of the event's type is called in turn, in the same request (a Lambda cannot work after it
-answered): a subscriber that fails is logged and never undoes or fails the change that was made,
+answered; work that grows with an audience runs from the tables' stream instead, see
+chalicelib.streams): a subscriber that fails is logged and never undoes or fails the change that was made,
 nor keeps the other subscribers from running. Subscribers are registered in
 chalicelib.services.subscribers, loaded on the first emit.
 """
@@ -35,20 +36,6 @@ class SessionsRevoked:
     """Every token the user held stopped working (sign-out everywhere, a password change)."""
 
     user_id: str
-
-
-@dataclass(frozen=True)
-class AvailabilityChanged:
-    """Tickets of the event were taken or given back (an order placed, cancelled, expired)."""
-
-    event_id: str
-
-
-@dataclass(frozen=True)
-class CheckinsRecorded:
-    """A batch of scans admitted attendees of the event (one per request, however many)."""
-
-    event_id: str
 
 
 @dataclass(frozen=True)

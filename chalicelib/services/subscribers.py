@@ -1,19 +1,18 @@
-"""What follows a change: one subscriber per reaction (see chalicelib.services.signals)."""
+"""What follows a change: one subscriber per reaction (see chalicelib.services.signals). Mail to
+buyers about their orders (receipt, refund notice) is sent from the orders table's stream instead
+(chalicelib.streams.handlers, services.buyer_mail)."""
 
 import logging
 
 from chalicelib import mail
 from chalicelib.domain import invites as invite_rules
-from chalicelib.domain import orders as order_rules
 from chalicelib.domain import refunds as refund_rules
 from chalicelib.payments import stripe_gateway
 from chalicelib.realtime.sessions import end_sessions
-from chalicelib.services import attendees, checkins
+from chalicelib.services import attendees
 from chalicelib.services.notifications import mark_read_about, notify
-from chalicelib.services.pushes import push_availability, push_unread
+from chalicelib.services.pushes import push_unread
 from chalicelib.services.signals import (
-    AvailabilityChanged,
-    CheckinsRecorded,
     CheckoutAbandoned,
     InviteAccepted,
     InviteCreated,
@@ -35,11 +34,6 @@ logger = logging.getLogger("marquee.signals")
 @subscribe(SessionsRevoked)
 def close_the_users_connections(event: SessionsRevoked) -> None:
     end_sessions(event.user_id)
-
-
-@subscribe(AvailabilityChanged)
-def tell_the_public_pages(event: AvailabilityChanged) -> None:
-    push_availability(event.event_id)
 
 
 @subscribe(NotificationStored)
@@ -76,24 +70,6 @@ def revoke_the_tickets(event: OrderVoided) -> None:
     attendees.revoke_order(event.order)
 
 
-@subscribe(CheckinsRecorded)
-def tell_the_check_in_panels(event: CheckinsRecorded) -> None:
-    """Admissions move the checked-in counts (one push per batch of scans)."""
-    checkins.push_counts(event.event_id)
-
-
-@subscribe(OrderCompleted)
-def count_the_new_tickets(event: OrderCompleted) -> None:
-    """A completed order raises the valid counts the check-in panels show."""
-    checkins.push_counts(event.order.event_id)
-
-
-@subscribe(OrderVoided)
-def count_the_voided_tickets(event: OrderVoided) -> None:
-    """A voided order lowers them."""
-    checkins.push_counts(event.order.event_id)
-
-
 @subscribe(OrderCompleted)
 def notify_the_organizers(event: OrderCompleted) -> None:
     order = event.order
@@ -104,22 +80,6 @@ def notify_the_organizers(event: OrderCompleted) -> None:
         f" ({order.total} {order.currency})."
     )
     _tell_the_organizers(order, "order_completed", title, message)
-
-
-@subscribe(OrderRefunded)
-def email_the_buyer_the_refund(event: OrderRefunded) -> None:
-    order, refund = event.order, event.refund
-    mail.send(
-        order.buyer_email,
-        "refund_notice",
-        buyer_name=order.buyer_name,
-        event_name=order.event_name,
-        amount=refund_rules.money_text(refund.amount, order.currency),
-        currency=order.currency,
-        fully_refunded=order.status == order_rules.REFUNDED,
-        reason=refund.reason,
-        order_id=order.order_id,
-    )
 
 
 @subscribe(OrderRefunded)
@@ -170,24 +130,6 @@ def mark_the_invitation_read(event: InviteAccepted) -> None:
     """The invitee's own "you are invited" notification is dealt with once they accepted."""
     link = invite_rules.invite_link(event.invite.invite_id)
     mark_read_about(event.member.user_id, invite_rules.ROLE_INVITE_ACTION, link)
-
-
-@subscribe(OrderCompleted)
-def send_the_receipt(event: OrderCompleted) -> None:
-    """A paid order's receipt, or a free order's confirmation: each links every attendee's ticket.
-    The attendees are read through attendees_of, which makes any that are missing, so the links do
-    not depend on issue_the_tickets having run first."""
-    order = event.order
-    mail.send(
-        order.buyer_email,
-        "payment_receipt" if order.total else "order_confirmation",
-        event_name=order.event_name,
-        order_id=order.order_id,
-        lines=lines_of(order),
-        total=str(order.total),
-        currency=order.currency,
-        attendees=attendees.attendees_of(order),
-    )
 
 
 @subscribe(PaymentFlagged)

@@ -1,7 +1,7 @@
 """Create or repair the tables, buckets and mail identity Marquee needs, from the same
 descriptions the CloudFormation template is built from (chalicelib.store.schema for tables,
 chalicelib.store.buckets for buckets). Converges: anything missing (a table, an index a model
-gained, TTL, point-in-time recovery, a bucket rule) is added; a second run changes nothing and
+gained, its stream, TTL, point-in-time recovery, a bucket rule) is added; a second run changes nothing and
 says so. Used by ``manage.py provision`` and the local stack."""
 
 import json
@@ -70,6 +70,8 @@ def _create_table(spec: TableSpec, run: _Run) -> None:
     }
     if spec.global_indexes:
         kwargs["GlobalSecondaryIndexes"] = spec.global_index_definitions()
+    if spec.stream_view_type:
+        kwargs["StreamSpecification"] = spec.stream_specification()
     client("dynamodb").create_table(**kwargs)
     _wait_for_table(spec.name)
     run.changed(f"table {spec.name}: created")
@@ -88,6 +90,26 @@ def _converge_indexes(spec: TableSpec, table: dict[str, Any], run: _Run) -> None
         run.changed(f"table {spec.name}: index {name} created")
     for name in sorted(existing - set(spec.global_indexes)):
         run.report(f"table {spec.name}: index {name} is not in the models (left in place)")
+
+
+def _converge_stream(spec: TableSpec, table: dict[str, Any], run: _Run) -> None:
+    current = table.get("StreamSpecification") or {"StreamEnabled": False}
+    wanted = spec.stream_specification()
+    if bool(current.get("StreamEnabled")) == wanted["StreamEnabled"] and (
+        not wanted["StreamEnabled"] or current.get("StreamViewType") == spec.stream_view_type
+    ):
+        return
+    if not wanted["StreamEnabled"]:
+        run.report(f"table {spec.name}: has a stream the models do not use (left in place)")
+        return
+    dynamodb = client("dynamodb")
+    if current.get("StreamEnabled"):
+        # A stream's view type cannot change in place: a new stream replaces the old one.
+        dynamodb.update_table(TableName=spec.name, StreamSpecification={"StreamEnabled": False})
+        _wait_for_table(spec.name)
+    dynamodb.update_table(TableName=spec.name, StreamSpecification=wanted)
+    _wait_for_table(spec.name)
+    run.changed(f"table {spec.name}: stream ({spec.stream_view_type}) enabled")
 
 
 def _converge_ttl(spec: TableSpec, run: _Run, fresh: bool) -> None:
@@ -139,6 +161,7 @@ def _converge_table(spec: TableSpec, run: _Run) -> None:
                 "keys cannot change in place: write a migration that copies the data"
             )
         _converge_indexes(spec, table, run)
+        _converge_stream(spec, table, run)
     _converge_ttl(spec, run, fresh)
     _converge_backups(spec, run, fresh)
 

@@ -1,5 +1,5 @@
 """Table descriptions derived from the PynamoDB models: the one source of truth for both
-``manage.py provision`` and the CloudFormation template."""
+``manage.py provision`` and the deploy policy (deploy/policy.py)."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +15,12 @@ class TableSpec:
     attribute_types: dict[str, str] = field(default_factory=dict)
     global_indexes: dict[str, dict[str, Any]] = field(default_factory=dict)
     ttl_attribute: str | None = None
+    stream_view_type: str | None = None
+
+    def stream_specification(self) -> dict[str, Any]:
+        if self.stream_view_type is None:
+            return {"StreamEnabled": False}
+        return {"StreamEnabled": True, "StreamViewType": self.stream_view_type}
 
     def attribute_definitions(self) -> list[dict[str, str]]:
         return [{"AttributeName": n, "AttributeType": t} for n, t in sorted(self.attribute_types.items())]
@@ -47,6 +53,8 @@ def _add_model(spec: TableSpec, model: type[BaseModel]) -> None:
         spec.global_indexes[index_schema["index_name"]] = _index_definition(index_schema)
     if model.ttl_attribute:
         spec.ttl_attribute = model.ttl_attribute
+    if model.stream_view_type:
+        spec.stream_view_type = model.stream_view_type
 
 
 def table_specs(models: list[type[BaseModel]] = ALL_MODELS) -> list[TableSpec]:

@@ -332,10 +332,11 @@ class WebsocketEvents:
     STAGE = "api"
     DOMAIN = f"{API_ID}.execute-api.us-east-1.amazonaws.com"
 
-    def __init__(self) -> None:
+    def __init__(self, stream: Any) -> None:
         from app import app
 
         self.app = app
+        self.stream = stream
         self.counter = iter(range(1_000_000))
 
     def _invoke(self, route_key: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -391,7 +392,9 @@ class WebsocketEvents:
         return WsResult(response["statusCode"], connection_id)
 
     def received(self, connection_id: str) -> list[Any]:
-        """Every JSON message the app posted to this connection, in order."""
+        """Every JSON message the app posted to this connection, in order, once the stream
+        functions handled what is pending (pushes to an audience come from there)."""
+        self.stream.run_pending()
         from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
         from moto.core import DEFAULT_ACCOUNT_ID
 
@@ -414,8 +417,19 @@ def stored_connections(channel: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def ws(aws: None) -> WebsocketEvents:
-    return WebsocketEvents()
+def stream(aws: None) -> Any:
+    """The app's stream functions fed from moto's DynamoDB Streams, as the local stack feeds them
+    (devstack.streams): ``stream.run_pending()`` delivers what the test's writes left pending, so
+    what follows a change happens at a known point."""
+    from app import app
+    from devstack.streams import StreamPoller
+
+    return StreamPoller(app, "us-east-1")
+
+
+@pytest.fixture
+def ws(stream: Any) -> WebsocketEvents:
+    return WebsocketEvents(stream)
 
 
 @pytest.fixture
@@ -489,10 +503,12 @@ class SentMail:
 
 
 @pytest.fixture
-def sent_emails(aws: None) -> Callable[[], list[SentMail]]:
-    """The e-mails SES was asked to send (moto's backend), oldest first."""
+def sent_emails(stream: Any) -> Callable[[], list[SentMail]]:
+    """The e-mails SES was asked to send (moto's backend), oldest first, once the stream
+    functions handled what is pending (mail about orders is sent from there)."""
 
     def read() -> list[SentMail]:
+        stream.run_pending()
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.ses.models import ses_backends
 

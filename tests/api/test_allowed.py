@@ -25,6 +25,7 @@ PROBES = {
     ("orders", "manage"): ("GET", "/orders.csv", None, {}),
     ("activity", "read"): ("GET", "/activity", None, {}),
     ("codes", "manage"): ("POST", "/codes", {}, {}),
+    ("messages", "send"): ("POST", "/messages", {}, {}),
     ("attendee", "read"): ("GET", "/checkin-list", None, {}),
     ("attendee", "update"): ("POST", "/checkins", {}, {}),
     **{

@@ -70,4 +70,10 @@ def test_without_a_chalice_deploy_record_only_the_resources_are_checked(
 
     assert status == 0
     assert not any("REST API" in line for line in lines)
-    assert lines[-1].startswith("nothing changed (")
+    assert lines[0].startswith("nothing changed (")
+    # Before the first deploy: the streams chalice deploy connects the stream functions to.
+    assert lines[1:] == [
+        "stage test: MARQUEE_EVENTS_STREAM_ARN recorded in .chalice/config.json",
+        "stage test: MARQUEE_ORDERS_STREAM_ARN recorded in .chalice/config.json",
+        "next: chalice deploy --stage test (its stream functions read these streams)",
+    ]

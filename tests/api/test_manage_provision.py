@@ -1,6 +1,7 @@
 """`manage.py provision` under moto: creates everything once, a second run changes nothing and
 says so, repairs what drifted, refuses what it must not change."""
 
+import json
 import os
 import subprocess
 import sys
@@ -130,12 +131,24 @@ def test_the_operator_sequence_in_its_own_processes_with_a_stage(tmp_path: Path)
             timeout=120,
         )
 
+    chalice_dir = tmp_path / "chalice"
+    chalice_dir.mkdir()
+    (chalice_dir / "config.json").write_text((root / ".chalice" / "config.json").read_text())
+
     try:
-        first = manage("provision", "--stage", "dev")
+        first = manage("provision", "--stage", "dev", "--chalice-dir", str(chalice_dir))
         assert first.returncode == 0, first.stderr
         assert "table marquee-dev-users: created" in first.stdout
-        second = manage("provision", "--stage", "dev")
+        # chalice deploy makes the stream functions' mappings from the ARNs recorded for the stage.
+        assert "stage dev: MARQUEE_EVENTS_STREAM_ARN recorded in .chalice/config.json" in first.stdout
+        recorded = json.loads((chalice_dir / "config.json").read_text())["stages"]["dev"]
+        assert (
+            ":table/marquee-dev-orders/stream/"
+            in recorded["environment_variables"]["MARQUEE_ORDERS_STREAM_ARN"]
+        )
+        second = manage("provision", "--stage", "dev", "--chalice-dir", str(chalice_dir))
         assert second.stdout.startswith("nothing changed"), second.stdout
+        assert "recorded" not in second.stdout
 
         assert manage("migrate", "up", "--stage", "dev").returncode == 0
         status = manage("migrate", "status", "--stage", "dev")
@@ -156,3 +169,29 @@ def test_the_operator_sequence_in_its_own_processes_with_a_stage(tmp_path: Path)
         assert "ADMIN ops@example.org marquee-dev-users" in shell.stdout
     finally:
         server.stop()
+
+
+def test_a_table_without_its_stream_gets_it(aws: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """Tables made before the stream functions existed: provisioning turns their stream on."""
+    dynamodb = client("dynamodb")
+    spec = next(spec for spec in table_specs() if spec.name == settings().table_name("events"))
+    events = spec.name
+    dynamodb.delete_table(TableName=events)
+    dynamodb.create_table(
+        TableName=events,
+        KeySchema=spec.key_schema,
+        AttributeDefinitions=spec.attribute_definitions(),
+        GlobalSecondaryIndexes=spec.global_index_definitions(),
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_continuous_backups(
+        TableName=events, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+
+    status, lines, _ = _provision(capsys)
+
+    assert status == 0
+    assert lines[:-1] == [f"table {events}: stream (NEW_AND_OLD_IMAGES) enabled"]
+    table = dynamodb.describe_table(TableName=events)["Table"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert _provision(capsys)[1][0].startswith("nothing changed (")

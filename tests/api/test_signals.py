@@ -6,7 +6,7 @@ import pytest
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.payments import PaymentConfirmation
 from chalicelib.services import signals
-from chalicelib.services.signals import AvailabilityChanged, OrderCompleted
+from chalicelib.services.signals import OrderCompleted
 from tests.api.orders_helpers import FREE, stored_orders
 
 
@@ -29,7 +29,6 @@ def test_a_failing_subscriber_does_not_fail_the_order(shop, buyer, subscribed):
         raise RuntimeError("a subscriber with a bug")
 
     subscribed(OrderCompleted, broken)
-    subscribed(AvailabilityChanged, broken)
     ticket = shop.ticket(**{**FREE, "quantity": 5})
 
     response = shop.order(buyer, [{"ticket_id": ticket["id"], "quantity": 2}])
@@ -57,7 +56,6 @@ def test_a_cancelled_transaction_announces_nothing(shop, buyer, subscribed):
     assert shop.api.post(f"/orders/{order_id}/cancel", token=buyer).status == 200
     heard = []
     subscribed(OrderCompleted, heard.append)
-    subscribed(AvailabilityChanged, heard.append)
 
     with pytest.raises(DomainError) as refused:
         mark_paid(stale, PaymentConfirmation("manual", None, stale.buyer_id))

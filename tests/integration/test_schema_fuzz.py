@@ -318,6 +318,9 @@ class World:
             return self.pending_invite()
         if name == "notification_id":
             return self.notification()
+        if name == "secret":
+            # The SES notification route's path secret: the stack configures none, so it answers 404.
+            return "not-the-configured-secret"
         raise AssertionError(f"no real value for {{{name}}} in {method} {path}")
 
     def resolve(self, value: Any) -> Any:

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_importing_app_does_not_import_heavy_modules():
-    heavy = ("PIL", "moto", "websockets", "jwt", "segno", "jinja2")
+    heavy = ("PIL", "moto", "websockets", "jwt", "segno", "jinja2", "markdown_it")
     code = f"import sys, app; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     env = {**os.environ, "MARQUEE_JWT_SECRET": "x" * 40}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)

@@ -17,12 +17,15 @@ class BaseMeta:
 class BaseModel(Model):
     """A model whose table is shared with others declares ``owns_table = False``.
 
-    Provisioning and the CloudFormation template are built from the models that own
-    their table (chalicelib.store.schema), so the two can never drift apart.
+    Provisioning and the deploy policy are built from the models that own their table
+    (chalicelib.store.schema), so the two can never drift apart.
     """
 
     owns_table = True
     ttl_attribute: str | None = None
+    # Set on the model that owns a table whose changes the stream functions handle
+    # (chalicelib.streams): "NEW_AND_OLD_IMAGES" gives them the item before and after.
+    stream_view_type: str | None = None
 
     class Meta(BaseMeta):
         abstract = True

@@ -42,6 +42,9 @@ class PublishedEventsIndex(GlobalSecondaryIndex):
 
 
 class EventModel(BaseModel):
+    # Tickets, holds, attendees and scans change here: the stream tells the audience (chalicelib.streams).
+    stream_view_type = "NEW_AND_OLD_IMAGES"
+
     class Meta(BaseMeta):
         table_name = EVENTS_TABLE
 

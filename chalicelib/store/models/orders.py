@@ -20,13 +20,14 @@ from chalicelib.store.models.events import EVENTS_TABLE
 from chalicelib.store.models.tickets import DecimalStringAttribute
 
 ORDERS_TABLE = table_name("orders")
+ORDER_PREFIX = "ORDER#"
 HOLD_PREFIX = "HOLD#"
 # Spreads pending orders over a few index partitions; the sweep reads each one.
 SWEEP_BUCKETS = 8
 
 
 def order_pk(order_id: str) -> str:
-    return f"ORDER#{order_id}"
+    return f"{ORDER_PREFIX}{order_id}"
 
 
 def idempotency_pk(user_id: str, key: str) -> str:
@@ -71,6 +72,9 @@ class PendingByExpiryIndex(GlobalSecondaryIndex):
 
 
 class OrderModel(BaseModel):
+    # Orders completing and refunds succeeding send mail from the stream (chalicelib.streams).
+    stream_view_type = "NEW_AND_OLD_IMAGES"
+
     class Meta(BaseMeta):
         table_name = ORDERS_TABLE
 

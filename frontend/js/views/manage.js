@@ -7,6 +7,7 @@ import { h } from '../dom.js';
 import { roleLabel } from '../roles.js';
 import renderCodes from './manage-codes.js';
 import renderCheckinPanel from './manage-checkin.js';
+import renderMessages from './manage-messages.js';
 import renderPeople from './manage-people.js';
 import renderQuestions from './manage-questions.js';
 import renderService, { SERVICES } from './manage-services.js';
@@ -20,6 +21,7 @@ export default async function render(ctx) {
   const tab = params.tab || (allowed.team.manage ? 'people' : 'tracks');
   document.title = `Manage ${event.name} · Marquee`;
   const tabs = [['people', 'People'], ...(allowed.codes?.manage ? [['codes', 'Codes']] : []),
+    ...(allowed.messages?.send ? [['messages', 'Messages']] : []),
     ['questions', 'Questions'], ...Object.values(SERVICES).map((spec) => [spec.path, spec.title])];
   // Door staff see the check-in panel alone: none of the tabs is theirs.
   const hasTabs = allowed.team.manage || Object.keys(SERVICES).some((service) => allowed[service]?.read);
@@ -40,6 +42,7 @@ export default async function render(ctx) {
   root.append(section);
   if (tab === 'people') return renderPeople(section, event, signal);
   if (tab === 'codes') return renderCodes(section, event);
+  if (tab === 'messages') return renderMessages(section, event);
   if (tab === 'questions') return renderQuestions(section, event, signal);
   const service = Object.keys(SERVICES).find((name) => SERVICES[name].path === tab);
   if (!service) throw new Error('No such tab.');

@@ -1,0 +1,80 @@
+"""The mail a buyer gets after a change of their order: the confirmation (free) or receipt (paid)
+once it is completed, a notice for each refund that succeeded. Run from the orders table's stream
+(chalicelib.streams.handlers), each exactly once per change: the send is claimed first
+(store.claims), and given back when SES did not take it, so the stream's redelivery sends it then.
+"""
+
+from collections.abc import Callable
+
+from chalicelib import mail
+from chalicelib.domain import orders as order_rules
+from chalicelib.domain import refunds as refund_rules
+from chalicelib.services import attendees
+from chalicelib.store import claims
+from chalicelib.store.models.orders import OrderModel
+from chalicelib.store.orders import lines_of
+
+
+class MailNotSent(RuntimeError):
+    """SES did not take the message (logged by chalicelib.mail); the change is delivered again."""
+
+
+def _once(key: str, send: Callable[[], str | None]) -> bool:
+    """Send unless it was sent for ``key`` before; True when it was sent now."""
+    if not claims.claim(key):
+        return False
+    if send() is None:
+        claims.give_back(key)
+        raise MailNotSent(key)
+    return True
+
+
+def send_receipt(order: OrderModel) -> bool:
+    """A paid order's receipt, or a free order's confirmation: each links every attendee's ticket.
+    The attendees are read through attendees_of, which makes any that are missing, so the links do
+    not depend on the tickets having been issued first."""
+
+    def send() -> str | None:
+        return mail.send(
+            order.buyer_email,
+            "payment_receipt" if order.total else "order_confirmation",
+            event_name=order.event_name,
+            order_id=order.order_id,
+            lines=lines_of(order),
+            total=str(order.total),
+            currency=order.currency,
+            attendees=attendees.attendees_of(order),
+        )
+
+    return _once(f"receipt#{order.order_id}", send)
+
+
+def send_refund_notice(order: OrderModel, refund: refund_rules.Refund) -> bool:
+    def send() -> str | None:
+        return mail.send(
+            order.buyer_email,
+            "refund_notice",
+            buyer_name=order.buyer_name,
+            event_name=order.event_name,
+            amount=refund_rules.money_text(refund.amount, order.currency),
+            currency=order.currency,
+            fully_refunded=order.status == order_rules.REFUNDED,
+            reason=refund.reason,
+            order_id=order.order_id,
+        )
+
+    return _once(f"refund#{order.order_id}#{refund.refund_id}", send)
+
+
+def succeeded_refunds(before: OrderModel | None, after: OrderModel) -> list[refund_rules.Refund]:
+    """The refunds of ``after`` that had not succeeded in ``before``."""
+    done = (
+        {r["id"] for r in (before.refunds or []) if r["status"] == refund_rules.SUCCEEDED}
+        if before
+        else set()
+    )
+    return [
+        refund_rules.Refund.from_record(record)
+        for record in after.refunds or []
+        if record["status"] == refund_rules.SUCCEEDED and record["id"] not in done
+    ]

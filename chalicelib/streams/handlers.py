@@ -1,0 +1,85 @@
+"""What the stream does after a change: one handler per reaction (see chalicelib.streams)."""
+
+import logging
+import time
+
+from chalicelib.domain import orders as order_rules
+from chalicelib.realtime.connections import connections_of
+from chalicelib.services import buyer_mail, checkins, organizer_messages
+from chalicelib.services.audience import push_coalesced
+from chalicelib.services.pushes import push_availability
+from chalicelib.store.models.connections import checkins_channel, event_channel
+from chalicelib.store.models.events import EVENTS_TABLE
+from chalicelib.store.models.mailing import MESSAGE_PREFIX
+from chalicelib.store.models.orders import ORDER_PREFIX, ORDERS_TABLE, OrderModel
+from chalicelib.store.models.tickets import TICKET_PREFIX
+from chalicelib.streams.dispatch import on_items
+from chalicelib.streams.records import INSERT, MODIFY, Change
+
+logger = logging.getLogger("marquee.streams")
+
+# What a ticket's availability on the public page is made of; and its door counts.
+AVAILABILITY_FIELDS = ("quantity", "sold", "reserved", "held", "hidden")
+COUNT_FIELDS = ("sold", "checked_in")
+
+
+def _events_where(changes: list[Change], fields: tuple[str, ...]) -> set[str]:
+    return {
+        str(change.image["event_id"])
+        for change in changes
+        if change.event_name != MODIFY or change.changed(*fields)
+    }
+
+
+def _pages_open(event_id: str) -> bool:
+    return bool(connections_of(event_channel(event_id)))
+
+
+def _panels_open(event_id: str) -> bool:
+    return bool(connections_of(checkins_channel(event_id)))
+
+
+@on_items(TICKET_PREFIX, table=EVENTS_TABLE)
+def tell_the_public_pages(changes: list[Change]) -> None:
+    """Tickets taken or given back (orders placed, paid, cancelled, expired, refunded) or edited:
+    one availability message per event per second to its open public pages."""
+    events = _events_where(changes, AVAILABILITY_FIELDS)
+    push_coalesced("availability", events, time.time(), push_availability, _pages_open)
+
+
+@on_items(TICKET_PREFIX, table=EVENTS_TABLE)
+def tell_the_check_in_panels(changes: list[Change]) -> None:
+    """Admissions and sold seats move the door counts organizers watch."""
+    events = _events_where(changes, COUNT_FIELDS)
+    push_coalesced("checkins", events, time.time(), checkins.push_counts, _panels_open)
+
+
+@on_items(ORDER_PREFIX, table=ORDERS_TABLE)
+def mail_the_buyers(changes: list[Change]) -> None:
+    """An order just completed: its receipt (or confirmation); a refund just succeeded: its notice.
+    Each is sent once per change however often the stream delivers it (services.buyer_mail); one
+    order's failing mail does not hold up the others', and is raised after them (so delivered again)."""
+    failure: Exception | None = None
+    for change in changes:
+        order = change.as_model(OrderModel)
+        if order is None:
+            continue
+        try:
+            if change.became("status", order_rules.COMPLETED):
+                buyer_mail.send_receipt(order)
+            for refund in buyer_mail.succeeded_refunds(change.as_model(OrderModel, "old"), order):
+                buyer_mail.send_refund_notice(order, refund)
+        except Exception as error:
+            logger.exception("mail for order %s failed", order.order_id)
+            failure = failure or error
+    if failure is not None:
+        raise failure
+
+
+@on_items(MESSAGE_PREFIX, table=EVENTS_TABLE)
+def deliver_organizer_messages(changes: list[Change]) -> None:
+    """A message an organizer just wrote goes to its recipients (once each, however often this
+    runs); a delivery SES left incomplete is raised, so the batch comes again for the rest."""
+    for change in changes:
+        if change.event_name == INSERT:
+            organizer_messages.deliver_inserted(str(change.image["event_id"]), str(change.keys["sk"]))

@@ -1,0 +1,126 @@
+"""Live availability through the real local stack, as deployed: orders answer without pushing,
+the stream function (devstack/streams.py feeding events_stream) pushes the new availability to an
+open public page within a second, and a burst of orders is at most one message per second."""
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+pytestmark = pytest.mark.integration
+
+
+class _Page:
+    """An open public page that timestamps every availability message as it arrives."""
+
+    def __init__(self, stack, event_id: str) -> None:
+        self._opened = contextlib.ExitStack()
+        self.client: ClientConnection = self._opened.enter_context(
+            connect(f"{stack.ws_url}/?event={event_id}", open_timeout=10)
+        )
+        self.messages: list[tuple[float, dict]] = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            for frame in self.client:
+                message = json.loads(frame)
+                if message.get("meta") == "availability":
+                    self.messages.append((time.monotonic(), message))
+
+    def settle(self, quiet: float = 1.5) -> list[tuple[float, dict]]:
+        """Wait until nothing arrived for ``quiet`` seconds; the messages so far, then forget them."""
+        while True:
+            count = len(self.messages)
+            time.sleep(quiet)
+            if len(self.messages) == count:
+                seen, self.messages = self.messages, []
+                return seen
+
+    def close(self) -> None:
+        self._opened.close()
+        self.thread.join(5)
+
+
+def _published_event(stack, quantity: int) -> tuple[str, str, str]:
+    organizer = stack.signup()
+    event = stack.api(
+        "POST",
+        "/events",
+        {
+            "name": "Stream Conf",
+            "starts_at": "2027-05-01T09:00:00+02:00",
+            "ends_at": "2027-05-02T18:00:00+02:00",
+            "timezone": "Europe/Berlin",
+        },
+        token=organizer,
+    ).json()
+    ticket = stack.api(
+        "POST",
+        f"/events/{event['id']}/tickets",
+        {"name": "Community", "type": "free", "price": "0", "quantity": quantity},
+        token=organizer,
+    ).json()
+    assert stack.api("PATCH", f"/events/{event['id']}", {"state": "published"}, token=organizer).ok
+    return organizer, event["id"], ticket["id"]
+
+
+def _order(stack, token: str, event_id: str, ticket_id: str, quantity: int) -> None:
+    response = stack.api(
+        "POST",
+        f"/events/{event_id}/orders",
+        {"items": [{"ticket_id": ticket_id, "quantity": quantity}]},
+        token=token,
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_an_open_page_hears_an_order_within_a_second(shared_local_stack):
+    stack = shared_local_stack
+    _, event_id, ticket_id = _published_event(stack, 20)
+    buyer = stack.signup()
+    page = _Page(stack, event_id)
+    try:
+        page.settle()  # the ticket's creation, if its push is still under way
+
+        _order(stack, buyer, event_id, ticket_id, 2)
+        answered = time.monotonic()
+        [(arrived, message)] = page.settle()
+    finally:
+        page.close()
+
+    assert message == {
+        "meta": "availability",
+        "event_id": event_id,
+        "tickets": [{"id": ticket_id, "available": 18}],
+    }
+    assert arrived - answered < 1.0
+
+
+def test_a_burst_of_orders_is_at_most_one_message_a_second_and_ends_with_the_last_count(shared_local_stack):
+    stack = shared_local_stack
+    _, event_id, ticket_id = _published_event(stack, 100)
+    buyers = [stack.signup() for _ in range(12)]
+    page = _Page(stack, event_id)
+    try:
+        page.settle()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda token: _order(stack, token, event_id, ticket_id, 1), buyers))
+        messages = page.settle()
+    finally:
+        page.close()
+
+    assert messages, "no availability message arrived"
+    assert messages[-1][1]["tickets"] == [{"id": ticket_id, "available": 88}]
+    arrivals = [arrived for arrived, _ in messages]
+    # Each push starts a second after the one before; how long each takes varies a little.
+    assert all(later - earlier >= 0.8 for earlier, later in itertools.pairwise(arrivals))
