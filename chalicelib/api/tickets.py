@@ -22,11 +22,13 @@ bp = ApiBlueprint(__name__)
 @bp.route("/events/{event_id}/tickets", response=list_of(TICKET))
 @event_role_required(TICKET_READERS)
 def list_tickets(event_id: str) -> Response:
-    """The event's tickets in the wizard's order."""
+    """The event's tickets in the wizard's order. The ETag's first number is the table's version
+    (what If-Match compares), the second the orders' (their counters are in the list)."""
     event = current_access().event
+    table = tickets.table(event_id)
     return conditional_get(
-        versioned_etag([event.tickets_ver]),
-        lambda: [ticket_view(t) for t in tickets.list_tickets(event_id)],
+        versioned_etag([event.tickets_ver, table.version]),
+        lambda: [ticket_view(t) for t in table.tickets],
     )
 
 
@@ -42,8 +44,8 @@ def create_ticket(event_id: str, body: dict[str, Any]) -> Response:
 @event_role_required(EVENT_EDITORS)
 def replace_tickets(event_id: str, body: dict[str, Any]) -> Response:
     """Save the wizard's whole table at once (all or nothing)."""
-    saved, version = tickets.replace_tickets(current_access().event, body, expected_versions())
-    return Response(body=[ticket_view(t) for t in saved], headers={"ETag": versioned_etag([version])})
+    saved, versions = tickets.replace_tickets(current_access().event, body, expected_versions())
+    return Response(body=[ticket_view(t) for t in saved], headers={"ETag": versioned_etag(versions)})
 
 
 @bp.route("/events/{event_id}/tickets/{ticket_id}", response=TICKET)
