@@ -265,7 +265,7 @@ def test_tickets_ver_bumps_by_exactly_one_per_write(api, owner, event, tickets_p
     assert api.get(f"/events/{event['id']}/versions", token=owner).json["event_ver"] == event_ver
 
 
-def test_list_etag_follows_tickets_ver_and_304_reads_only_the_tickets(api, owner, tickets_path, dynamodb_calls):
+def test_list_etag_follows_versions_and_a_304_reads_only_tickets(api, owner, tickets_path, dynamodb_calls):
     first = api.get(tickets_path, token=owner)
     etag = first.headers["etag"]
     with dynamodb_calls:
