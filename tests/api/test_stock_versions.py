@@ -68,3 +68,17 @@ def test_deleting_a_ticket_its_orders_touched_never_moves_tickets_ver_back(shop,
 
     assert deleted.status == 204
     assert shop.versions()["tickets_ver"] == before + 1
+
+
+def test_an_order_moves_the_etag_of_its_ticket_but_not_what_if_match_compares(shop, buyer):
+    ticket = shop.ticket(**FREE)
+    path = f"/events/{shop.event_id}/tickets/{ticket['id']}"
+    etag = shop.api.get(path, token=shop.organizer).headers["etag"]
+
+    shop.buy(buyer, ticket, 2)
+
+    fresh = shop.api.get(path, token=shop.organizer, headers={"If-None-Match": etag})
+    assert fresh.status == 200 and fresh.json["sold"] == 2
+    changed = shop.api.patch(path, {"description": "Now"}, token=shop.organizer, headers={"If-Match": etag})
+    assert changed.status == 200
+    assert changed.headers["etag"] == shop.api.get(path, token=shop.organizer).headers["etag"]
