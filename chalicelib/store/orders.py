@@ -136,7 +136,12 @@ def commit_new_order(
 ) -> None:
     """``code``: the code's terms and ``terms_ver`` as read; its use is taken in this transaction.
     The slots of split tickets are chosen here, from ``offers`` (as read), and kept on the lines."""
-    lines = allocate_lines(lines_of(order), offers)
+    try:
+        lines = allocate_lines(lines_of(order), offers)
+    except ValueError as error:
+        # The slots as read are short of what the rules counted free (expired holds the use case
+        # has just released, read before): read again.
+        raise StockMoved from error
     order.lines = [line.to_record() for line in lines]
     changes = across_slots(rules.taking(lines, order.status), lines)
     try:

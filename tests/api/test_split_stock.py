@@ -142,3 +142,24 @@ def test_a_refund_of_some_attendees_gives_their_seats_back_to_their_slots(shop, 
     assert after[last_index]["sold"] == before[last_index]["sold"] - seats
     assert sum(s["sold"] for s in after) == 300 - seats
     assert shop.available(big) == 700 + seats
+
+
+def test_an_order_needing_seats_of_expired_holds_gets_them_from_the_slots(shop, buyer, signup):
+    """Every slot full of holds that have expired: the order's read counts them free, its first
+    allocation (from slots read before the expired holds were released) cannot place it, and it
+    reads again instead of failing."""
+    from tests.api.test_orders_lifecycle import later
+
+    big = shop.ticket(**{**BIG, "type": "paid", "price": "5.00"})
+    for seats in (400, 400, 200):
+        shop.buy(signup(), big, seats)
+    assert shop.available(big) == 0
+
+    with later(16):
+        response = shop.order(buyer, [{"ticket_id": big["id"], "quantity": 400}])
+
+        assert response.status == 201, response.json
+        slots = _slots(shop.event_id, big["id"])
+        assert sum(s["reserved"] for s in slots) == 400
+        assert all(s["reserved"] <= s["capacity"] for s in slots)
+        assert shop.available(big) == 600
