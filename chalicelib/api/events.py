@@ -32,6 +32,7 @@ from chalicelib.services import codes as code_cases
 from chalicelib.services import events as event_cases
 from chalicelib.store import events, tickets
 from chalicelib.store.models.events import EventModel
+from chalicelib.store.models.tickets import TicketModel
 from chalicelib.store.pagination import page_size
 from chalicelib.views.events import event_view, public_event_listing, public_event_view, versions_view
 from chalicelib.views.tickets import public_tickets_view
@@ -75,7 +76,8 @@ def get_event(event_id: str) -> Response:
 @bp.route("/events/{event_id}/versions", response=VERSIONS)
 @event_role_required(EVENT_READERS)
 def get_versions(event_id: str) -> dict:
-    return versions_view(current_access().event)
+    event = current_access().event
+    return versions_view(event, tickets.tickets_version(event, tickets.table(event_id)))
 
 
 @bp.route("/events/{event_id}", methods=["PATCH"], body=EVENT_CHANGES, response=MEMBER_EVENT)
@@ -124,14 +126,16 @@ def public_event(event_id: str) -> Response:
         raise NotFoundError("No such published event.")
     text = query_param("code")
     code = code_cases.usable_code(event_id, text, now(), f"ip:{source_ip()}") if text is not None else None
-    versions = [event.event_ver, event.tickets_ver, *((code[1], code[0].uses) if code else ())]
+    # The tickets are read for the tag: what orders change is versioned on their counter items.
+    table = tickets.table(event_id)
+    versions = [event.event_ver, event.tickets_ver, table.version, *((code[1], code[0].uses) if code else ())]
     variant = clock_variant() + (f"-code-{code[0].code_id}" if code else "")
-    return conditional_get(
-        versioned_etag(versions, variant), lambda: _public_page(event, code[0] if code else None)
-    )
+    terms = code[0] if code else None
+    etag = versioned_etag(versions, variant)
+    return conditional_get(etag, lambda: _public_page(event, table.tickets, terms))
 
 
-def _public_page(event: EventModel, code: CodeTerms | None) -> dict:
+def _public_page(event: EventModel, listed: list[TicketModel], code: CodeTerms | None) -> dict:
     moment = now()
-    listed = tickets.public_tickets(event.event_id, moment, code.unlocks if code else None)
-    return public_event_view(event, public_tickets_view(event, listed, moment, code))
+    offered = tickets.public_tickets(event.event_id, moment, listed, code.unlocks if code else None)
+    return public_event_view(event, public_tickets_view(event, offered, moment, code))

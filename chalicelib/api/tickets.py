@@ -13,7 +13,8 @@ from chalicelib.http.context import current_access
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.store import tickets
+from chalicelib.store import stock, tickets
+from chalicelib.store.models.tickets import TicketModel
 from chalicelib.views.tickets import ticket_view
 
 bp = ApiBlueprint(__name__)
@@ -22,11 +23,13 @@ bp = ApiBlueprint(__name__)
 @bp.route("/events/{event_id}/tickets", response=list_of(TICKET))
 @event_role_required(TICKET_READERS)
 def list_tickets(event_id: str) -> Response:
-    """The event's tickets in the wizard's order."""
+    """The event's tickets in the wizard's order. The ETag's first number is the table's version
+    (what If-Match compares), the second the orders' (their counters are in the list)."""
     event = current_access().event
+    table = tickets.table(event_id)
     return conditional_get(
-        versioned_etag([event.tickets_ver]),
-        lambda: [ticket_view(t) for t in tickets.list_tickets(event_id)],
+        versioned_etag([event.tickets_ver, table.version]),
+        lambda: [ticket_view(t) for t in table.tickets],
     )
 
 
@@ -42,16 +45,20 @@ def create_ticket(event_id: str, body: dict[str, Any]) -> Response:
 @event_role_required(EVENT_EDITORS)
 def replace_tickets(event_id: str, body: dict[str, Any]) -> Response:
     """Save the wizard's whole table at once (all or nothing)."""
-    saved, version = tickets.replace_tickets(current_access().event, body, expected_versions())
-    return Response(body=[ticket_view(t) for t in saved], headers={"ETag": versioned_etag([version])})
+    saved, versions = tickets.replace_tickets(current_access().event, body, expected_versions())
+    return Response(body=[ticket_view(t) for t in saved], headers={"ETag": versioned_etag(versions)})
 
 
 @bp.route("/events/{event_id}/tickets/{ticket_id}", response=TICKET)
 @event_role_required(TICKET_READERS)
 def get_ticket(event_id: str, ticket_id: str) -> Response:
-    """One ticket."""
+    """One ticket; its ETag is its ``ver`` (what If-Match compares), then its counters' version."""
     ticket = tickets.get_ticket(event_id, ticket_id)
-    return conditional_get(versioned_etag([ticket.ver]), lambda: ticket_view(ticket))
+    return conditional_get(versioned_etag(_ticket_versions(ticket)), lambda: ticket_view(ticket))
+
+
+def _ticket_versions(ticket: TicketModel) -> list[int]:
+    return [int(ticket.ver), stock.version_of(ticket)]
 
 
 @bp.route("/events/{event_id}/tickets/{ticket_id}", methods=["PATCH"], body=TICKET_CHANGES, response=TICKET)
@@ -59,7 +66,7 @@ def get_ticket(event_id: str, ticket_id: str) -> Response:
 def update_ticket(event_id: str, ticket_id: str, body: dict[str, Any]) -> Response:
     """Change some fields of one ticket."""
     ticket = tickets.update_ticket(current_access().event, ticket_id, body, expected_versions())
-    return Response(body=ticket_view(ticket), headers={"ETag": versioned_etag([ticket.ver])})
+    return Response(body=ticket_view(ticket), headers={"ETag": versioned_etag(_ticket_versions(ticket))})
 
 
 @bp.route("/events/{event_id}/tickets/{ticket_id}", methods=["DELETE"])

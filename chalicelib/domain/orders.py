@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain import codes
+from chalicelib.domain import codes, stock
 from chalicelib.domain.errors import BadRequestError, ConflictError, ValidationError
 from chalicelib.domain.fields import Integer, Matching, Parsed
 from chalicelib.domain.money import currency_decimals_message, decimals, fits_currency
@@ -70,10 +70,16 @@ class TicketOffer:
     hidden: bool
     sales_starts_at: str | None
     sales_ends_at: str | None
+    # The counter items its seats are split over, as read (empty: the ticket item alone).
+    slots: tuple[stock.Slot, ...] = ()
 
     @property
     def held(self) -> int:
         return self.sold + self.reserved
+
+    @property
+    def stock(self) -> tuple[stock.Slot, ...]:
+        return self.slots or (stock.Slot(0, self.quantity, self.sold, self.reserved),)
 
 
 @dataclass(frozen=True)
@@ -96,10 +102,16 @@ class OrderLine:
     list_price: Decimal | None = None
     # {name, email, answers} per seat given, checked against the event's questions.
     attendees: tuple[Mapping[str, Any], ...] = ()
+    # Which slots of a split ticket the seats came from (empty: all from the ticket item).
+    slots: stock.Allocation = ()
 
     @property
     def subtotal(self) -> Decimal:
         return self.unit_price * self.quantity
+
+    @property
+    def allocation(self) -> stock.Allocation:
+        return self.slots or stock.from_slot_zero(self.quantity)
 
     def to_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -113,6 +125,8 @@ class OrderLine:
             record["list_price"] = str(self.list_price)
         if self.attendees:
             record["attendees"] = [dict(person) for person in self.attendees]
+        if self.slots:
+            record["slots"] = [[index, seats] for index, seats in self.slots]
         return record
 
     @classmethod
@@ -125,6 +139,7 @@ class OrderLine:
             unit_price=Decimal(str(record["unit_price"])),
             list_price=Decimal(str(record["list_price"])) if record.get("list_price") else None,
             attendees=tuple(record.get("attendees") or ()),
+            slots=tuple((int(index), int(seats)) for index, seats in record.get("slots") or ()),
         )
 
 

@@ -221,17 +221,21 @@ def status_after(total: Decimal, refunds: Iterable[Refund], seats: Collection[st
     return PARTIALLY_REFUNDED if back > 0 or named_attendees(succeeded) else COMPLETED
 
 
+# A seat's ticket and the slot of its ticket it was taken from.
+SeatKey = tuple[str, int]
+
+
 @dataclass(frozen=True)
 class Release:
     """What a change of an order's refunds gives back: attendees revoked, seats back on sale."""
 
     revoked: tuple[str, ...] = ()
-    # {ticket_id: seats}
-    seats: Mapping[str, int] = field(default_factory=dict)
+    # {(ticket_id, slot): seats}
+    seats: Mapping[SeatKey, int] = field(default_factory=dict)
 
 
 def release_of(
-    seat_tickets: Mapping[str, str],
+    seat_tickets: Mapping[str, SeatKey],
     before: Iterable[Refund],
     after: Iterable[Refund],
     status_before: str,
@@ -239,7 +243,7 @@ def release_of(
 ) -> Release:
     """Attendees named by refunds that have just succeeded are revoked and their seats go back;
     an order that has just become refunded gives back every seat not given back before.
-    ``seat_tickets``: the order's attendee ids -> their ticket ids."""
+    ``seat_tickets``: the order's attendee ids -> their ticket ids and slots (domain.stock)."""
     if status_before == REFUNDED:
         return Release()
     earlier = named_attendees(before)

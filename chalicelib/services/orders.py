@@ -71,7 +71,7 @@ def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[
         # Holds first, tickets second: a release in between can only make this read optimistic,
         # and the write's conditions have the last word.
         holds = availability.expired_holds(event.event_id, moment)
-        offers = {t.ticket_id: availability.offer(t) for t in availability.event_tickets(event.event_id)}
+        offers = availability.offers(event.event_id)
         priced = rules.price_order(
             items,
             offers,

@@ -247,7 +247,7 @@ def _paid_text(event: PaymentEvent) -> str:
 def _paid_after_release(order: OrderModel, event: PaymentEvent, event_type: str, moment: datetime) -> str:
     """The hold lapsed before the money came: the seats again if they are free, else the money back."""
     release_expired(availability.expired_holds(order.event_id, moment))
-    offers = {t.ticket_id: availability.offer(t) for t in availability.event_tickets(order.event_id)}
+    offers = availability.offers(order.event_id)
     if all(ticket_id in offers for ticket_id in rules.per_ticket(orders.lines_of(order))):
         try:
             stored.retake_seats(order, event, event_type, offers, moment)

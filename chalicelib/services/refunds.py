@@ -22,6 +22,7 @@ from chalicelib.domain.attendees import Seat, attendee_id
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.money import to_minor_units
+from chalicelib.domain.order_stock import seat_slots
 from chalicelib.domain.payments import StripePayment
 from chalicelib.payments import stripe_gateway
 from chalicelib.services import attendees
@@ -69,7 +70,9 @@ def _write(
 ) -> bool:
     """One conditional write of the order's refunds, with what they give back (attendees
     revoked, seats back on sale)."""
-    seat_tickets = {attendee_id(current.order_id, s.seat): s.ticket_id for s in _seats(current)}
+    # Each seat's ticket and the slot it came from: a seat given back goes back there.
+    slots = seat_slots(orders.lines_of(current))
+    seat_tickets = {attendee_id(current.order_id, s.seat): slots[s.seat - 1] for s in _seats(current)}
     status = rules.status_after(current.total, after, seat_tickets)
     release = rules.release_of(seat_tickets, refunds_of(current), after, current.status, status)
     record = _audit(current, actor_id, audit_action, changed, status, after)

@@ -4,14 +4,16 @@ Expired holds are released by the sweep every minute and, first, by the next ord
 their tickets; until then availability adds them back, so nobody waits for the sweep.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from chalicelib.domain import orders as rules
 from chalicelib.domain.clock import now
+from chalicelib.domain.stock import Slot
+from chalicelib.store import stock
 from chalicelib.store.models.events import event_pk
 from chalicelib.store.models.orders import HOLD_PREFIX, HoldModel
-from chalicelib.store.models.tickets import TICKET_PREFIX, TicketModel
+from chalicelib.store.models.tickets import TicketModel
 
 
 def iso(moment: datetime) -> str:
@@ -19,12 +21,17 @@ def iso(moment: datetime) -> str:
 
 
 def event_tickets(event_id: str) -> list[TicketModel]:
-    return list(
-        TicketModel.query(event_pk(event_id), TicketModel.sk.startswith(TICKET_PREFIX), consistent_read=True)
-    )
+    """The event's tickets, each with its counters summed over its slots."""
+    return stock.read(event_id).tickets
 
 
-def offer(ticket: TicketModel) -> rules.TicketOffer:
+def offers(event_id: str) -> dict[str, rules.TicketOffer]:
+    """The event's tickets as the order rules price them, with the slots of split ones."""
+    inventory = stock.read(event_id)
+    return {t.ticket_id: offer(t, inventory.slots[t.ticket_id]) for t in inventory.tickets}
+
+
+def offer(ticket: TicketModel, slots: Sequence[Slot] = ()) -> rules.TicketOffer:
     """The ticket as the order rules price it."""
     return rules.TicketOffer(
         ticket_id=ticket.ticket_id,
@@ -39,6 +46,7 @@ def offer(ticket: TicketModel) -> rules.TicketOffer:
         hidden=bool(ticket.hidden),
         sales_starts_at=ticket.sales_starts_at,
         sales_ends_at=ticket.sales_ends_at,
+        slots=tuple(slots) if len(slots) > 1 else (),
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain.attendees import VALID
+from chalicelib.store import stock
 from chalicelib.store.aws import client
 from chalicelib.store.models.attendees import (
     ATTENDEE_PREFIX,
@@ -31,7 +32,7 @@ from chalicelib.store.models.attendees import (
 from chalicelib.store.models.checkins import ScanModel, scan_sk
 from chalicelib.store.models.events import EVENTS_TABLE, event_pk, role_sk
 from chalicelib.store.models.orders import OrderModel, order_pk
-from chalicelib.store.models.tickets import TICKET_PREFIX, TicketModel, ticket_sk
+from chalicelib.store.models.tickets import TicketModel, ticket_sk
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.transactions import Cancelled, transaction
 
@@ -232,10 +233,9 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def ticket_counts(event_id: str) -> list[TicketModel]:
-    """The event's tickets with their ``checked_in`` and ``sold`` counters (one Query)."""
-    return list(
-        TicketModel.query(event_pk(event_id), TicketModel.sk.startswith(TICKET_PREFIX), consistent_read=True)
-    )
+    """The event's tickets with their ``checked_in`` and ``sold`` counters (``sold`` summed over a
+    split ticket's slots)."""
+    return stock.read(event_id).tickets
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 (cancel, expiry), the one that settles it (mark paid), and the reads of orders.
 
 Placing an order is ONE TransactWriteItems: the idempotency record and the order (both
-``attribute_not_exists``), the pending order's hold, one conditional counter update per ticket
-(``quantity`` as read and ``held <= quantity - n``) and the event's ``tickets_ver`` bump. What is
+``attribute_not_exists``), the pending order's hold and one conditional counter update per slot
+it takes from (the slot's capacity as read and ``held <= capacity - n``; an unsplit ticket's one
+slot is its item, its capacity ``quantity``). None of these writes touch the event item, so two
+orders share an item only when they take from the same slot (chalicelib.store.stock). What is
 read beforehand (tickets, expired holds, the idempotency record) only validates and prices; it
 never decides inventory. A failed ticket condition means the stock moved (``StockMoved``): the
 use case reads again and either retries or answers ``sold_out`` from the fresh read.
@@ -26,8 +28,9 @@ from chalicelib.domain.checkout import session_expiry
 from chalicelib.domain.clock import now
 from chalicelib.domain.codes import CodeTerms
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
+from chalicelib.domain.order_stock import across_slots, allocate_lines
 from chalicelib.domain.payments import DEFAULT_PROVIDER, PaymentConfirmation, StripePayment
-from chalicelib.store import audit, codes
+from chalicelib.store import audit, codes, stock
 from chalicelib.store.availability import iso
 from chalicelib.store.models.events import EventModel, event_pk
 from chalicelib.store.models.orders import (
@@ -38,14 +41,11 @@ from chalicelib.store.models.orders import (
     order_pk,
     sweep_bucket,
 )
-from chalicelib.store.models.tickets import TicketModel, ticket_sk
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.pagination import decode_cursor, encode_cursor
 from chalicelib.store.retry import LostRace, retrying
-from chalicelib.store.transactions import CONFLICT, Transaction, cancellation_of
-from chalicelib.store.versions import versioned_write
+from chalicelib.store.transactions import CONFLICT, Cancelled, Transaction, transaction
 
-COUNTER = "tickets_ver"
 MAX_ATTEMPTS = 8
 CREATED = 201
 
@@ -62,28 +62,6 @@ def effective_status(order: OrderModel, moment: datetime | None = None) -> str:
 
 
 # --- placing -------------------------------------------------------------------------------
-def counter_actions(change: rules.CounterChange) -> list[Any]:
-    actions = []
-    if change.sold:
-        actions.append(TicketModel.sold.add(change.sold))
-    if change.reserved:
-        actions.append(TicketModel.reserved.add(change.reserved))
-    if change.held:
-        actions.append(TicketModel.held.add(change.held))
-    return actions
-
-
-def take_condition(offer: rules.TicketOffer, taking: int) -> Condition:
-    limit = rules.held_limit(offer.quantity, taking)
-    return (TicketModel.quantity == offer.quantity) & (
-        TicketModel.held.does_not_exist() | (TicketModel.held <= limit)
-    )
-
-
-def ticket_stub(event_id: str, ticket_id: str) -> TicketModel:
-    return TicketModel(event_pk(event_id), ticket_sk(ticket_id))
-
-
 class StockMoved(Exception):
     """A ticket's counters or quantity changed between the read and the write."""
 
@@ -156,15 +134,22 @@ def commit_new_order(
     offers: Mapping[str, rules.TicketOffer],
     code: tuple[CodeTerms, int] | None = None,
 ) -> None:
-    """``code``: the code's terms and ``terms_ver`` as read; its use is taken in this transaction."""
-    lines = lines_of(order)
-    changes = rules.taking(lines, order.status)
+    """``code``: the code's terms and ``terms_ver`` as read; its use is taken in this transaction.
+    The slots of split tickets are chosen here, from ``offers`` (as read), and kept on the lines."""
     try:
-        with versioned_write(order.event_id, [COUNTER]) as transaction:
-            transaction.save(record, condition=IdempotencyModel.pk.does_not_exist(), tag="idempotency")
-            transaction.save(order, condition=OrderModel.pk.does_not_exist())
+        lines = allocate_lines(lines_of(order), offers)
+    except ValueError as error:
+        # The slots as read are short of what the rules counted free (expired holds the use case
+        # has just released, read before): read again.
+        raise StockMoved from error
+    order.lines = [line.to_record() for line in lines]
+    changes = across_slots(rules.taking(lines, order.status), lines)
+    try:
+        with transaction() as write:
+            write.save(record, condition=IdempotencyModel.pk.does_not_exist(), tag="idempotency")
+            write.save(order, condition=OrderModel.pk.does_not_exist())
             if order.status == rules.PENDING:
-                transaction.save(
+                write.save(
                     HoldModel(
                         event_pk(order.event_id),
                         hold_sk(order.expires_at, order.order_id),
@@ -173,21 +158,17 @@ def commit_new_order(
                         tickets=rules.per_ticket(lines),
                     )
                 )
-            for ticket_id, change in changes.items():
-                transaction.update(
-                    ticket_stub(order.event_id, ticket_id),
-                    actions=counter_actions(change),
-                    condition=take_condition(offers[ticket_id], change.held),
-                )
+            for (ticket_id, index), change in changes.items():
+                condition = stock.take_condition(list(offers[ticket_id].stock), index, change.held)
+                stock.stage_change(write, order.event_id, ticket_id, index, change, condition)
             if code is not None:
-                codes.stage_use(transaction, order.event_id, *code)
-    except ConflictError as error:
-        cancelled = cancellation_of(error)
-        if cancelled is not None and cancelled.failed("idempotency"):
-            raise KeyTaken from error
-        if cancelled is not None and cancelled.failed("code"):
-            raise CodeMoved from error
-        raise StockMoved from error
+                codes.stage_use(write, order.event_id, *code)
+    except Cancelled as cancelled:
+        if cancelled.failed("idempotency"):
+            raise KeyTaken from cancelled
+        if cancelled.failed("code"):
+            raise CodeMoved from cancelled
+        raise StockMoved from cancelled
 
 
 # --- releasing and settling ----------------------------------------------------------------
@@ -213,35 +194,33 @@ def close(order: OrderModel, status: str, actor_id: str | None, moment: datetime
     if actor_id:
         actions.append(OrderModel.closed_by.set(actor_id))
 
+    lines = lines_of(order)
+    giving_back = across_slots(rules.releasing(lines, order.status), lines)
+
     def attempt(_fresh: bool) -> bool:
         try:
-            with versioned_write(order.event_id, [COUNTER]) as transaction:
-                transaction.update(
+            with transaction() as write:
+                write.update(
                     OrderModel(order_pk(order.order_id)), actions=actions, condition=condition, tag="order"
                 )
                 if order.status == rules.PENDING:
-                    transaction.delete(
+                    write.delete(
                         HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id))
                     )
-                for ticket_id, change in rules.releasing(lines_of(order), order.status).items():
-                    transaction.update(
-                        ticket_stub(order.event_id, ticket_id),
-                        actions=counter_actions(change),
-                        condition=TicketModel.pk.exists(),
-                    )
+                for (ticket_id, index), change in giving_back.items():
+                    stock.stage_change(write, order.event_id, ticket_id, index, change)
                 if order.code_id:
-                    codes.stage_give_back(transaction, order.event_id, order.code_id)
-                transaction.save(status_change_record(order, status, actor_id))
-        except NotFoundError:
-            # The event was deleted (its tickets and holds with it): only the order is left to close.
-            return _close_order_only(order, status, actions, condition)
-        except ConflictError as error:
-            cancelled = cancellation_of(error)
-            if cancelled is not None and cancelled.failed("order"):
+                    codes.stage_give_back(write, order.event_id, order.code_id)
+                write.save(status_change_record(order, status, actor_id))
+        except Cancelled as cancelled:
+            if cancelled.failed("order"):
                 return False
-            if cancelled is not None and CONFLICT in cancelled.codes:
-                raise LostRace from error
-            raise
+            if CONFLICT in cancelled.codes:
+                raise LostRace from cancelled
+            if stock.slot_gone(cancelled):
+                # The event was deleted (its tickets and holds with it): only the order is left to close.
+                return _close_order_only(order, status, actions, condition)
+            raise ConflictError("The change conflicts with another one; try again.") from cancelled
         _apply_close(order, status, actor_id, moment)
         return True
 
@@ -283,15 +262,12 @@ def _apply_close(order: OrderModel, status: str, actor_id: str | None, moment: d
     order.ver = int(order.ver) + 1
 
 
-def stage_settling(transaction: Transaction, order: OrderModel) -> None:
+def stage_settling(write: Transaction, order: OrderModel) -> None:
     """What paying a pending order does besides the order item: its hold goes, held seats become sold."""
-    transaction.delete(HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id)))
-    for ticket_id, change in rules.settling(lines_of(order)).items():
-        transaction.update(
-            ticket_stub(order.event_id, ticket_id),
-            actions=counter_actions(change),
-            condition=TicketModel.pk.exists(),
-        )
+    write.delete(HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id)))
+    lines = lines_of(order)
+    for (ticket_id, index), change in across_slots(rules.settling(lines), lines).items():
+        stock.stage_change(write, order.event_id, ticket_id, index, change)
 
 
 def mark_paid(order: OrderModel, confirmation: PaymentConfirmation, moment: datetime) -> OrderModel:
@@ -307,14 +283,14 @@ def mark_paid(order: OrderModel, confirmation: PaymentConfirmation, moment: date
         actions.append(OrderModel.payment_reference.set(confirmation.reference))
     condition = (OrderModel.status == rules.PENDING) & (OrderModel.expires_at > iso(moment))
     try:
-        with versioned_write(order.event_id, [COUNTER]) as transaction:
-            transaction.update(OrderModel(order_pk(order.order_id)), actions=actions, condition=condition)
-            stage_settling(transaction, order)
-            transaction.save(status_change_record(order, rules.COMPLETED, confirmation.confirmed_by))
-    except ConflictError:
+        with transaction() as write:
+            write.update(OrderModel(order_pk(order.order_id)), actions=actions, condition=condition)
+            stage_settling(write, order)
+            write.save(status_change_record(order, rules.COMPLETED, confirmation.confirmed_by))
+    except Cancelled as cancelled:
         fresh = get_order(order.order_id)
         transitions.check_mark_paid(fresh.status, fresh.expires_at, now())
-        raise
+        raise ConflictError("The change conflicts with another one; try again.") from cancelled
     order.status = rules.COMPLETED
     order.sweep_bucket = None
     order.paid_at = iso(moment)

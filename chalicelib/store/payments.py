@@ -8,28 +8,20 @@ it fail, and the use case reads again and decides afresh.
 """
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain import orders as rules
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.order_stock import across_slots, allocate_lines
 from chalicelib.domain.stripe_events import PaymentEvent
-from chalicelib.store import codes, payment_events
+from chalicelib.store import codes, payment_events, stock
 from chalicelib.store.availability import iso
 from chalicelib.store.models.events import event_pk
 from chalicelib.store.models.orders import HoldModel, OrderModel, hold_sk, order_pk
-from chalicelib.store.orders import (
-    COUNTER,
-    counter_actions,
-    lines_of,
-    stage_settling,
-    status_change_record,
-    take_condition,
-    ticket_stub,
-)
-from chalicelib.store.transactions import Cancelled, Transaction, cancellation_of
-from chalicelib.store.versions import versioned_write
+from chalicelib.store.orders import lines_of, stage_settling, status_change_record
+from chalicelib.store.transactions import Cancelled, Transaction, transaction
 
 PROVIDER = "stripe"
 ORDER_TAG = "order"
@@ -56,11 +48,6 @@ def _committing(run: Any, *, ticket_tags: tuple[str, ...] = ()) -> None:
         run()
     except Cancelled as cancelled:
         _raise_for(cancelled, ticket_tags)
-    except DomainError as error:  # versioned_write re-raises a cancellation as a domain error
-        behind = cancellation_of(error)
-        if behind is not None:
-            _raise_for(behind, ticket_tags)
-        raise
 
 
 def _raise_for(cancelled: Cancelled, ticket_tags: tuple[str, ...]) -> None:
@@ -85,8 +72,8 @@ def save_checkout(order: OrderModel, session_id: str, url: str, expires_at: date
     )
 
     def run() -> None:
-        with versioned_write(order.event_id, [COUNTER]) as transaction:
-            transaction.update(
+        with transaction() as write:
+            write.update(
                 OrderModel(order_pk(order.order_id)),
                 actions=[
                     OrderModel.checkout_session_id.set(session_id),
@@ -98,10 +85,8 @@ def save_checkout(order: OrderModel, session_id: str, url: str, expires_at: date
                 tag=ORDER_TAG,
             )
             if new_expiry != order.expires_at:
-                transaction.delete(
-                    HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id))
-                )
-                transaction.save(
+                write.delete(HoldModel(event_pk(order.event_id), hold_sk(order.expires_at, order.order_id)))
+                write.save(
                     HoldModel(
                         event_pk(order.event_id),
                         hold_sk(new_expiry, order.order_id),
@@ -145,16 +130,16 @@ def complete_held(order: OrderModel, event: PaymentEvent, event_type: str, momen
     expiry: while the order is pending its hold still stands, however late the payment is."""
 
     def run() -> None:
-        with versioned_write(order.event_id, [COUNTER]) as transaction:
-            transaction.update(
+        with transaction() as write:
+            write.update(
                 OrderModel(order_pk(order.order_id)),
                 actions=_paid_actions(event, moment),
                 condition=OrderModel.status == rules.PENDING,
                 tag=ORDER_TAG,
             )
-            stage_settling(transaction, order)
-            transaction.save(status_change_record(order, rules.COMPLETED, None))
-            _ledger(transaction, event, event_type, "paid")
+            stage_settling(write, order)
+            write.save(status_change_record(order, rules.COMPLETED, None))
+            _ledger(write, event, event_type, "paid")
 
     _committing(run)
     _mark_completed(order, event, moment)
@@ -168,36 +153,39 @@ def retake_seats(
     moment: datetime,
 ) -> None:
     """A payment for an order whose hold lapsed (expired or cancelled): sell it its seats again,
-    each ticket on the same condition a new order takes seats with. SeatsGone when they are not free."""
-    wanted = rules.per_ticket(lines_of(order))
-    tags = tuple(f"ticket:{ticket_id}" for ticket_id in wanted)
+    each ticket on the same condition a new order takes seats with (from the slots free now, which
+    the lines then name). SeatsGone when they are not free."""
+    try:
+        lines = allocate_lines([replace(line, slots=()) for line in lines_of(order)], offers)
+    except ValueError as error:
+        raise SeatsGone from error
+    taking = across_slots(rules.taking(lines, rules.COMPLETED), lines)
+    tags = tuple(stock.stock_tag(ticket_id, index) for ticket_id, index in taking)
 
     def run() -> None:
-        with versioned_write(order.event_id, [COUNTER]) as transaction:
-            transaction.update(
+        with transaction() as write:
+            write.update(
                 OrderModel(order_pk(order.order_id)),
                 actions=[
                     *_paid_actions(event, moment),
+                    OrderModel.lines.set([line.to_record() for line in lines]),
                     OrderModel.closed_at.remove(),
                     OrderModel.closed_by.remove(),
                 ],
                 condition=OrderModel.status == order.status,
                 tag=ORDER_TAG,
             )
-            for ticket_id, quantity in wanted.items():
-                transaction.update(
-                    ticket_stub(order.event_id, ticket_id),
-                    actions=counter_actions(rules.CounterChange(sold=quantity)),
-                    condition=take_condition(offers[ticket_id], quantity),
-                    tag=f"ticket:{ticket_id}",
-                )
+            for (ticket_id, index), change in taking.items():
+                condition = stock.take_condition(list(offers[ticket_id].stock), index, change.held)
+                stock.stage_change(write, order.event_id, ticket_id, index, change, condition)
             if order.code_id:
-                codes.stage_take_again(transaction, order.event_id, order.code_id)
-            transaction.save(status_change_record(order, rules.COMPLETED, None))
-            _ledger(transaction, event, event_type, "paid_late")
+                codes.stage_take_again(write, order.event_id, order.code_id)
+            write.save(status_change_record(order, rules.COMPLETED, None))
+            _ledger(write, event, event_type, "paid_late")
 
     _committing(run, ticket_tags=tags)
     _mark_completed(order, event, moment)
+    order.lines = [line.to_record() for line in lines]
     order.closed_at = order.closed_by = None
 
 

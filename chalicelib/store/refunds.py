@@ -7,8 +7,8 @@ never give back more than was paid. The use case reads again and decides again w
 
 What a change gives back (chalicelib.domain.refunds.release_of: the attendees a refund that
 succeeded names, or every seat left once the order is refunded in full) is part of the same
-transaction: those attendees revoked, the tickets' ``sold`` counters lowered and the event's
-``tickets_ver`` bumped; the audit record of the change is always part of the write.
+transaction: those attendees revoked and the ``sold`` counters of the slots their seats came
+from lowered; the audit record of the change is always part of the write.
 """
 
 from collections import Counter
@@ -20,17 +20,15 @@ from typing import Any
 from chalicelib.domain import attendees as attendee_rules
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import refunds as rules
-from chalicelib.domain.errors import ConflictError, NotFoundError
-from chalicelib.store import codes
+from chalicelib.domain.errors import ConflictError
+from chalicelib.store import codes, stock
 from chalicelib.store.attendees import attendee_stub, revoke_actions
 from chalicelib.store.availability import iso
 from chalicelib.store.models.attendees import AttendeeModel
 from chalicelib.store.models.audit import AuditModel
 from chalicelib.store.models.orders import OrderModel, order_pk
 from chalicelib.store.models.tickets import TicketModel
-from chalicelib.store.orders import COUNTER, counter_actions, ticket_stub
-from chalicelib.store.transactions import CONFLICT, Cancelled, cancellation_of, transaction
-from chalicelib.store.versions import versioned_write
+from chalicelib.store.transactions import CONFLICT, Cancelled, transaction
 
 ORDER_TAG = "order"
 ATTENDEE_TAG = "attendee:"
@@ -143,19 +141,20 @@ def _commit_releasing(
 ) -> None:
     """``checked_in``: the revoked attendees admitted at the door (as read) -> their tickets."""
     try:
-        with versioned_write(order.event_id, [COUNTER]) as write:
+        with transaction() as write:
             write.update(
                 OrderModel(order_pk(order.order_id)), actions=actions, condition=condition, tag=ORDER_TAG
             )
-            admitted = Counter(checked_in.values())
-            for ticket_id in sorted(set(release.seats) | set(admitted)):
-                changes = counter_actions(order_rules.CounterChange(sold=-release.seats.get(ticket_id, 0)))
-                if admitted[ticket_id]:
-                    # The counts at the door are of valid attendees: a refunded one leaves them.
-                    changes.append(TicketModel.checked_in.add(-admitted[ticket_id]))
-                write.update(
-                    ticket_stub(order.event_id, ticket_id), actions=changes, condition=TicketModel.pk.exists()
+            # ``checked_in`` is on the ticket item (slot 0), whichever slots the seats came from.
+            admitted = Counter((ticket_id, 0) for ticket_id in checked_in.values())
+            for ticket_id, index in sorted(set(release.seats) | set(admitted)):
+                leaving = (
+                    [TicketModel.checked_in.add(-admitted[(ticket_id, index)])]
+                    if admitted[(ticket_id, index)]
+                    else []
                 )
+                change = order_rules.CounterChange(sold=-release.seats.get((ticket_id, index), 0))
+                stock.stage_change(write, order.event_id, ticket_id, index, change, extra=leaving)
             for attendee_id in release.revoked:
                 seat = attendee_rules.parse_attendee_id(attendee_id)
                 if seat is not None:
@@ -174,15 +173,15 @@ def _commit_releasing(
             if give_back:
                 codes.stage_give_back(write, order.event_id, give_back)
             write.save(audit_record)
-    except NotFoundError:
-        # The event was deleted (its tickets and codes with it): nothing is left to give back.
-        _commit(order, actions, condition, audit_record, None)
-    except ConflictError as error:
-        cancelled = cancellation_of(error)
-        if cancelled is not None and (
+    except Cancelled as cancelled:
+        if (
             cancelled.failed(ORDER_TAG)
             or CONFLICT in cancelled.codes
             or any(tag.startswith(ATTENDEE_TAG) for tag in cancelled.reasons)
         ):
-            raise _Lost from error
-        raise
+            raise _Lost from cancelled
+        if stock.slot_gone(cancelled):
+            # The event was deleted (its tickets and codes with it): nothing is left to give back.
+            _commit(order, actions, condition, audit_record, None)
+            return
+        raise ConflictError("The change conflicts with another one; try again.") from cancelled

@@ -5,7 +5,13 @@ Concurrency: every ticket written is conditioned on what was read (its ``ver``; 
 a lower quantity, also on ``sold`` / ``reserved`` not having grown), and writes that may clash on
 names (create, rename, the whole table) are also conditioned on ``tickets_ver`` being the one read,
 so two saves racing can never leave duplicate names or lose each other's change: the loser gets
-409 (or 412 when it sent If-Match)."""
+409 (or 412 when it sent If-Match).
+
+Orders never write the event item: ``tickets_ver`` counts the table's writes, and each counter
+item's ``stock_ver`` the orders' (chalicelib.store.stock). What the API calls ``tickets_ver``
+(the versions API) is their sum; deleting a ticket adds its items' ``stock_ver`` to the event's
+``tickets_ver`` in the same write, so that sum never goes back. A quantity change of a split
+ticket (or one that splits it) resizes its slots in the same transaction."""
 
 import re
 import uuid
@@ -20,10 +26,11 @@ from chalicelib.domain import ticket_table as table_rules
 from chalicelib.domain import tickets as rules
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
-from chalicelib.store import availability
+from chalicelib.domain.stock import Slot
+from chalicelib.store import availability, stock
 from chalicelib.store.models.events import EventModel, event_pk
-from chalicelib.store.models.tickets import TICKET_PREFIX, TicketModel, ticket_sk
-from chalicelib.store.transactions import Transaction
+from chalicelib.store.models.tickets import TicketModel, ticket_sk
+from chalicelib.store.transactions import MAX_ITEMS, Transaction
 from chalicelib.store.versions import STALE_MESSAGE, versioned_write
 
 COUNTER = "tickets_ver"
@@ -50,33 +57,42 @@ def stored_fields(ticket: TicketModel) -> dict[str, Any]:
 
 
 def public_tickets(
-    event_id: str, moment: datetime, unlocked: Callable[[str], bool] | None = None
+    event_id: str, moment: datetime, listed: list[TicketModel], unlocked: Callable[[str], bool] | None = None
 ) -> list[tuple[TicketModel, int]]:
-    """The tickets the public sees (not hidden, or hidden and ``unlocked`` by a code, in the
-    wizard's order), each with how many of its reserved are held by expired orders the sweep has
-    not released yet (available already)."""
+    """Of ``listed`` (the table), the tickets the public sees (not hidden, or hidden and
+    ``unlocked`` by a code), each with how many of its reserved are held by expired orders the
+    sweep has not released yet (available already)."""
     expired = availability.expired_held(availability.expired_holds(event_id, moment))
     return [
         (t, expired.get(t.ticket_id, 0))
-        for t in list_tickets(event_id)
+        for t in listed
         if not t.hidden or (unlocked is not None and unlocked(t.ticket_id))
     ]
 
 
+def table(event_id: str) -> stock.Inventory:
+    """The event's tickets in the wizard's order, with the version of their counters."""
+    return stock.Inventory(list_tickets(event_id))
+
+
 def list_tickets(event_id: str) -> list[TicketModel]:
-    found = TicketModel.query(
-        event_pk(event_id), TicketModel.sk.startswith(TICKET_PREFIX), consistent_read=True
-    )
+    found = stock.read(event_id).tickets
     return sorted(found, key=lambda t: (int(t.position), t.created_at, t.ticket_id))
+
+
+def tickets_version(event: EventModel, inventory: stock.Inventory) -> int:
+    """``tickets_ver`` as the versions API counts it: the table's writes and the orders' together."""
+    return int(event.tickets_ver) + inventory.version
 
 
 def get_ticket(event_id: str, ticket_id: str) -> TicketModel:
     if not _TICKET_ID.fullmatch(ticket_id):
         raise NotFoundError("No such ticket.")
     try:
-        return TicketModel.get(event_pk(event_id), ticket_sk(ticket_id), consistent_read=True)
+        found = TicketModel.get(event_pk(event_id), ticket_sk(ticket_id), consistent_read=True)
     except DoesNotExist as error:
         raise NotFoundError("No such ticket.") from error
+    return stock.read_one(found).tickets[0]
 
 
 def _committed(ticket: TicketModel) -> int:
@@ -106,16 +122,37 @@ def _update_condition(ticket: TicketModel, fields: dict[str, Any]) -> Condition:
     return condition
 
 
-def _delete_condition(ticket: TicketModel) -> Condition:
-    return (TicketModel.ver == int(ticket.ver)) & (TicketModel.sold == 0) & (TicketModel.reserved == 0)
+def _stage_delete(transaction: Transaction, ticket: TicketModel) -> None:
+    """Only while nothing is sold or reserved, and its counters' versions are the ones read (the
+    caller adds them to ``tickets_ver``)."""
+    transaction.delete(
+        ticket,
+        condition=(TicketModel.ver == int(ticket.ver))
+        & (TicketModel.sold == 0)
+        & (TicketModel.reserved == 0)
+        & (TicketModel.stock_ver == ticket.read_versions[0]),
+    )
+    stock.stage_shard_removal(transaction, ticket)
 
 
 def _stage_update(transaction: Transaction, ticket: TicketModel, fields: dict[str, Any]) -> None:
+    layout, resized = (
+        stock.stage_layout(transaction, ticket, list(ticket.read_slots), int(fields["quantity"]))
+        if "quantity" in fields
+        else ([], None)
+    )
+    condition = _update_condition(ticket, fields)
     transaction.update(
         ticket,
-        actions=[*_set_actions(fields), TicketModel.ver.add(1)],
-        condition=_update_condition(ticket, fields),
+        actions=[*_set_actions(fields), *layout, TicketModel.ver.add(1)],
+        condition=condition if resized is None else condition & resized,
     )
+
+
+def _stage_create(transaction: Transaction, ticket: TicketModel) -> None:
+    quantity = int(ticket.quantity)
+    stock.stage_layout(transaction, ticket, [Slot(0, quantity)], quantity)
+    transaction.save(ticket, condition=TicketModel.pk.does_not_exist())
 
 
 def _apply(ticket: TicketModel, changes: dict[str, Any]) -> None:
@@ -149,18 +186,31 @@ def _commit_guarded(
     stage: Callable[[Transaction], None],
     guard: bool,
     if_match: Sequence[int] | None,
+    folded: int = 0,
 ) -> None:
     """Run ``stage(transaction)`` in a versioned write bumping ``tickets_ver``.
 
     ``guard``: also require ``tickets_ver`` to be the one read (name clashes, whole-table saves).
     ``if_match``: the client's If-Match on the list (already checked against what was read).
+    ``folded``: the ``stock_ver`` of the counter items deleted, added to ``tickets_ver`` too.
     """
     expected = [int(event.tickets_ver)] if guard else None
     try:
         with versioned_write(
-            event.event_id, [COUNTER], expected=expected, conflict=ConflictError(RACE_MESSAGE)
+            event.event_id,
+            [COUNTER],
+            expected=expected,
+            conflict=ConflictError(RACE_MESSAGE),
+            step=1 + folded,
         ) as transaction:
             stage(transaction)
+            if len(transaction) >= MAX_ITEMS:  # the event item's bump is one more
+                raise ValidationError(
+                    {
+                        "tickets": "This save writes too many items at once (split tickets count once per "
+                        "slot); save in two steps."
+                    }
+                )
     except PreconditionFailedError as error:
         if if_match is not None:
             raise
@@ -178,12 +228,7 @@ def create_ticket(event: EventModel, payload: dict[str, Any], if_match: Sequence
     )
     fields.setdefault("position", max((int(t.position) for t in existing), default=-1) + 1)
     ticket = _new_ticket(event.event_id, fields)
-    _commit_guarded(
-        event,
-        lambda tx: tx.save(ticket, condition=TicketModel.pk.does_not_exist()),
-        guard=True,
-        if_match=if_match,
-    )
+    _commit_guarded(event, lambda tx: _stage_create(tx, ticket), guard=True, if_match=if_match)
     return ticket
 
 
@@ -203,7 +248,12 @@ def update_ticket(
         return ticket
     renamed = "name" in changes and rules.name_key(changes["name"]) != ticket.name_key
     try:
-        _commit_guarded(event, lambda tx: _stage_update(tx, ticket, changes), guard=renamed, if_match=None)
+        _commit_guarded(
+            event,
+            lambda tx: _stage_update(tx, ticket, changes),
+            guard=renamed,
+            if_match=None,
+        )
     except ConflictError:
         _explain_item_failure(event.event_id, ticket_id, if_match)
         raise
@@ -220,9 +270,10 @@ def delete_ticket(event: EventModel, ticket_id: str, if_match: Sequence[int] | N
     try:
         _commit_guarded(
             event,
-            lambda tx: tx.delete(ticket, condition=_delete_condition(ticket)),
+            lambda tx: _stage_delete(tx, ticket),
             guard=False,
             if_match=None,
+            folded=stock.version_of(ticket),
         )
     except ConflictError:
         _explain_item_failure(event.event_id, ticket_id, if_match)
@@ -237,8 +288,9 @@ def _explain_item_failure(event_id: str, ticket_id: str, if_match: Sequence[int]
 
 def replace_tickets(
     event: EventModel, payload: Any, if_match: Sequence[int] | None
-) -> tuple[list[TicketModel], int]:
-    """Save the wizard's whole table; returns the tickets in order and the new ``tickets_ver``."""
+) -> tuple[list[TicketModel], list[int]]:
+    """Save the wizard's whole table; returns the tickets in order and the versions of the list's
+    ETag (the new ``tickets_ver``, then the counters')."""
     _check_if_match(int(event.tickets_ver), if_match)
     stored = {t.ticket_id: t for t in list_tickets(event.event_id)}
     existing = {
@@ -259,17 +311,18 @@ def replace_tickets(
         result.append(ticket)
     creates = [t for t in result if t.ticket_id not in stored]
     if not plan.writes:
-        return result, int(event.tickets_ver)
+        return result, [int(event.tickets_ver), stock.Inventory(result).version]
 
     def stage(transaction: Transaction) -> None:
         for ticket_id in plan.deletes:
-            transaction.delete(stored[ticket_id], condition=_delete_condition(stored[ticket_id]))
+            _stage_delete(transaction, stored[ticket_id])
         for ticket in creates:
-            transaction.save(ticket, condition=TicketModel.pk.does_not_exist())
+            _stage_create(transaction, ticket)
         for ticket, changes in updates:
             _stage_update(transaction, ticket, changes)
 
-    _commit_guarded(event, stage, guard=True, if_match=if_match)
+    folded = sum(stock.version_of(stored[ticket_id]) for ticket_id in plan.deletes)
+    _commit_guarded(event, stage, guard=True, if_match=if_match, folded=folded)
     for ticket, changes in updates:
         _apply(ticket, changes)
-    return result, int(event.tickets_ver) + 1
+    return result, [int(event.tickets_ver) + 1 + folded, stock.Inventory(result).version]

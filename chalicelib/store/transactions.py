@@ -20,6 +20,8 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.config import settings
 
 CONDITION_FAILED = "ConditionalCheckFailed"
+# TransactWriteItems takes at most this many operations.
+MAX_ITEMS = 100
 CONFLICT = "TransactionConflict"
 
 
@@ -95,6 +97,9 @@ class Transaction:
     ) -> None:
         self._write.update(model, actions=list(actions), condition=condition)
         self._tag("update", tag)
+
+    def __len__(self) -> int:
+        return sum(len(tags) for tags in self._tags.values())
 
     def _sent_order(self) -> list[str]:
         return [*self._tags["check"], *self._tags["delete"], *self._tags["put"], *self._tags["update"]]

@@ -1,5 +1,7 @@
-"""Every write bumps the version counters of what it changed, in the same transaction, on
-the event item; an If-Match becomes a condition of that very write (never read-then-write)."""
+"""Every write of the event's own collections bumps their version counters, in the same
+transaction, on the event item; an If-Match becomes a condition of that very write (never
+read-then-write). Orders do not come here: they version the ticket counters they write
+(chalicelib.store.stock), so the orders of an event do not all write one item."""
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,11 +26,11 @@ def version_condition(counter: str, expected: Sequence[int] | None) -> Condition
     return condition
 
 
-def bump_actions(counters: Sequence[str]) -> list[Any]:
+def bump_actions(counters: Sequence[str], step: int = 1) -> list[Any]:
     unknown = set(counters) - set(VERSION_COUNTERS)
     if unknown:
         raise ValueError(f"unknown version counters: {unknown}")
-    return [getattr(EventModel, counter).add(1) for counter in counters]
+    return [getattr(EventModel, counter).add(step) for counter in counters]
 
 
 def event_stub(event_id: str) -> EventModel:
@@ -43,19 +45,20 @@ def versioned_write(
     expected_counter: str | None = None,
     conflict: ConflictError | None = None,
     event_actions: Sequence[Any] = (),
+    step: int = 1,
 ) -> Iterator[Transaction]:
     """A transaction whose last operation bumps ``counters`` on the event item.
 
     ``expected`` (from If-Match) conditions the write on ``expected_counter`` (default: the
     first counter). A failed condition on the event item -> 412 (or 404 when the event is
     gone); a failed condition on another item -> ``conflict``. ``event_actions`` change the
-    event item itself in the same update.
+    event item itself in the same update. ``step``: how much each counter moves (1: one write).
     """
     transaction = Transaction()
     yield transaction
     transaction.update(
         event_stub(event_id),
-        actions=[*event_actions, *bump_actions(counters)],
+        actions=[*event_actions, *bump_actions(counters, step)],
         condition=version_condition(expected_counter or counters[0], expected),
         tag=EVENT_TAG,
     )

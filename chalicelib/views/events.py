@@ -12,8 +12,9 @@ def event_view(event: EventModel) -> dict[str, Any]:
     return EVENT.dump(event)
 
 
-def versions_view(event: EventModel) -> dict[str, int]:
-    return VERSIONS.dump(event)
+def versions_view(event: EventModel, tickets_ver: int) -> dict[str, int]:
+    """``tickets_ver``: the table's writes and the orders' (chalicelib.store.tickets.tickets_version)."""
+    return {**VERSIONS.dump(event), "tickets_ver": tickets_ver}
 
 
 def public_event_summary(event: EventModel) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """Orders through the real local stack (`python -m devstack` in a subprocess, its moto server
 serializing requests like DynamoDB's conditional writes): 200 buyers at once for 50 tickets, a
-burst of retries with one Idempotency-Key, and an open public page watching availability drop."""
+burst of retries with one Idempotency-Key, and an open public page watching availability drop;
+and 200 buyers at once for a ticket split over several counter items (#21)."""
 
 import json
 import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -35,10 +37,10 @@ def _published_event_with_ticket(stack, organizer: str, **ticket: Any) -> tuple[
     return event["id"], created.json()["id"]
 
 
-def _order(stack, event_id: str, ticket_id: str, token: str, key: str) -> requests.Response:
+def _order(stack, event_id: str, ticket_id: str, token: str, key: str, seats: int = 1) -> requests.Response:
     return requests.post(
         f"{stack.api_url}/events/{event_id}/orders",
-        json={"items": [{"ticket_id": ticket_id, "quantity": 1}]},
+        json={"items": [{"ticket_id": ticket_id, "quantity": seats}]},
         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
         timeout=120,
     )
@@ -107,6 +109,67 @@ def test_200_concurrent_buyers_for_50_tickets(shared_local_stack):
     )
     public = stack.api("GET", f"/public/events/{event_id}").json()
     assert public["tickets"][0]["available"] == 0
+
+
+def _slot_items(stack, event_id: str, ticket_id: str) -> list[dict[str, int]]:
+    """A split ticket's counter items: the ticket item (slot 0) and its shards."""
+    dynamodb = stack.aws_client("dynamodb")
+    (table,) = [name for name in dynamodb.list_tables()["TableNames"] if name.endswith("-events")]
+    ticket = dynamodb.get_item(
+        TableName=table,
+        Key={"pk": {"S": f"EVENT#{event_id}"}, "sk": {"S": f"TICKET#{ticket_id}"}},
+        ConsistentRead=True,
+    )["Item"]
+    shards = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues={
+            ":pk": {"S": f"EVENT#{event_id}"},
+            ":prefix": {"S": f"STOCK#{ticket_id}#"},
+        },
+        ConsistentRead=True,
+    )["Items"]
+    return [
+        {name: int(item[name]["N"]) for name in ("capacity", "sold", "reserved", "held")}
+        for item in [ticket, *shards]
+    ]
+
+
+def test_200_concurrent_buyers_for_a_split_ticket(shared_local_stack):
+    """1,000 seats in 4 slots, 200 buyers of 6 seats at once: 166 orders fit (996 seats), every
+    other buyer is told sold_out, no slot holds more than its capacity. Paid, so the orders hold
+    seats (pending) without the attendees and mail of completed ones, which only slow the stack."""
+    stack = shared_local_stack
+    organizer = stack.signup()
+    event_id, ticket_id = _published_event_with_ticket(
+        stack, organizer, type="paid", price="20.00", quantity=1000, max_order=6
+    )
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        tokens = list(pool.map(lambda _: stack.signup(), range(BUYERS)))
+    start = threading.Barrier(BUYERS)
+
+    def buy(token: str) -> requests.Response:
+        start.wait()
+        return _order(stack, event_id, ticket_id, token, uuid.uuid4().hex, seats=6)
+
+    with ThreadPoolExecutor(max_workers=BUYERS) as pool:
+        responses = list(pool.map(buy, tokens))
+
+    statuses = [r.status_code for r in responses]
+    print(
+        f"\n{BUYERS} concurrent buyers of 6 seats, split ticket: statuses {sorted(Counter(statuses).items())}"
+    )
+    assert statuses.count(201) == 166, sorted(set(statuses))
+    refused = [r.json()["error"] for r in responses if r.status_code == 409]
+    assert len(refused) == BUYERS - 166
+    assert all(e["code"] == "sold_out" and e["details"] == {"remaining": {ticket_id: 4}} for e in refused)
+    slots = _slot_items(stack, event_id, ticket_id)
+    assert len(slots) == 4 and sum(s["capacity"] for s in slots) == 1000
+    assert all(s["reserved"] == s["held"] <= s["capacity"] and s["sold"] == 0 for s in slots)
+    assert sum(s["reserved"] for s in slots) == 996
+    assert len(_all_orders(stack, event_id, organizer)) == 166
+    public = stack.api("GET", f"/public/events/{event_id}").json()
+    assert public["tickets"][0]["available"] == 4
 
 
 def test_a_burst_of_retries_with_one_key_buys_once(shared_local_stack):

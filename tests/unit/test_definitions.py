@@ -98,7 +98,7 @@ def test_the_serializers_send_exactly_what_is_documented() -> None:
         created_at="2026-01-01T00:00:00+00:00",
     )
     _valid(event_view(event), EVENT)
-    _valid(versions_view(event), VERSIONS)
+    _valid(versions_view(event, 3), VERSIONS)
     ticket = TicketModel(
         "EVENT#e1",
         "TICKET#t1",
