@@ -220,11 +220,9 @@ class Stack:
         scheduler.start()
         self._parts.append(("scheduler", scheduler.stop))
         # What follows a change runs from the tables' streams, as deployed (chalicelib.streams).
-        poller = streams.StreamPoller(app, REGION)
-        poller.skip_existing()
+        poller = streams.StreamProcess(REGION, os.environ.get("DEVSTACK_LOG_LEVEL", "INFO").upper())
         poller.start()
         self._parts.append(("stream functions", poller.stop))
-        logger.info("stream functions read the streams of %s", ", ".join(poller.tables))
         saver = PeriodicSaver(self._persistence, options.save_interval)
         saver.start()
         self._parts.append(("periodic saver", saver.stop))

@@ -10,12 +10,14 @@ the record it names (the whole batch when the function raised), up to ``MAX_ATTE
 which the records are dropped and logged. The tables' names come from the ARNs the app was given
 (chalicelib.config: locally they name the table but no real stream).
 
-Two ways in: ``start()`` runs it on a thread (``make run``; records reach the handlers within
-``interval`` of their write), ``run_pending()`` delivers whatever is pending now and returns when
-the stream is drained (the API tests call it, so what follows a change happens at a known point).
+Three ways in: ``StreamProcess`` runs it in a process of its own (``make run``; records reach
+the handlers within ``interval`` of their write), ``start()`` on a thread of this process,
+``run_pending()`` delivers whatever is pending now and returns when the stream is drained (the API
+tests call it, so what follows a change happens at a known point).
 """
 
 import logging
+import multiprocessing
 import threading
 import uuid
 from dataclasses import dataclass
@@ -171,3 +173,60 @@ class StreamPoller:
             MAX_ATTEMPTS,
         )
         source.position = last
+
+
+class StreamProcess:
+    """The poller in a process of its own, as the stream functions are Lambdas of their own
+    deployed: their fan-out to an audience does not take the interpreter lock from the stack's
+    requests. The process inherits the stack's environment (moto's endpoint, the WebSocket
+    management endpoint) and reaches both over HTTP, as the request handlers do."""
+
+    def __init__(self, region: str, log_level: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._ready = context.Event()
+        self._process = context.Process(
+            target=_serve, args=(region, log_level, self._ready, self._stop), name="streams", daemon=True
+        )
+
+    def start(self, timeout: float = 120) -> None:
+        """Returns once the poller skipped what the streams held already (restored data)."""
+        self._process.start()
+        if not self._ready.wait(timeout):
+            raise RuntimeError("the stream functions' process did not start")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._process.join(timeout=30)
+        if self._process.is_alive():
+            self._process.terminate()
+
+
+def _serve(region: str, log_level: str, ready: Any, stop: Any) -> None:
+    logging.basicConfig(
+        level=log_level, format="%(asctime)s %(levelname)-5s %(name)s: %(message)s", datefmt="%H:%M:%S"
+    )
+    for noisy in ("botocore", "boto3", "urllib3", "pynamodb"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from app import app
+
+    poller = StreamPoller(app, region)
+    poller.skip_existing()
+    _warm_up()
+    logger.info("stream functions read the streams of %s", ", ".join(poller.tables))
+    ready.set()
+    poller.start()
+    stop.wait()
+    poller.stop()
+
+
+def _warm_up() -> None:
+    """What the first batch would otherwise wait for (a warm Lambda has done it): the handlers'
+    modules, the DynamoDB connection, the WebSocket management client."""
+    from chalicelib.realtime.connections import connections_of
+    from chalicelib.realtime.notifier import management_client, management_endpoint
+    from chalicelib.streams import dispatch
+
+    dispatch({"Records": []})
+    connections_of("WARM-UP")
+    management_client(management_endpoint(""))

@@ -64,6 +64,12 @@ def connections_of(channel: str) -> list[Connection]:
     return [_view(item) for item in items]
 
 
+def anyone_on(channel: str) -> bool:
+    """Whether a connection may listen on the channel: one item read, whatever the audience (an
+    expired one not yet removed counts; a push then finds nobody, which costs one Query)."""
+    return any(True for _ in ConnectionModel.query(channel, limit=1))
+
+
 def remove_connection(connection_id: str) -> int:
     """Forget every channel item of a connection; returns how many were removed."""
     items = list(ConnectionModel.by_connection.query(connection_id))

@@ -24,9 +24,16 @@ logger = logging.getLogger("marquee.realtime")
 
 ClientFactory = Callable[[str], Any]
 
-# A push rides on the request that caused it: fail fast rather than hold that request up.
-_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 2})
-_PARALLEL_PUSHES = 8
+# Posts in flight at once: an audience's fan-out (from the stream) is this many times faster
+# than one post after another; a user's own few tabs take at most the per-user cap of them.
+_PARALLEL_PUSHES = 32
+# Fail fast: a user's push rides on the request that caused it, an audience's holds up the stream.
+_CLIENT_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=5,
+    retries={"mode": "standard", "max_attempts": 2},
+    max_pool_connections=_PARALLEL_PUSHES,
+)
 
 
 def endpoint_for(domain_name: str, stage: str) -> str:

@@ -4,7 +4,7 @@ import logging
 import time
 
 from chalicelib.domain import orders as order_rules
-from chalicelib.realtime.connections import connections_of
+from chalicelib.realtime.connections import anyone_on
 from chalicelib.services import buyer_mail, checkins, organizer_messages
 from chalicelib.services.audience import push_coalesced
 from chalicelib.services.pushes import push_availability
@@ -32,11 +32,11 @@ def _events_where(changes: list[Change], fields: tuple[str, ...]) -> set[str]:
 
 
 def _pages_open(event_id: str) -> bool:
-    return bool(connections_of(event_channel(event_id)))
+    return anyone_on(event_channel(event_id))
 
 
 def _panels_open(event_id: str) -> bool:
-    return bool(connections_of(checkins_channel(event_id)))
+    return anyone_on(checkins_channel(event_id))
 
 
 @on_items(TICKET_PREFIX, table=EVENTS_TABLE)

@@ -52,9 +52,10 @@ def test_an_order_answers_without_pushing_to_the_events_pages(shop, buyer, ws, s
         assert ws.received(page)[-1]["tickets"] == [{"id": ticket["id"], "available": 98}]
 
 
-def test_concurrent_batches_push_an_event_once_per_window(aws: None) -> None:
+def test_concurrent_batches_push_an_event_once_per_window(aws: None, threaded_app: None) -> None:
     """Eight stream batches (of eight Lambda instances, say) saw changes of one event at once:
-    one of them pushes, the others see that its push began after their changes and stop."""
+    one of them pushes, the others see that its push began after their changes and stop (moto's
+    requests one at a time, as DynamoDB applies each item's writes)."""
     pushed: list[float] = []
     seen_at = time.time()
     start = threading.Barrier(8)

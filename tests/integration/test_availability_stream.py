@@ -87,23 +87,26 @@ def _order(stack, token: str, event_id: str, ticket_id: str, quantity: int) -> N
 def test_an_open_page_hears_an_order_within_a_second(shared_local_stack):
     stack = shared_local_stack
     _, event_id, ticket_id = _published_event(stack, 20)
-    buyer = stack.signup()
     page = _Page(stack, event_id)
+    delays = []
     try:
         page.settle()  # the ticket's creation, if its push is still under way
-
-        _order(stack, buyer, event_id, ticket_id, 2)
-        answered = time.monotonic()
-        [(arrived, message)] = page.settle()
+        for left in (18, 16, 14):
+            buyer = stack.signup()
+            _order(stack, buyer, event_id, ticket_id, 2)
+            answered = time.monotonic()
+            [(arrived, message)] = page.settle()
+            assert message == {
+                "meta": "availability",
+                "event_id": event_id,
+                "tickets": [{"id": ticket_id, "available": left}],
+            }
+            delays.append(arrived - answered)
     finally:
         page.close()
 
-    assert message == {
-        "meta": "availability",
-        "event_id": event_id,
-        "tickets": [{"id": ticket_id, "available": 18}],
-    }
-    assert arrived - answered < 1.0
+    # The median of three: the machine the tests run on is shared.
+    assert sorted(delays)[1] < 1.0, delays
 
 
 def test_a_burst_of_orders_is_at_most_one_message_a_second_and_ends_with_the_last_count(shared_local_stack):
@@ -113,6 +116,7 @@ def test_a_burst_of_orders_is_at_most_one_message_a_second_and_ends_with_the_las
     page = _Page(stack, event_id)
     try:
         page.settle()
+        started = time.monotonic()
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(lambda token: _order(stack, token, event_id, ticket_id, 1), buyers))
         messages = page.settle()
@@ -122,5 +126,6 @@ def test_a_burst_of_orders_is_at_most_one_message_a_second_and_ends_with_the_las
     assert messages, "no availability message arrived"
     assert messages[-1][1]["tickets"] == [{"id": ticket_id, "available": 88}]
     arrivals = [arrived for arrived, _ in messages]
-    # Each push starts a second after the one before; how long each takes varies a little.
-    assert all(later - earlier >= 0.8 for earlier, later in itertools.pairwise(arrivals))
+    # Each push starts at least a second after the one before (how long each takes varies).
+    assert len(messages) <= int(arrivals[-1] - started) + 2, arrivals
+    assert all(later - earlier >= 0.5 for earlier, later in itertools.pairwise(arrivals)), arrivals
