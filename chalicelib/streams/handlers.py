@@ -9,10 +9,10 @@ from chalicelib.services import buyer_mail, checkins, organizer_messages
 from chalicelib.services.audience import push_coalesced
 from chalicelib.services.pushes import push_availability
 from chalicelib.store.models.connections import checkins_channel, event_channel
-from chalicelib.store.models.events import EVENTS_TABLE
+from chalicelib.store.models.events import EVENT_PK_PREFIX, EVENTS_TABLE
 from chalicelib.store.models.mailing import MESSAGE_PREFIX
 from chalicelib.store.models.orders import ORDER_PREFIX, ORDERS_TABLE, OrderModel
-from chalicelib.store.models.tickets import TICKET_PREFIX
+from chalicelib.store.models.tickets import SHARD_PREFIX, TICKET_PREFIX
 from chalicelib.streams.dispatch import on_items
 from chalicelib.streams.records import INSERT, MODIFY, Change
 
@@ -23,12 +23,13 @@ AVAILABILITY_FIELDS = ("quantity", "sold", "reserved", "held", "hidden")
 COUNT_FIELDS = ("sold", "checked_in")
 
 
+def _event_of(change: Change) -> str:
+    """A ticket item names its event; a split ticket's slot item only lives in its partition."""
+    return str(change.image.get("event_id") or str(change.keys["pk"]).removeprefix(EVENT_PK_PREFIX))
+
+
 def _events_where(changes: list[Change], fields: tuple[str, ...]) -> set[str]:
-    return {
-        str(change.image["event_id"])
-        for change in changes
-        if change.event_name != MODIFY or change.changed(*fields)
-    }
+    return {_event_of(change) for change in changes if change.event_name != MODIFY or change.changed(*fields)}
 
 
 def _pages_open(event_id: str) -> bool:
@@ -39,6 +40,7 @@ def _panels_open(event_id: str) -> bool:
     return anyone_on(checkins_channel(event_id))
 
 
+@on_items(SHARD_PREFIX, table=EVENTS_TABLE)
 @on_items(TICKET_PREFIX, table=EVENTS_TABLE)
 def tell_the_public_pages(changes: list[Change]) -> None:
     """Tickets taken or given back (orders placed, paid, cancelled, expired, refunded) or edited:
@@ -47,6 +49,7 @@ def tell_the_public_pages(changes: list[Change]) -> None:
     push_coalesced("availability", events, time.time(), push_availability, _pages_open)
 
 
+@on_items(SHARD_PREFIX, table=EVENTS_TABLE)
 @on_items(TICKET_PREFIX, table=EVENTS_TABLE)
 def tell_the_check_in_panels(changes: list[Change]) -> None:
     """Admissions and sold seats move the door counts organizers watch."""

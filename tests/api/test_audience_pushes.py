@@ -52,6 +52,23 @@ def test_an_order_answers_without_pushing_to_the_events_pages(shop, buyer, ws, s
         assert ws.received(page)[-1]["tickets"] == [{"id": ticket["id"], "available": 98}]
 
 
+def test_an_order_on_a_split_tickets_slot_item_is_pushed_too(shop, buyer, ws, stream, pushes, monkeypatch):
+    """A ticket of 1,000 seats or more is split: an order may change only a slot item (STOCK#...),
+    never the ticket item, and the pages must hear of it all the same."""
+    from chalicelib.domain import stock
+
+    ticket = shop.ticket(quantity=4000)
+    monkeypatch.setattr(stock.random, "choice", lambda slots: slots[-1])
+    page = ws.connect(event=shop.event_id).connection_id
+    stream.run_pending()
+    pushes.clear()
+
+    shop.buy(buyer, ticket, 2)
+
+    assert stream.run_pending() > 0
+    assert ws.received(page)[-1]["tickets"] == [{"id": ticket["id"], "available": 3998}]
+
+
 def test_concurrent_batches_push_an_event_once_per_window(aws: None, threaded_app: None) -> None:
     """Eight stream batches (of eight Lambda instances, say) saw changes of one event at once:
     one of them pushes, the others see that its push began after their changes and stop (moto's

@@ -11,8 +11,11 @@ EVENTS_TABLE = table_name("events")
 EVENT_SK = "EVENT"
 
 
+EVENT_PK_PREFIX = "EVENT#"
+
+
 def event_pk(event_id: str) -> str:
-    return f"EVENT#{event_id}"
+    return f"{EVENT_PK_PREFIX}{event_id}"
 
 
 def role_sk(user_id: str) -> str:
