@@ -19,6 +19,7 @@ from chalicelib.api import (
     permissions,
     program,
     questions,
+    queue,
     roles,
     services,
     tickets,
@@ -50,6 +51,7 @@ for blueprint in (
     checkins.bp,
     program.bp,
     media.bp,
+    queue.bp,
 ):
     app.register_blueprint(blueprint)
 

@@ -9,6 +9,8 @@ from chalicelib.domain.fields import Choice, Field, Integer, Matching, Parsed, S
 from chalicelib.domain.objects import Object, Report, Rule
 from chalicelib.domain.payments import DEFAULT_PROVIDER, PROVIDER_NAMES
 from chalicelib.domain.permissions import ALLOWED, EVENT_ROLES
+from chalicelib.domain.waiting_room import SETTINGS as WAITING_ROOM
+from chalicelib.domain.waiting_room import off as waiting_room_off
 
 DRAFT, PUBLISHED = "draft", "published"
 STATES = (DRAFT, PUBLISHED)
@@ -126,6 +128,7 @@ EVENT_INPUT = Object(
             "checkout; only while the platform has a Stripe key)",
         ),
         "refund_deadline": instant_field(nullable=True),
+        "waiting_room": WAITING_ROOM,
     },
     required=("name", "starts_at", "ends_at", "timezone"),
     defaults={
@@ -135,6 +138,7 @@ EVENT_INPUT = Object(
         "state": DRAFT,
         "payment_provider": DEFAULT_PROVIDER,
         "refund_deadline": None,
+        "waiting_room": lambda _clean: waiting_room_off(),
     },
     rules=(Rule(("starts_at", "ends_at"), _ends_after_start),),
     examples=[

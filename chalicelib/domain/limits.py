@@ -75,3 +75,11 @@ EVENTS_PER_USER = Limit(
 CODE_GUESSES = Limit(
     "code-guesses", 20, 600, "Too many codes tried that do not work; wait a few minutes and try again."
 )
+
+
+# The waiting room (services/queue.py): numbers taken per event from one address. A browser keeps
+# its number across reloads; the cap stops one client filling the line, and is set well above one
+# household because a NAT puts many buyers behind one address.
+QUEUE_JOINS_PER_SOURCE = Limit(
+    "queue-joins", 30, 600, "Too many places in line taken from your network; wait a few minutes."
+)

@@ -27,7 +27,7 @@ from chalicelib.domain.clock import now
 from chalicelib.domain.codes import CodeTerms
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
 from chalicelib.domain.payments import DEFAULT_PROVIDER, PaymentConfirmation, StripePayment
-from chalicelib.store import audit, codes
+from chalicelib.store import audit, codes, queue
 from chalicelib.store.availability import iso
 from chalicelib.store.models.events import EventModel, event_pk
 from chalicelib.store.models.orders import (
@@ -150,13 +150,19 @@ class CodeMoved(Exception):
     """The order's code was used up or changed since it was read."""
 
 
+class AdmissionTaken(Exception):
+    """The waiting-room number was already spent on another order."""
+
+
 def commit_new_order(
     order: OrderModel,
     record: IdempotencyModel,
     offers: Mapping[str, rules.TicketOffer],
     code: tuple[CodeTerms, int] | None = None,
+    admission: int | None = None,
 ) -> None:
-    """``code``: the code's terms and ``terms_ver`` as read; its use is taken in this transaction."""
+    """``code``: the code's terms and ``terms_ver`` as read; its use is taken in this transaction,
+    like the waiting-room number ``admission`` (at most one order per number)."""
     lines = lines_of(order)
     changes = rules.taking(lines, order.status)
     try:
@@ -181,10 +187,14 @@ def commit_new_order(
                 )
             if code is not None:
                 codes.stage_use(transaction, order.event_id, *code)
+            if admission is not None:
+                queue.stage_admission_use(transaction, order.event_id, admission, order.created_at)
     except ConflictError as error:
         cancelled = cancellation_of(error)
         if cancelled is not None and cancelled.failed("idempotency"):
             raise KeyTaken from error
+        if cancelled is not None and cancelled.failed(queue.ADMISSION_TAG):
+            raise AdmissionTaken from error
         if cancelled is not None and cancelled.failed("code"):
             raise CodeMoved from error
         raise StockMoved from error
