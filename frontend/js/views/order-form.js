@@ -86,7 +86,8 @@ function seatFields(ticket, number, questions) {
 }
 
 /** The order form for a public event page; null when no ticket is on sale now. */
-export function orderForm(event, tickets, questions = [], code = null) {
+/** `admit`: while the waiting room is on, gives the admission the order sends as X-Admission. */
+export function orderForm(event, tickets, questions = [], code = null, admit = null) {
   const onSale = tickets.filter((ticket) => ticket.sales_open !== false);
   if (!onSale.length) return null;
   const failure = errorBox('order-error');
@@ -149,7 +150,8 @@ export function orderForm(event, tickets, questions = [], code = null) {
     submit.disabled = true;
     try {
       const body = { items, ...(code ? { code } : {}) };
-      const order = await api.post(`/events/${event.id}/orders`, body, { headers: { 'Idempotency-Key': key } });
+      const headers = { 'Idempotency-Key': key, ...(admit ? { 'X-Admission': await admit() } : {}) };
+      const order = await api.post(`/events/${event.id}/orders`, body, { headers });
       key = newKey();
       form.reset();
       rows.forEach((row) => row.syncSeats());

@@ -1,6 +1,7 @@
 // The event site's tickets: the visible tickets with their price (and the price with a code) and
 // live availability (over the event's WebSocket while online), "Have a code?" (public-code.js) and
-// the order form with the event's questions for a signed-in visitor (order-form.js).
+// the order form with the event's questions for a signed-in visitor (order-form.js), behind the
+// waiting room while the organizer has it on (site-queue.js).
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
@@ -48,23 +49,7 @@ export function ticketsSection(event, { signal, offline, code, refused, navigate
     offline ? null : codeBox(event, code, refused, navigate));
   const applied = code && !refused ? code : null;
 
-  const start = async () => {
-    if (!tickets.length) return;
-    if (offline) {
-      section.append(h('p', { class: 'muted' }, 'Ordering needs a connection.'));
-      return;
-    }
-    if (store.token) {
-      const [forms, asked] = await Promise.all([
-        import('./order-form.js').catch(() => null),
-        api.get(`/public/events/${encodeURIComponent(event.id)}/questions`, { auth: false, signal }).catch(() => null),
-      ]);
-      const form = forms && !signal.aborted ? forms.orderForm(event, tickets, asked?.questions || [], applied) : null;
-      if (form) section.append(form);
-    } else {
-      const next = encodeURIComponent(`/e/${event.id}${applied ? `?code=${encodeURIComponent(applied)}` : ''}`);
-      section.append(h('p', { dataset: { signInToOrder: '' } }, h('a', { href: `#/signin?next=${next}` }, 'Sign in to order tickets')));
-    }
+  const listen = () => {
     if (!store.config?.wsUrl) return;
     const live = new LiveSocket(() => `${store.config.wsUrl}?event=${encodeURIComponent(event.id)}`);
     live.addEventListener('message', ({ detail }) => {
@@ -78,6 +63,43 @@ export function ticketsSection(event, { signal, offline, code, refused, navigate
     });
     live.start();
     signal.addEventListener('abort', () => live.stop());
+  };
+
+  // While the waiting room is on: a number first, the form once admitted (null: the room closed).
+  const admission = async () => {
+    if (!event.waiting_room?.enabled) return null;
+    const { waitingRoom } = await import('./site-queue.js');
+    const room = waitingRoom(event, { signal });
+    section.append(room.section);
+    return room.admitted;
+  };
+
+  const start = async () => {
+    if (!tickets.length) return;
+    if (offline) {
+      section.append(h('p', { class: 'muted' }, 'Ordering needs a connection.'));
+      return;
+    }
+    listen();
+    let admit;
+    try {
+      admit = await admission();
+    } catch {
+      return;  // the waiting room says why
+    }
+    if (signal.aborted) return;
+    if (store.token) {
+      const [forms, asked] = await Promise.all([
+        import('./order-form.js').catch(() => null),
+        api.get(`/public/events/${encodeURIComponent(event.id)}/questions`, { auth: false, signal }).catch(() => null),
+      ]);
+      const form = forms && !signal.aborted
+        ? forms.orderForm(event, tickets, asked?.questions || [], applied, admit) : null;
+      if (form) section.append(form);
+    } else {
+      const next = encodeURIComponent(`/e/${event.id}${applied ? `?code=${encodeURIComponent(applied)}` : ''}`);
+      section.append(h('p', { dataset: { signInToOrder: '' } }, h('a', { href: `#/signin?next=${next}` }, 'Sign in to order tickets')));
+    }
   };
   return { section, start };
 }
