@@ -3,7 +3,6 @@ documented from), the rule that it ends after it starts, and what the API sends 
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from chalicelib.domain.fields import Choice, Field, Integer, Matching, Parsed, Schemaless, Text
 from chalicelib.domain.objects import Object, Report, Rule
@@ -84,6 +83,9 @@ def instant_field(nullable: bool = False) -> Parsed:
 
 
 def _valid_timezone(name: str) -> bool:
+    # zoneinfo is imported by the first check of a zone, not by every cold start.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
     if name not in available_timezones():
         return False
     try:
