@@ -21,7 +21,7 @@ from typing import Any
 
 SERVICE = "marquee"
 
-_request_keys: ContextVar[dict[str, Any]] = ContextVar("marquee_log_keys", default={})
+_request_keys: ContextVar[dict[str, Any] | None] = ContextVar("marquee_log_keys", default=None)
 # What every LogRecord has; anything else on a record came in through ``extra=``.
 _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -35,7 +35,8 @@ class JsonFormatter(logging.Formatter):
             "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "service": SERVICE,
         }
-        line.update((key, value) for key, value in _request_keys.get().items() if value is not None)
+        keys = _request_keys.get() or {}
+        line.update((key, value) for key, value in keys.items() if value is not None)
         line.update((key, value) for key, value in vars(record).items() if key not in _RECORD_FIELDS)
         if record.exc_info and record.exc_info[0] is not None:
             line["exception"] = self.formatException(record.exc_info)
@@ -72,4 +73,4 @@ def end_request(status: int, started: float) -> None:
     logger.info(
         "request", extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 1)}
     )
-    _request_keys.set({})
+    _request_keys.set(None)

@@ -1,18 +1,16 @@
 """Abuse limits: how many times something may happen per window before the caller must wait."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(NamedTuple):
     name: str
     max_count: int
     window_seconds: int
     message: str
 
 
-@dataclass(frozen=True)
-class GrowingDelay:
+class GrowingDelay(NamedTuple):
     """After ``free_failures`` failures each further attempt waits twice as long as the one before,
     from ``first_delay_seconds`` up to ``max_delay_seconds``; failures are forgotten once
     ``memory_seconds`` pass without one."""

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain import codes
 from chalicelib.domain.errors import BadRequestError, ConflictError, ValidationError
@@ -54,8 +54,7 @@ MAX_IDEMPOTENCY_KEY = 255
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]+")
 
 
-@dataclass(frozen=True)
-class TicketOffer:
+class TicketOffer(NamedTuple):
     """What the order rules need to know about one ticket, as read."""
 
     ticket_id: str
@@ -76,8 +75,7 @@ class TicketOffer:
         return self.sold + self.reserved
 
 
-@dataclass(frozen=True)
-class RequestedItem:
+class RequestedItem(NamedTuple):
     ticket_id: str
     quantity: int
     amount: Decimal | None = None
@@ -85,8 +83,7 @@ class RequestedItem:
     attendees: tuple[Mapping[str, Any], ...] = ()
 
 
-@dataclass(frozen=True)
-class OrderLine:
+class OrderLine(NamedTuple):
     ticket_id: str
     name: str
     type: str
@@ -128,8 +125,7 @@ class OrderLine:
         )
 
 
-@dataclass(frozen=True)
-class PricedOrder:
+class PricedOrder(NamedTuple):
     lines: tuple[OrderLine, ...]
 
     @property
@@ -157,8 +153,7 @@ class CounterChange:
         return CounterChange(self.sold + other.sold, self.reserved + other.reserved)
 
 
-@dataclass(frozen=True)
-class Stock:
+class Stock(NamedTuple):
     """A ticket's counters at one moment (the property tests replay writes on it)."""
 
     quantity: int

@@ -4,20 +4,18 @@ late for its seats (refunded). Plain text and HTML; every user string escaped in
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib.domain.messages import Message
 
 
-@dataclass(frozen=True)
-class PaidLine:
+class PaidLine(NamedTuple):
     name: str
     quantity: int
     subtotal: str
 
 
-@dataclass(frozen=True)
-class TicketLink:
+class TicketLink(NamedTuple):
     """One attendee's ticket page: who it is for, which ticket, where it is."""
 
     attendee_name: str

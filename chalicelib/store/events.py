@@ -3,7 +3,6 @@ the staff list, "my events" and the public list. No scans: every list is a Query
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -63,7 +62,7 @@ def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
         role=ORGANIZER,
         created_at=created_at,
     )
-    per_user = replace(EVENTS_PER_USER, max_count=settings().events_per_user_per_day)
+    per_user = EVENTS_PER_USER._replace(max_count=settings().events_per_user_per_day)
     reservation = ratelimit.consume(per_user, creator_id)
     try:
         with tagged_transaction() as pending:

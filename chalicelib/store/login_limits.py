@@ -8,7 +8,7 @@ one, changed only by a write conditioned on the item being as it was read (``ver
 import hashlib
 import math
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
@@ -26,8 +26,7 @@ from chalicelib.store.models.system import SystemItemModel
 _WRITE_TRIES = 10
 
 
-@dataclass(frozen=True)
-class LoginAttempt:
+class LoginAttempt(NamedTuple):
     account: str
     source: ratelimit.Reservation
     pair: ratelimit.Reservation
@@ -36,8 +35,7 @@ class LoginAttempt:
     delayed: bool
 
 
-@dataclass(frozen=True)
-class _AccountState:
+class _AccountState(NamedTuple):
     item: SystemItemModel | None
     failures: int
     last_failure_at: float

@@ -3,7 +3,6 @@ organizer's rate with the clock, admissions signed, short-lived and spent once b
 
 import threading
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -78,7 +77,7 @@ def test_fifty_concurrent_arrivals_get_consecutive_unique_numbers(room, threaded
     from chalicelib.services import queue as queue_cases
 
     monkeypatch.setattr(
-        queue_cases, "QUEUE_JOINS_PER_SOURCE", replace(queue_cases.QUEUE_JOINS_PER_SOURCE, max_count=100)
+        queue_cases, "QUEUE_JOINS_PER_SOURCE", queue_cases.QUEUE_JOINS_PER_SOURCE._replace(max_count=100)
     )
     start = threading.Barrier(50)
     answers: list = []
