@@ -7,9 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-# Ahead of the real clock: tokens issued before the move stay valid.
-START = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
-
 
 def enable(shop, admit_per_minute=60, enabled=True):
     body = {"waiting_room": {"enabled": enabled, "admit_per_minute": admit_per_minute}}
@@ -35,9 +32,15 @@ def order(shop, token, ticket, admission=None, key=None):
 
 
 @pytest.fixture
-def room(shop, time_machine):
-    """A published event with a ticket and its waiting room on at 60 a minute since START."""
-    time_machine.move_to(START, tick=False)
+def start() -> datetime:
+    """When the room opens: ahead of the real clock, so tokens issued before the move stay valid."""
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+
+
+@pytest.fixture
+def room(shop, time_machine, start):
+    """A published event with a ticket and its waiting room on at 60 a minute since ``start``."""
+    time_machine.move_to(start, tick=False)
     shop.ticket(quantity=100)
     enable(shop, 60)
     return shop
@@ -98,7 +101,7 @@ def test_fifty_concurrent_arrivals_get_consecutive_unique_numbers(room, threaded
     assert join(room).json["position"] == 51
 
 
-def test_admission_follows_the_rate_with_the_clock(room, time_machine):
+def test_admission_follows_the_rate_with_the_clock(room, time_machine, start):
     first, second, third = (join(room).json for _ in range(3))
     assert [t["position"] for t in (first, second, third)] == [1, 2, 3]
     assert third["estimated_wait_s"] == 3
@@ -107,7 +110,7 @@ def test_admission_follows_the_rate_with_the_clock(room, time_machine):
     assert waiting["admitted"] is False and "admission" not in waiting
     assert waiting["estimated_wait_s"] == 2 and waiting["admitted_through"] == 0
 
-    time_machine.move_to(START + timedelta(seconds=2), tick=False)
+    time_machine.move_to(start + timedelta(seconds=2), tick=False)
     assert status(room, first["queue_id"]).json["admitted"] is True
     now_second = status(room, second["queue_id"])
     assert now_second.json["admitted"] is True and now_second.json["admission"]
@@ -121,14 +124,16 @@ def test_admission_follows_the_rate_with_the_clock(room, time_machine):
     }
 
 
-def test_an_order_needs_a_valid_unused_unexpired_admission(room, buyer, signup, make_event, time_machine):
+def test_an_order_needs_a_valid_unused_unexpired_admission(
+    room, buyer, signup, make_event, time_machine, start
+):
     ticket = room.ticket(name="Early", quantity=5)
     ticket_id = ticket["id"]
     place = join(room).json
     assert order(room, buyer, ticket).error_code == "not_admitted"
     assert order(room, buyer, ticket).status == 403
 
-    time_machine.move_to(START + timedelta(seconds=5), tick=False)
+    time_machine.move_to(start + timedelta(seconds=5), tick=False)
     admission = status(room, place["queue_id"]).json["admission"]
     number, expires, signature = admission.split(".")
     for forged in (
@@ -155,9 +160,9 @@ def test_an_order_needs_a_valid_unused_unexpired_admission(room, buyer, signup, 
     assert room.counters({"id": ticket_id})["held"] == 1
 
     late = join(room).json
-    time_machine.move_to(START + timedelta(minutes=1), tick=False)
+    time_machine.move_to(start + timedelta(minutes=1), tick=False)
     stale = status(room, late["queue_id"]).json["admission"]
-    time_machine.move_to(START + timedelta(minutes=12), tick=False)
+    time_machine.move_to(start + timedelta(minutes=12), tick=False)
     expired = order(room, buyer, ticket, stale)
     assert expired.status == 403 and expired.error_code == "admission_expired"
     assert room.counters({"id": ticket_id})["held"] == 1
@@ -174,10 +179,12 @@ def admission_of_another_event(room, signup, make_event, time_machine):
     return status(other, ticket["queue_id"]).json["admission"]
 
 
-def test_two_orders_with_one_admission_at_once_make_one_order(room, signup, threaded_app, time_machine):
+def test_two_orders_with_one_admission_at_once_make_one_order(
+    room, signup, threaded_app, time_machine, start
+):
     ticket = room.ticket(name="Hot", quantity=10)
     place = join(room).json
-    time_machine.move_to(START + timedelta(seconds=1), tick=False)
+    time_machine.move_to(start + timedelta(seconds=1), tick=False)
     admission = status(room, place["queue_id"]).json["admission"]
     buyers = [signup(), signup()]
     start = threading.Barrier(2)
@@ -198,24 +205,24 @@ def test_two_orders_with_one_admission_at_once_make_one_order(room, signup, thre
     assert room.counters(ticket)["held"] == 1
 
 
-def test_a_new_rate_keeps_who_is_admitted_and_applies_from_then(room, time_machine):
+def test_a_new_rate_keeps_who_is_admitted_and_applies_from_then(room, time_machine, start):
     places = [join(room).json for _ in range(30)]
-    time_machine.move_to(START + timedelta(seconds=10), tick=False)
+    time_machine.move_to(start + timedelta(seconds=10), tick=False)
     assert status(room, places[9]["queue_id"]).json["admitted"] is True
     enable(room, 6)  # one every 10 s from now on
     assert status(room, places[9]["queue_id"]).json["admitted"] is True
     assert status(room, places[10]["queue_id"]).json["estimated_wait_s"] == 10
-    time_machine.move_to(START + timedelta(seconds=20), tick=False)
+    time_machine.move_to(start + timedelta(seconds=20), tick=False)
     assert status(room, places[10]["queue_id"]).json["admitted"] is True
     assert status(room, places[11]["queue_id"]).json["admitted"] is False
 
     enable(room, 600)  # faster: 10 a second from here
-    time_machine.move_to(START + timedelta(seconds=21), tick=False)
+    time_machine.move_to(start + timedelta(seconds=21), tick=False)
     assert status(room, places[20]["queue_id"]).json["admitted"] is True
     assert status(room, places[22]["queue_id"]).json["admitted"] is False
 
 
-def test_switching_off_lets_everyone_order_and_on_again_starts_a_new_line(room, buyer, time_machine):
+def test_switching_off_lets_everyone_order_and_on_again_starts_a_new_line(room, buyer, time_machine, start):
     ticket = room.ticket(name="Late", quantity=10)
     waiting = [join(room).json for _ in range(5)]
     enable(room, 60, enabled=False)
@@ -223,7 +230,7 @@ def test_switching_off_lets_everyone_order_and_on_again_starts_a_new_line(room, 
     assert status(room, waiting[4]["queue_id"]).json["admitted"] is True
     assert join(room).error_code == "no_waiting_room"
 
-    time_machine.move_to(START + timedelta(minutes=5), tick=False)
+    time_machine.move_to(start + timedelta(minutes=5), tick=False)
     enable(room, 60)
     assert status(room, waiting[4]["queue_id"]).json["admitted"] is True
     newcomer = join(room).json
