@@ -21,6 +21,7 @@ from chalicelib.api import (
     permissions,
     program,
     questions,
+    queue,
     roles,
     services,
     tickets,
@@ -57,6 +58,7 @@ for blueprint in (
     media.bp,
     messages.bp,
     bounces.bp,
+    queue.bp,
 ):
     app.register_blueprint(blueprint)
 

@@ -5,14 +5,13 @@ in the process environment before the first request.
 """
 
 import os
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from chalicelib.domain.limits import EVENTS_PER_USER, INVITES_PER_USER
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     stage: str
     region: str
     table_prefix: str

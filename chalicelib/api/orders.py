@@ -55,9 +55,14 @@ MARK_PAID = Object(
 )
 @published_event_required
 def place_order(event_id: str, body: dict[str, Any]) -> Response:
-    """Order tickets (free -> completed; paid / donation -> pending until paid or expired)."""
+    """Order tickets (free -> completed; paid / donation -> pending until paid or expired). While
+    the event's waiting room is on, header ``X-Admission`` (from the queue) is needed: else 403
+    ``not_admitted``; forged ``admission_invalid``, expired ``admission_expired``, already used for
+    an order ``admission_used``."""
     key = parse_idempotency_key(header("Idempotency-Key"))
-    placed = order_cases.place_order(current_access().event, current_user(), key, body)
+    placed = order_cases.place_order(
+        current_access().event, current_user(), key, body, admission=header("X-Admission")
+    )
     response = created(order_view(placed.order))
     response.status_code = placed.status_code
     response.headers["Idempotent-Replayed"] = "true" if placed.replayed else "false"

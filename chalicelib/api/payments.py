@@ -1,7 +1,5 @@
 """Card payments: the buyer's checkout for a pending order, and Stripe's webhook."""
 
-from dataclasses import asdict
-
 from chalicelib.domain.order_definitions import CHECKOUT, WEBHOOK_RECEIVED
 from chalicelib.http.access import current_order_access, order_party_required
 from chalicelib.http.request import check_body_size, header, raw_body
@@ -19,7 +17,7 @@ MAX_WEBHOOK_BYTES = 256 * 1024
 def checkout(order_id: str) -> dict:
     """The buyer's card checkout for a pending order of a `stripe` event (the same open one again)."""
     access = current_order_access()
-    return asdict(payments.open_checkout(access.order, access.is_buyer))
+    return payments.open_checkout(access.order, access.is_buyer)._asdict()
 
 
 @bp.route("/payments/stripe/webhook", methods=["POST"], public=True, response=WEBHOOK_RECEIVED)

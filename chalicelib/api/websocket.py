@@ -10,7 +10,7 @@ Refusing ``$connect`` makes API Gateway refuse the handshake.
 
 import json
 import logging
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Response
@@ -40,8 +40,7 @@ def _refusal(status: int, code: str, message: str) -> Response:
     )
 
 
-@dataclass(frozen=True)
-class _Listener:
+class _Listener(NamedTuple):
     channels: list[str]
     user_id: str | None = None
     token_version: int | None = None

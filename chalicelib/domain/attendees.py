@@ -13,10 +13,10 @@ import hmac
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.fields import Choice, Schemaless, Text
@@ -56,8 +56,7 @@ def code_sha256(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class Seat:
+class Seat(NamedTuple):
     """One attendee-to-be of an order, as the order describes it."""
 
     seat: int
@@ -66,7 +65,7 @@ class Seat:
     unit_price: Decimal
     name: str
     email: str
-    answers: Mapping[str, Any] = field(default_factory=dict)
+    answers: Mapping[str, Any] = MappingProxyType({})
 
 
 def seats_of(lines: Sequence[Mapping[str, Any]], buyer_name: str, buyer_email: str) -> list[Seat]:

@@ -3,16 +3,14 @@ through the presigned POST, and an optional crop box (checked by the image pipel
 
 import base64
 import binascii
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import BadRequestError, UnsupportedMediaError, ValidationError
 
 DATA_URL_PREFIX = "data:"
 
 
-@dataclass(frozen=True)
-class BackgroundRequest:
+class BackgroundRequest(NamedTuple):
     image: bytes | None
     key: str | None
     crop: Any

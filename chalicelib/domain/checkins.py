@@ -11,9 +11,8 @@ is ``unknown`` too (ids cannot be probed across events).
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.attendees import REVOKED, STATUSES, code_sha256
 from chalicelib.domain.errors import ValidationError
@@ -140,8 +139,7 @@ CHECKIN_SUMMARY = sent(
 )
 
 
-@dataclass(frozen=True)
-class Door:
+class Door(NamedTuple):
     """What is stored about a scanned attendee, as the rules need it."""
 
     attendee_id: str

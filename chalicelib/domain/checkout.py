@@ -6,8 +6,8 @@ shorter than Stripe's minimum is extended to it (so a payment never lands on rel
 while the page is still open; one that arrives later anyway is the late-payment case).
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from chalicelib.domain.money import to_minor_units
 from chalicelib.domain.orders import OrderLine
@@ -18,8 +18,7 @@ SESSION_MAX = timedelta(hours=24)
 MIN_MARGIN = timedelta(minutes=1)
 
 
-@dataclass(frozen=True)
-class ChargeLine:
+class ChargeLine(NamedTuple):
     name: str
     unit_amount: int  # minor units
     quantity: int

@@ -11,10 +11,9 @@ donation tickets are not discounted), and is used once per order while its windo
 import re
 import secrets
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.events import instant_field
@@ -55,8 +54,7 @@ def _discount(value: Any) -> dict[str, str] | None:
     return {kind: text}
 
 
-@dataclass(frozen=True)
-class CodeContext:
+class CodeContext(NamedTuple):
     """What a code's rules need beyond its fields: the event's currency and tickets."""
 
     currency: str
@@ -203,8 +201,7 @@ def random_code(prefix: str) -> str:
     return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(BULK_RANDOM))
 
 
-@dataclass(frozen=True)
-class CodeTerms:
+class CodeTerms(NamedTuple):
     """A code as an order uses it."""
 
     code_id: str

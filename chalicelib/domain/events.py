@@ -3,12 +3,13 @@ documented from), the rule that it ends after it starts, and what the API sends 
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from chalicelib.domain.fields import Choice, Field, Integer, Matching, Parsed, Schemaless, Text
 from chalicelib.domain.objects import Object, Report, Rule
 from chalicelib.domain.payments import DEFAULT_PROVIDER, PROVIDER_NAMES
 from chalicelib.domain.permissions import ALLOWED, EVENT_ROLES
+from chalicelib.domain.waiting_room import SETTINGS as WAITING_ROOM
+from chalicelib.domain.waiting_room import off as waiting_room_off
 
 DRAFT, PUBLISHED = "draft", "published"
 STATES = (DRAFT, PUBLISHED)
@@ -82,6 +83,9 @@ def instant_field(nullable: bool = False) -> Parsed:
 
 
 def _valid_timezone(name: str) -> bool:
+    # zoneinfo is imported by the first check of a zone, not by every cold start.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
     if name not in available_timezones():
         return False
     try:
@@ -126,6 +130,7 @@ EVENT_INPUT = Object(
             "checkout; only while the platform has a Stripe key)",
         ),
         "refund_deadline": instant_field(nullable=True),
+        "waiting_room": WAITING_ROOM,
     },
     required=("name", "starts_at", "ends_at", "timezone"),
     defaults={
@@ -135,6 +140,7 @@ EVENT_INPUT = Object(
         "state": DRAFT,
         "payment_provider": DEFAULT_PROVIDER,
         "refund_deadline": None,
+        "waiting_room": lambda _clean: waiting_room_off(),
     },
     rules=(Rule(("starts_at", "ends_at"), _ends_after_start),),
     examples=[

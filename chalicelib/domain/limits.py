@@ -1,18 +1,16 @@
 """Abuse limits: how many times something may happen per window before the caller must wait."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(NamedTuple):
     name: str
     max_count: int
     window_seconds: int
     message: str
 
 
-@dataclass(frozen=True)
-class GrowingDelay:
+class GrowingDelay(NamedTuple):
     """After ``free_failures`` failures each further attempt waits twice as long as the one before,
     from ``first_delay_seconds`` up to ``max_delay_seconds``; failures are forgotten once
     ``memory_seconds`` pass without one."""
@@ -98,4 +96,12 @@ EVENTS_PER_USER = Limit(
 # Buyers mistype a few times; guessing a hidden ticket's code by trial takes thousands.
 CODE_GUESSES = Limit(
     "code-guesses", 20, 600, "Too many codes tried that do not work; wait a few minutes and try again."
+)
+
+
+# The waiting room (services/queue.py): numbers taken per event from one address. A browser keeps
+# its number across reloads; the cap stops one client filling the line, and is set well above one
+# household because a NAT puts many buyers behind one address.
+QUEUE_JOINS_PER_SOURCE = Limit(
+    "queue-joins", 30, 600, "Too many places in line taken from your network; wait a few minutes."
 )

@@ -6,8 +6,7 @@ the table as ``Rule``s. Pure: no HTTP, no boto3, no PynamoDB."""
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.fields import INVALID, Errors, Field, Schema, or_null
@@ -84,8 +83,7 @@ class ListOf(Field):
 Report = Callable[[str, str], None]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A cross-field rule: ``check(values, report, context)`` runs once every field of ``inputs``
     has a clean value (and, if ``needs_context``, when the caller has the stored state it needs:
     the event's dates, what is sold). ``report(field, message)`` names a field of this object."""

@@ -24,7 +24,7 @@ def allocate_lines(
         for index, seats in taken:
             slot = slots[line.ticket_id][index]
             slots[line.ticket_id][index] = replace(slot, sold=slot.sold + seats)
-        placed.append(replace(line, slots=taken))
+        placed.append(line._replace(slots=taken))
     return placed
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain import codes, stock
 from chalicelib.domain.errors import BadRequestError, ConflictError, ValidationError
@@ -54,8 +54,7 @@ MAX_IDEMPOTENCY_KEY = 255
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]+")
 
 
-@dataclass(frozen=True)
-class TicketOffer:
+class TicketOffer(NamedTuple):
     """What the order rules need to know about one ticket, as read."""
 
     ticket_id: str
@@ -82,8 +81,7 @@ class TicketOffer:
         return self.slots or (stock.Slot(0, self.quantity, self.sold, self.reserved),)
 
 
-@dataclass(frozen=True)
-class RequestedItem:
+class RequestedItem(NamedTuple):
     ticket_id: str
     quantity: int
     amount: Decimal | None = None
@@ -91,8 +89,7 @@ class RequestedItem:
     attendees: tuple[Mapping[str, Any], ...] = ()
 
 
-@dataclass(frozen=True)
-class OrderLine:
+class OrderLine(NamedTuple):
     ticket_id: str
     name: str
     type: str
@@ -143,8 +140,7 @@ class OrderLine:
         )
 
 
-@dataclass(frozen=True)
-class PricedOrder:
+class PricedOrder(NamedTuple):
     lines: tuple[OrderLine, ...]
 
     @property
@@ -172,8 +168,7 @@ class CounterChange:
         return CounterChange(self.sold + other.sold, self.reserved + other.reserved)
 
 
-@dataclass(frozen=True)
-class Stock:
+class Stock(NamedTuple):
     """A ticket's counters at one moment (the property tests replay writes on it)."""
 
     quantity: int

@@ -7,17 +7,15 @@ Stripe's checkout page and Stripe's signed webhook confirms it (``organizer_conf
 an event may choose it only while the platform has a Stripe key.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from chalicelib.domain.errors import ConflictError, ValidationError
 
 MAX_REFERENCE = 200
 
 
-@dataclass(frozen=True)
-class PaymentConfirmation:
+class PaymentConfirmation(NamedTuple):
     provider: str
     reference: str | None
     confirmed_by: str

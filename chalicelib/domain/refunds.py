@@ -10,9 +10,9 @@ PynamoDB, no HTTP.
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.fields import Choice, Matching, Parsed, Text
@@ -94,8 +94,7 @@ REFUND_RECORD = sent(
 REFUNDED_TOTAL = _MONEY_OUT
 
 
-@dataclass(frozen=True)
-class Refund:
+class Refund(NamedTuple):
     """One refund as the order keeps it (money as exact Decimals)."""
 
     refund_id: str
@@ -225,13 +224,12 @@ def status_after(total: Decimal, refunds: Iterable[Refund], seats: Collection[st
 SeatKey = tuple[str, int]
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(NamedTuple):
     """What a change of an order's refunds gives back: attendees revoked, seats back on sale."""
 
     revoked: tuple[str, ...] = ()
     # {(ticket_id, slot): seats}
-    seats: Mapping[SeatKey, int] = field(default_factory=dict)
+    seats: Mapping[SeatKey, int] = MappingProxyType({})
 
 
 def release_of(

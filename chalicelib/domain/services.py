@@ -5,9 +5,8 @@ stored fields, returning the complete, cleaned field set, or raises ValidationEr
 message per field path; it is also what the OpenAPI document describes.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.events import INSTANT, MAYBE_INSTANT, instant_field
 from chalicelib.domain.fields import Choice, Clearable, Field, Matching, Number, Text
@@ -15,8 +14,7 @@ from chalicelib.domain.objects import ListOf, Object, Report, Rule, sent
 from chalicelib.domain.users import email_field
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(NamedTuple):
     name: str
     collection: str
     sk_prefix: str

@@ -5,10 +5,9 @@ currency's minor unit, as Stripe sends them. Applying the outcome (once per even
 order use case's job.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.money import to_minor_units
 
@@ -22,8 +21,7 @@ class Outcome(Enum):
     IGNORED = "ignored"  # an event type this platform does not act on: 200, nothing changes
 
 
-@dataclass(frozen=True)
-class PaymentEvent:
+class PaymentEvent(NamedTuple):
     event_id: str
     outcome: Outcome
     order_id: str | None

@@ -1,7 +1,6 @@
 """The wizard's ticket table saved at once: which rows create, update or delete which tickets."""
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import ConflictError, ValidationError
 from chalicelib.domain.tickets import (
@@ -15,22 +14,19 @@ from chalicelib.domain.tickets import (
 )
 
 
-@dataclass(frozen=True)
-class ExistingTicket:
+class ExistingTicket(NamedTuple):
     ticket_id: str
     fields: dict[str, Any]
     committed: int
 
 
-@dataclass(frozen=True)
-class TableRow:
+class TableRow(NamedTuple):
     ticket_id: str | None  # None: create
     fields: dict[str, Any]
     changed: bool
 
 
-@dataclass(frozen=True)
-class TablePlan:
+class TablePlan(NamedTuple):
     """What saving the wizard's table does: the rows in their new order and the ids to delete."""
 
     rows: list[TableRow]

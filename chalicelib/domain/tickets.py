@@ -3,10 +3,9 @@ order limits, sales windows inside the event, names unique ignoring case, and th
 table saved at once. Pure: plain dicts in, cleaned dicts out, ValidationError with per-field details."""
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.events import EVENT, PUBLIC_EVENT_SUMMARY, instant_field
@@ -86,8 +85,7 @@ def _unknown_key(key: str) -> str:
     return "Unknown field."
 
 
-@dataclass(frozen=True)
-class TicketContext:
+class TicketContext(NamedTuple):
     """What a ticket's rules need beyond its fields: the event's end and how many are held."""
 
     event_ends_at: str

@@ -3,9 +3,6 @@
 import re
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.fields import Field, Flag, Integer, Parsed, Schemaless, Text
 from chalicelib.domain.objects import Object, sent
@@ -120,15 +117,21 @@ VERIFICATION_SENT = sent("VerificationSent", {"email": _EMAIL_OUT, "email_sent":
 
 
 class PasswordHashing:
-    """argon2id; the cost is configurable so tests can run cheaply, production keeps the defaults."""
+    """argon2id; the cost is configurable so tests can run cheaply, production keeps the defaults.
+    argon2 (and its cffi bindings) is imported when a password is first hashed or checked: most
+    requests, and a cold start, never need it."""
 
     def __init__(self, time_cost: int, memory_kib: int) -> None:
+        from argon2 import PasswordHasher
+
         self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
 
     def verify(self, password_hash: str, password: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
             return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):

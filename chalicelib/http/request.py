@@ -3,8 +3,7 @@
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.errors import BadRequestError, PayloadTooLargeError
 from chalicelib.domain.objects import Object
@@ -51,8 +50,7 @@ def json_body() -> dict[str, Any]:
     return value
 
 
-@dataclass(frozen=True)
-class Body:
+class Body(NamedTuple):
     """A route's request body: its definition, how large it may be (``hint`` tells a client what
     to do instead) and whether it may be left out (it then reads as ``{}``)."""
 

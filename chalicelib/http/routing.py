@@ -24,7 +24,14 @@ from chalicelib.http.responses import NEXT_CURSOR_HEADER
 
 CORS = CORSConfig(
     allow_origin="*",
-    allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+    allow_headers=[
+        "Authorization",
+        "Content-Type",
+        "If-Match",
+        "If-None-Match",
+        "Idempotency-Key",
+        "X-Admission",
+    ],
     expose_headers=["ETag", "Retry-After", "Location", NEXT_CURSOR_HEADER],
     max_age=600,
 )
@@ -38,7 +45,7 @@ def _finish(result: Any, method: str) -> Response:
     if method == "GET" and response.status_code == 200 and "ETag" not in response.headers:
         etag = body_etag(response.body if isinstance(response.body, str) else response.body.hex())
         response.headers["ETag"] = etag
-        response.headers["Cache-Control"] = cache_control()
+        response.headers.setdefault("Cache-Control", cache_control())
         if none_match(context.current_request().headers.get("if-none-match"), etag):
             return Response(body="", status_code=304, headers=response.headers)
     response.headers.update(context.current().extra_headers)

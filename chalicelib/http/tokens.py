@@ -1,7 +1,7 @@
 """Signed, expiring bearer tokens (JWT, HS256)."""
 
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib.config import settings
 from chalicelib.domain.errors import UnauthorizedError
@@ -10,8 +10,7 @@ from chalicelib.store.secrets import jwt_secret
 MAX_USER_ID = 128
 
 
-@dataclass(frozen=True)
-class TokenClaims:
+class TokenClaims(NamedTuple):
     user_id: str
     token_version: int
     expires_at: int

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from botocore.exceptions import ClientError
 
@@ -31,8 +30,7 @@ _UPLOAD_NAME = re.compile(r"[0-9a-f]{32}")
 _MISSING_UPLOAD = "Nothing is uploaded under this key (it was already used, or it expired); upload again."
 
 
-@dataclass(frozen=True)
-class PresignedUpload:
+class PresignedUpload(NamedTuple):
     url: str
     fields: dict[str, str]
     key: str

@@ -7,9 +7,8 @@ from SSM SecureString parameters named by ``..._PARAMETER``, like the token secr
 ``make run`` ``MARQUEE_STRIPE_API_BASE`` points the library at the local stand-in.
 """
 
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalicelib.config import settings
 from chalicelib.domain.checkout import ChargeLine
@@ -33,8 +32,7 @@ class BadSignature(ValueError):
     """A webhook whose ``Stripe-Signature`` is missing, wrong or too old."""
 
 
-@dataclass(frozen=True)
-class CheckoutSession:
+class CheckoutSession(NamedTuple):
     session_id: str
     url: str
     expires_at: int
@@ -42,8 +40,7 @@ class CheckoutSession:
     currency: str
 
 
-@dataclass(frozen=True)
-class Refund:
+class Refund(NamedTuple):
     refund_id: str
     amount: int
     status: str

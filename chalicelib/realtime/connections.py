@@ -1,7 +1,7 @@
 """The connection store: which WebSocket connections listen to which channel."""
 
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib.domain.clock import now_iso
 from chalicelib.store.models.connections import ConnectionModel
@@ -13,8 +13,7 @@ CONNECTION_TTL_SECONDS = 2 * 3600 + 300
 MAX_CONNECTIONS_PER_USER = 10
 
 
-@dataclass(frozen=True)
-class Connection:
+class Connection(NamedTuple):
     channel: str
     connection_id: str
     endpoint: str

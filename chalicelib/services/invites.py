@@ -5,7 +5,7 @@ A token is the proof of owning the address: it travels in the invite e-mail, and
 shows it only to an account whose address is verified.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import mail
@@ -51,7 +51,7 @@ def create_invite(event: EventModel, inviter: UserModel, payload: dict[str, Any]
 
 
 def _reserve_invite(event: EventModel, inviter: UserModel) -> None:
-    per_user = replace(INVITES_PER_USER, max_count=settings().invites_per_user_per_day)
+    per_user = INVITES_PER_USER._replace(max_count=settings().invites_per_user_per_day)
     sent_by_user = ratelimit.consume(per_user, inviter.user_id)
     try:
         ratelimit.consume(INVITES_PER_EVENT, event.event_id)

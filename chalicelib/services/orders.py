@@ -17,7 +17,9 @@ from chalicelib.domain import orders as rules
 from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.payments import PaymentConfirmation
+from chalicelib.domain.waiting_room import admission_used
 from chalicelib.services import codes as code_cases
+from chalicelib.services import queue as queue_cases
 from chalicelib.services import refunds
 from chalicelib.services.signals import (
     CheckoutAbandoned,
@@ -50,8 +52,11 @@ def _replay(key_pk: str, fingerprint: str) -> PlacedOrder | None:
     return PlacedOrder(orders.get_order(record.order_id), int(record.status_code), replayed=True)
 
 
-def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[str, Any]) -> PlacedOrder:
-    """Create the buyer's order once per idempotency key (a retry returns the same order)."""
+def place_order(
+    event: EventModel, buyer: UserModel, key: str, payload: Mapping[str, Any], admission: str | None = None
+) -> PlacedOrder:
+    """Create the buyer's order once per idempotency key (a retry returns the same order). While
+    the waiting room is on, ``admission`` is spent by the order's own transaction."""
     items = rules.parse_order_request(payload)
     code_text = rules.requested_code(payload)
     fingerprint = rules.request_fingerprint(event.event_id, items, code_text)
@@ -59,6 +64,7 @@ def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[
     replay = _replay(key_pk, fingerprint)
     if replay is not None:
         return replay
+    number = queue_cases.admitted_number(event, admission)
 
     def attempt(_fresh: bool) -> PlacedOrder:
         moment = now()
@@ -91,12 +97,15 @@ def place_order(event: EventModel, buyer: UserModel, key: str, payload: Mapping[
                 orders.new_idempotency_record(key_pk, order, fingerprint),
                 offers,
                 code,
+                admission=number,
             )
         except orders.KeyTaken as taken:
             replay = _replay(key_pk, fingerprint)
             if replay is not None:
                 return replay
             raise LostRace from taken
+        except orders.AdmissionTaken as taken:
+            raise admission_used() from taken
         except (orders.StockMoved, orders.CodeMoved) as moved:
             raise LostRace from moved
         if order.status == rules.COMPLETED:

@@ -8,8 +8,8 @@ applying it failed: Stripe would retry our bug forever, so it is logged and stor
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
@@ -49,8 +49,7 @@ TRANSIENT = (
 )
 
 
-@dataclass(frozen=True)
-class Checkout:
+class Checkout(NamedTuple):
     provider: str
     session_id: str
     url: str

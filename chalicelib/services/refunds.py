@@ -13,7 +13,6 @@ on sale reach the public pages through the stream (chalicelib.streams.handlers).
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 from decimal import Decimal
 
 from chalicelib.domain import orders as order_rules
@@ -238,8 +237,8 @@ def _change(
             payments_store.note_issue(current, "refund_failed")
             emit(PaymentFlagged(current, "refund_failed", f"{target.amount} {current.currency}"))
             return None
-        changed = replace(
-            target, status=status, provider_refund_id=provider_refund_id or target.provider_refund_id
+        changed = target._replace(
+            status=status, provider_refund_id=provider_refund_id or target.provider_refund_id
         )
         after = [changed if r.refund_id == refund_id else r for r in existing]
         if not _write(current, after, f"order.refund_{status}", changed, actor_id):

@@ -12,8 +12,7 @@ chalicelib.services.subscribers, loaded on the first emit.
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from chalicelib.domain.refunds import Refund
@@ -31,36 +30,31 @@ _subscribers: dict[type, list[Callable[[Any], None]]] = defaultdict(list)
 _loaded = False
 
 
-@dataclass(frozen=True)
-class SessionsRevoked:
+class SessionsRevoked(NamedTuple):
     """Every token the user held stopped working (sign-out everywhere, a password change)."""
 
     user_id: str
 
 
-@dataclass(frozen=True)
-class OrderCompleted:
+class OrderCompleted(NamedTuple):
     """An order is paid for (or was free): its tickets are sold."""
 
     order: "OrderModel"
 
 
-@dataclass(frozen=True)
-class CheckoutAbandoned:
+class CheckoutAbandoned(NamedTuple):
     """A pending order with an open card checkout was cancelled: nobody should pay it any more."""
 
     order: "OrderModel"
 
 
-@dataclass(frozen=True)
-class OrderVoided:
+class OrderVoided(NamedTuple):
     """A completed order's tickets stopped being valid (cancelled, or refunded in full)."""
 
     order: "OrderModel"
 
 
-@dataclass(frozen=True)
-class PaymentFlagged:
+class PaymentFlagged(NamedTuple):
     """A provider's payment did not complete the order as it should (``issue``: amount_mismatch,
     paid_twice, paid_after_release); ``paid`` is what was paid, for people."""
 
@@ -69,16 +63,14 @@ class PaymentFlagged:
     paid: str
 
 
-@dataclass(frozen=True)
-class OrderRefunded:
+class OrderRefunded(NamedTuple):
     """Money of an order went back to its buyer (a refund succeeded)."""
 
     order: "OrderModel"
     refund: "Refund"
 
 
-@dataclass(frozen=True)
-class NotificationStored:
+class NotificationStored(NamedTuple):
     """A notification was stored for the user and counted as unread."""
 
     user_id: str
@@ -87,8 +79,7 @@ class NotificationStored:
     client_for: "ClientFactory"
 
 
-@dataclass(frozen=True)
-class InviteCreated:
+class InviteCreated(NamedTuple):
     """Someone was invited to a role; ``invitee`` is their account, if they have one."""
 
     invite: "InviteModel"
@@ -97,8 +88,7 @@ class InviteCreated:
     invitee: "UserModel | None"
 
 
-@dataclass(frozen=True)
-class InviteAccepted:
+class InviteAccepted(NamedTuple):
     """``member`` accepted ``invite`` (from the invite's link, or by signing up with its token)."""
 
     invite: "InviteModel"

@@ -1,8 +1,7 @@
 """The S3 buckets Marquee needs and their rules, described once: ``manage.py provision`` applies
 them with boto3 and the CloudFormation template renders them as resources, so the two agree."""
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.config import Settings
 
@@ -11,23 +10,20 @@ UPLOADS_PREFIX = "uploads/"
 UPLOADS_EXPIRE_DAYS = 1
 
 
-@dataclass(frozen=True)
-class CorsRule:
+class CorsRule(NamedTuple):
     methods: tuple[str, ...]
     origins: tuple[str, ...] = ("*",)
     headers: tuple[str, ...] = ("*",)
     max_age_seconds: int = 3600
 
 
-@dataclass(frozen=True)
-class ExpiryRule:
+class ExpiryRule(NamedTuple):
     rule_id: str
     prefix: str
     days: int
 
 
-@dataclass(frozen=True)
-class BucketSpec:
+class BucketSpec(NamedTuple):
     """``logical_id`` names the bucket in the template; ``public_prefixes`` are readable by anyone
     (everything else stays private: ACLs are disabled and public access is blocked otherwise)."""
 

@@ -15,7 +15,7 @@ the scan item keeps the answer for the scan sent again.
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain.attendees import VALID
@@ -131,8 +131,7 @@ def get_attendee(attendee: AttendeeModel) -> AttendeeModel:
     return AttendeeModel.get(attendee.pk, attendee.sk, consistent_read=True)
 
 
-@dataclass(frozen=True)
-class Admission:
+class Admission(NamedTuple):
     """One scan to admit with: the attendee as read, the scan's answer if it does."""
 
     attendee: AttendeeModel
@@ -238,8 +237,7 @@ def ticket_counts(event_id: str) -> list[TicketModel]:
     return stock.read(event_id).tickets
 
 
-@dataclass(frozen=True)
-class Watcher:
+class Watcher(NamedTuple):
     """A user with a connection on the event's check-in channel, as stored now."""
 
     role: str | None

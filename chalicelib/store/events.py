@@ -3,20 +3,19 @@ the staff list, "my events" and the public list. No scans: every list is a Query
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.config import settings
-from chalicelib.domain.clock import now_iso
+from chalicelib.domain.clock import now, now_iso
 from chalicelib.domain.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
 from chalicelib.domain.events import EVENT, PUBLISHED, validate_event
 from chalicelib.domain.limits import EVENTS_PER_USER
 from chalicelib.domain.money import currency_decimals_message, fits_currency
 from chalicelib.domain.payments import chosen_provider
 from chalicelib.domain.permissions import ORGANIZER
-from chalicelib.store import ratelimit
+from chalicelib.store import queue, ratelimit
 from chalicelib.store.audit import audit_record
 from chalicelib.store.models.events import (
     EVENT_SK,
@@ -52,6 +51,7 @@ def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
         created_at=created_at,
         event_ver=1,
         listing=PUBLISHED if fields["state"] == PUBLISHED else None,
+        queue_opened_at=created_at,
         **fields,
     )
     membership = MembershipModel(
@@ -62,7 +62,7 @@ def create_event(payload: dict[str, Any], creator_id: str) -> EventModel:
         role=ORGANIZER,
         created_at=created_at,
     )
-    per_user = replace(EVENTS_PER_USER, max_count=settings().events_per_user_per_day)
+    per_user = EVENTS_PER_USER._replace(max_count=settings().events_per_user_per_day)
     reservation = ratelimit.consume(per_user, creator_id)
     try:
         with tagged_transaction() as pending:
@@ -113,13 +113,15 @@ def _update_read_version(
     event: EventModel, payload: dict[str, Any], expected: Sequence[int], actor: UserModel
 ) -> EventModel:
     changes = validate_event(payload, _event_fields(event))
+    room = changes.get("waiting_room")
+    server_fields = queue.reopening(event, room, now()) if room is not None else {}
     if "payment_provider" in changes:
         chosen_provider(changes["payment_provider"], settings().stripe_configured)
     if changes.get("currency", event.currency) != event.currency:
         _check_prices_fit(event.event_id, changes["currency"])
     actions = [
         getattr(EventModel, field).set(value) if value is not None else getattr(EventModel, field).remove()
-        for field, value in changes.items()
+        for field, value in {**changes, **server_fields}.items()
     ]
     state_change = changes.get("state") if changes.get("state", event.state) != event.state else None
     if state_change:
@@ -137,7 +139,7 @@ def _update_read_version(
                     after={"state": state_change},
                 )
             )
-    for field, value in changes.items():
+    for field, value in {**changes, **server_fields}.items():
         setattr(event, field, value)
     event.event_ver = int(event.event_ver) + 1
     return event

@@ -7,7 +7,7 @@ one, changed only by a write conditioned on the item being as it was read (``ver
 
 import math
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
@@ -25,8 +25,7 @@ from chalicelib.store.models.system import SystemItemModel
 _WRITE_TRIES = 10
 
 
-@dataclass(frozen=True)
-class LoginAttempt:
+class LoginAttempt(NamedTuple):
     account: str
     source: ratelimit.Reservation
     pair: ratelimit.Reservation
@@ -35,8 +34,7 @@ class LoginAttempt:
     delayed: bool
 
 
-@dataclass(frozen=True)
-class _AccountState:
+class _AccountState(NamedTuple):
     item: SystemItemModel | None
     failures: int
     last_failure_at: float

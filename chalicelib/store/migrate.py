@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 
@@ -36,8 +36,7 @@ class MigrationError(RuntimeError):
     pass
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     revision: str
     module: str
     description: str

@@ -30,7 +30,7 @@ from chalicelib.domain.codes import CodeTerms
 from chalicelib.domain.errors import ConflictError, NotFoundError, ValidationError
 from chalicelib.domain.order_stock import across_slots, allocate_lines
 from chalicelib.domain.payments import DEFAULT_PROVIDER, PaymentConfirmation, StripePayment
-from chalicelib.store import audit, codes, stock
+from chalicelib.store import audit, codes, queue, stock
 from chalicelib.store.availability import iso
 from chalicelib.store.models.events import EventModel, event_pk
 from chalicelib.store.models.orders import (
@@ -128,14 +128,20 @@ class CodeMoved(Exception):
     """The order's code was used up or changed since it was read."""
 
 
+class AdmissionTaken(Exception):
+    """The waiting-room number was already spent on another order."""
+
+
 def commit_new_order(
     order: OrderModel,
     record: IdempotencyModel,
     offers: Mapping[str, rules.TicketOffer],
     code: tuple[CodeTerms, int] | None = None,
+    admission: int | None = None,
 ) -> None:
-    """``code``: the code's terms and ``terms_ver`` as read; its use is taken in this transaction.
-    The slots of split tickets are chosen here, from ``offers`` (as read), and kept on the lines."""
+    """``code``: the code's terms and ``terms_ver`` as read; its use is taken in this transaction,
+    like the waiting-room number ``admission`` (at most one order per number). The slots of split
+    tickets are chosen here, from ``offers`` (as read), and kept on the lines."""
     try:
         lines = allocate_lines(lines_of(order), offers)
     except ValueError as error:
@@ -163,9 +169,13 @@ def commit_new_order(
                 stock.stage_change(write, order.event_id, ticket_id, index, change, condition)
             if code is not None:
                 codes.stage_use(write, order.event_id, *code)
+            if admission is not None:
+                queue.stage_admission_use(write, order.event_id, admission, order.created_at)
     except Cancelled as cancelled:
         if cancelled.failed("idempotency"):
             raise KeyTaken from cancelled
+        if cancelled.failed(queue.ADMISSION_TAG):
+            raise AdmissionTaken from cancelled
         if cancelled.failed("code"):
             raise CodeMoved from cancelled
         raise StockMoved from cancelled

@@ -8,7 +8,6 @@ it fail, and the use case reads again and decides afresh.
 """
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -156,7 +155,7 @@ def retake_seats(
     each ticket on the same condition a new order takes seats with (from the slots free now, which
     the lines then name). SeatsGone when they are not free."""
     try:
-        lines = allocate_lines([replace(line, slots=()) for line in lines_of(order)], offers)
+        lines = allocate_lines([line._replace(slots=()) for line in lines_of(order)], offers)
     except ValueError as error:
         raise SeatsGone from error
     taking = across_slots(rules.taking(lines, rules.COMPLETED), lines)

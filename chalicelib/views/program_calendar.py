@@ -5,11 +5,13 @@ its entries instead of duplicating them; DTSTAMP is the item's last change, so t
 give the same bytes."""
 
 from datetime import UTC, date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.program import Program
 from chalicelib.store.models.events import EventModel
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 PRODID = "-//Marquee//Public program//EN"
 UID_DOMAIN = "marquee"
@@ -32,7 +34,7 @@ def _stamp(*moments: Any) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _session_event(session: dict[str, Any], program: Program, zone: ZoneInfo, page_url: str) -> Any:
+def _session_event(session: dict[str, Any], program: Program, zone: "ZoneInfo", page_url: str) -> Any:
     from icalendar import Event
 
     rooms, tracks, speakers = program.by_id("microlocation"), program.by_id("track"), program.by_id("speaker")
@@ -57,7 +59,7 @@ def _session_event(session: dict[str, Any], program: Program, zone: ZoneInfo, pa
     return vevent
 
 
-def _event_event(event: EventModel, zone: ZoneInfo, page_url: str) -> Any:
+def _event_event(event: EventModel, zone: "ZoneInfo", page_url: str) -> Any:
     from icalendar import Event
 
     vevent = Event()
@@ -78,6 +80,8 @@ def calendar_ics(
     event: EventModel, program: Program, page_url: str, session: dict[str, Any] | None = None
 ) -> str:
     """The whole program, or only ``session`` when one is given."""
+    from zoneinfo import ZoneInfo  # on the first export, not at every cold start
+
     from icalendar import Calendar, Timezone
 
     zone = ZoneInfo(event.timezone)

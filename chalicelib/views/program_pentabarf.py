@@ -9,11 +9,13 @@ import math
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.program import Program, duration_minutes, number_of
 from chalicelib.store.models.events import EventModel
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 # Sessions without a room are listed in one named after the venue, or this.
 NO_ROOM = "Venue"
@@ -30,7 +32,7 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _timeslot(sessions: list[dict[str, Any]], zone: ZoneInfo) -> int:
+def _timeslot(sessions: list[dict[str, Any]], zone: "ZoneInfo") -> int:
     """The largest grid step every start and duration falls on (15 minutes for an empty program)."""
     steps = [duration_minutes(s) for s in sessions]
     steps += [datetime.fromisoformat(s["starts_at"]).astimezone(zone).minute for s in sessions]
@@ -40,7 +42,7 @@ def _timeslot(sessions: list[dict[str, Any]], zone: ZoneInfo) -> int:
 
 
 def _event(
-    room: ET.Element, session: dict[str, Any], program: Program, zone: ZoneInfo, page_url: str
+    room: ET.Element, session: dict[str, Any], program: Program, zone: "ZoneInfo", page_url: str
 ) -> None:
     tracks, speakers = program.by_id("track"), program.by_id("speaker")
     starts = datetime.fromisoformat(session["starts_at"]).astimezone(zone)
@@ -69,6 +71,8 @@ def _event(
 
 
 def schedule_xml(event: EventModel, program: Program, page_url: str) -> str:
+    from zoneinfo import ZoneInfo  # on the first export, not at every cold start
+
     zone = ZoneInfo(event.timezone)
     starts = datetime.fromisoformat(event.starts_at).astimezone(zone)
     ends = datetime.fromisoformat(event.ends_at).astimezone(zone)

@@ -12,7 +12,7 @@ from chalice import Chalice
 
 from chalicelib.http.errors import INTERNAL_ERROR_MESSAGE
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.log import logger
+from chalicelib.log import FORMATTER, logger
 
 SECRET_DETAIL = "table marquee-x exploded at row 42"
 
@@ -21,7 +21,7 @@ class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
         self.lines: list[dict[str, Any]] = []
-        self.setFormatter(logger.registered_formatter)
+        self.setFormatter(FORMATTER)
 
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(json.loads(self.format(record)))

@@ -272,6 +272,17 @@ class World:
         )
         return str(made["id"])
 
+    def queue_id(self) -> str:
+        """A number in the event's waiting room (switched on for it, then off again, so orders
+        fuzzed afterwards need no admission)."""
+        self.ensure_published()
+        path = f"/events/{self.event_id}"
+        self.call("PATCH", path, {"waiting_room": {"enabled": True, "admit_per_minute": 600}})
+        try:
+            return str(self.call("POST", f"/public{path}/queue")["queue_id"])
+        finally:
+            self.call("PATCH", path, {"waiting_room": {"enabled": False, "admit_per_minute": 600}})
+
     def pending_invite(self) -> str:
         """An invite to the organizer from another organizer's event (with its notification)."""
         found = self.call("GET", "/me/invites")
@@ -321,6 +332,8 @@ class World:
         if name == "secret":
             # The SES notification route's path secret: the stack configures none, so it answers 404.
             return "not-the-configured-secret"
+        if name == "queue_id":
+            return self.queue_id()
         raise AssertionError(f"no real value for {{{name}}} in {method} {path}")
 
     def resolve(self, value: Any) -> Any:

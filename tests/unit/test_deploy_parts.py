@@ -1,6 +1,5 @@
 """What the deploy tools and manage.py are built from: stage settings, bucket rules, gateway responses."""
 
-import dataclasses
 import json
 import os
 import re
@@ -68,7 +67,7 @@ def test_applying_a_stage_drops_the_shells_marquee_settings(
 
 
 def test_a_separate_uploads_bucket_gets_the_upload_rules_and_media_keeps_reads() -> None:
-    config = dataclasses.replace(settings(), uploads_bucket="elsewhere-uploads")
+    config = settings()._replace(uploads_bucket="elsewhere-uploads")
 
     media, uploads, site = bucket_specs(config)
 
@@ -80,7 +79,7 @@ def test_a_separate_uploads_bucket_gets_the_upload_rules_and_media_keeps_reads()
     assert not media.expiry and {m for r in media.cors for m in r.methods} == {"GET", "HEAD"}
     assert [r.prefix for r in uploads.expiry] == [UPLOADS_PREFIX] and uploads.cors[0].methods == ("POST",)
     assert not uploads.public_prefixes and all(uploads.public_access_block().values())
-    config = dataclasses.replace(config, jwt_secret_parameter="/marquee/x/jwt-secret")
+    config = config._replace(jwt_secret_parameter="/marquee/x/jwt-secret")
     target = DeployTarget("x", "api", config, table_specs(), [media, uploads, site], websocket=True)
     statements = deploy_policy(target, "123456789012")["Statement"]
     objects = next(s for s in statements if s["Sid"] == "MediaObjects")

@@ -2,7 +2,6 @@
 IAM rules accept (known actions, well-formed ARNs and conditions), only the resources the models,
 bucket rules and stage settings name, no wildcard actions, every table and index covered."""
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -30,7 +29,7 @@ PARAMETER = "/marquee/test/jwt-secret"
 
 
 def _config(**changes: Any) -> Settings:
-    return dataclasses.replace(settings(), **{"region": REGION, "jwt_secret_parameter": PARAMETER, **changes})
+    return settings()._replace(**{"region": REGION, "jwt_secret_parameter": PARAMETER, **changes})
 
 
 def _target(config: Settings | None = None, websocket: bool = True) -> DeployTarget:

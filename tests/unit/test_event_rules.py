@@ -26,6 +26,7 @@ def test_a_new_event_gets_defaults_and_clean_values():
         "state": "draft",
         "payment_provider": "manual",
         "refund_deadline": None,
+        "waiting_room": {"enabled": False, "admit_per_minute": 100},
     }
 
 

@@ -5,6 +5,7 @@ one BatchGetItem answers "what is this user's role here" together with it."""
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 
+from chalicelib.domain.waiting_room import off as waiting_room_off
 from chalicelib.store.models.base import BaseMeta, BaseModel, table_name
 
 EVENTS_TABLE = table_name("events")
@@ -71,6 +72,11 @@ class EventModel(BaseModel):
     payment_provider = UnicodeAttribute(default="manual")
     # Until then buyers may cancel a paid order themselves (refunded in full); None: never.
     refund_deadline = UnicodeAttribute(null=True)
+    # The organizer's {enabled, admit_per_minute}; the clock of admissions is the server's own
+    # (chalicelib.domain.waiting_room): when it (re)started, and who was admitted by then.
+    waiting_room = JSONAttribute(default=waiting_room_off)
+    queue_opened_at = UnicodeAttribute(null=True)
+    queue_admitted_base = NumberAttribute(default=0)
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)

@@ -124,8 +124,9 @@ function checkRows(chosen, currency) {
   return fine;
 }
 
-/** Builds the form around the ticket list `list` (its cards `cards`), in place. */
-export function orderForm(event, { list, cards, questions = [], code = null }) {
+/** Builds the form around the ticket list `list` (its cards `cards`), in place; `admit`: while the
+ * waiting room is on, gives the admission the order sends as X-Admission. */
+export function orderForm(event, { list, cards, questions = [], code = null, admit = null }) {
   useStylesheet(ORDER_STYLES);
   const failure = errorBox('order-error');
   const result = h('div', { class: 'order-result', tabindex: -1, 'aria-live': 'polite' });
@@ -192,7 +193,8 @@ export function orderForm(event, { list, cards, questions = [], code = null }) {
     submit.disabled = true;
     try {
       const body = { items, ...(code ? { code } : {}) };
-      const order = await api.post(`/events/${event.id}/orders`, body, { headers: { 'Idempotency-Key': key } });
+      const headers = { 'Idempotency-Key': key, ...(admit ? { 'X-Admission': await admit() } : {}) };
+      const order = await api.post(`/events/${event.id}/orders`, body, { headers });
       key = newKey();
       form.reset();
       rows.forEach((row) => { row.stepper.reset(); row.syncSeats(); });

@@ -2,7 +2,8 @@
 // where its sale stands (on sale with how many are left, "On sale from <date, zone>", "Sales ended",
 // "Sold out"; the counts live over the event's WebSocket while online), "Have a code?"
 // (public-code.js), and for a signed-in visitor the order form's steppers inside the cards
-// (order-form.js), with a "Get tickets" bar on phones while the tickets are out of view.
+// (order-form.js), with a "Get tickets" bar on phones while the tickets are out of view; behind the
+// waiting room while the organizer has it on (site-queue.js).
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
@@ -103,12 +104,41 @@ export function ticketsSection(event, { signal, offline, code, refused, navigate
       h('summary', {}, 'Have an access or discount code?'), codeBox(event, code, refused, navigate)));
   const applied = code && !refused ? code : null;
 
+  const listen = () => {
+    if (!store.config?.wsUrl) return;
+    const byId = new Map(cards.map((card) => [card.ticket.id, card]));
+    const live = new LiveSocket(() => `${store.config.wsUrl}?event=${encodeURIComponent(event.id)}`);
+    live.addEventListener('message', ({ detail }) => {
+      if (detail?.meta !== 'availability' || detail.event_id !== event.id) return;
+      for (const { id, available } of detail.tickets || []) byId.get(id)?.update(available);
+    });
+    live.start();
+    signal.addEventListener('abort', () => live.stop());
+  };
+
+  // While the waiting room is on: a number first, the form once admitted (null: the room closed).
+  const admission = async () => {
+    if (!event.waiting_room?.enabled) return null;
+    const { waitingRoom } = await import('./site-queue.js');
+    const room = waitingRoom(event, { signal });
+    section.append(room.section);
+    return room.admitted;
+  };
+
   const start = async () => {
     if (!tickets.length) return;
     if (offline) {
       section.append(h('p', { class: 'muted' }, 'Ordering needs a connection.'));
       return;
     }
+    listen();
+    let admit;
+    try {
+      admit = await admission();
+    } catch {
+      return;  // the waiting room says why
+    }
+    if (signal.aborted) return;
     const onSale = tickets.filter((ticket) => saleState(ticket) !== 'ended');
     if (onSale.length) {
       const { bar, stop } = phoneBar(section, onSale, event.currency);
@@ -120,22 +150,15 @@ export function ticketsSection(event, { signal, offline, code, refused, navigate
         import('./order-form.js').catch(() => null),
         api.get(`/public/events/${encodeURIComponent(event.id)}/questions`, { auth: false, signal }).catch(() => null),
       ]);
-      if (forms && !signal.aborted) forms.orderForm(event, { list, cards, questions: asked?.questions || [], code: applied });
+      if (forms && !signal.aborted) {
+        forms.orderForm(event, { list, cards, questions: asked?.questions || [], code: applied, admit });
+      }
     } else {
       const next = encodeURIComponent(`/e/${event.id}${applied ? `?code=${encodeURIComponent(applied)}` : ''}`);
       list.after(h('p', { class: 'sign-in-to-order', dataset: { signInToOrder: '' } },
         h('a', { class: 'button primary', href: `#/signin?next=${next}` }, 'Sign in to get tickets'),
         ' ', h('a', { href: `#/signup?next=${next}` }, 'or create an account')));
     }
-    if (!store.config?.wsUrl) return;
-    const byId = new Map(cards.map((card) => [card.ticket.id, card]));
-    const live = new LiveSocket(() => `${store.config.wsUrl}?event=${encodeURIComponent(event.id)}`);
-    live.addEventListener('message', ({ detail }) => {
-      if (detail?.meta !== 'availability' || detail.event_id !== event.id) return;
-      for (const { id, available } of detail.tickets || []) byId.get(id)?.update(available);
-    });
-    live.start();
-    signal.addEventListener('abort', () => live.stop());
   };
   return { section, start };
 }

@@ -83,6 +83,13 @@ function detailsStep(section, event, { navigate, signal }) {
     refund_deadline: field('Buyers may cancel paid orders until',
       h('input', { type: 'datetime-local', value: isoToWall(event?.refund_deadline, zone), dataset: { refundDeadline: '' } }),
       { name: 'refund_deadline', hint: refundHint(zone) }),
+    'waiting_room.enabled': checkField('Waiting room for the on-sale', h('input', {
+      type: 'checkbox', checked: Boolean(event?.waiting_room?.enabled), dataset: { waitingRoom: '' },
+    }), 'waiting_room_enabled'),
+    'waiting_room.admit_per_minute': field('People let in per minute', h('input', {
+      type: 'number', min: 1, max: 100000, step: 1, inputmode: 'numeric', required: true,
+      value: String(event?.waiting_room?.admit_per_minute ?? 100), dataset: { admitPerMinute: '' },
+    }), { name: 'admit_per_minute', hint: 'While the room is on, buyers take a number and reach the ticket form in arrival order at this rate.' }),
   };
   // The deadline is a wall-clock time in the event's zone: its hint follows the zone chosen above.
   zoneSelect.addEventListener('change', () => {
@@ -99,6 +106,7 @@ function detailsStep(section, event, { navigate, signal }) {
     h('div', { class: 'field-row' }, fields.timezone.wrap, fields.currency.wrap),
     fields.location_name.wrap, fields.description.wrap,
     h('div', { class: 'field-row' }, fields.payment_provider.wrap, fields.refund_deadline.wrap),
+    h('div', { class: 'field-row' }, fields['waiting_room.enabled'].wrap, fields['waiting_room.admit_per_minute'].wrap),
     failure, h('div', { class: 'actions' }, submit));
   section.append(form);
   fields.name.input.focus();
@@ -124,6 +132,7 @@ function detailsStep(section, event, { navigate, signal }) {
       currency: values.currency.trim().toUpperCase(),
       payment_provider: values.payment_provider,
       refund_deadline: wallToIso(values.refund_deadline, values.timezone),
+      waiting_room: { enabled: values.waiting_room_enabled, admit_per_minute: wholeNumber(values.admit_per_minute) },
     };
     submit.disabled = true;
     try {
@@ -155,6 +164,19 @@ function checkLocally(fields, values) {
     fine = false;
   }
   return fine;
+}
+
+/** A checkbox with its label beside it, shaped like field() so errors show the same way. */
+function checkField(labelText, control, name) {
+  control.name = name;
+  const error = h('p', { class: 'field-error', id: `${name}-error`, hidden: true, dataset: { errorFor: name } });
+  const wrap = h('div', { class: 'field' }, h('label', { class: 'check' }, control, labelText), error);
+  return { wrap, input: control, error };
+}
+
+// A whole number as a number; anything else as typed, for the server to name what is wrong.
+function wholeNumber(text) {
+  return /^\d+$/.test(text.trim()) ? Number(text.trim()) : text;
 }
 
 export function showErrors(error, fields, failure) {
