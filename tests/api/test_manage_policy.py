@@ -54,6 +54,9 @@ def test_the_account_comes_from_sts_and_the_file_names_the_stages_resources(
     ]
     resources = _resources(chalice_dir)
     assert "arn:aws:dynamodb:us-east-1:123456789012:table/marquee-test-events" in resources
+    # The stream functions read the streamed tables' streams, whatever their label.
+    assert "arn:aws:dynamodb:us-east-1:123456789012:table/marquee-test-orders/stream/*" in resources
+    assert not any(arn.endswith("marquee-test-users/stream/*") for arn in resources)
     assert "arn:aws:ses:us-east-1:123456789012:identity/events@example.org" in resources
     assert "arn:aws:ssm:us-east-1:123456789012:parameter/marquee/test/jwt-secret" in resources
 
