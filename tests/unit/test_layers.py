@@ -28,8 +28,6 @@ MAY_IMPORT: dict[str, set[str]] = {
         "config", "domain", "encoding", "http", "log", "media", "payments", "mail",
         "realtime", "services", "store", "views",
     },
-    # Entry points like api: the stream functions' handlers call the use cases.
-    "streams": {"config", "domain", "log", "realtime", "services", "store"},
 }  # fmt: skip
 
 
