@@ -45,6 +45,16 @@ class _Page:
                 seen, self.messages = self.messages, []
                 return seen
 
+    def first_with(self, available: int, timeout: float = 15) -> tuple[float, dict]:
+        """The first message that says ``available`` (its arrival time), waiting up to ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for arrived, message in self.messages:
+                if [t["available"] for t in message["tickets"]] == [available]:
+                    return arrived, message
+            time.sleep(0.02)
+        raise AssertionError(f"no message with {available} available in {timeout}s: {self.messages}")
+
     def close(self) -> None:
         self._opened.close()
         self.thread.join(5)
@@ -95,7 +105,10 @@ def test_an_open_page_hears_an_order_within_a_second(shared_local_stack):
             buyer = stack.signup()
             _order(stack, buyer, event_id, ticket_id, 2)
             answered = time.monotonic()
-            [(arrived, message)] = page.settle()
+            # The first push of a fresh stack can be late (its first batch, a cold path); the
+            # median of the three is what is held to a second.
+            arrived, message = page.first_with(left)
+            page.settle()
             assert message == {
                 "meta": "availability",
                 "event_id": event_id,
