@@ -1,9 +1,12 @@
 """What the open WebSocket connections are told: the availability of an event's tickets (its
-public pages) and a user's unread notifications (their tabs)."""
+public pages, with their waiting room's line) and a user's unread notifications (their tabs)."""
+
+from typing import Any
 
 from chalicelib.realtime.connections import connections_of
 from chalicelib.realtime.notifier import ClientFactory, management_client, push
 from chalicelib.realtime.sessions import live_connections
+from chalicelib.services import queue
 from chalicelib.store import availability, events, notifications
 from chalicelib.store.models.connections import event_channel
 from chalicelib.store.models.notifications import NotificationModel
@@ -17,16 +20,23 @@ PUSH_UNREAD_LIMIT = 10
 def push_availability(event_id: str) -> int:
     """O(open connections of this event): one Query of its channel, nothing when nobody listens."""
     connections = connections_of(event_channel(event_id))
+    if not connections:
+        return 0
     # Pages that opened while the event was public hear nothing once it is a draft again.
-    if not connections or not events.is_published(event_id):
+    event = events.published_state(event_id)
+    if event is None:
         return 0
     tickets = [t for t in availability.event_tickets(event_id) if not t.hidden]
     counts = availability.availability(event_id, tickets)
-    payload = {
+    payload: dict[str, Any] = {
         "meta": "availability",
         "event_id": event_id,
         "tickets": [{"id": t.ticket_id, "available": counts[t.ticket_id]} for t in tickets],
     }
+    # While the waiting room is on, the line as it stands: each page works out its own place.
+    line = queue.line_now(event)
+    if line is not None:
+        payload["queue"] = line
     return push(connections, payload)
 
 

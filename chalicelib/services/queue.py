@@ -1,6 +1,7 @@
 """Waiting-room use cases: take a number, see your place (and your admission once admitted), and
 the check an order makes before it is placed while the room is on."""
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain import waiting_room as room
@@ -34,8 +35,7 @@ def place_in_line(event: EventModel, queue_id: str) -> dict[str, Any]:
     status: dict[str, Any] = {
         "position": position,
         "admitted": state.admits(position, moment),
-        "admitted_through": state.admitted_through(moment),
-        "admit_per_minute": state.admit_per_minute,
+        **_line(state, moment),
         "estimated_wait_s": state.wait_seconds(position, moment),
     }
     if status["admitted"]:
@@ -43,6 +43,17 @@ def place_in_line(event: EventModel, queue_id: str) -> dict[str, Any]:
         status["admission"] = queue.admission(event.event_id, position, expires_at)
         status["admission_expires_at"] = expires_at.isoformat(timespec="seconds")
     return status
+
+
+def _line(state: room.Room, moment: datetime) -> dict[str, int]:
+    return {"admitted_through": state.admitted_through(moment), "admit_per_minute": state.admit_per_minute}
+
+
+def line_now(event: EventModel) -> dict[str, int] | None:
+    """How far the line has moved and how fast (the same for everyone in it: what the event's pages
+    are pushed), or None while the room is off."""
+    state = queue.room_of(event)
+    return _line(state, now()) if state.enabled else None
 
 
 def admitted_number(event: EventModel, admission: str | None) -> int | None:

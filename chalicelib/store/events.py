@@ -153,11 +153,20 @@ def get_event(event_id: str, missing: str = "No such event.") -> EventModel:
         raise NotFoundError(missing) from error
 
 
-def is_published(event_id: str) -> bool:
+# What a push to the public pages needs of the event: whether it is public, and its waiting room.
+_PUBLIC_STATE = ["state", "waiting_room", "queue_opened_at", "queue_admitted_base"]
+
+
+def published_state(event_id: str) -> EventModel | None:
+    """The event's state and waiting room (only those; consistent: a push follows the room's change
+    on the stream), or None while it is a draft or gone."""
     try:
-        return EventModel.get(event_pk(event_id), EVENT_SK, attributes_to_get=["state"]).state == PUBLISHED
+        event = EventModel.get(
+            event_pk(event_id), EVENT_SK, consistent_read=True, attributes_to_get=_PUBLIC_STATE
+        )
     except DoesNotExist:
-        return False
+        return None
+    return event if event.state == PUBLISHED else None
 
 
 def delete_event(

@@ -9,7 +9,7 @@ from chalicelib.services import buyer_mail, checkins, organizer_messages
 from chalicelib.services.audience import push_coalesced
 from chalicelib.services.pushes import push_availability
 from chalicelib.store.models.connections import checkins_channel, event_channel
-from chalicelib.store.models.events import EVENT_PK_PREFIX, EVENTS_TABLE
+from chalicelib.store.models.events import EVENT_PK_PREFIX, EVENT_SK, EVENTS_TABLE
 from chalicelib.store.models.mailing import MESSAGE_PREFIX
 from chalicelib.store.models.orders import ORDER_PREFIX, ORDERS_TABLE, OrderModel
 from chalicelib.store.models.tickets import SHARD_PREFIX, TICKET_PREFIX
@@ -21,6 +21,8 @@ logger = logging.getLogger("marquee.streams")
 # What a ticket's availability on the public page is made of; and its door counts.
 AVAILABILITY_FIELDS = ("quantity", "sold", "reserved", "held", "hidden")
 COUNT_FIELDS = ("sold", "checked_in")
+# The waiting room's settings and the server's clock of it, on the event item.
+ROOM_FIELDS = ("waiting_room", "queue_opened_at", "queue_admitted_base")
 
 
 def _event_of(change: Change) -> str:
@@ -46,6 +48,19 @@ def tell_the_public_pages(changes: list[Change]) -> None:
     """Tickets taken or given back (orders placed, paid, cancelled, expired, refunded) or edited:
     one availability message per event per second to its open public pages."""
     events = _events_where(changes, AVAILABILITY_FIELDS)
+    push_coalesced("availability", events, time.time(), push_availability, _pages_open)
+
+
+@on_items(EVENT_SK, table=EVENTS_TABLE)
+def tell_the_waiting_rooms(changes: list[Change]) -> None:
+    """The line moves with the clock, not with writes, so the pages count it down themselves; the
+    organizer's new rate (or the room switched on or off) changes that count, so they hear of it at
+    once (in the same coalesced availability message: one per event per second)."""
+    events = {
+        _event_of(change)
+        for change in changes
+        if change.event_name == MODIFY and change.changed(*ROOM_FIELDS)
+    }
     push_coalesced("availability", events, time.time(), push_availability, _pages_open)
 
 

@@ -2,6 +2,8 @@
 a buyer arriving behind others sees their number and the wait count down, keeps the place across a
 reload, and reaches the ticket form once admitted; the order is sent with its admission."""
 
+import time
+
 from tests.e2e.conftest import unique_email
 from tests.e2e.ui import shots
 
@@ -71,3 +73,43 @@ def test_join_the_line_wait_then_order(browser_factory, stack):
     )
     assert again.status_code == 403 and again.json()["error"]["code"] == "admission_used"
     assert stack.api("POST", f"/public/events/{event['id']}/queue").json()["position"] == 6
+
+
+def test_a_raised_rate_admits_by_push_before_the_re_read(browser_factory, stack):
+    """At one a minute the fifth in line waits minutes and re-reads its place every 15 s; the
+    organizer raises the rate, the event channel says so, and the page fetches its admission and
+    shows the form at once (well before any re-read would)."""
+    organizer = stack.signup(unique_email("rita"), "Rita Organizer")
+    event = stack.create_event(organizer["token"], "Rate Fest")
+    table = {"tickets": [{"name": "Entry", "type": "free", "quantity": 20, "max_order": 2}]}
+    assert stack.api("PUT", f"/events/{event['id']}/tickets", table, organizer["token"]).status_code == 200
+    slow = {"state": "published", "waiting_room": {"enabled": True, "admit_per_minute": 1}}
+    assert stack.api("PATCH", f"/events/{event['id']}", slow, organizer["token"]).ok
+    for _ in range(4):
+        assert stack.api("POST", f"/public/events/{event['id']}/queue").ok
+
+    buyer = stack.signup(unique_email("pat"), "Pat Pushed")
+    page = signed_in(browser_factory().new_page(), stack, buyer)
+    reads: list[float] = []
+    status_path = f"/public/events/{event['id']}/queue/5."
+    page.on("request", lambda request: reads.append(time.monotonic()) if status_path in request.url else None)
+    sockets: list = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    page.goto(f"{stack.base_url}/?fresh#/e/{event['id']}")
+    page.wait_for_function(
+        "() => /^You are number 5 in line, about [45] minutes\\.$/"
+        ".test(document.querySelector('[data-queue-position]')?.textContent || '')"
+    )
+    first_read = reads[0]
+    assert [socket.url for socket in sockets if f"event={event['id']}" in socket.url]
+    time.sleep(1)  # its handshake (the server's $connect) done
+
+    fast = {"waiting_room": {"enabled": True, "admit_per_minute": 600}}
+    assert stack.api("PATCH", f"/events/{event['id']}", fast, organizer["token"]).ok
+    page.locator("[data-order-form]").wait_for(timeout=10_000)
+    admitted_after = time.monotonic() - first_read
+
+    assert "your turn" in page.locator("[data-queue-position]").inner_text()
+    assert admitted_after < 15, "admitted by the 15 s re-read, not by the push"
+    assert len(reads) == 2  # the first read, then the one the push asked for (with the admission)
+    shots(page, "waiting-room-admitted-by-push")

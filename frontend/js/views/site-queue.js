@@ -1,8 +1,9 @@
 // The on-sale's waiting room on the event site. One number per browser (its queue id kept in
 // localStorage, so a reload keeps the place); "You are number N in line, about M minutes", counted
-// down every second from the organizer's rate and checked with the server now and then (the line
-// moves with the clock, not with writes, so nothing is pushed); once admitted, the admission the
-// order form sends as X-Admission.
+// down every second from the line the event channel pushes (its availability message's `queue`:
+// admitted_through and the rate, sent on ticket changes and when the organizer changes the room),
+// and checked with the server now and then for quiet times; once admitted, the admission the order
+// form sends as X-Admission.
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
@@ -20,8 +21,9 @@ function waitText(seconds) {
 }
 
 /** {section, admitted}: `admitted` resolves to a function giving a current admission, or null when
- * the room was switched off meanwhile (orders need none then). */
-export function waitingRoom(event, { signal }) {
+ * the room was switched off meanwhile (orders need none then). `live`: the page's event channel
+ * (a LiveSocket), or null without one (then the clock and the re-reads alone move the line). */
+export function waitingRoom(event, { signal, live = null }) {
   const base = `/public/events/${encodeURIComponent(event.id)}/queue`;
   const saved = PLACE_PREFIX + event.id;
   const line = h('p', { class: 'queue-line', dataset: { queuePosition: '' } }, 'Taking your place in line…');
@@ -69,21 +71,27 @@ export function waitingRoom(event, { signal }) {
 
   const admitted = new Promise((resolve, reject) => {
     let timer = null;
-    const stop = () => clearTimeout(timer);
+    let done = false;
+    const stop = () => {
+      clearTimeout(timer);
+      live?.removeEventListener('message', heard);
+    };
     signal.addEventListener('abort', stop);
     const settle = () => {
+      if (done) return;
+      done = true;
       stop();
       line.textContent = "It's your turn: choose your tickets below.";
       resolve(admission);
     };
+    const check = async () => {
+      await read();
+      if (status.admitted) settle();
+    };
     const tick = async () => {
       try {
-        const due = show() === 0 || Date.now() - readAt >= CHECK_EVERY_MS;
-        if (due) await read();
-        if (status.admitted) {
-          settle();
-          return;
-        }
+        if (show() === 0 || Date.now() - readAt >= CHECK_EVERY_MS) await check();
+        if (done) return;
         show();
       } catch (error) {
         if (error.name === 'AbortError') return;
@@ -91,6 +99,21 @@ export function waitingRoom(event, { signal }) {
       }
       if (!signal.aborted) timer = setTimeout(tick, TICK_MS);
     };
+    // The pushed line replaces the counted one; our turn (or a message without a line: the room
+    // was switched off) is confirmed, and the admission fetched, at once.
+    function heard({ detail }) {
+      if (detail?.meta !== 'availability' || detail.event_id !== event.id || !status || done) return;
+      if (detail.queue) {
+        status = { ...status, ...detail.queue };
+        readAt = Date.now();
+        if (detail.queue.admitted_through < status.position) {
+          show();
+          return;
+        }
+      }
+      check().catch(() => {});  // the next tick tries again and says why
+    }
+    live?.addEventListener('message', heard);
     take().then(() => (status.admitted ? settle() : tick()), (error) => {
       if (error.name === 'AbortError') return;
       if (error.code === 'no_waiting_room') {

@@ -105,7 +105,7 @@ export function ticketsSection(event, { signal, offline, code, refused, navigate
   const applied = code && !refused ? code : null;
 
   const listen = () => {
-    if (!store.config?.wsUrl) return;
+    if (!store.config?.wsUrl) return null;
     const byId = new Map(cards.map((card) => [card.ticket.id, card]));
     const live = new LiveSocket(() => `${store.config.wsUrl}?event=${encodeURIComponent(event.id)}`);
     live.addEventListener('message', ({ detail }) => {
@@ -114,13 +114,14 @@ export function ticketsSection(event, { signal, offline, code, refused, navigate
     });
     live.start();
     signal.addEventListener('abort', () => live.stop());
+    return live;
   };
 
   // While the waiting room is on: a number first, the form once admitted (null: the room closed).
-  const admission = async () => {
+  const admission = async (live) => {
     if (!event.waiting_room?.enabled) return null;
     const { waitingRoom } = await import('./site-queue.js');
-    const room = waitingRoom(event, { signal });
+    const room = waitingRoom(event, { signal, live });
     section.append(room.section);
     return room.admitted;
   };
@@ -131,10 +132,10 @@ export function ticketsSection(event, { signal, offline, code, refused, navigate
       section.append(h('p', { class: 'muted' }, 'Ordering needs a connection.'));
       return;
     }
-    listen();
+    const live = listen();
     let admit;
     try {
-      admit = await admission();
+      admit = await admission(live);
     } catch {
       return;  // the waiting room says why
     }
