@@ -3,6 +3,7 @@ stores a request item and calls SES for no address, the stream mints the link an
 address that has an account, once however often the request is delivered, again on redelivery
 when SES did not take it, and not at all once the link it would carry has expired."""
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +12,15 @@ import time_machine
 
 from chalicelib.domain.clock import now
 from devstack.streams import StreamPoller
-from tests.api.test_password_reset import OLD, _ask, _confirm, _reset_items, _reset_mails, _token
+from tests.api.test_password_reset import (
+    OLD,
+    _ask,
+    _confirm,
+    _reset_items,
+    _reset_mails,
+    _reset_requests,
+    _token,
+)
 
 
 def _ses_sent() -> list[Any]:
@@ -68,6 +77,32 @@ def test_a_request_delivered_again_is_mailed_once(api, signup, stream, sent_emai
     assert StreamPoller(app, "us-east-1").run_pending() > 0
 
     assert len(_reset_mails(sent_emails, "ann@example.com")) == 1
+    assert len(_reset_items()) == 1
+
+
+def test_four_deliveries_of_one_request_at_once_mail_it_once(api, signup, sent_emails, threaded_app):
+    from chalicelib.services.accounts import mail_reset_link
+    from chalicelib.store.models.password_resets import PasswordResetRequestModel
+
+    signup("ann@example.com", password=OLD)
+    _ask(api)
+    [item] = _reset_requests()
+    request = PasswordResetRequestModel.get(item["pk"]["S"], item["sk"]["S"])
+    start = threading.Barrier(4)
+    mailed: list[bool] = []
+
+    def deliver() -> None:
+        start.wait()
+        mailed.append(mail_reset_link(request))
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(mailed) == [False, False, False, True]
+    assert len(_reset_mails(sent_emails, "ann@example.com")) == 1  # the stream's own delivery too
     assert len(_reset_items()) == 1
 
 
