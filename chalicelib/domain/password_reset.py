@@ -2,7 +2,7 @@
 address has an account, a link lasts one hour and works once (its token: domain/link_tokens.py),
 the new password follows the signup rules."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.fields import Text
@@ -20,6 +20,13 @@ RESET_REQUESTED = sent(
     "PasswordResetRequested",
     {"email": Text(fmt="email", description="The address as understood; never whether it has an account")},
 )
+
+
+def mails_a_link(requested_at: datetime, account_created_at: datetime, moment: datetime) -> bool:
+    """Whether a request is answered with a link to the address's account: only when the account
+    existed when it was asked (signing up later gets nothing from an unknown address's request)
+    and while the link would still work."""
+    return account_created_at <= requested_at and moment < requested_at + RESET_TTL
 
 
 def unknown_link() -> ValidationError:

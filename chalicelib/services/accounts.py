@@ -1,9 +1,11 @@
 """Account use cases whose effects reach beyond the user item."""
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib import mail
 from chalicelib.domain import password_reset
+from chalicelib.domain.clock import now
 from chalicelib.domain.errors import ConflictError, TooManyRequestsError
 from chalicelib.domain.limits import (
     FAILED_RESETS_PER_SOURCE,
@@ -13,8 +15,10 @@ from chalicelib.domain.limits import (
     VERIFICATION_EMAILS_PER_USER,
 )
 from chalicelib.domain.verification import VERIFICATION_TTL
+from chalicelib.services.mail_once import send_once
 from chalicelib.services.signals import SessionsRevoked, emit
 from chalicelib.store import password_resets, ratelimit, users, verification
+from chalicelib.store.models.password_resets import PasswordResetRequestModel
 from chalicelib.store.models.users import UserModel
 
 
@@ -60,24 +64,34 @@ def confirm_verification(payload: dict[str, Any], source_ip: str) -> dict[str, A
 
 
 def request_password_reset(email: str, source_ip: str) -> dict[str, Any]:
-    """``POST /auth/password-reset`` for the normalized ``email``: a one-hour link to the address
-    if it has an account. The answer, the limits and the work are the same whether or not it does
-    (a link item is stored and the mail rendered either way); only the sending differs."""
+    """``POST /auth/password-reset`` for the normalized ``email``. The answer, the limits and the
+    work are the same whether or not it has an account: a request item is stored, nothing is read,
+    rendered or sent; the events table's stream mails the link (:func:`mail_reset_link`)."""
     from_source = ratelimit.consume(PASSWORD_RESETS_PER_SOURCE, source_ip)
     try:
         ratelimit.consume(PASSWORD_RESETS_PER_ADDRESS, ratelimit.digest(email))
     except TooManyRequestsError:
         ratelimit.give_back(from_source)
         raise
-    user = users.find_by_email_evenly(email)
-    token = password_resets.new_link(email, user)
-    context = {"token": token, "minutes": password_reset.minutes()}
-    if user is None:
-        # The work of the mail for an account, without sending it.
-        mail.render("password_reset", **context)
-    else:
-        mail.send(user.email, "password_reset", **context)
+    password_resets.new_request(email)
     return {"email": email}
+
+
+def mail_reset_link(request: PasswordResetRequestModel) -> bool:
+    """From the events table's stream, for a request just stored: a one-hour link to the address,
+    if it has an account, minted here (only its digest is stored) and mailed once however often
+    the request is delivered; True when it was mailed now."""
+    user = users.find_by_email(request.email)
+    if user is None or not password_reset.mails_a_link(
+        datetime.fromisoformat(request.requested_at), datetime.fromisoformat(user.created_at), now()
+    ):
+        return False
+
+    def send() -> str | None:
+        token = password_resets.new_link(request, user)
+        return mail.send(user.email, "password_reset", token=token, minutes=password_reset.minutes())
+
+    return send_once(f"reset#{request.pk}", send)
 
 
 def reset_password(token: str, password: str, source_ip: str) -> UserModel:

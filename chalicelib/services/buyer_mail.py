@@ -1,32 +1,15 @@
 """The mail a buyer gets after a change of their order: the confirmation (free) or receipt (paid)
 once it is completed, a notice for each refund that succeeded. Run from the orders table's stream
-(chalicelib.streams.handlers), each exactly once per change: the send is claimed first
-(store.claims), and given back when SES did not take it, so the stream's redelivery sends it then.
+(chalicelib.streams.handlers), each exactly once per change (services.mail_once).
 """
-
-from collections.abc import Callable
 
 from chalicelib import mail
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import refunds as refund_rules
 from chalicelib.services import attendees
-from chalicelib.store import claims
+from chalicelib.services.mail_once import send_once
 from chalicelib.store.models.orders import OrderModel
 from chalicelib.store.orders import lines_of
-
-
-class MailNotSent(RuntimeError):
-    """SES did not take the message (logged by chalicelib.mail); the change is delivered again."""
-
-
-def _once(key: str, send: Callable[[], str | None]) -> bool:
-    """Send unless it was sent for ``key`` before; True when it was sent now."""
-    if not claims.claim(key):
-        return False
-    if send() is None:
-        claims.give_back(key)
-        raise MailNotSent(key)
-    return True
 
 
 def send_receipt(order: OrderModel) -> bool:
@@ -46,7 +29,7 @@ def send_receipt(order: OrderModel) -> bool:
             attendees=attendees.attendees_of(order),
         )
 
-    return _once(f"receipt#{order.order_id}", send)
+    return send_once(f"receipt#{order.order_id}", send)
 
 
 def send_refund_notice(order: OrderModel, refund: refund_rules.Refund) -> bool:
@@ -63,7 +46,7 @@ def send_refund_notice(order: OrderModel, refund: refund_rules.Refund) -> bool:
             order_id=order.order_id,
         )
 
-    return _once(f"refund#{order.order_id}#{refund.refund_id}", send)
+    return send_once(f"refund#{order.order_id}#{refund.refund_id}", send)
 
 
 def succeeded_refunds(before: OrderModel | None, after: OrderModel) -> list[refund_rules.Refund]:

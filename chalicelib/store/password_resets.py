@@ -1,16 +1,20 @@
-"""Password reset links. Asking stores one link item whether or not the address has an account
-(the same writes either way); only its token's SHA-256 digest is kept. Following a link changes
-the password, raises the account's ``token_version`` (every older session stops working) and
-spends the link in one transaction, conditioned on the link being unused and unexpired and on the
-account being as it was when the link was sent (same address, same ``token_version``): a later
-password change, sign-out everywhere or reset makes older links void, and two confirmations sent
-together cannot both succeed."""
+"""Password reset requests and links. Asking stores one request item whether or not the address
+has an account (the same write either way, no secret in it); the events table's stream then mints
+the link for an address that has one: a random token of which only the SHA-256 digest is kept.
+Following a link changes the password, raises the account's ``token_version`` (every older
+session stops working) and spends the link in one transaction, conditioned on the link being
+unused and unexpired and on the account being as it was when the link was minted (same address,
+same ``token_version``): a later password change, sign-out everywhere or reset makes older links
+void, and two confirmations sent together cannot both succeed."""
+
+import uuid
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.domain import password_reset as rules
 from chalicelib.domain.clock import now
 from chalicelib.domain.link_tokens import new_token, token_digest
+from chalicelib.store.models.password_resets import RESET_REQUEST_SK, PasswordResetRequestModel
 from chalicelib.store.models.system import PasswordResetModel
 from chalicelib.store.models.users import UserModel
 from chalicelib.store.transactions import Cancelled, transaction
@@ -23,16 +27,29 @@ def _key(token: str) -> str:
     return f"RESET#{token_digest(token)}"
 
 
-def new_link(email: str, user: UserModel | None) -> str:
-    """Store a link for the normalized ``email`` (``user``: its account, if any); returns the token."""
+def new_request(email: str) -> None:
+    """Store a request for a link to the normalized ``email``, whether or not it has an account."""
+    moment = now()
+    PasswordResetRequestModel(
+        f"{RESET_REQUEST_SK}#{uuid.uuid4().hex}",
+        RESET_REQUEST_SK,
+        email=email,
+        requested_at=moment.isoformat(timespec="milliseconds"),
+        purge_at=int((moment + rules.RESET_TTL).timestamp()),
+    ).save(condition=PasswordResetRequestModel.pk.does_not_exist())
+
+
+def new_link(request: PasswordResetRequestModel, user: UserModel) -> str:
+    """Store the link ``request`` asked for, to ``user``'s account as it is now; returns the token
+    (mailed, never stored). It stops working an hour after the request."""
     token = new_token()
     PasswordResetModel(
         _key(token),
         LINK_SK,
-        email=email,
-        user_id=user.user_id if user is not None else None,
-        token_version=int(user.token_version) if user is not None else None,
-        expires_at=int((now() + rules.RESET_TTL).timestamp()),
+        email=request.email,
+        user_id=user.user_id,
+        token_version=int(user.token_version),
+        expires_at=int(request.purge_at),
     ).save(condition=PasswordResetModel.pk.does_not_exist())
     return token
 
@@ -44,8 +61,6 @@ def confirm(token: str, password: str) -> UserModel:
         link = PasswordResetModel.get(key, LINK_SK, consistent_read=True)
     except DoesNotExist:
         raise rules.unknown_link() from None
-    if link.user_id is None or link.token_version is None:
-        raise rules.unknown_link()
     password_hash = password_hashing().hash(password)
     moment = now()
     try:

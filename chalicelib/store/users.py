@@ -79,21 +79,6 @@ def find_by_email(email: str) -> UserModel | None:
     return get_user_or_none(claim.owner_id)
 
 
-# No account has this id (ids are uuid4 hex): reading it costs what reading an account costs.
-_NO_ACCOUNT = "-"
-
-
-def find_by_email_evenly(email: str) -> UserModel | None:
-    """find_by_email with the same two reads whether or not the address has an account, for
-    answers whose timing must not tell the two apart."""
-    try:
-        owner_id: str | None = EmailClaimModel.get(_claim_key(normalize_email(email))).owner_id
-    except DoesNotExist:
-        owner_id = None
-    user = get_user_or_none(owner_id or _NO_ACCOUNT)
-    return user if owner_id is not None else None
-
-
 def get_user_or_none(user_id: str) -> UserModel | None:
     try:
         return UserModel.get(user_id)

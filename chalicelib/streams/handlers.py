@@ -5,13 +5,14 @@ import time
 
 from chalicelib.domain import orders as order_rules
 from chalicelib.realtime.connections import anyone_on
-from chalicelib.services import buyer_mail, checkins, organizer_messages
+from chalicelib.services import accounts, buyer_mail, checkins, organizer_messages
 from chalicelib.services.audience import push_coalesced
 from chalicelib.services.pushes import push_availability
 from chalicelib.store.models.connections import checkins_channel, event_channel
 from chalicelib.store.models.events import EVENT_PK_PREFIX, EVENT_SK, EVENTS_TABLE
 from chalicelib.store.models.mailing import MESSAGE_PREFIX
 from chalicelib.store.models.orders import ORDER_PREFIX, ORDERS_TABLE, OrderModel
+from chalicelib.store.models.password_resets import RESET_REQUEST_SK, PasswordResetRequestModel
 from chalicelib.store.models.tickets import SHARD_PREFIX, TICKET_PREFIX
 from chalicelib.streams.dispatch import on_items
 from chalicelib.streams.records import INSERT, MODIFY, Change
@@ -101,3 +102,13 @@ def deliver_organizer_messages(changes: list[Change]) -> None:
     for change in changes:
         if change.event_name == INSERT:
             organizer_messages.deliver_inserted(str(change.image["event_id"]), str(change.keys["sk"]))
+
+
+@on_items(RESET_REQUEST_SK, table=EVENTS_TABLE)
+def mail_reset_links(changes: list[Change]) -> None:
+    """A password reset was just asked for: its link, if the address has an account (once per
+    request however often this runs; a mail SES did not take is raised, so it comes again)."""
+    for change in changes:
+        request = change.as_model(PasswordResetRequestModel)
+        if change.event_name == INSERT and request is not None:
+            accounts.mail_reset_link(request)

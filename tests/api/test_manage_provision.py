@@ -172,7 +172,8 @@ def test_the_operator_sequence_in_its_own_processes_with_a_stage(tmp_path: Path)
 
 
 def test_a_table_without_its_stream_gets_it(aws: None, capsys: pytest.CaptureFixture[str]) -> None:
-    """Tables made before the stream functions existed: provisioning turns their stream on."""
+    """Tables made before the stream functions existed: provisioning turns their stream on (and
+    the events table's TTL, which removes password reset requests)."""
     dynamodb = client("dynamodb")
     spec = next(spec for spec in table_specs() if spec.name == settings().table_name("events"))
     events = spec.name
@@ -191,7 +192,10 @@ def test_a_table_without_its_stream_gets_it(aws: None, capsys: pytest.CaptureFix
     status, lines, _ = _provision(capsys)
 
     assert status == 0
-    assert lines[:-1] == [f"table {events}: stream (NEW_AND_OLD_IMAGES) enabled"]
+    assert lines[:-1] == [
+        f"table {events}: stream (NEW_AND_OLD_IMAGES) enabled",
+        f"table {events}: TTL on purge_at enabled",
+    ]
     table = dynamodb.describe_table(TableName=events)["Table"]
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert _provision(capsys)[1][0].startswith("nothing changed (")

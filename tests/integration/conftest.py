@@ -21,7 +21,9 @@ Fixtures (use them from tests/integration and tests/e2e):
     ``api(method, path, json=None, token=None, headers=None) -> requests.Response`` (path under /api),
     ``signup(email=None, password=..., name=...) -> token``, ``login(email, password) -> token``,
     ``superadmin_token()``, ``mailbox()`` (what /mailbox.json lists, oldest first),
-    ``mailed_link(fragment, to=None)``, ``invite_token(invite_id)`` (from the invite e-mail's accept link),
+    ``mails(wanted, timeout=10)`` (those ``wanted``, waiting for one: stream functions send mail a
+    moment after the request), ``mailed_link(fragment, to=None)`` (waits alike),
+    ``invite_token(invite_id)`` (from the invite e-mail's accept link),
     ``aws_client(service)`` (boto3 on the stack's moto),
     ``stop(sig=SIGTERM) -> exit code``, ``start()``, ``restart(sig=SIGTERM)`` (same ports and
     DATA_DIR), ``wait_for_output(regex)``.
@@ -33,6 +35,7 @@ the cheap argon2 costs of tests/conftest.py, which keep logins fast.
 import contextlib
 import itertools
 import signal
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -110,15 +113,26 @@ class LocalStack(LaunchedStack):
         assert response.status_code == 200, response.text
         return list(reversed(response.json()))
 
+    def mails(self, wanted: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The e-mails of ``mailbox()`` that are ``wanted``, oldest first, once there is one: mail
+        sent from a stream function (password reset, orders) arrives a moment after the request
+        that caused it, so this waits up to ``timeout`` seconds for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [message for message in self.mailbox() if wanted(message)]
+            if found or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.1)
+
     def mailed_link(self, fragment: str, to: str | None = None) -> str:
         """The newest link containing ``fragment`` (``#/verify-email?token=``...) in an e-mail the
-        stack sent (to ``to`` only, if given)."""
-        for message in reversed(self.mailbox()):
-            if to is not None and to not in message["to"]:
-                continue
-            for link in message["links"]:
-                if fragment in link:
-                    return str(link)
+        stack sent (to ``to`` only, if given), waiting for it as ``mails`` does."""
+
+        def carries(message: dict[str, Any]) -> bool:
+            return (to is None or to in message["to"]) and any(fragment in link for link in message["links"])
+
+        for message in reversed(self.mails(carries)):
+            return str(next(link for link in message["links"] if fragment in link))
         raise AssertionError(f"no e-mail carries a link with {fragment!r}")
 
     def invite_token(self, invite_id: str) -> str:

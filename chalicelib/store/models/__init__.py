@@ -7,6 +7,7 @@ from chalicelib.store.models.events import EventModel, MembershipModel
 from chalicelib.store.models.invites import InviteModel
 from chalicelib.store.models.notifications import NotificationModel
 from chalicelib.store.models.orders import HoldModel, IdempotencyModel, OrderModel
+from chalicelib.store.models.password_resets import PasswordResetRequestModel
 from chalicelib.store.models.services import ServiceItemModel
 from chalicelib.store.models.system import EmailVerificationModel, PasswordResetModel, SystemItemModel
 from chalicelib.store.models.tickets import TicketModel
@@ -20,6 +21,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     SystemItemModel,
     EmailVerificationModel,
     PasswordResetModel,
+    PasswordResetRequestModel,
     TicketModel,
     AuditModel,
     ServiceItemModel,

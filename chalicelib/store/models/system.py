@@ -39,11 +39,11 @@ class EmailVerificationModel(BaseModel):
 
 
 class PasswordResetModel(BaseModel):
-    """One password reset link: ``pk = "RESET#<sha256 of its token>"``, the normalized address it
-    was asked for and, when that address had an account then, the account and its
-    ``token_version`` (a link of an unknown address is stored alike and never works). It works
-    until ``expires_at`` (epoch seconds; DynamoDB's TTL removes it later), once: ``used_at`` is set
-    by the conditional write that changes the password."""
+    """One password reset link: ``pk = "RESET#<sha256 of its token>"``, minted by the stream for
+    a request of an address that has an account (``PasswordResetRequestModel``): the address, the
+    account and its ``token_version`` then. It works until ``expires_at`` (epoch seconds, an hour
+    after the request; DynamoDB's TTL removes it later), once: ``used_at`` is set by the
+    conditional write that changes the password."""
 
     owns_table = False
 
@@ -53,8 +53,8 @@ class PasswordResetModel(BaseModel):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     email = UnicodeAttribute()
-    user_id = UnicodeAttribute(null=True)
-    token_version = NumberAttribute(null=True)
+    user_id = UnicodeAttribute()
+    token_version = NumberAttribute()
     expires_at = NumberAttribute()
     used_at = UnicodeAttribute(null=True)
 
