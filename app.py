@@ -29,9 +29,6 @@ from chalicelib.api import (
 from chalicelib.api import websocket as ws
 from chalicelib.config import settings
 from chalicelib.http.responses import finish_api_response
-from chalicelib.services.orders import sweep_expired_orders
-from chalicelib.services.reminders import send_reminders
-from chalicelib.streams import dispatch
 
 app = Chalice(app_name="marquee")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -84,24 +81,35 @@ def ws_disconnect(event):
     return ws.on_disconnect(event)
 
 
+# The functions below import their use cases when called: an API request's cold start skips them.
+
+
 # Releases the tickets of pending orders whose hold expired (the local stack runs it too).
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_orders(event):
+    from chalicelib.services.orders import sweep_expired_orders
+
     return {"expired": sweep_expired_orders()}
 
 
 # E-mails every valid attendee of an event starting in about 24 hours, once per attendee.
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def remind_attendees(event):
+    from chalicelib.services.reminders import send_reminders
+
     return {"reminded": send_reminders()}
 
 
 # Work after a change (pushes to an audience, mail): chalicelib.streams. One function per table.
 @app.on_dynamodb_record(stream_arn=settings().stream_arn("events"), batch_size=100)
 def events_stream(event):
+    from chalicelib.streams import dispatch
+
     return dispatch(event)
 
 
 @app.on_dynamodb_record(stream_arn=settings().stream_arn("orders"), batch_size=100)
 def orders_stream(event):
+    from chalicelib.streams import dispatch
+
     return dispatch(event)

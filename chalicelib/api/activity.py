@@ -1,7 +1,12 @@
 """The audit log, for an event's organizers and for platform staff."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_OWNERS
 from chalicelib.http.access import event_role_required, staff_only
@@ -9,8 +14,12 @@ from chalicelib.http.definitions import ACTIVITY, PAGE_QUERY
 from chalicelib.http.request import query_param
 from chalicelib.http.responses import paginated
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.store import audit
 from chalicelib.store.pagination import page_size
+
+if TYPE_CHECKING:
+    from chalicelib.store import audit
+else:
+    audit = lazy("chalicelib.store.audit")
 
 bp = ApiBlueprint(__name__)
 

@@ -1,9 +1,12 @@
 """Platform administration: the user list (staff) and the platform roles (super admin)."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.errors import PreconditionFailedError
 from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import SYSTEM_ROLES
@@ -15,8 +18,13 @@ from chalicelib.http.etag import expected_versions
 from chalicelib.http.request import query_param
 from chalicelib.http.responses import paginated
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.store import roles, users
 from chalicelib.store.pagination import page_size
+
+if TYPE_CHECKING:
+    from chalicelib.store import roles, users
+else:
+    roles = lazy("chalicelib.store.roles")
+    users = lazy("chalicelib.store.users")
 
 bp = ApiBlueprint(__name__)
 

@@ -1,9 +1,12 @@
 """Signup, login and the caller's profile."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.password_reset import RESET_CONFIRMATION, RESET_REQUEST, RESET_REQUESTED
 from chalicelib.domain.users import LOGIN, ME, PASSWORD_CHANGE, SIGNED_IN, SIGNUP, VERIFICATION_SENT
 from chalicelib.domain.verification import CONFIRMATION, EMAIL_VERIFIED
@@ -12,8 +15,14 @@ from chalicelib.http.request import source_ip
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
 from chalicelib.http.tokens import issue_token
-from chalicelib.services import accounts, invites
-from chalicelib.store import users
+
+if TYPE_CHECKING:
+    from chalicelib.services import accounts, invites
+    from chalicelib.store import users
+else:
+    accounts = lazy("chalicelib.services.accounts")
+    invites = lazy("chalicelib.services.invites")
+    users = lazy("chalicelib.store.users")
 
 bp = ApiBlueprint(__name__)
 

@@ -1,10 +1,19 @@
 """SES's bounce and complaint notifications (SNS over HTTPS)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.fields import Text
 from chalicelib.domain.objects import sent
 from chalicelib.http.request import check_body_size, raw_body
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.services import bounces
+
+if TYPE_CHECKING:
+    from chalicelib.services import bounces
+else:
+    bounces = lazy("chalicelib.services.bounces")
 
 bp = ApiBlueprint(__name__)
 

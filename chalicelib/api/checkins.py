@@ -1,14 +1,21 @@
 """Check-in at the door: the list a scanner keeps offline, batches of scans, and the counts.
 Guarded by the matrix's ``attendee`` service: read = the list and the counts, update = scanning."""
 
-from typing import Any
+from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.checkins import CHECKIN_LIST, CHECKIN_SUMMARY, CHECKINS_REQUEST, CHECKINS_RESPONSE
 from chalicelib.domain.permissions import ATTENDEE
 from chalicelib.http.access import service_permission
 from chalicelib.http.context import current_user
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.services import checkins as cases
+
+if TYPE_CHECKING:
+    from chalicelib.services import checkins as cases
+else:
+    cases = lazy("chalicelib.services.checkins")
 
 bp = ApiBlueprint(__name__)
 

@@ -1,10 +1,13 @@
 """Events: the organizer's CRUD, "my events", the staff list and the public pages."""
 
+from __future__ import annotations
+
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.clock import now
 from chalicelib.domain.codes import CODE_PATTERN, CodeTerms
 from chalicelib.domain.errors import NotFoundError
@@ -28,14 +31,23 @@ from chalicelib.http.etag import clock_variant, conditional_get, expected_versio
 from chalicelib.http.request import query_param, source_ip
 from chalicelib.http.responses import created, no_content, paginated
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.services import codes as code_cases
-from chalicelib.services import events as event_cases
-from chalicelib.store import events, tickets
-from chalicelib.store.models.events import EventModel
-from chalicelib.store.models.tickets import TicketModel
 from chalicelib.store.pagination import page_size
-from chalicelib.views.events import event_view, public_event_listing, public_event_view, versions_view
-from chalicelib.views.tickets import public_tickets_view
+
+if TYPE_CHECKING:
+    from chalicelib.services import codes as code_cases
+    from chalicelib.services import events as event_cases
+    from chalicelib.store import events, tickets
+    from chalicelib.store.models.events import EventModel
+    from chalicelib.store.models.tickets import TicketModel
+    from chalicelib.views import events as events_views
+    from chalicelib.views import tickets as tickets_views
+else:
+    code_cases = lazy("chalicelib.services.codes")
+    event_cases = lazy("chalicelib.services.events")
+    events = lazy("chalicelib.store.events")
+    tickets = lazy("chalicelib.store.tickets")
+    events_views = lazy("chalicelib.views.events")
+    tickets_views = lazy("chalicelib.views.tickets")
 
 bp = ApiBlueprint(__name__)
 
@@ -43,19 +55,20 @@ bp = ApiBlueprint(__name__)
 @bp.route("/events", methods=["POST"], status=201, body=EVENT_INPUT, response=EVENT)
 def create_event(body: dict[str, Any]) -> Response:
     event = events.create_event(body, current_user().user_id)
-    return created(event_view(event))
+    return created(events_views.event_view(event))
 
 
 @bp.route("/events", response=list_of(EVENT), query=PAGE_QUERY)
 @staff_only
 def list_events() -> Response:
     found, cursor = events.list_all_events(page_size(query_param("limit")), query_param("cursor"))
-    return paginated([event_view(e) for e in found], cursor)
+    return paginated([events_views.event_view(e) for e in found], cursor)
 
 
 @bp.route("/me/events", response=list_of(MY_EVENT))
 def my_events() -> list:
-    return [{**event_view(e), "role": role} for e, role in events.list_member_events(current_user().user_id)]
+    member_of = events.list_member_events(current_user().user_id)
+    return [{**events_views.event_view(e), "role": role} for e, role in member_of]
 
 
 def _member_event(access: EventAccess) -> tuple[str, dict]:
@@ -63,7 +76,7 @@ def _member_event(access: EventAccess) -> tuple[str, dict]:
     the event's version (what If-Match conditions on) and a number that moves with ``allowed``."""
     allowed = access.allowed()
     etag = versioned_etag([access.event.event_ver, allowed_fingerprint(allowed)])
-    return etag, {**event_view(access.event), "allowed": allowed}
+    return etag, {**events_views.event_view(access.event), "allowed": allowed}
 
 
 @bp.route("/events/{event_id}", response=MEMBER_EVENT)
@@ -77,7 +90,7 @@ def get_event(event_id: str) -> Response:
 @event_role_required(EVENT_READERS)
 def get_versions(event_id: str) -> dict:
     event = current_access().event
-    return versions_view(event, tickets.tickets_version(event, tickets.table(event_id)))
+    return events_views.versions_view(event, tickets.tickets_version(event, tickets.table(event_id)))
 
 
 @bp.route("/events/{event_id}", methods=["PATCH"], body=EVENT_CHANGES, response=MEMBER_EVENT)
@@ -109,7 +122,7 @@ def public_events() -> Response:
     found, cursor = event_cases.public_listing(
         page_size(query_param("limit")), query_param("cursor"), when, words
     )
-    return paginated([public_event_listing(event, prices) for event, prices in found], cursor)
+    return paginated([events_views.public_event_listing(event, prices) for event, prices in found], cursor)
 
 
 @bp.route(
@@ -138,4 +151,6 @@ def public_event(event_id: str) -> Response:
 def _public_page(event: EventModel, listed: list[TicketModel], code: CodeTerms | None) -> dict:
     moment = now()
     offered = tickets.public_tickets(event.event_id, moment, listed, code.unlocks if code else None)
-    return public_event_view(event, public_tickets_view(event, offered, moment, code))
+    return events_views.public_event_view(
+        event, tickets_views.public_tickets_view(event, offered, moment, code)
+    )

@@ -1,8 +1,11 @@
 """The event's background image (docs/api.md "Background image"): upload as a data URL or through a presigned
 S3 POST, and removal. Pillow is imported only when an image is processed, never with the app."""
 
-from typing import Any
+from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.permissions import EVENT_EDITORS
 from chalicelib.http.access import event_role_required
 from chalicelib.http.context import current_access, current_user
@@ -10,8 +13,13 @@ from chalicelib.http.definitions import BACKGROUND, BACKGROUND_REQUEST, UPLOAD_U
 from chalicelib.http.etag import expected_versions
 from chalicelib.http.request import Body
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.media import storage
-from chalicelib.services import backgrounds
+
+if TYPE_CHECKING:
+    from chalicelib.media import storage
+    from chalicelib.services import backgrounds
+else:
+    storage = lazy("chalicelib.media.storage")
+    backgrounds = lazy("chalicelib.services.backgrounds")
 
 bp = ApiBlueprint(__name__)
 

@@ -1,9 +1,12 @@
 """Organizer messages to an event's attendees, and unsubscribing from them."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.fields import Field, Text
 from chalicelib.domain.objects import list_of
@@ -20,9 +23,16 @@ from chalicelib.http.access import event_role_required
 from chalicelib.http.context import current_access
 from chalicelib.http.request import query_param
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.services import organizer_messages, subscriptions
-from chalicelib.store import organizer_messages as stored
-from chalicelib.views.organizer_messages import message_view, subscription_view
+
+if TYPE_CHECKING:
+    from chalicelib.services import organizer_messages, subscriptions
+    from chalicelib.store import organizer_messages as stored
+    from chalicelib.views import organizer_messages as organizer_messages_views
+else:
+    organizer_messages = lazy("chalicelib.services.organizer_messages")
+    subscriptions = lazy("chalicelib.services.subscriptions")
+    stored = lazy("chalicelib.store.organizer_messages")
+    organizer_messages_views = lazy("chalicelib.views.organizer_messages")
 
 bp = ApiBlueprint(__name__)
 
@@ -56,14 +66,14 @@ def send_message(event_id: str, body: dict[str, Any]) -> Response:
     mailed right after, one copy per address; unsubscribed addresses get none."""
     access = current_access()
     message = organizer_messages.send_message(access.event, access.user, body)
-    return Response(body=message_view(message), status_code=202)
+    return Response(body=organizer_messages_views.message_view(message), status_code=202)
 
 
 @bp.route("/events/{event_id}/messages", response=list_of(ORGANIZER_MESSAGE))
 @event_role_required(MESSAGE_SENDERS)
 def list_messages(event_id: str) -> list:
     """The messages sent to the event's attendees, newest first."""
-    return [message_view(message) for message in stored.list_messages(event_id)]
+    return [organizer_messages_views.message_view(message) for message in stored.list_messages(event_id)]
 
 
 @bp.route(
@@ -85,10 +95,10 @@ def recipient_count(event_id: str) -> dict:
 @bp.route("/unsubscribe", methods=["POST"], public=True, body=UNSUBSCRIBE_REQUEST, response=SUBSCRIPTION)
 def unsubscribe(body: dict[str, Any]) -> dict:
     """The signed link of an organizer message: no more messages from that event's organizers."""
-    return subscription_view(*subscriptions.unsubscribe(body["token"]))
+    return organizer_messages_views.subscription_view(*subscriptions.unsubscribe(body["token"]))
 
 
 @bp.route("/unsubscribe/undo", methods=["POST"], public=True, body=UNSUBSCRIBE_REQUEST, response=SUBSCRIPTION)
 def resubscribe(body: dict[str, Any]) -> dict:
     """Take an unsubscribe back (the same link)."""
-    return subscription_view(*subscriptions.resubscribe(body["token"]))
+    return organizer_messages_views.subscription_view(*subscriptions.resubscribe(body["token"]))

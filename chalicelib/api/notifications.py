@@ -1,16 +1,26 @@
 """The caller's notifications: list (newest first, ?unread=true), unread count, mark read."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.objects import list_of
 from chalicelib.http.context import current_user
 from chalicelib.http.definitions import FLAG, MARKED_READ, NOTIFICATION, PAGE_QUERY, UNREAD_COUNT
 from chalicelib.http.request import query_flag, query_param
 from chalicelib.http.responses import paginated
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.store import notifications
 from chalicelib.store.pagination import page_size
-from chalicelib.views.notifications import notification_view
+
+if TYPE_CHECKING:
+    from chalicelib.store import notifications
+    from chalicelib.views import notifications as notifications_views
+else:
+    notifications = lazy("chalicelib.store.notifications")
+    notifications_views = lazy("chalicelib.views.notifications")
 
 bp = ApiBlueprint(__name__)
 
@@ -27,7 +37,7 @@ def list_notifications() -> Response:
         limit=page_size(query_param("limit")),
         cursor=query_param("cursor"),
     )
-    return paginated([notification_view(item) for item in items], cursor)
+    return paginated([notifications_views.notification_view(item) for item in items], cursor)
 
 
 @bp.route("/notifications/unread-count", response=UNREAD_COUNT)
@@ -38,7 +48,8 @@ def unread_count() -> dict:
 
 @bp.route("/notifications/{notification_id}/read", methods=["POST"], response=NOTIFICATION)
 def mark_read(notification_id: str) -> dict:
-    return notification_view(notifications.mark_read(current_user().user_id, notification_id))
+    notification = notifications.mark_read(current_user().user_id, notification_id)
+    return notifications_views.notification_view(notification)
 
 
 @bp.route("/notifications/read-all", methods=["POST"], response=MARKED_READ)

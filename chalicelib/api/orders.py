@@ -1,10 +1,13 @@
 """Orders: buyers order tickets of a published event (idempotent), see and cancel their orders;
 organizers list, mark paid, cancel and export them."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.fields import Choice, Schemaless
 from chalicelib.domain.objects import Object, list_of
 from chalicelib.domain.order_definitions import ORDER
@@ -23,14 +26,24 @@ from chalicelib.http.definitions import CSV, IDEMPOTENCY_KEY, PAGE_QUERY
 from chalicelib.http.request import Body, header, query_param
 from chalicelib.http.responses import created, csv_download, paginated
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.services import attendees as attendee_cases
-from chalicelib.services import exports
-from chalicelib.services import orders as order_cases
-from chalicelib.services import refunds as refund_cases
-from chalicelib.store import orders
 from chalicelib.store.pagination import page_size
-from chalicelib.views.attendees import attendee_view
-from chalicelib.views.orders import order_view, refund_view
+
+if TYPE_CHECKING:
+    from chalicelib.services import attendees as attendee_cases
+    from chalicelib.services import exports
+    from chalicelib.services import orders as order_cases
+    from chalicelib.services import refunds as refund_cases
+    from chalicelib.store import orders
+    from chalicelib.views import attendees as attendees_views
+    from chalicelib.views import orders as orders_views
+else:
+    attendee_cases = lazy("chalicelib.services.attendees")
+    exports = lazy("chalicelib.services.exports")
+    order_cases = lazy("chalicelib.services.orders")
+    refund_cases = lazy("chalicelib.services.refunds")
+    orders = lazy("chalicelib.store.orders")
+    attendees_views = lazy("chalicelib.views.attendees")
+    orders_views = lazy("chalicelib.views.orders")
 
 bp = ApiBlueprint(__name__)
 
@@ -63,7 +76,7 @@ def place_order(event_id: str, body: dict[str, Any]) -> Response:
     placed = order_cases.place_order(
         current_access().event, current_user(), key, body, admission=header("X-Admission")
     )
-    response = created(order_view(placed.order))
+    response = created(orders_views.order_view(placed.order))
     response.status_code = placed.status_code
     response.headers["Idempotent-Replayed"] = "true" if placed.replayed else "false"
     return response
@@ -80,7 +93,7 @@ def list_event_orders(event_id: str) -> Response:
     found, cursor = orders.list_event_orders(
         event_id, page_size(query_param("limit")), query_param("cursor"), query_param("status")
     )
-    return paginated([order_view(o, with_buyer=True) for o in found], cursor)
+    return paginated([orders_views.order_view(o, with_buyer=True) for o in found], cursor)
 
 
 @bp.route("/events/{event_id}/orders.csv", response=CSV)
@@ -99,14 +112,15 @@ def export_attendees(event_id: str) -> Response:
 
 def _with_attendees(view: dict, order: Any) -> dict:
     """One order read alone carries its attendees (docs/api.md: a completed order has them)."""
-    return {**view, "attendees": [attendee_view(a) for a in attendee_cases.attendees_of(order)]}
+    attendees = attendee_cases.attendees_of(order)
+    return {**view, "attendees": [attendees_views.attendee_view(a) for a in attendees]}
 
 
 @bp.route("/events/{event_id}/orders/{order_id}", response=ORDER)
 @event_role_required(ORDER_READERS)
 def get_event_order(event_id: str, order_id: str) -> dict:
     order = orders.event_order(event_id, order_id)
-    return _with_attendees(order_view(order, with_buyer=True), order)
+    return _with_attendees(orders_views.order_view(order, with_buyer=True), order)
 
 
 @bp.route(
@@ -122,7 +136,7 @@ def mark_paid(event_id: str, order_id: str, body: dict[str, Any]) -> dict:
     confirmation = organizer_confirmation(
         order.payment_provider, body.get("reference"), current_user().user_id
     )
-    return order_view(order_cases.mark_paid(order, confirmation), with_buyer=True)
+    return orders_views.order_view(order_cases.mark_paid(order, confirmation), with_buyer=True)
 
 
 @bp.route(
@@ -144,7 +158,7 @@ def refund_order(event_id: str, order_id: str, body: dict[str, Any]) -> Response
         attendee_ids=body.get("attendee_ids") or (),
         reason=body.get("reason"),
     )
-    return created(refund_view(refund, order.currency))
+    return created(orders_views.refund_view(refund, order.currency))
 
 
 @bp.route("/me/orders", response=list_of(ORDER), query=PAGE_QUERY)
@@ -152,14 +166,14 @@ def my_orders() -> Response:
     found, cursor = orders.list_buyer_orders(
         current_user().user_id, page_size(query_param("limit")), query_param("cursor")
     )
-    return paginated([order_view(o) for o in found], cursor)
+    return paginated([orders_views.order_view(o) for o in found], cursor)
 
 
 @bp.route("/orders/{order_id}", response=ORDER)
 @order_party_required(ORDER_READERS)
 def get_order(order_id: str) -> dict:
     access = current_order_access()
-    return _with_attendees(order_view(access.order, with_buyer=access.privileged), access.order)
+    return _with_attendees(orders_views.order_view(access.order, with_buyer=access.privileged), access.order)
 
 
 @bp.route("/orders/{order_id}/cancel", methods=["POST"], response=ORDER)
@@ -175,4 +189,4 @@ def cancel_order(order_id: str) -> dict:
         is_organizer=access.privileged,
         refund_deadline=access.refund_deadline,
     )
-    return order_view(order, with_buyer=access.privileged)
+    return orders_views.order_view(order, with_buyer=access.privileged)

@@ -1,10 +1,19 @@
 """Card payments: the buyer's checkout for a pending order, and Stripe's webhook."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.order_definitions import CHECKOUT, WEBHOOK_RECEIVED
 from chalicelib.http.access import current_order_access, order_party_required
 from chalicelib.http.request import check_body_size, header, raw_body
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.services import payments
+
+if TYPE_CHECKING:
+    from chalicelib.services import payments
+else:
+    payments = lazy("chalicelib.services.payments")
 
 bp = ApiBlueprint(__name__)
 

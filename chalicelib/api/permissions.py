@@ -1,16 +1,23 @@
 """The permission matrix: readable by every signed-in user (the frontend hides what the
 caller may not do), replaceable as a whole by a super admin."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.permissions import MATRIX_REQUEST, PERMISSIONS
 from chalicelib.http.access import super_admin_only
 from chalicelib.http.context import current_user
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.store import permissions
+
+if TYPE_CHECKING:
+    from chalicelib.store import permissions
+else:
+    permissions = lazy("chalicelib.store.permissions")
 
 bp = ApiBlueprint(__name__)
 

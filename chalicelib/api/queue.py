@@ -1,15 +1,25 @@
 """The waiting room of an on-sale (public): take a number, then ask where it stands."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.waiting_room import QUEUE_STATUS, QUEUE_TICKET
 from chalicelib.http.request import source_ip
 from chalicelib.http.responses import created
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.services import queue as queue_cases
-from chalicelib.store import events
-from chalicelib.store.models.events import EventModel
+
+if TYPE_CHECKING:
+    from chalicelib.services import queue as queue_cases
+    from chalicelib.store import events
+    from chalicelib.store.models.events import EventModel
+else:
+    queue_cases = lazy("chalicelib.services.queue")
+    events = lazy("chalicelib.store.events")
 
 bp = ApiBlueprint(__name__)
 

@@ -1,7 +1,12 @@
 """Who holds which role in an event; removing a role (never the last organizer)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_OWNERS, ROLE
 from chalicelib.http.access import event_role_required
@@ -9,8 +14,13 @@ from chalicelib.http.context import current_user
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
 from chalicelib.http.responses import no_content
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.store import roles
-from chalicelib.views.roles import role_view
+
+if TYPE_CHECKING:
+    from chalicelib.store import roles
+    from chalicelib.views import roles as roles_views
+else:
+    roles = lazy("chalicelib.store.roles")
+    roles_views = lazy("chalicelib.views.roles")
 
 bp = ApiBlueprint(__name__)
 
@@ -19,7 +29,7 @@ bp = ApiBlueprint(__name__)
 @event_role_required(EVENT_OWNERS)
 def list_roles(event_id: str) -> list:
     """Every member of the event with their role."""
-    return [role_view(membership, user) for membership, user in roles.list_roles(event_id)]
+    return [roles_views.role_view(membership, user) for membership, user in roles.list_roles(event_id)]
 
 
 @bp.route("/events/{event_id}/roles/{user_id}", response=ROLE)
@@ -27,7 +37,9 @@ def list_roles(event_id: str) -> list:
 def get_role(event_id: str, user_id: str) -> Response:
     """One member's role (its ETag is what DELETE's If-Match compares with)."""
     membership, user = roles.get_role(event_id, user_id)
-    return conditional_get(versioned_etag([int(membership.ver or 0)]), lambda: role_view(membership, user))
+    return conditional_get(
+        versioned_etag([int(membership.ver or 0)]), lambda: roles_views.role_view(membership, user)
+    )
 
 
 @bp.route("/events/{event_id}/roles/{user_id}", methods=["DELETE"])

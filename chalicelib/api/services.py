@@ -1,11 +1,14 @@
 """Tracks, sessions, speakers, sponsors and microlocations: the same five routes for each,
 every one guarded by the permission matrix (create / read / update / delete)."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.objects import list_of
 from chalicelib.domain.services import SERVICE_CHANGES, SERVICE_INPUTS, SERVICES, Service, service_item
 from chalicelib.http.access import service_permission
@@ -15,8 +18,13 @@ from chalicelib.http.etag import conditional_get, expected_versions, versioned_e
 from chalicelib.http.request import query_flag
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.store import services
-from chalicelib.views.services import item_view
+
+if TYPE_CHECKING:
+    from chalicelib.store import services
+    from chalicelib.views import services as services_views
+else:
+    services = lazy("chalicelib.store.services")
+    services_views = lazy("chalicelib.views.services")
 
 bp = ApiBlueprint(__name__)
 
@@ -43,20 +51,22 @@ def _register(service: Service) -> None:
     def list_items(event_id: str) -> Response:
         event = current_access().event
         etag = versioned_etag(services.list_versions(event, name))
-        return conditional_get(etag, lambda: [item_view(s) for s in services.list_items(event_id, name)])
+        return conditional_get(
+            etag, lambda: [services_views.item_view(s) for s in services.list_items(event_id, name)]
+        )
 
     @bp.route(path, methods=["POST"], status=201, body=SERVICE_INPUTS[name], response=item)
     @service_permission(name, "create")
     @_named(f"create_{name}", f"Create a {name}.")
     def create_item(event_id: str, body: dict[str, Any]) -> Response:
-        return created(item_view(services.create_item(current_access().event, name, body)))
+        return created(services_views.item_view(services.create_item(current_access().event, name, body)))
 
     @bp.route(f"{path}/{{item_id}}", response=item)
     @service_permission(name, "read")
     @_named(f"get_{name}", f"One {name}.")
     def get_item(event_id: str, item_id: str) -> Response:
         stored, versions = services.get_item(current_access().event, name, item_id)
-        return conditional_get(versioned_etag(versions), lambda: item_view(stored))
+        return conditional_get(versioned_etag(versions), lambda: services_views.item_view(stored))
 
     @bp.route(f"{path}/{{item_id}}", methods=["PATCH"], body=SERVICE_CHANGES[name], response=item)
     @service_permission(name, "update")
@@ -64,7 +74,7 @@ def _register(service: Service) -> None:
     def update_item(event_id: str, item_id: str, body: dict[str, Any]) -> Response:
         event = current_access().event
         stored, versions = services.update_item(event, name, item_id, body, expected_versions())
-        return Response(body=item_view(stored), headers={"ETag": versioned_etag(versions)})
+        return Response(body=services_views.item_view(stored), headers={"ETag": versioned_etag(versions)})
 
     @bp.route(f"{path}/{{item_id}}", methods=["DELETE"], query={"force": FLAG})
     @service_permission(name, "delete")

@@ -1,10 +1,13 @@
 """Tickets: the organizer's table of free / paid / donation tickets (single CRUD and the wizard's
 whole-table save). Any event role reads; organizer, coorganizer and staff write."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.objects import list_of
 from chalicelib.domain.permissions import EVENT_EDITORS, TICKET_READERS
 from chalicelib.domain.tickets import TICKET, TICKET_CHANGES, TICKET_INPUT, TICKET_TABLE
@@ -13,9 +16,15 @@ from chalicelib.http.context import current_access
 from chalicelib.http.etag import conditional_get, expected_versions, versioned_etag
 from chalicelib.http.responses import created, no_content
 from chalicelib.http.routing import ApiBlueprint
-from chalicelib.store import stock, tickets
-from chalicelib.store.models.tickets import TicketModel
-from chalicelib.views.tickets import ticket_view
+
+if TYPE_CHECKING:
+    from chalicelib.store import stock, tickets
+    from chalicelib.store.models.tickets import TicketModel
+    from chalicelib.views import tickets as tickets_views
+else:
+    stock = lazy("chalicelib.store.stock")
+    tickets = lazy("chalicelib.store.tickets")
+    tickets_views = lazy("chalicelib.views.tickets")
 
 bp = ApiBlueprint(__name__)
 
@@ -29,7 +38,7 @@ def list_tickets(event_id: str) -> Response:
     table = tickets.table(event_id)
     return conditional_get(
         versioned_etag([event.tickets_ver, table.version]),
-        lambda: [ticket_view(t) for t in table.tickets],
+        lambda: [tickets_views.ticket_view(t) for t in table.tickets],
     )
 
 
@@ -38,7 +47,7 @@ def list_tickets(event_id: str) -> Response:
 def create_ticket(event_id: str, body: dict[str, Any]) -> Response:
     """Add a ticket at the end of the table."""
     ticket = tickets.create_ticket(current_access().event, body, expected_versions())
-    return created(ticket_view(ticket))
+    return created(tickets_views.ticket_view(ticket))
 
 
 @bp.route("/events/{event_id}/tickets", methods=["PUT"], body=TICKET_TABLE, response=list_of(TICKET))
@@ -46,7 +55,9 @@ def create_ticket(event_id: str, body: dict[str, Any]) -> Response:
 def replace_tickets(event_id: str, body: dict[str, Any]) -> Response:
     """Save the wizard's whole table at once (all or nothing)."""
     saved, versions = tickets.replace_tickets(current_access().event, body, expected_versions())
-    return Response(body=[ticket_view(t) for t in saved], headers={"ETag": versioned_etag(versions)})
+    return Response(
+        body=[tickets_views.ticket_view(t) for t in saved], headers={"ETag": versioned_etag(versions)}
+    )
 
 
 @bp.route("/events/{event_id}/tickets/{ticket_id}", response=TICKET)
@@ -54,7 +65,9 @@ def replace_tickets(event_id: str, body: dict[str, Any]) -> Response:
 def get_ticket(event_id: str, ticket_id: str) -> Response:
     """One ticket; its ETag is its ``ver`` (what If-Match compares), then its counters' version."""
     ticket = tickets.get_ticket(event_id, ticket_id)
-    return conditional_get(versioned_etag(_ticket_versions(ticket)), lambda: ticket_view(ticket))
+    return conditional_get(
+        versioned_etag(_ticket_versions(ticket)), lambda: tickets_views.ticket_view(ticket)
+    )
 
 
 def _ticket_versions(ticket: TicketModel) -> list[int]:
@@ -66,7 +79,8 @@ def _ticket_versions(ticket: TicketModel) -> list[int]:
 def update_ticket(event_id: str, ticket_id: str, body: dict[str, Any]) -> Response:
     """Change some fields of one ticket."""
     ticket = tickets.update_ticket(current_access().event, ticket_id, body, expected_versions())
-    return Response(body=ticket_view(ticket), headers={"ETag": versioned_etag(_ticket_versions(ticket))})
+    etag = versioned_etag(_ticket_versions(ticket))
+    return Response(body=tickets_views.ticket_view(ticket), headers={"ETag": etag})
 
 
 @bp.route("/events/{event_id}/tickets/{ticket_id}", methods=["DELETE"])

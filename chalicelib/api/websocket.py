@@ -8,26 +8,38 @@ not published is refused with 404, check-ins the user may not read with 403.
 Refusing ``$connect`` makes API Gateway refuse the handshake.
 """
 
+from __future__ import annotations
+
 import json
 import logging
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Response
 from chalice.app import WebsocketEvent
 
+from chalicelib.api.lazy import lazy
 from chalicelib.domain.errors import DomainError, ForbiddenError, NotFoundError, UnauthorizedError
 from chalicelib.domain.permissions import ATTENDEE, allows
 from chalicelib.encoding import dumps
 from chalicelib.http.auth import authenticate_token
 from chalicelib.http.errors import error_body, status_of
-from chalicelib.realtime.connections import add_connection, remove_connection
-from chalicelib.realtime.notifier import ClientFactory, endpoint_for, management_client, post
-from chalicelib.realtime.sessions import make_room
-from chalicelib.store.access import load_event_record
-from chalicelib.store.events import get_published_event
-from chalicelib.store.models.connections import checkins_channel, event_channel, user_channel
-from chalicelib.store.models.users import UserModel
+
+if TYPE_CHECKING:
+    from chalicelib.realtime import connections as connections_realtime
+    from chalicelib.realtime import notifier as notifier_realtime
+    from chalicelib.realtime import sessions as sessions_realtime
+    from chalicelib.store import access as access_store
+    from chalicelib.store import events as events_store
+    from chalicelib.store.models import connections as channels
+    from chalicelib.store.models.users import UserModel
+else:
+    connections_realtime = lazy("chalicelib.realtime.connections")
+    notifier_realtime = lazy("chalicelib.realtime.notifier")
+    sessions_realtime = lazy("chalicelib.realtime.sessions")
+    access_store = lazy("chalicelib.store.access")
+    events_store = lazy("chalicelib.store.events")
+    channels = lazy("chalicelib.store.models.connections")
 
 logger = logging.getLogger("marquee.realtime")
 
@@ -55,23 +67,23 @@ def _listener(params: dict[str, str]) -> _Listener:
     if token:
         user, claims = authenticate_token(token.strip())
         listener = _Listener(
-            [user_channel(user.user_id)], user.user_id, claims.token_version, claims.expires_at
+            [channels.user_channel(user.user_id)], user.user_id, claims.token_version, claims.expires_at
         )
         if watched:
             _check_may_watch(user, watched)
-            listener.channels.append(checkins_channel(watched))
+            listener.channels.append(channels.checkins_channel(watched))
     elif watched:
         raise UnauthorizedError("Connect with ?token=<token> to watch check-ins.", code="not_authenticated")
     if event_id:
-        if get_published_event(event_id) is None:
+        if events_store.get_published_event(event_id) is None:
             raise NotFoundError("No published event with this id.")
-        listener.channels.append(event_channel(event_id))
+        listener.channels.append(channels.event_channel(event_id))
     return listener
 
 
 def _check_may_watch(user: UserModel, event_id: str) -> None:
     """The user may read the event's check-in counts (attendee read, or staff)."""
-    record = load_event_record(event_id, user.user_id, with_matrix=True)
+    record = access_store.load_event_record(event_id, user.user_id, with_matrix=True)
     if record.event is None:
         raise NotFoundError("No such event.")
     staff = bool(user.is_admin or user.is_super_admin)
@@ -86,11 +98,11 @@ def on_connect(event: WebsocketEvent) -> Response | None:
     except DomainError as error:
         return _refusal(status_of(error), error.code, error.message)
     if listener.user_id is not None:
-        make_room(listener.user_id)
-    add_connection(
+        sessions_realtime.make_room(listener.user_id)
+    connections_realtime.add_connection(
         event.connection_id,
         listener.channels,
-        endpoint_for(event.domain_name, event.stage),
+        notifier_realtime.endpoint_for(event.domain_name, event.stage),
         listener.user_id,
         listener.token_version,
         listener.token_expires_at,
@@ -106,16 +118,22 @@ def _message_action(body: str) -> str | None:
     return message.get("action") if isinstance(message, dict) else None
 
 
-def on_message(event: WebsocketEvent, client_for: ClientFactory = management_client) -> None:
-    """Answer a ping with a pong; anything else is ignored (no error frames, no closing)."""
+def on_message(event: WebsocketEvent, client_for: notifier_realtime.ClientFactory | None = None) -> None:
+    """Answer a ping with a pong; anything else is ignored (no error frames, no closing).
+    ``client_for``: the management API client per endpoint (by default the notifier's)."""
     if _message_action(event.body) != "ping":
         return
-    endpoint = endpoint_for(event.domain_name, event.stage)
+    endpoint = notifier_realtime.endpoint_for(event.domain_name, event.stage)
     try:
-        post(event.connection_id, endpoint, dumps({"action": "pong"}).encode(), client_for)
+        notifier_realtime.post(
+            event.connection_id,
+            endpoint,
+            dumps({"action": "pong"}).encode(),
+            client_for or notifier_realtime.management_client,
+        )
     except (ClientError, BotoCoreError) as error:
         logger.info("pong to %s not delivered: %s", event.connection_id, error)
 
 
 def on_disconnect(event: WebsocketEvent) -> None:
-    remove_connection(event.connection_id)
+    connections_realtime.remove_connection(event.connection_id)

@@ -8,19 +8,21 @@ The guards ask the questions of the original system through ``acting_user()``:
 ``acting_user().is_organizer(event_id)``, ``acting_user().can_create("track", event_id)``...
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import ForbiddenError, NotFoundError
 from chalicelib.domain.permissions import COORGANIZER, ORGANIZER, Allowed, Matrix, allowed_operations, allows
 from chalicelib.http.context import current, current_user
-from chalicelib.store.access import load_event_record
-from chalicelib.store.events import PUBLISHED
-from chalicelib.store.models.events import EventModel
-from chalicelib.store.models.orders import OrderModel
-from chalicelib.store.models.users import UserModel
-from chalicelib.store.orders import get_order
+
+# The store is imported by the checks, on a request: the route table is built without it (cold start).
+if TYPE_CHECKING:
+    from chalicelib.store.models.events import EventModel
+    from chalicelib.store.models.orders import OrderModel
+    from chalicelib.store.models.users import UserModel
 
 
 def is_staff(user: UserModel) -> bool:
@@ -63,6 +65,8 @@ def load_access(event_id: str, with_matrix: bool = False) -> EventAccess:
         and (loaded.matrix is not None or not with_matrix)
     ):
         return loaded
+    from chalicelib.store.access import load_event_record
+
     record = load_event_record(event_id, user.user_id, with_matrix)
     if record.event is None:
         raise NotFoundError("No such event.")
@@ -161,6 +165,8 @@ def _super_admin(params: dict[str, Any]) -> None:
 
 def _published_event(params: dict[str, Any]) -> None:
     """Any signed-in user, for a published event; a draft is 404 to them as it is to the public."""
+    from chalicelib.store.events import PUBLISHED
+
     if load_access(params["event_id"]).event.state != PUBLISHED:
         raise NotFoundError("No such published event.")
 
@@ -214,6 +220,8 @@ def order_party_required(roles: Iterable[str]) -> Callable[[View], View]:
     allowed = frozenset(roles)
 
     def check(params: dict[str, Any]) -> None:
+        from chalicelib.store.orders import get_order
+
         order = get_order(params["order_id"])
         user = current_user()
         is_buyer = order.buyer_id == user.user_id
