@@ -1,7 +1,7 @@
 // The event wizard: details -> background -> tickets -> publish. Each step saves on its own.
 
 import * as api from '../api.js';
-import { confirmDialog, errorBox, field, formValues, h, showFieldError } from '../dom.js';
+import { append, confirmDialog, errorBox, field, formValues, h, showFieldError } from '../dom.js';
 import { guardUnsaved } from '../guard.js';
 import { emptyMessage, friendlyFieldMessage } from '../messages.js';
 import { browserTimeZone, isoToWall, timeZones, wallToIso } from '../time.js';
@@ -205,7 +205,8 @@ async function publishStep(section, event, { navigate }) {
   const failure = errorBox('publish-error');
   const button = h('button', { type: 'button', class: published ? '' : 'primary', dataset: { action: published ? 'unpublish' : 'publish' } },
     published ? 'Unpublish (back to draft)' : 'Publish');
-  section.append(
+  // dom.js's append skips the absent parts (the native one would print them as "null").
+  append(section, [
     h('h2', { id: 'step-title' }, 'Publish'),
     h('p', { dataset: { eventState: event.state } }, published
       ? 'This event is published: anyone can see its public page.'
@@ -219,7 +220,7 @@ async function publishStep(section, event, { navigate }) {
     failure,
     h('div', { class: 'actions' }, button,
       published ? h('a', { href: `#/e/${event.id}`, dataset: { publicLink: '' } }, 'View the public page') : null),
-  );
+  ]);
   button.addEventListener('click', async () => {
     if (!published && !selling.length && !await confirmDialog(
       'This event has no ticket on sale, so nobody can get a ticket yet. Publish it anyway?',
