@@ -105,3 +105,31 @@ def test_the_phone_get_tickets_button_stays_on_one_line(browser_factory, stack):
         " return range.getClientRects().length; }"
     )
     assert lines == 1, f"'Get tickets' breaks over {lines} lines"
+
+
+def _middle(locator):
+    return locator.evaluate("e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; }")
+
+
+def test_mark_all_as_read_sits_level_with_the_notifications_title(browser, stack):
+    user = stack.signup(unique_email("note"), "Nora Notes")
+    page = _signed_in_page(browser, stack, user, "/notifications")
+    button = page.locator("[data-action=mark-all-read]")
+    button.wait_for()
+    title = page.locator("main h1")
+    assert abs(_middle(button) - _middle(title)) <= 4, "the button hangs below the title"
+    assert button.evaluate("b => b.getBoundingClientRect().right") > 0.8 * page.viewport_size["width"]
+
+
+def test_ask_again_reads_as_part_of_its_sentence(browser, stack):
+    page = browser.new_page()
+    page.goto(f"{stack.base_url}/#/forgot-password")
+    page.get_by_label("E-mail").fill(unique_email("again"))
+    page.locator("[data-action=send-reset]").click()
+    again = page.locator("[data-action=ask-again]")
+    again.wait_for()
+    sentence_size, link_size, padding = again.evaluate(
+        "b => [getComputedStyle(b.parentElement).fontSize, getComputedStyle(b).fontSize,"
+        " getComputedStyle(b).paddingLeft]"
+    )
+    assert (link_size, padding) == (sentence_size, "0px")

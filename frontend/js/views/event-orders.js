@@ -48,7 +48,7 @@ function filters(tickets, onChange) {
 export default async function render({ root, params, signal }) {
   const [event] = await Promise.all([api.get(`/events/${params.id}`), organizerStyles()]);
   if (signal.aborted) return;
-  document.title = `Sales and orders · ${event.name} · Marquee`;
+  document.title = `Sales & orders · ${event.name} · Marquee`;
   root.append(eventHeader(event, 'orders'));
   if (!event.allowed.orders.read) {
     root.append(h('p', { class: 'muted', dataset: { noAccess: '' } }, 'Only the event\'s organizers see its orders.'));

@@ -30,7 +30,7 @@ export default async function render(ctx) {
     eventHeader(event, program ? 'program' : 'manage'),
     h('p', { class: 'muted' }, 'Your role: ', h('strong', { dataset: { myRole: role || 'staff' } }, roleLabel(role)),
       allowed.orders.read
-        ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Sales and orders')] : null),
+        ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Sales & orders')] : null),
     allowed.attendee?.read ? renderCheckinPanel(event, signal) : null,
   ]);
   if (!hasTabs) return undefined;
