@@ -133,3 +133,15 @@ def test_ask_again_reads_as_part_of_its_sentence(browser, stack):
         " getComputedStyle(b).paddingLeft]"
     )
     assert (link_size, padding) == (sentence_size, "0px")
+
+
+def test_the_waiting_rooms_rate_shows_only_while_the_room_is_on(browser, stack):
+    organizer = stack.signup(unique_email("room"), "Rita Room")
+    page = _signed_in_page(browser, stack, organizer, "/events/new")
+    rate = page.locator("[data-admit-per-minute]")
+    page.locator("[data-waiting-room]").wait_for()
+    assert not rate.is_visible()
+    page.locator("[data-waiting-room]").check()
+    assert rate.is_visible()
+    page.locator("[data-waiting-room]").uncheck()
+    assert not rate.is_visible()

@@ -91,6 +91,11 @@ function detailsStep(section, event, { navigate, signal }) {
       value: String(event?.waiting_room?.admit_per_minute ?? 100), dataset: { admitPerMinute: '' },
     }), { name: 'admit_per_minute', hint: 'While the room is on, buyers take a number and reach the ticket form in arrival order at this rate.' }),
   };
+  // The rate only means something while the room is on.
+  const roomBox = fields['waiting_room.enabled'].input;
+  const showRate = () => { fields['waiting_room.admit_per_minute'].wrap.hidden = !roomBox.checked; };
+  roomBox.addEventListener('change', showRate);
+  showRate();
   // The deadline is a wall-clock time in the event's zone: its hint follows the zone chosen above.
   zoneSelect.addEventListener('change', () => {
     fields.refund_deadline.wrap.querySelector('.hint').textContent = refundHint(zoneSelect.value);
