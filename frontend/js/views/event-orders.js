@@ -48,7 +48,7 @@ function filters(tickets, onChange) {
 export default async function render({ root, params, signal }) {
   const [event] = await Promise.all([api.get(`/events/${params.id}`), organizerStyles()]);
   if (signal.aborted) return;
-  document.title = `Sales and orders · ${event.name} · Marquee`;
+  document.title = `Sales & orders · ${event.name} · Marquee`;
   root.append(eventHeader(event, 'orders'));
   if (!event.allowed.orders.read) {
     root.append(h('p', { class: 'muted', dataset: { noAccess: '' } }, 'Only the event\'s organizers see its orders.'));
@@ -59,7 +59,14 @@ export default async function render({ root, params, signal }) {
   const [orders, tickets] = await Promise.all([api.getAll(`/events/${event.id}/orders`),
     api.get(`/events/${event.id}/tickets`).catch(() => [])]);
   if (signal.aborted) return;
-  root.append(salesSummary(event, tickets, orders));
+  let summary = salesSummary(event, tickets, orders);
+  root.append(summary);
+  // A payment, refund or cancellation moves tickets between sold, reserved and available.
+  const refreshSummary = async () => {
+    const fresh = salesSummary(event, await api.get(`/events/${event.id}/tickets`), orders);
+    summary.replaceWith(fresh);
+    summary = fresh;
+  };
   const heading = h('div', { class: 'section-head' }, h('h2', {}, 'Orders'), owner ? h('div', { class: 'actions' },
     h('button', { type: 'button', dataset: { action: 'export-orders' },
       onclick: () => download(`/events/${event.id}/orders.csv`, `orders-${event.id}.csv`, failure) }, 'Export orders (CSV)'),
@@ -72,7 +79,11 @@ export default async function render({ root, params, signal }) {
     return;
   }
   const row = (order) => {
-    const replace = (done) => tr.replaceWith(row(done));
+    const replace = (done) => {
+      orders[orders.indexOf(order)] = done;
+      tr.replaceWith(row(done));
+      refreshSummary().catch((error) => failure.show(api.describeError(error)));
+    };
     const markPaid = h('button', {
       type: 'button', class: 'primary', dataset: { action: 'mark-paid' },
       onclick: async () => {
@@ -102,7 +113,8 @@ export default async function render({ root, params, signal }) {
     return tr;
   };
   const body = h('tbody', {}, orders.map(row));
-  const count = h('p', { class: 'muted', role: 'status', dataset: { orderCount: '' } }, `${orders.length} orders`);
+  const counted = (n) => `${n} ${n === 1 ? 'order' : 'orders'}`;
+  const count = h('p', { class: 'muted', role: 'status', dataset: { orderCount: '' } }, counted(orders.length));
   const apply = (criteria) => {
     let shown = 0;
     for (const tr of body.children) {
@@ -111,7 +123,7 @@ export default async function render({ root, params, signal }) {
       tr.hidden = !visible;
       if (visible) shown += 1;
     }
-    count.textContent = shown === orders.length ? `${orders.length} orders` : `${shown} of ${orders.length} orders`;
+    count.textContent = shown === orders.length ? counted(orders.length) : `${shown} of ${counted(orders.length)}`;
   };
   root.append(filters(tickets, apply), count, h('div', { class: 'table-wrap' }, h('table', { class: 'stack-table', dataset: { eventOrders: '' } },
     h('thead', {}, h('tr', {}, ['Buyer', 'Tickets', 'Total', 'Status', 'Ordered'].map((label) => h('th', { scope: 'col' }, label)),

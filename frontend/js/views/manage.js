@@ -3,7 +3,7 @@
 // comes with the event (`allowed`), computed by the server from the rules it enforces.
 
 import * as api from '../api.js';
-import { h } from '../dom.js';
+import { append, h } from '../dom.js';
 import { roleLabel } from '../roles.js';
 import renderCodes from './manage-codes.js';
 import renderCheckinPanel from './manage-checkin.js';
@@ -26,13 +26,13 @@ export default async function render(ctx) {
   // Door staff see the check-in panel alone: none of the tabs is theirs.
   const hasTabs = allowed.team.manage || Object.keys(SERVICES).some((service) => allowed[service]?.read);
   const program = ['tracks', 'sessions', 'speakers', 'sponsors', 'microlocations'].includes(tab);
-  root.append(
+  append(root, [
     eventHeader(event, program ? 'program' : 'manage'),
     h('p', { class: 'muted' }, 'Your role: ', h('strong', { dataset: { myRole: role || 'staff' } }, roleLabel(role)),
       allowed.orders.read
-        ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Sales and orders')] : null),
+        ? [' · ', h('a', { href: `#/events/${event.id}/orders`, dataset: { ordersLink: '' } }, 'Sales & orders')] : null),
     allowed.attendee?.read ? renderCheckinPanel(event, signal) : null,
-  );
+  ]);
   if (!hasTabs) return undefined;
   root.append(h('nav', { class: 'tabs', 'aria-label': 'Event management' }, tabs.map(([name, label]) => h('a', {
     class: 'button', href: `#/events/${event.id}/manage/${name}`, 'aria-selected': String(name === tab),

@@ -21,7 +21,7 @@ export default async function render({ root, signal, navigate }) {
   const empty = h('p', { class: 'muted', dataset: { noNotifications: '' } }, 'No notifications.');
   const markAll = h('button', { type: 'button', dataset: { action: 'mark-all-read' } }, 'Mark all as read');
   root.append(
-    h('div', { class: 'actions' }, h('h1', {}, 'Notifications'), markAll),
+    h('div', { class: 'page-head' }, h('h1', {}, 'Notifications'), markAll),
     failure, list, empty,
   );
   const items = new Map();

@@ -76,7 +76,7 @@ export default async function renderTickets(section, event, { signal } = {}) {
       input('suggested_price', money(ticket.suggested_price, 'optional'), `Suggested (${event.currency})`));
     const paidCell = () => input('price', money(ticket.price, '0.00'), `Price (${event.currency})`);
     const priceCell = ({ paid: paidCell, donation: donationCell })[ticket.type]?.()
-      ?? h('div', { class: 'field' }, h('span', { class: 'label-like muted' }, 'Price'),
+      ?? h('div', { class: 'field' }, h('span', { class: 'label-like' }, 'Price'),
         h('p', { class: 'type-label', dataset: { priceLabel: ticket.type } }, TYPE_LABELS[ticket.type] || ticket.type));
     const settingsId = `${id}-settings`;
     const toggle = h('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': settingsId, dataset: { action: 'toggle-settings' } }, 'Settings');

@@ -1,7 +1,7 @@
 // The event wizard: details -> background -> tickets -> publish. Each step saves on its own.
 
 import * as api from '../api.js';
-import { confirmDialog, errorBox, field, formValues, h, showFieldError } from '../dom.js';
+import { append, confirmDialog, errorBox, field, formValues, h, showFieldError } from '../dom.js';
 import { guardUnsaved } from '../guard.js';
 import { emptyMessage, friendlyFieldMessage } from '../messages.js';
 import { browserTimeZone, isoToWall, timeZones, wallToIso } from '../time.js';
@@ -91,6 +91,11 @@ function detailsStep(section, event, { navigate, signal }) {
       value: String(event?.waiting_room?.admit_per_minute ?? 100), dataset: { admitPerMinute: '' },
     }), { name: 'admit_per_minute', hint: 'While the room is on, buyers take a number and reach the ticket form in arrival order at this rate.' }),
   };
+  // The rate only means something while the room is on.
+  const roomBox = fields['waiting_room.enabled'].input;
+  const showRate = () => { fields['waiting_room.admit_per_minute'].wrap.hidden = !roomBox.checked; };
+  roomBox.addEventListener('change', showRate);
+  showRate();
   // The deadline is a wall-clock time in the event's zone: its hint follows the zone chosen above.
   zoneSelect.addEventListener('change', () => {
     fields.refund_deadline.wrap.querySelector('.hint').textContent = refundHint(zoneSelect.value);
@@ -205,7 +210,8 @@ async function publishStep(section, event, { navigate }) {
   const failure = errorBox('publish-error');
   const button = h('button', { type: 'button', class: published ? '' : 'primary', dataset: { action: published ? 'unpublish' : 'publish' } },
     published ? 'Unpublish (back to draft)' : 'Publish');
-  section.append(
+  // dom.js's append skips the absent parts (the native one would print them as "null").
+  append(section, [
     h('h2', { id: 'step-title' }, 'Publish'),
     h('p', { dataset: { eventState: event.state } }, published
       ? 'This event is published: anyone can see its public page.'
@@ -219,7 +225,7 @@ async function publishStep(section, event, { navigate }) {
     failure,
     h('div', { class: 'actions' }, button,
       published ? h('a', { href: `#/e/${event.id}`, dataset: { publicLink: '' } }, 'View the public page') : null),
-  );
+  ]);
   button.addEventListener('click', async () => {
     if (!published && !selling.length && !await confirmDialog(
       'This event has no ticket on sale, so nobody can get a ticket yet. Publish it anyway?',
