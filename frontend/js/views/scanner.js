@@ -4,7 +4,7 @@
 // says whether it is online and how many scans wait, and lists the scans the server saw otherwise.
 
 import * as api from '../api.js';
-import { field, h } from '../dom.js';
+import { field, h, useStylesheet } from '../dom.js';
 import { store } from '../store.js';
 import { searchByName } from './scanner-decide.js';
 import * as db from './scanner-store.js';
@@ -43,6 +43,7 @@ function attentionText(scan, timeZone) {
 }
 
 export default async function render({ root, params, signal }) {
+  await useStylesheet(new URL('../../css/scanner.css', import.meta.url));
   const eventId = params.id;
   const session = new ScannerSession({ eventId, userId: store.user?.id || 'anonymous' });
   signal.addEventListener('abort', () => session.stop());
