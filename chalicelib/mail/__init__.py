@@ -7,6 +7,7 @@ ids and tokens, never URLs. Jinja2 is imported on the first render only (cold st
 """
 
 import logging
+from collections.abc import Mapping
 from email import policy
 from email.message import EmailMessage
 
@@ -28,7 +29,9 @@ logger = logging.getLogger("marquee.mail")
 _POLICY = policy.default.clone(max_line_length=998)
 
 
-def _mime(to: str, message: Message, unsubscribe_url: str | None = None) -> bytes:
+def _mime(
+    to: str, message: Message, unsubscribe_url: str | None = None, images: Mapping[str, bytes] | None = None
+) -> bytes:
     mime = EmailMessage(policy=_POLICY)
     mime["Subject"] = message.subject
     mime["From"] = settings().mail_sender
@@ -37,15 +40,21 @@ def _mime(to: str, message: Message, unsubscribe_url: str | None = None) -> byte
         mime["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     mime.set_content(message.text)
     mime.add_alternative(message.html, subtype="html")
+    html = mime.get_payload()[1]
+    for cid, png in (images or {}).items():
+        # multipart/related around the HTML part: <img src="cid:..."> needs no remote fetch.
+        html.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>")
     return mime.as_bytes()
 
 
-def send(to: str, template: str, **context: object) -> str | None:
+def send(
+    to: str, template: str, *, images: Mapping[str, bytes] | None = None, **context: object
+) -> str | None:
     """Render ``template`` with ``context`` and send it to ``to``; SES's message id, or None when
     the message did not go out (the address is suppressed: chalicelib.mail.suppression; SES
     refused it or could not be reached: logged, never raised, so a mail never undoes the change
-    it reports)."""
-    return _send(to, template, None, context)
+    it reports). ``images`` (Content-ID to PNG) go inline with the HTML part."""
+    return _send(to, template, None, context, images)
 
 
 def send_unsubscribable(to: str, template: str, event_id: str, **context: object) -> str | None:
@@ -56,7 +65,13 @@ def send_unsubscribable(to: str, template: str, event_id: str, **context: object
     return _send(to, template, event_id, {**context, "unsubscribe_token": token})
 
 
-def _send(to: str, template: str, event_id: str | None, context: dict[str, object]) -> str | None:
+def _send(
+    to: str,
+    template: str,
+    event_id: str | None,
+    context: dict[str, object],
+    images: Mapping[str, bytes] | None = None,
+) -> str | None:
     reason = why_not(to, template, event_id)
     if reason is not None:
         logger.info("not sending the %s e-mail: the address is %s", template, reason)
@@ -68,7 +83,7 @@ def _send(to: str, template: str, event_id: str | None, context: dict[str, objec
         response = client("ses").send_raw_email(
             Source=settings().mail_sender,
             Destinations=[to],
-            RawMessage={"Data": _mime(to, message, unsubscribe_url)},
+            RawMessage={"Data": _mime(to, message, unsubscribe_url, images)},
         )
     except (ClientError, BotoCoreError):
         logger.exception("could not send the %s e-mail", template)

@@ -6,16 +6,23 @@ once it is completed, a notice for each refund that succeeded. Run from the orde
 from chalicelib import mail
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import refunds as refund_rules
+from chalicelib.media import qr as qr_media
 from chalicelib.services import attendees
 from chalicelib.services.mail_once import send_once
 from chalicelib.store.models.orders import OrderModel
 from chalicelib.store.orders import lines_of
+
+# Above this many seats the mail links the tickets only: 500 inline PNGs would be a mail too big.
+MAX_INLINE_QR = 20
 
 
 def send_receipt(order: OrderModel) -> bool:
     """A paid order's receipt, or a free order's confirmation: each links every attendee's ticket.
     The attendees are read through attendees_of, which makes any that are missing, so the links do
     not depend on the tickets having been issued first."""
+    people = attendees.attendees_of(order)
+    with_qr = len(people) <= MAX_INLINE_QR
+    images = {f"qr-{a.attendee_id}@marquee": qr_media.qr_png(a.code) for a in people} if with_qr else {}
 
     def send() -> str | None:
         return mail.send(
@@ -26,7 +33,9 @@ def send_receipt(order: OrderModel) -> bool:
             lines=lines_of(order),
             total=str(order.total),
             currency=order.currency,
-            attendees=attendees.attendees_of(order),
+            attendees=people,
+            with_qr=with_qr,
+            images=images,
         )
 
     return send_once(f"receipt#{order.order_id}", send)
