@@ -161,7 +161,11 @@ def test_200_concurrent_buyers_for_a_split_ticket(shared_local_stack):
     )
     assert statuses.count(201) == 166, sorted(set(statuses))
     refused = [r.json()["error"] for r in responses if r.status_code == 409]
-    assert len(refused) == BUYERS - 166
+    # On a loaded machine the local stack's gateway turns away a few of the 200 connections that
+    # waited too long (503 `busy`, Retry-After), as API Gateway throttles; nothing else is allowed.
+    busy = [r.json()["error"]["code"] for r in responses if r.status_code == 503]
+    assert busy == ["busy"] * len(busy), busy
+    assert len(refused) + len(busy) == BUYERS - 166, sorted(Counter(statuses).items())
     assert all(e["code"] == "sold_out" and e["details"] == {"remaining": {ticket_id: 4}} for e in refused)
     slots = _slot_items(stack, event_id, ticket_id)
     assert len(slots) == 4 and sum(s["capacity"] for s in slots) == 1000
