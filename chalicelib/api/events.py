@@ -117,7 +117,8 @@ def delete_event(event_id: str) -> Response:
 )
 def public_events() -> Response:
     """Published events, upcoming (soonest first) or past (latest first), each with its tickets'
-    price range; with ``q`` a page may hold fewer than ``limit`` events (follow X-Next-Cursor)."""
+    price range; with ``q`` a page holds fewer than ``limit`` events only once 500 events were read
+    for it (follow X-Next-Cursor)."""
     when, words = parse_listing_query(query_param("when"), query_param("q"))
     found, cursor = event_cases.public_listing(
         page_size(query_param("limit")), query_param("cursor"), when, words

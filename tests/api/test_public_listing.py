@@ -100,3 +100,16 @@ def test_bad_queries_are_422_with_the_field(api, query, field, message):
 
     assert response.status == 422
     assert response.json["error"]["details"] == {field: message}
+
+
+def test_a_search_reads_on_through_events_that_do_not_match_to_fill_its_page(api, published):
+    """Found on a busy platform: the soonest 3 events do not match, the 4th does. The search's first
+    page must list it, not answer an empty page with a cursor (the landing page then said nothing
+    matched)."""
+    for day in range(3):
+        published(f"Other meetup {day}", 5 + day, 6 + day)
+    published("Landing Summit", 20, 21)
+
+    response = api.get("/public/events?q=landing&limit=2")
+
+    assert names(response) == ["Landing Summit"]

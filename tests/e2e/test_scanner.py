@@ -140,7 +140,9 @@ def test_admit_then_offline_duplicate_reload_sync_and_conflict(browser_factory, 
     # A reload with no network at all: the service worker serves the app, IndexedDB the list and
     # the queue, and the scanner goes on deciding.
     page.reload()
-    page.locator("[data-list-size='4']").wait_for()
+    # The offline reload rebuilds the page from the worker's cache and IndexedDB: slow on a busy
+    # machine (the full run timed out at 15 s once), so it gets longer than the default.
+    page.locator("[data-list-size='4']").wait_for(timeout=30_000)
     page.locator("[data-online='false']").wait_for()
     assert page.locator("[data-waiting]").get_attribute("data-waiting") == "3"
     assert _check_code(page, ben["code"]).get_attribute("data-tone") == "amber"
