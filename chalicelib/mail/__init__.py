@@ -1,6 +1,7 @@
 """The platform's e-mail: every message is one of our templates (``templates/<name>.subject.txt``,
 ``<name>.txt`` and ``<name>.html`` inside the shared ``layout.html``), rendered with Jinja2 and sent
-through SES as one MIME message with a plain-text and an HTML part. Nothing else calls SES to send.
+through SES as one MIME message with a plain-text and an HTML part (with the images it shows inline,
+if any). Nothing else calls SES to send.
 
 Templates build every link with ``link(route, **query)``, from MARQUEE_FRONTEND_URL: callers pass
 ids and tokens, never URLs. Jinja2 is imported on the first render only (cold start).
@@ -19,7 +20,7 @@ from chalicelib.mail.rendering import link, render
 from chalicelib.mail.suppression import unsubscribe_token_for, why_not
 from chalicelib.store.aws import client
 
-__all__ = ["Message", "render", "send", "send_unsubscribable"]
+__all__ = ["Message", "render", "send", "send_unsubscribable", "send_with_images"]
 
 logger = logging.getLogger("marquee.mail")
 
@@ -40,20 +41,25 @@ def _mime(
         mime["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     mime.set_content(message.text)
     mime.add_alternative(message.html, subtype="html")
-    html = mime.get_payload()[1]
-    for cid, png in (images or {}).items():
-        # multipart/related around the HTML part: <img src="cid:..."> needs no remote fetch.
-        html.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>")
+    if images:
+        # multipart/related around the HTML part: its <img src="cid:..."> need no remote fetch.
+        _, html = mime.iter_parts()
+        for cid, png in images.items():
+            html.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>")
     return mime.as_bytes()
 
 
-def send(
-    to: str, template: str, *, images: Mapping[str, bytes] | None = None, **context: object
-) -> str | None:
+def send(to: str, template: str, **context: object) -> str | None:
     """Render ``template`` with ``context`` and send it to ``to``; SES's message id, or None when
     the message did not go out (the address is suppressed: chalicelib.mail.suppression; SES
     refused it or could not be reached: logged, never raised, so a mail never undoes the change
-    it reports). ``images`` (Content-ID to PNG) go inline with the HTML part."""
+    it reports)."""
+    return _send(to, template, None, context)
+
+
+def send_with_images(to: str, template: str, images: Mapping[str, bytes], /, **context: object) -> str | None:
+    """``send`` with ``images`` (Content-ID to PNG) beside the HTML part, which shows each as
+    ``<img src="cid:<Content-ID>">``: mail programs show them without fetching anything."""
     return _send(to, template, None, context, images)
 
 
