@@ -10,8 +10,7 @@ modules. No title, description or class: nothing but the modules is in the docum
 """
 
 import io
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from segno import QRCode
@@ -20,8 +19,7 @@ QUIET_ZONE = 4  # modules: what ISO/IEC 18004 asks for around a QR symbol
 SVG_TYPE = "image/svg+xml"
 
 
-@dataclass(frozen=True)
-class Png:
+class Png(NamedTuple):
     data: bytes
     size: int  # pixels, its width and its height
 

@@ -3,9 +3,10 @@ once it is completed, a notice for each refund that succeeded. Run from the orde
 (chalicelib.streams.handlers), each exactly once per change (services.mail_once).
 """
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib import mail
+from chalicelib.domain import attendees as attendee_rules
 from chalicelib.domain import orders as order_rules
 from chalicelib.domain import refunds as refund_rules
 from chalicelib.media import qr as qr_media
@@ -19,8 +20,7 @@ from chalicelib.store.orders import lines_of
 MAX_INLINE_QR = 20
 
 
-@dataclass(frozen=True)
-class TicketQr:
+class TicketQr(NamedTuple):
     """An attendee's QR code as the mail carries it: a PNG part the HTML shows as ``cid:<cid>``."""
 
     cid: str
@@ -29,11 +29,12 @@ class TicketQr:
 
 
 def _ticket_qrs(people: list[AttendeeModel]) -> dict[str, TicketQr]:
-    """Each attendee's QR code (the code the ticket page's QR carries and the door admits), by
-    attendee id; none above MAX_INLINE_QR seats."""
+    """Each valid attendee's QR code (the code the ticket page's QR carries and the door admits),
+    by attendee id: none for a ticket revoked before the mail went out, none above MAX_INLINE_QR
+    seats."""
     if len(people) > MAX_INLINE_QR:
         return {}
-    drawn = {a.attendee_id: qr_media.qr_png(a.code) for a in people}
+    drawn = {a.attendee_id: qr_media.qr_png(a.code) for a in people if a.status == attendee_rules.VALID}
     return {aid: TicketQr(f"qr-{aid}@marquee", png.size, png.data) for aid, png in drawn.items()}
 
 
@@ -57,6 +58,7 @@ def send_receipt(order: OrderModel) -> bool:
             currency=order.currency,
             attendees=people,
             qrs=qrs,
+            too_many_for_qr=len(people) > MAX_INLINE_QR,
         )
 
     return send_once(f"receipt#{order.order_id}", send)

@@ -20,6 +20,7 @@ ORDER = {
     "currency": "EUR",
     "attendees": [SimpleNamespace(name=HOSTILE, ticket_name="VIP", attendee_id="o1-1")],
     "qrs": {"o1-1": SimpleNamespace(cid="qr-o1-1@marquee", size=222)},
+    "too_many_for_qr": False,
 }
 # One context per template the platform sends.
 CONTEXTS = {
