@@ -5,6 +5,7 @@ mailbox copies new records into plain dicts after every SES write and keeps the 
 runs, restored from DATA_DIR, in front of them.
 """
 
+import base64
 import email
 import email.policy
 import html
@@ -12,12 +13,14 @@ import re
 import threading
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
 
 _URL = re.compile(r"https?://[^\s\"'<>]+")
 _LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z][^>]*>")
+_CID = re.compile(r"cid:([^\s\"'<>]+)")
 
 
 def _links(*texts: str) -> list[str]:
@@ -33,14 +36,20 @@ def _links(*texts: str) -> list[str]:
 def _from_raw(raw: str) -> dict[str, Any]:
     message = email.message_from_string(raw, policy=email.policy.default)
     parts = {"text/plain": "", "text/html": ""}
+    inline: dict[str, str] = {}
     for part in message.walk():
         kind = part.get_content_type()
         if kind in parts and not parts[kind] and not part.is_multipart():
             parts[kind] = str(part.get_content())
+        elif part.get_content_maintype() == "image" and part.get("Content-ID"):
+            # What the HTML part shows as cid:<id>, kept as a data: URL to show it without a fetch.
+            data = base64.b64encode(part.get_payload(decode=True)).decode()
+            inline[str(part["Content-ID"]).strip().strip("<>")] = f"data:{kind};base64,{data}"
     return {
         "subject": str(message.get("subject", "")),
         "text": parts["text/plain"],
         "html": parts["text/html"],
+        "inline": inline,
     }
 
 
@@ -66,6 +75,7 @@ def describe(message: Any, sent_at: str) -> dict[str, Any]:
         "subject": "",
         "text": "",
         "html": "",
+        "inline": {},
     }
     if hasattr(message, "raw_data"):
         record.update(_from_raw(message.raw_data))
@@ -119,14 +129,21 @@ class Mailbox:
         return list(reversed(self.export()))
 
 
+def _with_inline_images(body: str, inline: dict[str, str]) -> str:
+    """``body`` with each ``cid:`` reference to one of the message's parts made that part's data:
+    URL, as a mail program resolves it (unknown ones are left as they are, and show nothing)."""
+    return _CID.sub(lambda match: inline.get(unquote(match.group(1)), match.group(0)), body)
+
+
 def _shown(message: dict[str, Any]) -> str:
     """The message as its recipient's mail program shows it: the HTML part in a sandboxed frame
-    (no script, no same-origin access; links open in a new tab), the text part below it."""
+    (no script, no same-origin access; links open in a new tab; its inline images drawn from
+    their parts), the text part below it."""
     esc = html.escape
     text, body = message.get("text") or "", message.get("html") or ""
     shown = ""
     if body:
-        document = f'<base target="_blank">{body}'
+        document = f'<base target="_blank">{_with_inline_images(body, message.get("inline") or {})}'
         shown += (
             f'<iframe title="{esc(message.get("subject") or "(no subject)", quote=True)}" '
             'sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer" '

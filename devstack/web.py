@@ -52,10 +52,11 @@ VENDOR_PREFIX = "/vendor/"
 
 # Headers of every non-API response (frontend files, config.json, media, mailbox).
 
-# The mailbox shows text written by users (escaped); it needs no script at all.
+# The mailbox shows text written by users (escaped); it needs no script at all. Its messages'
+# inline images are data: URLs (devstack.mailbox): nothing is fetched from anywhere.
 MAILBOX_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
     ),
     "Cache-Control": "no-store",
 }

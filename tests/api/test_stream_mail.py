@@ -53,15 +53,15 @@ def test_a_mail_ses_did_not_take_is_sent_when_the_change_comes_again(
     from chalicelib import mail
 
     refused: list[str] = []
-    real_send = mail.send
+    real_send = mail.send_with_images
 
-    def refuse_once(to: str, template: str, **context: Any) -> str | None:
+    def refuse_once(to: str, template: str, images: Any, /, **context: Any) -> str | None:
         if not refused:
             refused.append(template)
             return None
-        return real_send(to, template, **context)
+        return real_send(to, template, images, **context)
 
-    monkeypatch.setattr(mail, "send", refuse_once)
+    monkeypatch.setattr(mail, "send_with_images", refuse_once)
     ticket = shop.ticket(**{**FREE, "quantity": 5})
     shop.buy(buyer, ticket, 1)
 

@@ -19,6 +19,8 @@ ORDER = {
     "total": "10.00",
     "currency": "EUR",
     "attendees": [SimpleNamespace(name=HOSTILE, ticket_name="VIP", attendee_id="o1-1")],
+    "qrs": {"o1-1": SimpleNamespace(cid="qr-o1-1@marquee", size=222)},
+    "too_many_for_qr": False,
 }
 # One context per template the platform sends.
 CONTEXTS = {
