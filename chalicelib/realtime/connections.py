@@ -63,6 +63,18 @@ def connections_of(channel: str) -> list[Connection]:
     return [_view(item) for item in items]
 
 
+def audience_of(channel: str) -> list[Connection]:
+    """The live connections of a public channel with only what a post needs (id and endpoint):
+    an audience's fan-out reads a thousand items a second, and the projection keeps that read,
+    its parsing and (locally) the embedded DynamoDB's answer about a third of the whole items'."""
+    items = ConnectionModel.query(
+        channel,
+        filter_condition=ConnectionModel.expires_at > int(time.time()),
+        attributes_to_get=["connection_id", "endpoint"],
+    )
+    return [Connection(channel, item.connection_id, item.endpoint) for item in items]
+
+
 def anyone_on(channel: str) -> bool:
     """Whether a connection may listen on the channel: one item read, whatever the audience (an
     expired one not yet removed counts; a push then finds nobody, which costs one Query)."""

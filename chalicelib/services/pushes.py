@@ -3,7 +3,7 @@ public pages, with their waiting room's line) and a user's unread notifications 
 
 from typing import Any
 
-from chalicelib.realtime.connections import connections_of
+from chalicelib.realtime.connections import audience_of
 from chalicelib.realtime.notifier import ClientFactory, management_client, push
 from chalicelib.realtime.sessions import live_connections
 from chalicelib.services import queue
@@ -19,7 +19,7 @@ PUSH_UNREAD_LIMIT = 10
 
 def push_availability(event_id: str) -> int:
     """O(open connections of this event): one Query of its channel, nothing when nobody listens."""
-    connections = connections_of(event_channel(event_id))
+    connections = audience_of(event_channel(event_id))
     if not connections:
         return 0
     # Pages that opened while the event was public hear nothing once it is a draft again.
