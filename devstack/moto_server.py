@@ -20,6 +20,8 @@ from typing import Any, Protocol
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from devstack import moto_transactions
+
 logger = logging.getLogger("devstack.moto")
 
 # DynamoDB requests are all POSTs; these targets never change data.
@@ -213,6 +215,7 @@ class LockedMotoServer:
     """moto's server app behind SerializedApp, on 127.0.0.1 and a free port."""
 
     def __init__(self) -> None:
+        moto_transactions.install()
         self.app = SerializedApp(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None

@@ -87,7 +87,9 @@ def moto_account() -> Iterator[MotoAccount]:
     """Active for the API tests only: integration and e2e tests talk to a real local stack, which
     moto's patching of botocore would intercept."""
     from chalicelib.store.aws import reset_clients
+    from devstack import moto_transactions
 
+    moto_transactions.install()  # as the local stack runs moto
     with mock_aws():
         reset_clients()
         yield MotoAccount()
