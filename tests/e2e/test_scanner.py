@@ -107,6 +107,10 @@ def test_admit_then_offline_duplicate_reload_sync_and_conflict(browser_factory, 
     _next_scan(page)
     page.locator("[data-waiting='0']").wait_for()
 
+    # The door is told when going offline is safe: the worker holds every module, the camera's too.
+    ready = page.locator("[data-scanner-offline='true']")
+    ready.wait_for()
+    assert ready.inner_text() == "Ready to work offline"
     browser.context.set_offline(True)
     page.locator("[data-online='false']").wait_for()
     screen = _check_code(page, ben["code"])
@@ -140,9 +144,9 @@ def test_admit_then_offline_duplicate_reload_sync_and_conflict(browser_factory, 
     # A reload with no network at all: the service worker serves the app, IndexedDB the list and
     # the queue, and the scanner goes on deciding.
     page.reload()
-    # The offline reload rebuilds the page from the worker's cache and IndexedDB: slow on a busy
-    # machine (the full run timed out at 15 s once), so it gets longer than the default.
-    page.locator("[data-list-size='4']").wait_for(timeout=30_000)
+    page.locator("[data-list-size='4']").wait_for()
+    camera_reader = "async () => Boolean(await caches.match('vendor/jsqr/dist/jsQR.js'))"
+    assert page.evaluate(camera_reader), "the camera's QR reader was not kept for offline use"
     page.locator("[data-online='false']").wait_for()
     assert page.locator("[data-waiting]").get_attribute("data-waiting") == "3"
     assert _check_code(page, ben["code"]).get_attribute("data-tone") == "amber"

@@ -26,14 +26,24 @@ function loadJsQR() {
   return jsqrLoading;
 }
 
+/** The browser's own QR reader, or null where it has none. */
+async function nativeDetector() {
+  if (!('BarcodeDetector' in window)) return null;
+  const formats = await window.BarcodeDetector.getSupportedFormats().catch(() => []);
+  return formats.includes('qr_code') ? new window.BarcodeDetector({ formats: ['qr_code'] }) : null;
+}
+
+/** What the camera needs beyond this module on this browser (jsQR where there is no native
+ * reader), so that the door can keep it for working offline before it has used the camera. */
+export async function readerFiles() {
+  return (await nativeDetector()) ? [] : [new URL(JSQR_SCRIPT, document.baseURI).href];
+}
+
 /** A reader: (video) -> the text of a QR code in the current frame, or null. */
 async function makeReader() {
-  if ('BarcodeDetector' in window) {
-    const formats = await window.BarcodeDetector.getSupportedFormats().catch(() => []);
-    if (formats.includes('qr_code')) {
-      const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
-      return { kind: 'BarcodeDetector', read: async (video) => (await detector.detect(video))[0]?.rawValue || null };
-    }
+  const detector = await nativeDetector();
+  if (detector) {
+    return { kind: 'BarcodeDetector', read: async (video) => (await detector.detect(video))[0]?.rawValue || null };
   }
   const jsQR = await loadJsQR();
   const canvas = document.createElement('canvas');

@@ -5,6 +5,7 @@
 
 import * as api from '../api.js';
 import { field, h, useStylesheet } from '../dom.js';
+import { keepForOffline } from '../offline.js';
 import { store } from '../store.js';
 import { searchByName } from './scanner-decide.js';
 import * as db from './scanner-store.js';
@@ -64,6 +65,7 @@ export default async function render({ root, params, signal }) {
   const waiting = h('span', { class: 'scanner-waiting', dataset: { waiting: '' } });
   const listInfo = h('span', { class: 'muted', dataset: { listSize: '' } });
   const syncError = h('p', { class: 'error-box', role: 'alert', hidden: true, dataset: { syncError: '' } });
+  const offlineState = h('span', { class: 'muted', dataset: { scannerOffline: 'pending' } }, 'Saving for offline use…');
   const syncNow = h('button', { type: 'button', dataset: { action: 'sync' }, onclick: () => session.connect() },
     'Sync now');
 
@@ -192,7 +194,7 @@ export default async function render({ root, params, signal }) {
     h('div', { class: 'scanner', dataset: { scanner: eventId } },
       h('h1', {}, 'Scan tickets'),
       h('p', { class: 'muted' }, event.name, ' · ', h('a', { href: `#/events/${eventId}/manage` }, 'Back to the event')),
-      h('p', { class: 'scanner-status', dataset: { scannerStatus: '' } }, online, waiting, syncNow),
+      h('p', { class: 'scanner-status', dataset: { scannerStatus: '' } }, online, waiting, syncNow, offlineState),
       h('p', {}, listInfo),
       syncError,
       attention,
@@ -211,4 +213,15 @@ export default async function render({ root, params, signal }) {
   door.value = session.device.door;
   update();
   session.connect();
+  keepScannerOffline(offlineState, signal);
+}
+
+/** Asks the service worker to keep everything the scanner needs, the camera's reader included, so a
+ * reload with no network still opens it; says on the page when that is done. */
+async function keepScannerOffline(state, signal) {
+  const camera = await import('./scanner-camera.js').catch(() => null);
+  const kept = camera ? await keepForOffline([], await camera.readerFiles()) : false;
+  if (signal.aborted) return;
+  state.textContent = kept ? 'Ready to work offline' : 'Not saved for offline use: keep this page open';
+  state.dataset.scannerOffline = String(kept);
 }
