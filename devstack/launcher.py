@@ -120,6 +120,7 @@ class LaunchedStack:
             stderr=subprocess.STDOUT,
             text=True,
             bufsize=1,
+            start_new_session=True,  # its own process group: stop(group=True) is a terminal's Ctrl-C
         )
         assert self.process.stdout is not None
         self._reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
@@ -177,11 +178,15 @@ class LaunchedStack:
         if self._reader is not None:
             self._reader.join(timeout=10)
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT) -> int:
-        """Signal the stack, wait for it to exit, return its exit code."""
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT, group: bool = False) -> int:
+        """Signal the stack (with ``group``, every process of it, as Ctrl-C in a terminal does),
+        wait for it to exit, return its exit code."""
         assert self.process is not None
         if self.process.poll() is None:
-            self.process.send_signal(sig)
+            if group:
+                os.killpg(self.process.pid, sig)
+            else:
+                self.process.send_signal(sig)
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

@@ -1,8 +1,6 @@
 """Start the whole local stack in one process and stop it cleanly (see devstack/__init__.py)."""
 
 import fcntl
-import importlib
-import importlib.util
 import json
 import logging
 import os
@@ -22,6 +20,7 @@ from devstack.mailbox import Mailbox
 from devstack.moto_server import LockedMotoServer
 from devstack.persistence import PeriodicSaver, Persistence, write_atomic
 from devstack.web import REPO_ROOT, Site, make_server
+from devstack.ws_gateway import GatewayProcess
 
 logger = logging.getLogger("devstack")
 
@@ -123,12 +122,6 @@ def stack_environment(options: Options, moto_url: str, jwt_secret: str) -> dict[
     }
 
 
-def _ws_gateway_module() -> Any:
-    if importlib.util.find_spec("devstack.ws_gateway") is None:
-        return None
-    return importlib.import_module("devstack.ws_gateway")
-
-
 class Stack:
     def __init__(self, options: Options) -> None:
         self.options = options
@@ -203,16 +196,15 @@ class Stack:
         gateway = LocalGateway(app, Config(chalice_stage="dev", config_from_disk=self._chalice_config()))
 
         ws_url = f"ws://127.0.0.1:{options.ws_port}"
-        ws_note = ""
-        ws_module = _ws_gateway_module()
-        if ws_module is not None:
-            ws_handle = ws_module.start(app, options.ws_port, os.environ)
-            self._parts.append(("websocket gateway", ws_handle.stop))
-            # The gateway may have set variables (its management endpoint): read settings anew.
-            settings.cache_clear()
-            aws.reset_clients()
-        else:
-            ws_note = "  (no WebSocket gateway yet: devstack/ws_gateway.py is missing)"
+        ws_gateway = GatewayProcess(options.ws_port, os.environ.get("DEVSTACK_LOG_LEVEL", "INFO").upper())
+        try:
+            ws_gateway.start(os.environ)
+        except OSError as error:
+            raise SystemExit(f"{error}; set WS_PORT") from None
+        self._parts.append(("websocket gateway", ws_gateway.stop))
+        # The gateway's management endpoint is in the environment now: read settings anew.
+        settings.cache_clear()
+        aws.reset_clients()
 
         scheduler = schedule.Scheduler()
         for name in scheduler.register_app_schedules(app, REGION):
@@ -249,7 +241,7 @@ class Stack:
             f"Marquee local stack ready in {time.monotonic() - started:.1f}s",
             f"  app:         {base}/",
             f"  api:         {base}/api",
-            f"  websocket:   {ws_url}{ws_note}",
+            f"  websocket:   {ws_url}",
             f"  mailbox:     {base}/mailbox",
             f"  aws (moto):  {moto.endpoint_url}  (AWS_ENDPOINT_URL for the aws cli / boto3)",
             f"  stripe:      {stripe.url}  (test-mode stand-in; MARQUEE_STRIPE_API_BASE)",

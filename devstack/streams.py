@@ -18,6 +18,7 @@ tests call it, so what follows a change happens at a known point).
 
 import logging
 import multiprocessing
+import signal
 import threading
 import uuid
 from dataclasses import dataclass
@@ -203,6 +204,8 @@ class StreamProcess:
 
 
 def _serve(region: str, log_level: str, ready: Any, stop: Any) -> None:
+    # Ctrl-C reaches the whole process group: the stack stops this process when its turn comes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(
         level=log_level, format="%(asctime)s %(levelname)-5s %(name)s: %(message)s", datefmt="%H:%M:%S"
     )

@@ -62,8 +62,8 @@ class LocalStack(LaunchedStack):
         super().__init__(port, ws_port, data_dir, env, keep=_KEPT_VARIABLES)
         self.session = requests.Session()
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float | None = None) -> int:
-        code = super().stop(sig) if timeout is None else super().stop(sig, timeout)
+    def stop(self, sig: int = signal.SIGTERM, timeout: float | None = None, group: bool = False) -> int:
+        code = super().stop(sig, group=group) if timeout is None else super().stop(sig, timeout, group)
         self.session.close()
         self.session = requests.Session()
         return code

@@ -4,6 +4,7 @@ invite creates; several tabs all receive it; a bad token is refused at the hands
 tab's connection is cleaned up (on close, and on Gone when its $disconnect was lost)."""
 
 import json
+import signal
 from contextlib import ExitStack
 from typing import Any
 
@@ -168,3 +169,24 @@ def test_the_server_closes_a_tab_when_its_session_ends_and_it_hears_nothing_more
     password = "correct horse" if revoke == "logout" else "battery staple 2"
     user_id = _user_id(stack, stack.login(email, password))
     assert eventually(lambda: _connections(stack, user_id) == [])
+
+
+def test_stopping_the_stack_disconnects_open_tabs_before_it_saves(local_stack):
+    """The gateway runs in a process of its own; a stop (SIGINT, as Ctrl-C) still closes every
+    tab with its $disconnect before the final save, so a restart holds no dead connection."""
+    token = local_stack.signup()
+    user_id = _user_id(local_stack, token)
+    with _open(local_stack, f"token={token}") as tab:
+        eventually(lambda: len(_connections(local_stack, user_id)) == 1)
+
+        assert local_stack.stop(signal.SIGINT, group=True) == 0
+        with pytest.raises(ConnectionClosed):
+            tab.recv(timeout=5)
+    assert "Traceback" not in local_stack.output
+
+    local_stack.start()
+    assert _connections(local_stack, user_id) == []
+    with _open(local_stack, f"token={token}") as fresh:
+        fresh.send(json.dumps({"action": "ping"}))
+        assert _next(fresh) == {"action": "pong"}
+        assert len(_connections(local_stack, user_id)) == 1
