@@ -13,7 +13,8 @@ DEVSTACK_KEEP_ALIVE (5 s): see web.ServerLimits.
 Modules: main (start / stop), moto_server (the locked moto), persistence (DATA_DIR), journal
 (every acknowledged write), launcher (the stack in a subprocess for tests and benchmarks:
 `launched()`, `free_port()`),
-web (the HTTP server), mailbox (sent emails), schedule (periodic jobs: ``Scheduler.every``).
+web (the HTTP server), mailbox (sent emails), schedule (periodic jobs: ``Scheduler.every``),
+processes (the log format and the child processes' life).
 
 Two parts run in processes of their own, as they are services of their own deployed: the
 WebSocket gateway (ws_gateway.GatewayProcess) and the stream functions (streams.StreamProcess).

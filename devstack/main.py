@@ -19,6 +19,7 @@ from devstack import schedule, streams, stripe_sandbox
 from devstack.mailbox import Mailbox
 from devstack.moto_server import LockedMotoServer
 from devstack.persistence import PeriodicSaver, Persistence, write_atomic
+from devstack.processes import configure_logging
 from devstack.web import REPO_ROOT, Site, make_server
 from devstack.ws_gateway import GatewayProcess
 
@@ -45,18 +46,6 @@ class Options:
             data_dir=Path(environ.get("DATA_DIR") or REPO_ROOT / ".data").resolve(),
             save_interval=float(environ.get("DEVSTACK_SAVE_INTERVAL") or SAVE_INTERVAL_SECONDS),
         )
-
-
-def _setup_logging() -> None:
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(line_buffering=True)
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-5s %(name)s: %(message)s", "%H:%M:%S"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(os.environ.get("DEVSTACK_LOG_LEVEL", "INFO").upper())
-    for noisy in ("werkzeug", "botocore", "boto3", "urllib3", "pynamodb"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _lock_data_dir(data_dir: Path) -> Any:
@@ -321,7 +310,7 @@ class Stack:
 
 
 def main() -> int:
-    _setup_logging()
+    configure_logging(os.environ.get("DEVSTACK_LOG_LEVEL", "INFO").upper())
     stack = Stack(Options.from_env(os.environ))
     signal.signal(signal.SIGINT, stack.request_stop)
     signal.signal(signal.SIGTERM, stack.request_stop)

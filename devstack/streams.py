@@ -17,8 +17,6 @@ tests call it, so what follows a change happens at a known point).
 """
 
 import logging
-import multiprocessing
-import signal
 import threading
 import uuid
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from chalice.local import LambdaContext
 
 from chalicelib.store.aws import client
 from chalicelib.streams.records import table_of
+from devstack.processes import SPAWN, ChildProcess, begin_child, wait_for_stop
 
 logger = logging.getLogger("devstack.streams")
 
@@ -176,41 +175,25 @@ class StreamPoller:
         source.position = last
 
 
-class StreamProcess:
+class StreamProcess(ChildProcess):
     """The poller in a process of its own, as the stream functions are Lambdas of their own
     deployed: their fan-out to an audience does not take the interpreter lock from the stack's
     requests. The process inherits the stack's environment (moto's endpoint, the WebSocket
     management endpoint) and reaches both over HTTP, as the request handlers do."""
 
     def __init__(self, region: str, log_level: str) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._stop = context.Event()
-        self._ready = context.Event()
-        self._process = context.Process(
-            target=_serve, args=(region, log_level, self._ready, self._stop), name="streams", daemon=True
-        )
+        self._ready = SPAWN.Event()
+        super().__init__("streams", _serve, (region, log_level, self._ready), grace=30)
 
     def start(self, timeout: float = 120) -> None:
         """Returns once the poller skipped what the streams held already (restored data)."""
-        self._process.start()
+        self.process.start()
         if not self._ready.wait(timeout):
             raise RuntimeError("the stream functions' process did not start")
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._process.join(timeout=30)
-        if self._process.is_alive():
-            self._process.terminate()
-
 
 def _serve(region: str, log_level: str, ready: Any, stop: Any) -> None:
-    # Ctrl-C reaches the whole process group: the stack stops this process when its turn comes.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.basicConfig(
-        level=log_level, format="%(asctime)s %(levelname)-5s %(name)s: %(message)s", datefmt="%H:%M:%S"
-    )
-    for noisy in ("botocore", "boto3", "urllib3", "pynamodb"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    begin_child(log_level)
     from app import app
 
     poller = StreamPoller(app, region)
@@ -219,7 +202,7 @@ def _serve(region: str, log_level: str, ready: Any, stop: Any) -> None:
     logger.info("stream functions read the streams of %s", ", ".join(poller.tables))
     ready.set()
     poller.start()
-    stop.wait()
+    wait_for_stop(stop)
     poller.stop()
 
 

@@ -18,9 +18,7 @@ import asyncio
 import base64
 import json
 import logging
-import multiprocessing
 import os
-import signal
 import threading
 import time
 import uuid
@@ -38,6 +36,8 @@ from chalice.app import Chalice
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+
+from devstack.processes import SPAWN, ChildProcess, begin_child, wait_for_stop
 
 logger = logging.getLogger("devstack.ws")
 
@@ -402,60 +402,39 @@ def start(app: Chalice, ws_port: int, environ: MutableMapping[str, str]) -> Gate
     return gateway
 
 
-class GatewayProcess:
+class GatewayProcess(ChildProcess):
     """The gateway in a process of its own, as API Gateway is a service of its own deployed: the
     pushes to an audience (a thousand posts a second from the stream functions, each a socket
     write here) do not take the interpreter lock from the stack's requests. The process
-    inherits the stack's environment and reaches moto over HTTP, as the request handlers do."""
+    inherits the stack's environment and reaches moto over HTTP, as the request handlers do.
+    Its ``stop()`` gives every connection its $disconnect (as on API Gateway) before it ends."""
 
     def __init__(self, ws_port: int, log_level: str) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._stop = context.Event()
-        self._answers, child_end = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=_serve_in_process,
-            args=(ws_port, log_level, child_end, self._stop),
-            name="websocket",
-            daemon=True,
-        )
+        self._answers, child_end = SPAWN.Pipe(duplex=False)
+        super().__init__("websocket", _serve_in_process, (ws_port, log_level, child_end), grace=45)
 
     def start(self, environ: MutableMapping[str, str], timeout: float = 120) -> str:
         """Returns the management URL once the gateway listens, after pointing
         ``MARQUEE_WEBSOCKET_ENDPOINT`` in ``environ`` at it; raises OSError when it cannot listen."""
-        self._process.start()
+        self.process.start()
         deadline = time.monotonic() + timeout
         while not self._answers.poll(0.2):
-            if not self._process.is_alive():
-                code = self._process.exitcode
+            if not self.process.is_alive():
+                code = self.process.exitcode
                 raise RuntimeError(f"the WebSocket gateway's process ended ({code}); its error is above")
             if time.monotonic() > deadline:
-                self._process.terminate()
+                self.process.terminate()
                 raise RuntimeError("the WebSocket gateway's process did not start")
         answer = self._answers.recv()
         if "error" in answer:
-            self._process.join(10)
+            self.process.join(10)
             raise OSError(answer["error"])
         environ[ENDPOINT_VARIABLE] = answer["management_url"]
         return answer["management_url"]
 
-    def stop(self) -> None:
-        """Every connection gets its $disconnect (as on API Gateway), then the process ends."""
-        self._stop.set()
-        self._process.join(timeout=45)
-        if self._process.is_alive():
-            self._process.terminate()
-
 
 def _serve_in_process(ws_port: int, log_level: str, answers: Any, stop: Any) -> None:
-    # Ctrl-C reaches the whole process group: the stack decides when this process stops (after
-    # its requests, before its final save), and a stack that died leaves no gateway behind.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    stack = os.getppid()
-    logging.basicConfig(
-        level=log_level, format="%(asctime)s %(levelname)-5s %(name)s: %(message)s", datefmt="%H:%M:%S"
-    )
-    for noisy in ("botocore", "boto3", "urllib3", "pynamodb", "websockets"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    begin_child(log_level)
     from app import app
 
     try:
@@ -464,6 +443,5 @@ def _serve_in_process(ws_port: int, log_level: str, answers: Any, stop: Any) -> 
         answers.send({"error": f"cannot listen on 127.0.0.1:{ws_port} ({error.strerror or error})"})
         return
     answers.send({"management_url": gateway.management_url})
-    while not stop.wait(1) and os.getppid() == stack:
-        pass
+    wait_for_stop(stop)
     gateway.stop()
