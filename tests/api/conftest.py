@@ -87,9 +87,11 @@ def moto_account() -> Iterator[MotoAccount]:
     """Active for the API tests only: integration and e2e tests talk to a real local stack, which
     moto's patching of botocore would intercept."""
     from chalicelib.store.aws import reset_clients
-    from devstack import moto_transactions
+    from devstack import moto_serialize, moto_transactions
 
-    moto_transactions.install()  # as the local stack runs moto
+    # As the local stack runs moto.
+    moto_transactions.install()
+    moto_serialize.install()
     with mock_aws():
         reset_clients()
         yield MotoAccount()
