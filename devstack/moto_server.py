@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from devstack import moto_serialize, moto_transactions
+from devstack import moto_partitions, moto_serialize, moto_transactions
 
 logger = logging.getLogger("devstack.moto")
 
@@ -238,6 +238,7 @@ class LockedMotoServer:
     def __init__(self) -> None:
         moto_transactions.install()
         moto_serialize.install()
+        moto_partitions.install()
         self.app = SerializedApp(_Dispatcher(create_backend_app))
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None

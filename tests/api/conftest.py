@@ -87,11 +87,12 @@ def moto_account() -> Iterator[MotoAccount]:
     """Active for the API tests only: integration and e2e tests talk to a real local stack, which
     moto's patching of botocore would intercept."""
     from chalicelib.store.aws import reset_clients
-    from devstack import moto_serialize, moto_transactions
+    from devstack import moto_partitions, moto_serialize, moto_transactions
 
     # As the local stack runs moto.
     moto_transactions.install()
     moto_serialize.install()
+    moto_partitions.install()
     with mock_aws():
         reset_clients()
         yield MotoAccount()
