@@ -12,6 +12,9 @@ from typing import Any
 
 SPAWN = multiprocessing.get_context("spawn")
 QUIET_LOGGERS = ("werkzeug", "botocore", "boto3", "urllib3", "pynamodb", "websockets")
+# Deployed, the gateway and the stream functions never take CPU from a request's Lambda; here they
+# share the machine's cores with the process serving requests, which comes first when it is short.
+BACKGROUND_NICENESS = 10
 
 
 def configure_logging(level: str) -> None:
@@ -48,6 +51,7 @@ def begin_child(log_level: str) -> None:
     """The first thing a child does. Ctrl-C reaches the whole process group: the stack, not the
     child, decides when it stops (in its turn, before the final save)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(BACKGROUND_NICENESS)
     configure_logging(log_level)
 
 
