@@ -19,12 +19,32 @@ def _session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
+# Threads of one container that may talk to DynamoDB at once (the stream functions' pools).
+_DYNAMODB_POOL = 32
+
+
+def _config(service: str) -> Config | None:
+    if service == "s3":
+        # Without it S3 presigns with SigV2 in us-east-1, which buckets created since 2020 refuse.
+        return Config(signature_version="s3v4")
+    if service == "dynamodb":
+        from pynamodb.settings import get_settings_value
+
+        # What PynamoDB configures each model's own client with, but one pool for all of them.
+        return Config(
+            parameter_validation=False,
+            connect_timeout=get_settings_value("connect_timeout_seconds"),
+            read_timeout=get_settings_value("read_timeout_seconds"),
+            retries={"total_max_attempts": 1 + get_settings_value("max_retry_attempts"), "mode": "standard"},
+            max_pool_connections=_DYNAMODB_POOL,
+        )
+    return None
+
+
 @cache
 def client(service: str) -> Any:
-    # Without it S3 presigns with SigV2 in us-east-1, which buckets created since 2020 refuse.
-    config = Config(signature_version="s3v4") if service == "s3" else None
     with _session_lock:
-        return _session().client(service, region_name=settings().region, config=config)
+        return _session().client(service, region_name=settings().region, config=_config(service))
 
 
 def reset_clients() -> None:

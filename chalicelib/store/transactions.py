@@ -18,6 +18,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
+from chalicelib.store.aws import client
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 # TransactWriteItems takes at most this many operations.
@@ -27,8 +28,11 @@ CONFLICT = "TransactionConflict"
 
 @cache
 def connection() -> Connection:
-    """One connection for every transaction of the container (the tables are named per operation)."""
-    return Connection(region=settings().region)
+    """One connection for every transaction of the container (the tables are named per operation),
+    on the client the models share (chalicelib.store.models.base)."""
+    shared = Connection(region=settings().region)
+    shared._client = client("dynamodb")
+    return shared
 
 
 class Cancelled(Exception):

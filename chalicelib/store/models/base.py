@@ -1,8 +1,10 @@
 """Shared PynamoDB settings: every model reads its table name and region from config."""
 
+from pynamodb.connection.table import TableConnection
 from pynamodb.models import Model
 
 from chalicelib.config import settings
+from chalicelib.store.aws import client
 
 
 def table_name(short_name: str) -> str:
@@ -29,3 +31,12 @@ class BaseModel(Model):
 
     class Meta(BaseMeta):
         abstract = True
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        # PynamoDB gives each model a botocore session and client of its own, each loading the
+        # DynamoDB service model (~75 ms, seconds on a busy machine): a container's first request
+        # paid that for every model it touched. They all share the container's one client.
+        connection = super()._get_connection()
+        connection.connection._client = client("dynamodb")
+        return connection
