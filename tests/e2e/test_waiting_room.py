@@ -57,6 +57,11 @@ def test_join_the_line_wait_then_order(browser_factory, stack):
 
     page.locator("[data-order-form]").wait_for(timeout=30_000)
     assert "your turn" in line.inner_text()
+    # "below": the tickets to choose follow the line's message.
+    assert page.evaluate(
+        "() => Boolean(document.querySelector('[data-waiting-room]').compareDocumentPosition("
+        "document.querySelector('[data-public-tickets]')) & Node.DOCUMENT_POSITION_FOLLOWING)"
+    )
     shots(page, "waiting-room-admitted")
     page.locator("[data-order-quantity]").fill("1")
     page.locator("[data-action=order]").click()

@@ -122,7 +122,7 @@ export function ticketsSection(event, { signal, offline, code, refused, navigate
     if (!event.waiting_room?.enabled) return null;
     const { waitingRoom } = await import('./site-queue.js');
     const room = waitingRoom(event, { signal, live });
-    section.append(room.section);
+    list.before(room.section);  // the place in line first; the form appears under it when admitted
     return room.admitted;
   };
 
