@@ -2,12 +2,15 @@
 
 import threading
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 
 from chalicelib.config import settings
+
+if TYPE_CHECKING:
+    from pynamodb.connection import Connection
 
 # Sessions are costly to build (they load the service catalogue) and not safe to create
 # clients from concurrently, so there is one, used under a lock; the clients themselves are.
@@ -45,6 +48,14 @@ def _config(service: str) -> Config | None:
 def client(service: str) -> Any:
     with _session_lock:
         return _session().client(service, region_name=settings().region, config=_config(service))
+
+
+def on_shared_client(connection: "Connection") -> "Connection":
+    """PynamoDB's ``connection`` sending through the container's one DynamoDB client: by itself it
+    makes a botocore session and client of its own, each loading the service model (~75 ms, seconds
+    on a busy machine), which a container's first requests paid for every model they touched."""
+    connection._client = client("dynamodb")
+    return connection
 
 
 def reset_clients() -> None:

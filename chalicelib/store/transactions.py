@@ -18,7 +18,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
-from chalicelib.store.aws import client
+from chalicelib.store.aws import on_shared_client
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 # TransactWriteItems takes at most this many operations.
@@ -30,9 +30,7 @@ CONFLICT = "TransactionConflict"
 def connection() -> Connection:
     """One connection for every transaction of the container (the tables are named per operation),
     on the client the models share (chalicelib.store.models.base)."""
-    shared = Connection(region=settings().region)
-    shared._client = client("dynamodb")
-    return shared
+    return on_shared_client(Connection(region=settings().region))
 
 
 class Cancelled(Exception):

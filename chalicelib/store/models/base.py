@@ -4,7 +4,7 @@ from pynamodb.connection.table import TableConnection
 from pynamodb.models import Model
 
 from chalicelib.config import settings
-from chalicelib.store.aws import client
+from chalicelib.store.aws import on_shared_client
 
 
 def table_name(short_name: str) -> str:
@@ -34,9 +34,6 @@ class BaseModel(Model):
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
-        # PynamoDB gives each model a botocore session and client of its own, each loading the
-        # DynamoDB service model (~75 ms, seconds on a busy machine): a container's first request
-        # paid that for every model it touched. They all share the container's one client.
         connection = super()._get_connection()
-        connection.connection._client = client("dynamodb")
+        on_shared_client(connection.connection)
         return connection
