@@ -27,10 +27,10 @@ from chalicelib.api import (
     tickets,
 )
 from chalicelib.api import websocket as ws
-from chalicelib.config import settings
+from chalicelib.config import APP_NAME, FAN_OUT_FUNCTION, settings
 from chalicelib.http.responses import finish_api_response
 
-app = Chalice(app_name="marquee")
+app = Chalice(app_name=APP_NAME)
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 
 for blueprint in (
@@ -113,3 +113,12 @@ def orders_stream(event):
     from chalicelib.streams import dispatch
 
     return dispatch(event)
+
+
+# One page of an audience's message, invoked asynchronously by a stream function whose audience
+# is larger than one function reaches in good time (chalicelib.realtime.fanout).
+@app.lambda_function(name=FAN_OUT_FUNCTION)
+def fan_out(event, context):
+    from chalicelib.realtime.fanout import deliver_page
+
+    return deliver_page(event)

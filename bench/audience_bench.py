@@ -1,6 +1,6 @@
 """Order latency with nobody watching and with an audience of open public pages, side by side.
 
-    .venv/bin/python bench/audience_bench.py [--pages 1000] [--orders 60] [--rounds 2]
+    .venv/bin/python bench/audience_bench.py [--pages 1000] [--orders 60] [--rounds 2] [--page-size N]
 
 It starts its own local stack (`python -m devstack`, free ports, a temporary DATA_DIR), publishes
 an event with one free ticket, and places ``--orders`` orders one after another (each by its own
@@ -11,6 +11,8 @@ on the same stack, alternately: A B A B ... It prints the median and p95 of each
 ratio of the medians (goal: within 1.2x) and, for the pages, how many availability messages
 reached them (the stream pushes at most one per second: the orders' work does not grow with the
 audience, the stream's does) and how long after the last order the last page had the final count.
+``--page-size`` sets the stack's ``MARQUEE_FAN_OUT_PAGE_SIZE`` (default 1,000): below ``--pages``,
+the stream function tells the first page and the fan-out function (devstack/lambdas.py) the rest.
 
 The pages live in a process of their own (they are other people's browsers), and each round of
 orders with no page open starts once the stack is quiet again after the pages closed. Beside the
@@ -137,8 +139,10 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--orders", type=int, default=60, help="orders per round and condition")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--page-size", type=int, default=None, help="MARQUEE_FAN_OUT_PAGE_SIZE")
     args = parser.parse_args()
-    with launched() as stack:
+    env = {} if args.page_size is None else {"MARQUEE_FAN_OUT_PAGE_SIZE": str(args.page_size)}
+    with launched(env=env) as stack:
         session = requests.Session()
         api = f"{stack.base_url}/api"
 
@@ -164,7 +168,10 @@ def main() -> int:
         ).json()
         session.patch(f"{api}/events/{event['id']}", json={"state": "published"}, headers=auth, timeout=60)
         buyers = [signup() for _ in range(total)]
-        print(f"stack up, {total} buyers; {args.pages} pages, {args.orders} orders x {args.rounds} rounds")
+        print(
+            f"stack up, {total} buyers; {args.pages} pages (fan-out pages of {args.page_size or 1000}), "
+            f"{args.orders} orders x {args.rounds} rounds"
+        )
 
         def orders(tokens: list[str], cpu: list[float]) -> list[float]:
             """Places one order per buyer, one after another; the request latencies in ms. Adds

@@ -10,6 +10,18 @@ from typing import NamedTuple
 
 from chalicelib.domain.limits import EVENTS_PER_USER, INVITES_PER_USER
 
+# chalice deploy names each function <app>-<stage>-<function>.
+APP_NAME = "marquee"
+# Connections one function posts an audience's message to; more are split among fan-out
+# functions (chalicelib.realtime.fanout), so a message reaches 100,000 pages within a second.
+FAN_OUT_PAGE_SIZE = 1000
+# The app's @app.lambda_function that posts one such page.
+FAN_OUT_FUNCTION = "fan_out"
+
+
+def function_name(stage: str, function: str) -> str:
+    return f"{APP_NAME}-{stage}-{function}"
+
 
 class Settings(NamedTuple):
     stage: str
@@ -45,6 +57,7 @@ class Settings(NamedTuple):
     # needs the real ARNs (manage.py policy records them in .chalice/config.json); the local stack
     # and the tests read the streams of the tables named in these ARNs.
     stream_arns: dict[str, str]
+    fan_out_page_size: int
 
     @property
     def stripe_configured(self) -> bool:
@@ -56,6 +69,10 @@ class Settings(NamedTuple):
 
     def stream_arn(self, short_name: str) -> str:
         return self.stream_arns[short_name]
+
+    def function_name(self, function: str) -> str:
+        """The deployed name of the app's ``@app.lambda_function`` ``function`` in this stage."""
+        return function_name(self.stage, function)
 
 
 def _env(name: str, default: str) -> str:
@@ -108,4 +125,5 @@ def settings() -> Settings:
         ses_notification_secret=os.environ.get("MARQUEE_SES_NOTIFICATION_SECRET", ""),
         ses_topic_arn=os.environ.get("MARQUEE_SES_TOPIC_ARN", ""),
         stream_arns=_stream_arns(region, prefix),
+        fan_out_page_size=max(1, int(_env("MARQUEE_FAN_OUT_PAGE_SIZE", str(FAN_OUT_PAGE_SIZE)))),
     )

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from chalicelib.config import FAN_OUT_FUNCTION, function_name
 from deploy.stage import APP_NAME, CHALICE_DIR
 from deploy.target import DeployTarget
 
@@ -133,6 +134,13 @@ def deploy_policy(target: DeployTarget, account: str, websocket_api_id: str | No
         },
         {"Sid": "Tables", "Effect": "Allow", "Action": list(TABLE_ACTIONS), "Resource": tables},
         {"Sid": "Streams", "Effect": "Allow", "Action": list(STREAM_ACTIONS), "Resource": streams},
+        {
+            # A stream function hands the pages of a large audience to the fan-out function.
+            "Sid": "FanOut",
+            "Effect": "Allow",
+            "Action": ["lambda:InvokeFunction"],
+            "Resource": [arn("lambda", f"function:{function_name(target.stage, FAN_OUT_FUNCTION)}")],
+        },
         {
             "Sid": "MediaObjects",
             "Effect": "Allow",

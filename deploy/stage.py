@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from chalicelib.config import APP_NAME
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 CHALICE_DIR = PROJECT_DIR / ".chalice"
-APP_NAME = "marquee"
 
 
 class StageError(ValueError):

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from chalicelib.config import STREAMED_TABLES, settings
-from deploy.stage import APP_NAME, CHALICE_DIR, chalice_config
+from chalicelib.config import STREAMED_TABLES, function_name, settings
+from deploy.stage import CHALICE_DIR, chalice_config
 
 Report = Callable[[str], None]
 
@@ -60,7 +60,7 @@ def converge_stream_mappings(lambda_client: Any, stage: str, report: Report) -> 
     limits); nothing to do before the first deploy."""
     changed = []
     for function in STREAM_FUNCTIONS.values():
-        name = f"{APP_NAME}-{stage}-{function}"
+        name = function_name(stage, function)
         try:
             mappings = lambda_client.list_event_source_mappings(FunctionName=name)["EventSourceMappings"]
         except lambda_client.exceptions.ResourceNotFoundException:

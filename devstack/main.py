@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.http.site_headers import site_headers
 from devstack import schedule, streams, stripe_sandbox
+from devstack.lambdas import LambdaProcess
 from devstack.mailbox import Mailbox
 from devstack.moto_server import LockedMotoServer
 from devstack.persistence import PeriodicSaver, Persistence, write_atomic
@@ -191,7 +192,12 @@ class Stack:
         except OSError as error:
             raise SystemExit(f"{error}; set WS_PORT") from None
         self._parts.append(("websocket gateway", ws_gateway.stop))
-        # The gateway's management endpoint is in the environment now: read settings anew.
+        # The app's functions invoked by others (an audience's fan-out pages), as Lambda runs them;
+        # they post to the gateway, so they start after it, and before the stream functions.
+        lambdas = LambdaProcess(os.environ.get("DEVSTACK_LOG_LEVEL", "INFO").upper())
+        lambda_url = lambdas.start(os.environ)
+        self._parts.append(("lambda functions", lambdas.stop))
+        # The gateway's and Lambda's endpoints are in the environment now: read settings anew.
         settings.cache_clear()
         aws.reset_clients()
 
@@ -234,6 +240,7 @@ class Stack:
             f"  mailbox:     {base}/mailbox",
             f"  aws (moto):  {moto.endpoint_url}  (AWS_ENDPOINT_URL for the aws cli / boto3)",
             f"  stripe:      {stripe.url}  (test-mode stand-in; MARQUEE_STRIPE_API_BASE)",
+            f"  lambda:      {lambda_url}  (Invoke API stand-in; AWS_ENDPOINT_URL_LAMBDA)",
             f"  data:        {options.data_dir}  (restored {restored})",
             f"  super admin: {email}",
             f"  password:    {password}{admin_note}",

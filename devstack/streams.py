@@ -16,6 +16,7 @@ the handlers within ``interval`` of their write), ``start()`` on a thread of thi
 tests call it, so what follows a change happens at a known point).
 """
 
+import importlib
 import logging
 import threading
 import uuid
@@ -198,7 +199,7 @@ def _serve(region: str, log_level: str, ready: Any, stop: Any) -> None:
 
     poller = StreamPoller(app, region)
     poller.skip_existing()
-    _warm_up()
+    warm_up()
     logger.info("stream functions read the streams of %s", ", ".join(poller.tables))
     ready.set()
     poller.start()
@@ -206,13 +207,14 @@ def _serve(region: str, log_level: str, ready: Any, stop: Any) -> None:
     poller.stop()
 
 
-def _warm_up() -> None:
-    """What the first batch would otherwise wait for (a warm Lambda has done it): the handlers'
-    modules, the DynamoDB connection, the WebSocket management client."""
+def warm_up() -> None:
+    """What the first batch or fan-out page would otherwise wait for (a warm Lambda has done it):
+    the handlers' modules, the DynamoDB connection, the WebSocket management client."""
     from chalicelib.realtime.connections import connections_of
     from chalicelib.realtime.notifier import management_client, management_endpoint
     from chalicelib.streams import dispatch
 
     dispatch({"Records": []})
+    importlib.import_module("chalicelib.realtime.fanout")
     connections_of("WARM-UP")
     management_client(management_endpoint(""))

@@ -4,6 +4,7 @@ public pages, with their waiting room's line) and a user's unread notifications 
 from typing import Any
 
 from chalicelib.realtime.connections import audience_of
+from chalicelib.realtime.fanout import broadcast
 from chalicelib.realtime.notifier import ClientFactory, management_client, push
 from chalicelib.realtime.sessions import live_connections
 from chalicelib.services import queue
@@ -18,7 +19,8 @@ PUSH_UNREAD_LIMIT = 10
 
 
 def push_availability(event_id: str) -> int:
-    """O(open connections of this event): one Query of its channel, nothing when nobody listens."""
+    """O(open connections of this event): one Query of its channel, nothing when nobody listens;
+    past a page of them, the posts are shared with fan-out functions (realtime.fanout)."""
     connections = audience_of(event_channel(event_id))
     if not connections:
         return 0
@@ -37,7 +39,7 @@ def push_availability(event_id: str) -> int:
     line = queue.line_now(event)
     if line is not None:
         payload["queue"] = line
-    return push(connections, payload)
+    return broadcast(connections, payload)
 
 
 def push_unread(

@@ -24,6 +24,8 @@ def _session() -> boto3.session.Session:
 
 # Threads of one container that may talk to DynamoDB at once (the stream functions' pools).
 _DYNAMODB_POOL = 32
+# Invocations one stream function makes at once when it splits an audience's fan-out.
+LAMBDA_POOL = 16
 
 
 def _config(service: str) -> Config | None:
@@ -40,6 +42,14 @@ def _config(service: str) -> Config | None:
             read_timeout=get_settings_value("read_timeout_seconds"),
             retries={"total_max_attempts": 1 + get_settings_value("max_retry_attempts"), "mode": "standard"},
             max_pool_connections=_DYNAMODB_POOL,
+        )
+    if service == "lambda":
+        # Throttling is retried here; what still fails is raised, and the stream delivers again.
+        return Config(
+            connect_timeout=2,
+            read_timeout=5,
+            retries={"mode": "standard", "max_attempts": 3},
+            max_pool_connections=LAMBDA_POOL,
         )
     return None
 

@@ -1,10 +1,13 @@
 """Live availability through the real local stack, as deployed: orders answer without pushing,
 the stream function (devstack/streams.py feeding events_stream) pushes the new availability to an
-open public page within a second, and a burst of orders is at most one message per second."""
+open public page within a second, and a burst of orders is at most one message per second. An
+audience past a page is told through the fan-out function, invoked over the stack's Lambda Invoke
+API (devstack/lambdas.py), as fast."""
 
 import contextlib
 import itertools
 import json
+import re
 import threading
 import time
 import uuid
@@ -142,3 +145,35 @@ def test_a_burst_of_orders_is_at_most_one_message_a_second_and_ends_with_the_las
     # Each push starts at least a second after the one before (how long each takes varies).
     assert len(messages) <= int(arrivals[-1] - started) + 2, arrivals
     assert all(later - earlier >= 0.5 for earlier, later in itertools.pairwise(arrivals)), arrivals
+
+
+def test_an_audience_past_a_page_hears_through_fan_out_functions_within_a_second(local_stack_factory):
+    """200 open pages in pages of 40: the stream function tells 40 itself and invokes the fan-out
+    function four times (the stack runs it in its own process, as Lambda would)."""
+    stack = local_stack_factory(env={"MARQUEE_FAN_OUT_PAGE_SIZE": "40"})
+    _, event_id, ticket_id = _published_event(stack, 20)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        pages = list(pool.map(lambda _: _Page(stack, event_id), range(200)))
+    delays = []
+    try:
+        for page in pages:
+            page.settle(quiet=0.01)
+        pages[0].settle()
+        after = len(stack.output)
+        for left in (18, 16, 14):
+            _order(stack, stack.signup(), event_id, ticket_id, 2)
+            answered = time.monotonic()
+            last = max(page.first_with(left)[0] for page in pages)
+            delays.append(last - answered)
+            for page in pages:
+                told = [m["tickets"] for _, m in page.settle(quiet=0.01)]
+                assert told.count([{"id": ticket_id, "available": left}]) == 1, told
+        ran = stack.wait_for_output(r"marquee-dev-fan_out ran in \d+ ms: \{'reached': 40\}", after=after)
+    finally:
+        for page in pages:
+            page.close()
+
+    assert ran is not None
+    assert len(re.findall(r"marquee-dev-fan_out ran in", stack.output[after:])) >= 3 * 4
+    # The median of three: the machine the tests run on is shared.
+    assert sorted(delays)[1] < 1.0, delays

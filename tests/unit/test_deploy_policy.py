@@ -202,3 +202,16 @@ def test_other_partitions_and_refusals() -> None:
         deploy_policy(_target(), "12345")
     with pytest.raises(PolicyError, match="sets no MARQUEE_JWT_SECRET_PARAMETER"):
         deploy_policy(_target(_config(jwt_secret_parameter="")), ACCOUNT)
+
+
+def test_the_functions_may_invoke_the_fan_out_function_of_their_stage_and_no_other() -> None:
+    from app import app
+
+    statements = _statements(deploy_policy(_target(), ACCOUNT))
+
+    assert statements["FanOut"]["Action"] == ["lambda:InvokeFunction"]
+    assert statements["FanOut"]["Resource"] == [
+        f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:marquee-{_config().stage}-fan_out"
+    ]
+    # chalice deploy creates it from the app: a function of the app, not a route or a stream's.
+    assert [(f.name, f.handler_string) for f in app.pure_lambda_functions] == [("fan_out", "app.fan_out")]
