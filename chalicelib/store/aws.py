@@ -44,11 +44,12 @@ def _config(service: str) -> Config | None:
             max_pool_connections=_DYNAMODB_POOL,
         )
     if service == "lambda":
-        # Throttling is retried here; what still fails is raised, and the stream delivers again.
+        # One retry (a throttle): what still fails is raised and the stream delivers again,
+        # well within the stream function's timeout.
         return Config(
             connect_timeout=2,
             read_timeout=5,
-            retries={"mode": "standard", "max_attempts": 3},
+            retries={"mode": "standard", "total_max_attempts": 2},
             max_pool_connections=LAMBDA_POOL,
         )
     return None

@@ -1,6 +1,7 @@
 """The fan-out function's page (chalicelib.realtime.fanout): a page of 1,000 connections with a
 large event's message stays far below what an asynchronous invocation may carry, pages cover the
-audience once each, and an event that is not a page is refused before anything is posted."""
+audience once each, and an event that is not a page is refused before anything is posted (and
+not raised, which would have Lambda retry it minutes later, with what is by then an old state)."""
 
 import json
 
@@ -59,6 +60,21 @@ def test_pages_cover_the_audience_once_in_order() -> None:
         {"channel": 7, "message": {}, "endpoints": {}},
     ],
 )
-def test_an_event_that_is_not_a_page_is_refused(event) -> None:
-    with pytest.raises(PageError):
-        deliver_page(event)
+def test_an_event_that_is_not_a_page_is_refused_and_not_retried(event, caplog) -> None:
+    # Raising would make Lambda run it again later: logged, nothing posted.
+    assert deliver_page(event) == {"reached": 0}
+    assert "a fan-out page was not told" in caplog.text
+    assert isinstance(caplog.records[-1].exc_info[1], PageError)
+
+
+def test_a_page_whose_push_fails_is_logged_not_raised(monkeypatch, caplog) -> None:
+    from chalicelib.realtime import fanout
+
+    def failing(connections, message):
+        raise RuntimeError("DynamoDB unreachable while forgetting a gone connection")
+
+    monkeypatch.setattr(fanout, "push", failing)
+    page = json.loads(page_event(_audience(3), {"meta": "availability"}))
+
+    assert deliver_page(page) == {"reached": 0}
+    assert "a fan-out page was not told" in caplog.text
